@@ -1,0 +1,1 @@
+"""Peer Circle: a peer-only network for peer workers on Discord and Telegram at once."""

@@ -1,0 +1,105 @@
+"""``python -m bot`` and the ``peer-circle`` script: run, back up, check content.
+
+Problems a person running the bot can fix (a setting, a content file) are printed as plain
+lines and exit with status 2, never as a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import sys
+from pathlib import Path
+
+from bot import logs
+from bot.config import Settings, load_settings
+from bot.content.problems import ContentError
+from bot.content.sources import SOURCES
+from bot.content.store import load_all
+from bot.core.errors import SettingsError
+from bot.platforms.console import ConsolePlatform, stdin_lines
+from bot.storage.database import MigrationError, backup
+
+BANNER = (
+    "{name} — console. Type /help to see what you can do, a number to press a button,"
+    " :quit to leave.\n"
+)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="peer-circle", description="Peer Circle: a peer-only network bot."
+    )
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the bot (the default)")
+    back = sub.add_parser("backup", help="copy the database safely while the bot runs")
+    back.add_argument("path", type=Path, help="where to write the copy")
+    sub.add_parser("check-content", help="check every file in the content folder")
+    return parser
+
+
+def _check_content(settings: Settings) -> int:
+    try:
+        _, warnings = load_all(settings.content_dir, SOURCES)
+    except ContentError as exc:
+        print(f"Content has {len(exc.problems)} problem(s):", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        return 2
+    for warning in warnings:
+        print(f"  note: {warning}")
+    print(f"Content in {settings.content_dir} is good.")
+    return 0
+
+
+def _run(settings: Settings) -> int:
+    from bot.service import serve
+
+    console = None
+    if settings.console_only:
+        level = max(logging.getLevelName(settings.log_level), logging.WARNING)
+        logs.configure(logging.getLevelName(level), settings.secrets())
+        if sys.stdin.isatty():
+            print(BANNER.format(name=settings.network_name), flush=True)
+
+        def write(text: str) -> None:
+            sys.stdout.write(text)
+            sys.stdout.flush()
+
+        console = ConsolePlatform(stdin_lines(), write)
+    else:
+        logs.configure(settings.log_level, settings.secrets())
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(serve(settings, console))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        if args.command == "backup":
+            backup(settings.database_path, args.path)
+            print(f"Backed up {settings.database_path} to {args.path}.")
+            return 0
+        if args.command == "check-content":
+            return _check_content(settings)
+        return _run(settings)
+    except SettingsError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    except ContentError as exc:
+        print("The content folder has problems; the bot did not start:", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"  {problem}", file=sys.stderr)
+        print("Fix them, then check with: python -m bot check-content", file=sys.stderr)
+        return 2
+    except MigrationError as exc:
+        print(f"DATABASE_PATH: {exc}. The database was left as it was.", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Curated content: files in ``content/`` validated by pydantic models, reloadable live."""

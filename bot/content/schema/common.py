@@ -1,0 +1,34 @@
+"""Vocabulary shared by resources, trainings and opportunities."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Region(StrEnum):
+    """Where something is available. ``bc`` is province-wide, ``canada`` Canada-wide."""
+
+    LOWER_MAINLAND = "lower-mainland"
+    FRASER_VALLEY = "fraser-valley"
+    VANCOUVER_ISLAND = "vancouver-island"
+    INTERIOR = "interior"
+    NORTHERN_BC = "northern-bc"
+    BC = "bc"
+    CANADA = "canada"
+
+
+class Cost(StrEnum):
+    FREE = "free"
+    LOW_COST = "low-cost"
+    PAID = "paid"
+    VARIES = "varies"
+
+
+class Format(StrEnum):
+    ONLINE = "online"
+    PHONE = "phone"
+    TEXT = "text"
+    IN_PERSON = "in-person"
+    APP = "app"
+    GUIDE = "guide"  # a document, toolkit or report to read
+    SELF_PACED = "self-paced"

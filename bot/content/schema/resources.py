@@ -1,0 +1,63 @@
+"""``content/resources.yaml``: the curated resource directory.
+
+``topics`` at the top of the file is the list of topics stewards may use; each resource's topics
+must come from it, so a typo is caught instead of hiding the entry from searches.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from pydantic import Field, HttpUrl, model_validator
+
+from bot.content.schema.base import Strict
+from bot.content.schema.common import Cost, Format, Region
+
+SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+
+
+class Topic(Strict):
+    id: str = Field(pattern=SLUG)
+    label: str = Field(min_length=2, max_length=40)
+
+
+class Resource(Strict):
+    id: str = Field(pattern=SLUG, description="Short stable id, e.g. toward-the-heart")
+    name: str = Field(min_length=2, max_length=100)
+    summary: str = Field(min_length=10, max_length=200, description="One plain line")
+    description: str | None = Field(default=None, max_length=800)
+    topics: list[str] = Field(min_length=1)
+    regions: list[Region] = Field(min_length=1)
+    cost: Cost
+    formats: list[Format] = Field(min_length=1)
+    indigenous_led: bool = False
+    peer_run: bool = False
+    crisis: bool = Field(default=False, description="Offer first when someone signals crisis")
+    phone: str | None = None
+    url: HttpUrl | None = None
+    email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    address: str | None = Field(default=None, max_length=160)
+    hours: str | None = Field(default=None, max_length=80)
+    keywords: list[str] = Field(default_factory=list, description="Extra words people search")
+    source: str = Field(min_length=3, description="Where the facts come from")
+    verified: date = Field(description="When a person last checked the facts")
+
+
+class ResourcesFile(Strict):
+    topics: list[Topic] = Field(min_length=1)
+    resources: list[Resource] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _check(self) -> ResourcesFile:
+        known = {t.id for t in self.topics}
+        seen: set[str] = set()
+        for r in self.resources:
+            if r.id in seen:
+                raise ValueError(f"two resources share the id '{r.id}'")
+            seen.add(r.id)
+            unknown = [t for t in r.topics if t not in known]
+            if unknown:
+                raise ValueError(
+                    f"resource '{r.id}' uses topic(s) {unknown} that are not in the topics list"
+                )
+        return self

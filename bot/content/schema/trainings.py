@@ -1,0 +1,75 @@
+"""``content/trainings.yaml``: the training calendar (plus ``content/calendar/*.ics``).
+
+Times are written in the event's own timezone (``timezone``) and shown to each reader in
+theirs. A session with no ``starts`` is self-paced (any time). ``rrule`` repeats a session
+(RFC 5545, e.g. ``FREQ=WEEKLY;BYDAY=TU;COUNT=6``).
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import Field, HttpUrl, field_validator, model_validator
+
+from bot.config import check_timezone
+from bot.content.schema.base import Strict
+from bot.content.schema.common import Cost, Format, Region
+from bot.content.schema.resources import SLUG
+
+
+class Training(Strict):
+    id: str = Field(pattern=SLUG)
+    title: str = Field(min_length=3, max_length=120)
+    summary: str = Field(min_length=10, max_length=300)
+    provider: str = Field(min_length=2, max_length=100)
+    url: HttpUrl | None = None
+    cost: Cost
+    cost_note: str | None = Field(default=None, max_length=80, description="e.g. $40, bursaries")
+    formats: list[Format] = Field(min_length=1)
+    regions: list[Region] = Field(min_length=1)
+    topics: list[str] = Field(default_factory=list)
+    timezone: str = "America/Vancouver"
+    starts: datetime | None = Field(default=None, description="Local start; none = self-paced")
+    duration_minutes: int | None = Field(default=None, ge=5, le=60 * 24 * 14)
+    rrule: str | None = None
+    registration_deadline: date | None = None
+    certification: bool = Field(default=False, description="Leads to a certificate")
+    source: str = Field(min_length=3)
+    verified: date
+
+    @field_validator("timezone")
+    @classmethod
+    def _tz(cls, v: str) -> str:
+        return check_timezone(v)
+
+    @field_validator("starts")
+    @classmethod
+    def _naive(cls, v: datetime | None) -> datetime | None:
+        if v is not None and v.tzinfo is not None:
+            raise ValueError("write the local time without an offset; set 'timezone' instead")
+        return v
+
+    @model_validator(mode="after")
+    def _rrule(self) -> Training:
+        if self.rrule and self.starts is None:
+            raise ValueError("a repeating session (rrule) needs a 'starts' time")
+        if self.rrule:
+            from dateutil.rrule import rrulestr
+
+            try:
+                rrulestr(self.rrule, dtstart=self.starts)
+            except (ValueError, TypeError) as exc:
+                raise ValueError(f"rrule is not valid: {exc}") from None
+        return self
+
+
+class TrainingsFile(Strict):
+    trainings: list[Training] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _unique(self) -> TrainingsFile:
+        ids = [t.id for t in self.trainings]
+        dupes = sorted({i for i in ids if ids.count(i) > 1})
+        if dupes:
+            raise ValueError(f"two trainings share the id {dupes[0]!r}")
+        return self

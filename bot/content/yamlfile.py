@@ -1,0 +1,96 @@
+"""Load a YAML file into a pydantic model, mapping validation errors to lines and entries."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from bot.content.problems import ContentError, Problem
+
+_NAME_KEYS = ("id", "name", "title", "term", "key")
+M = TypeVar("M", bound=BaseModel)
+
+
+def _node_at(node: yaml.Node | None, loc: Sequence[int | str]) -> tuple[yaml.Node | None, int]:
+    """Follow a pydantic error location through the YAML node tree; return the deepest node
+    found and how many steps of ``loc`` it covers."""
+    steps = 0
+    for step in loc:
+        if isinstance(node, yaml.MappingNode):
+            nxt = None
+            for key, value in node.value:
+                if isinstance(key, yaml.ScalarNode) and key.value == str(step):
+                    nxt = value
+                    break
+            if nxt is None:
+                break
+            node = nxt
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int):
+            if step >= len(node.value):
+                break
+            node = node.value[step]
+        else:
+            break
+        steps += 1
+    return node, steps
+
+
+def _entry_label(data: Any, loc: Sequence[int | str]) -> tuple[str | None, list[str]]:
+    """Split a location into the entry (the list item it is in, with its name when it has
+    one) and the field path inside that entry."""
+    last_index = max((i for i, s in enumerate(loc) if isinstance(s, int)), default=None)
+    if last_index is None:
+        return None, [str(s) for s in loc]
+    node: Any = data
+    for step in loc[: last_index + 1]:
+        try:
+            node = node[step]
+        except (KeyError, IndexError, TypeError):
+            node = None
+            break
+    label = "".join(f"[{s}]" if isinstance(s, int) else f".{s}" for s in loc[: last_index + 1])
+    label = label.lstrip(".")
+    if isinstance(node, dict):
+        for key in _NAME_KEYS:
+            if isinstance(node.get(key), str | int):
+                label += f' "{node[key]}"'
+                break
+    return label, [str(s) for s in loc[last_index + 1 :]]
+
+
+def load_yaml_model(path: Path, model: type[M], *, shown_as: str) -> M:
+    """Parse and validate one file; raise ContentError naming file, line, entry and field."""
+    try:
+        text = path.read_text("utf-8")
+    except FileNotFoundError:
+        raise ContentError([Problem(shown_as, "the file is missing")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ContentError([Problem(shown_as, f"cannot be read ({exc})")]) from None
+    try:
+        root = yaml.compose(text, Loader=yaml.SafeLoader)
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or "is not valid YAML"
+        raise ContentError(
+            [Problem(shown_as, f"YAML error: {problem} (check indentation and colons)", line)]
+        ) from None
+    if data is None:
+        data = {}
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        problems = []
+        for err in exc.errors():
+            loc = [s for s in err["loc"] if isinstance(s, int | str)]
+            node, _ = _node_at(root, loc)
+            line = node.start_mark.line + 1 if node is not None else None
+            entry, fields = _entry_label(data, loc)
+            message = str(err["msg"]).removeprefix("Value error, ")
+            problems.append(Problem(shown_as, message, line, entry, ".".join(fields) or None))
+        raise ContentError(problems) from None

@@ -1,0 +1,329 @@
+"""Commands declared once and rendered natively by every adapter.
+
+A :class:`Command` says what it is called, what it takes (typed options), who may use it and
+where. Discord turns it into a slash command (options, choices, autocomplete, subcommands),
+Telegram into a menu entry with text arguments, the console into a typed line. Text arguments
+are parsed here, once, so ``/training free online region:north`` means the same everywhere.
+"""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import time
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from bot.core.errors import UserFacingError
+from bot.core.model import Person, Role
+
+if TYPE_CHECKING:
+    from bot.core.context import Context, Request
+    from bot.core.replies import Replies
+
+NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
+
+
+class OptionType(StrEnum):
+    STRING = "string"
+    INTEGER = "integer"
+    BOOLEAN = "boolean"  # on text platforms: the option's name as a bare word turns it on
+    TIME = "time"  # HH:MM, 24-hour
+
+
+class Access(StrEnum):
+    """Who may use a command. Each level includes nobody below it by default: MENTOR means a
+    mentor or a steward, since stewards look after the whole network."""
+
+    ANYONE = "anyone"
+    MEMBER = "member"
+    MENTOR = "mentor"
+    STEWARD = "steward"
+
+    def allows(self, person: Person | None) -> bool:
+        if self is Access.ANYONE:
+            return True
+        if person is None or not person.is_member:
+            return False
+        if self is Access.MEMBER:
+            return True
+        if self is Access.MENTOR:
+            return person.has(Role.MENTOR) or person.has(Role.STEWARD)
+        return person.has(Role.STEWARD)
+
+
+class Scope(StrEnum):
+    """Where a command may be used."""
+
+    PRIVATE = "private"
+    SPACE = "space"
+    ANY = "any"
+
+    def allows(self, is_private: bool) -> bool:
+        return self is Scope.ANY or (self is Scope.PRIVATE) == is_private
+
+
+Autocomplete = Callable[["Context", "Request", str], Awaitable[Sequence[str]]]
+Handler = Callable[["Context", "Request"], Awaitable["Replies"]]
+
+
+@dataclass(frozen=True, slots=True)
+class Option:
+    """One typed option. ``greedy`` string options take the rest of a text line."""
+
+    name: str
+    description: str
+    type: OptionType = OptionType.STRING
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    greedy: bool = False
+    keyword: bool = False  # only given as name:value on text platforms
+    autocomplete: Autocomplete | None = None
+
+    def __post_init__(self) -> None:
+        if not NAME.match(self.name):
+            raise ValueError(f"option name {self.name!r} must be lower-case, max 32 chars")
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A command or subcommand. A command with subcommands may name a ``default`` one that runs
+    when the first word is not a subcommand (text platforms); Discord shows the subcommands."""
+
+    name: str
+    description: str
+    handler: Handler | None = None
+    options: tuple[Option, ...] = ()
+    access: Access = Access.MEMBER
+    scope: Scope = Scope.ANY
+    subcommands: tuple[Command, ...] = ()
+    default: str | None = None
+
+    def __post_init__(self) -> None:
+        if not NAME.match(self.name):
+            raise ValueError(f"command name {self.name!r} must be lower-case, max 32 chars")
+        if not 1 <= len(self.description) <= 100:
+            raise ValueError(f"/{self.name}: description must be 1-100 characters")
+        if self.subcommands and self.options:
+            raise ValueError(f"/{self.name}: options belong on its subcommands")
+        if not self.subcommands and self.handler is None:
+            raise ValueError(f"/{self.name} needs a handler")
+        if self.default and self.default not in {s.name for s in self.subcommands}:
+            raise ValueError(f"/{self.name}: default subcommand {self.default!r} is missing")
+        seen = [o.name for o in self.options]
+        if len(seen) != len(set(seen)):
+            raise ValueError(f"/{self.name}: duplicate option names")
+        required_seen_optional = False
+        for opt in self.options:
+            if opt.required and required_seen_optional:
+                raise ValueError(f"/{self.name}: required options come before optional ones")
+            required_seen_optional |= not opt.required
+
+    def sub(self, name: str | None) -> Command | None:
+        for s in self.subcommands:
+            if s.name == name:
+                return s
+        return None
+
+    def usage(self, prefix: str = "/") -> str:
+        """A one-line usage hint such as ``/settings quiet <from-to>``."""
+        parts = [f"{prefix}{self.name}"]
+        for opt in self.options:
+            shown = opt.name if opt.type is OptionType.BOOLEAN else f"<{opt.name}>"
+            if opt.keyword:
+                shown = f"{opt.name}:…"
+            parts.append(shown if opt.required else f"[{shown}]")
+        return " ".join(parts)
+
+
+@dataclass(frozen=True, slots=True)
+class Action:
+    """A button action: what runs when a button minted with this name is pressed."""
+
+    name: str
+    handler: Handler
+
+
+@dataclass(slots=True)
+class Router:
+    """One feature's commands, button actions, scheduled jobs and text prompts, joined
+    explicitly in ``handlers/__init__.py`` (no discovery)."""
+
+    name: str
+    commands: list[Command] = field(default_factory=list)
+    actions: dict[str, Handler] = field(default_factory=dict)
+    jobs: dict[str, Handler] = field(default_factory=dict)
+
+    def command(self, command: Command) -> Command:
+        self.commands.append(command)
+        return command
+
+    def action(self, name: str) -> Callable[[Handler], Handler]:
+        """Register a button action, named ``<router>.<name>``."""
+
+        def deco(fn: Handler) -> Handler:
+            self.actions[f"{self.name}.{name}"] = fn
+            return fn
+
+        return deco
+
+    def job(self, kind: str) -> Callable[[Handler], Handler]:
+        """Register what a scheduled job of ``kind`` does when it fires."""
+
+        def deco(fn: Handler) -> Handler:
+            self.jobs[kind] = fn
+            return fn
+
+        return deco
+
+
+@dataclass(frozen=True, slots=True)
+class Registry:
+    """Every command, action and job kind of the running service."""
+
+    commands: Mapping[str, Command]
+    actions: Mapping[str, Handler]
+    jobs: Mapping[str, Handler]
+
+    @classmethod
+    def build(cls, routers: Sequence[Router]) -> Registry:
+        commands: dict[str, Command] = {}
+        actions: dict[str, Handler] = {}
+        jobs: dict[str, Handler] = {}
+        for router in routers:
+            for cmd in router.commands:
+                if cmd.name in commands:
+                    raise ValueError(f"/{cmd.name} is declared twice")
+                commands[cmd.name] = cmd
+            for table, new in ((actions, router.actions), (jobs, router.jobs)):
+                for key in new:
+                    if key in table:
+                        raise ValueError(f"{key} is registered twice")
+                table.update(new)
+        return cls(commands, actions, jobs)
+
+    def visible_to(self, person: Person | None) -> list[Command]:
+        return [c for c in self.commands.values() if c.access.allows(person)]
+
+
+_TRUE = {"yes", "on", "true", "1"}
+_FALSE = {"no", "off", "false", "0"}
+
+
+def convert(opt: Option, value: object) -> object:
+    """Turn a raw or typed value into the option's type; raises UserFacingError."""
+    if opt.type is OptionType.BOOLEAN:
+        if isinstance(value, bool):
+            return value
+        word = str(value).strip().lower()
+        if word in _TRUE or word == opt.name:
+            return True
+        if word in _FALSE:
+            return False
+        raise UserFacingError(f"{opt.name} can be yes or no.")
+    if opt.type is OptionType.INTEGER:
+        try:
+            return int(str(value).strip().lstrip("#"))
+        except ValueError:
+            raise UserFacingError(f"{opt.name} should be a number, like 3.") from None
+    if opt.type is OptionType.TIME:
+        return parse_time(str(value), opt.name)
+    text = str(value).strip()
+    if opt.choices:
+        lowered = text.lower()
+        if lowered not in opt.choices:
+            raise UserFacingError(f"{opt.name} can be: {', '.join(opt.choices)}.")
+        return lowered
+    return text
+
+
+_TIME = re.compile(r"^(\d{1,2})(?::?(\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
+
+
+def parse_time(text: str, name: str = "time") -> time:
+    """Read 7, 07:00, 7am or 19:30 as a time of day."""
+    m = _TIME.match(text.strip().replace(".", ":"))
+    if m:
+        hour, minute = int(m.group(1)), int(m.group(2) or 0)
+        half = (m.group(3) or "").lower()
+        if half and 1 <= hour <= 12:
+            hour = hour % 12 + (12 if half == "pm" else 0)
+        if 0 <= hour <= 23 and 0 <= minute <= 59 and (not half or 1 <= int(m.group(1)) <= 12):
+            return time(hour, minute)
+    raise UserFacingError(f"{name} should be a time like 07:00 or 22:30.")
+
+
+def resolve(cmd: Command, raw: str | None, subcommand: str | None) -> tuple[Command, str | None]:
+    """Pick the subcommand to run: named explicitly (Discord) or by the first word of text."""
+    if not cmd.subcommands:
+        return cmd, raw
+    if subcommand is not None:
+        sub = cmd.sub(subcommand)
+        if sub is None:
+            raise UserFacingError(f"/{cmd.name} has no '{subcommand}'.")
+        return sub, raw
+    first, _, rest = (raw or "").strip().partition(" ")
+    sub = cmd.sub(first.lower())
+    if sub is not None:
+        return sub, rest
+    if cmd.default is not None:
+        default = cmd.sub(cmd.default)
+        assert default is not None
+        return default, raw
+    names = " | ".join(s.name for s in cmd.subcommands)
+    raise UserFacingError(f"Try /{cmd.name} {names}.")
+
+
+def parse_text(cmd: Command, raw: str) -> dict[str, object]:
+    """Parse the text after a command: ``name:value`` pairs, bare words naming boolean options,
+    then positional values in declared order; a greedy option takes what is left."""
+    try:
+        words = shlex.split(raw)
+    except ValueError:
+        words = raw.split()
+    values: dict[str, object] = {}
+    by_name = {o.name: o for o in cmd.options}
+    positional: list[str] = []
+    for word in words:
+        key, sep, val = word.partition(":")
+        opt = by_name.get(key.lower())
+        if sep and opt is not None and val:
+            values[opt.name] = convert(opt, val)
+        elif not sep and opt is not None and opt.type is OptionType.BOOLEAN:
+            values[opt.name] = True
+        else:
+            positional.append(word)
+    free = [
+        o
+        for o in cmd.options
+        if o.name not in values and not o.keyword and o.type is not OptionType.BOOLEAN
+    ]
+    for opt in free:
+        if not positional:
+            break
+        if opt.greedy:
+            values[opt.name] = convert(opt, " ".join(positional))
+            positional = []
+        else:
+            values[opt.name] = convert(opt, positional.pop(0))
+    if positional:
+        raise UserFacingError(f"I didn't understand '{' '.join(positional)}'. {cmd.usage()}")
+    return values
+
+
+def bind(cmd: Command, raw: str | None, typed: Mapping[str, object] | None) -> dict[str, object]:
+    """Validate and type a command's arguments from either source; names missing required ones."""
+    if typed is not None:
+        values = {}
+        by_name = {o.name: o for o in cmd.options}
+        for key, val in typed.items():
+            if key in by_name and val is not None:
+                values[key] = convert(by_name[key], val)
+    else:
+        values = parse_text(cmd, raw or "")
+    missing = [o.name for o in cmd.options if o.required and o.name not in values]
+    if missing:
+        raise UserFacingError(f"Please add {', '.join(missing)}: {cmd.usage()}")
+    return values

@@ -1,0 +1,161 @@
+"""From a neutral event to a handler and back: the one error boundary of the service.
+
+Every adapter calls these methods and renders what comes back. Here, and only here: the caller
+is looked up, access and place are checked, arguments are typed, button tokens are resolved,
+and failures become replies. A :class:`UserFacingError` is answered with its own message;
+anything else is logged without message text under a short code the person also sees.
+"""
+
+from __future__ import annotations
+
+import difflib
+import logging
+from collections.abc import Awaitable, Callable
+
+from bot.core.commands import Access, Handler, Scope, bind, resolve
+from bot.core.context import Caller, Context, Request
+from bot.core.errors import UserFacingError, describe_without_text, incident_code
+from bot.core.events import (
+    Actor,
+    AutocompleteEvent,
+    ButtonEvent,
+    CommandEvent,
+    Conversation,
+    TextEvent,
+)
+from bot.core.replies import Replies, Reply, as_list
+from bot.messenger import Prepared
+from bot.storage.schedules import ScheduleRow
+
+log = logging.getLogger(__name__)
+
+AUTOCOMPLETE_MAX = 25  # Discord shows at most 25 suggestions
+
+
+class Dispatcher:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+
+    async def caller(self, actor: Actor, conversation: Conversation) -> Caller:
+        person = await self.ctx.repo.people.by_account(actor.account)
+        return Caller(actor, conversation, person)
+
+    # -- commands ---------------------------------------------------------------------------
+
+    async def command(self, event: CommandEvent) -> list[Prepared]:
+        caller = await self.caller(event.actor, event.conversation)
+        return await self._guard(caller, f"/{event.name}", lambda: self._command(caller, event))
+
+    async def _command(self, caller: Caller, event: CommandEvent) -> Replies:
+        cmd = self.ctx.registry.commands.get(event.name.lower())
+        if cmd is None or (cmd.access is Access.STEWARD and not cmd.access.allows(caller.person)):
+            return self._unknown(caller, event.name)  # steward tools stay out of sight
+        if not cmd.access.allows(caller.person):
+            key = "core.members_only" if cmd.access is Access.MEMBER else "core.role_only"
+            return Reply(self.ctx.text(key, command=cmd.name, role=cmd.access.value))
+        target, raw = resolve(cmd, event.raw, event.subcommand)
+        scope = target.scope if target is not cmd else cmd.scope
+        if target is not cmd and not target.access.allows(caller.person):
+            return Reply(
+                self.ctx.text("core.role_only", command=cmd.name, role=target.access.value)
+            )
+        if not scope.allows(caller.conversation.is_private):
+            key = "core.private_only" if scope is Scope.PRIVATE else "core.space_only"
+            return Reply(self.ctx.text(key, command=cmd.name))
+        args = bind(target, raw, event.options)
+        assert target.handler is not None
+        return await target.handler(self.ctx, Request(caller, args, cmd.name))
+
+    def _unknown(self, caller: Caller, name: str) -> Replies:
+        if not caller.conversation.is_private:
+            return None  # in a group, a command we do not know may be for another bot
+        names = [c.name for c in self.ctx.registry.visible_to(caller.person)]
+        close = difflib.get_close_matches(name.lower(), names, n=1, cutoff=0.5)
+        if not close:
+            close = [n for n in names if n.startswith(name.lower()[:3])][:1]
+        if close:
+            return Reply(self.ctx.text("core.unknown_close", command=name, match=close[0]))
+        return Reply(self.ctx.text("core.unknown", command=name))
+
+    # -- buttons ----------------------------------------------------------------------------
+
+    async def button(self, event: ButtonEvent) -> list[Prepared]:
+        caller = await self.caller(event.actor, event.conversation)
+        return await self._guard(caller, "button", lambda: self._button(caller, event))
+
+    async def _button(self, caller: Caller, event: ButtonEvent) -> Replies:
+        token = event.token.removeprefix("pc:")
+        stored = await self.ctx.repo.buttons.lookup(token, self.ctx.clock.now())
+        handler = self.ctx.registry.actions.get(stored.action) if stored else None
+        if stored is None or handler is None:
+            return Reply(self.ctx.text("core.button_expired"))
+        if stored.person_id is not None and (
+            caller.person is None or caller.person.id != stored.person_id
+        ):
+            return Reply(self.ctx.text("core.button_not_yours"))
+        request = Request(caller, stored.payload, stored.action, event.message_id)
+        return await handler(self.ctx, request)
+
+    # -- autocomplete -----------------------------------------------------------------------
+
+    async def autocomplete(self, event: AutocompleteEvent) -> list[str]:
+        """Suggestions for an option being typed; never raises (a broken suggester gives [])."""
+        caller = await self.caller(event.actor, event.conversation)
+        cmd = self.ctx.registry.commands.get(event.name)
+        if cmd is None or not cmd.access.allows(caller.person):
+            return []
+        target = cmd.sub(event.subcommand) if event.subcommand else cmd
+        if target is None:
+            return []
+        opt = next((o for o in target.options if o.name == event.option), None)
+        try:
+            if opt is not None and opt.autocomplete is not None:
+                request = Request(caller, dict(event.filled), cmd.name)
+                found = await opt.autocomplete(self.ctx, request, event.partial)
+            elif opt is not None and opt.choices:
+                found = [c for c in opt.choices if c.startswith(event.partial.lower())]
+            else:
+                found = []
+        except Exception as exc:
+            log.error("autocomplete for /%s failed\n%s", cmd.name, describe_without_text(exc))
+            return []
+        return list(found)[:AUTOCOMPLETE_MAX]
+
+    # -- plain text -------------------------------------------------------------------------
+
+    async def text(self, event: TextEvent) -> list[Prepared]:
+        """A message that is not a command. In a private chat, point to /help."""
+        if not event.conversation.is_private:
+            return []
+        caller = await self.caller(event.actor, event.conversation)
+
+        async def hint() -> Replies:
+            return Reply(self.ctx.text("core.not_command"))
+
+        return await self._guard(caller, "text", hint)
+
+    # -- scheduled jobs ---------------------------------------------------------------------
+
+    async def job(self, row: ScheduleRow) -> None:
+        """Run a due schedule's handler. Jobs send through the messenger themselves."""
+        handler: Handler | None = self.ctx.registry.jobs.get(row.kind)
+        if handler is None:
+            log.error("schedule %d has kind %s, which no handler runs", row.id, row.kind)
+            return
+        await handler(self.ctx, Request(None, dict(row.payload), row.kind, schedule=row))
+
+    # -- the boundary -----------------------------------------------------------------------
+
+    async def _guard(
+        self, caller: Caller, what: str, run: Callable[[], Awaitable[Replies]]
+    ) -> list[Prepared]:
+        person_id = caller.person.id if caller.person else None
+        try:
+            replies = as_list(await run())
+        except UserFacingError as exc:
+            replies = [Reply(exc.message)]
+        except Exception as exc:
+            code = incident_code()
+            log.error("incident %s: %s failed\n%s", code, what, describe_without_text(exc))
+            replies = [Reply(self.ctx.text("core.error", code=code))]
+        return [await self.ctx.messenger.prepare(r, person_id) for r in replies]

@@ -1,0 +1,212 @@
+"""The small markup subset replies are written in, and its renderers.
+
+Supported: ``**bold**``, ``*italic*``, `` `code` ``, ``[label](https://link)``, and a moment in
+time ``{{time:UNIX|fallback}}`` that Discord shows in the reader's own timezone and other
+platforms show as the fallback the handler wrote. A backslash escapes the next character. Text
+from people or content that must show literally goes through :func:`escape`.
+
+Replies are parsed into segments once, then each adapter renders segments natively and splits
+long messages on segment boundaries, so a split never breaks a tag.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
+from enum import StrEnum
+
+_SPECIAL = set("\\*`[]{}")
+
+
+class Kind(StrEnum):
+    TEXT = "text"
+    BOLD = "bold"
+    ITALIC = "italic"
+    CODE = "code"
+    LINK = "link"
+    TIME = "time"
+
+
+@dataclass(frozen=True, slots=True)
+class Segment:
+    kind: Kind
+    text: str
+    target: str = ""  # link url, or unix seconds for a time
+
+
+def escape(text: str) -> str:
+    """Make any text show literally inside markup."""
+    return "".join("\\" + ch if ch in _SPECIAL else ch for ch in text)
+
+
+def time_tag(unix: int, fallback: str) -> str:
+    """A moment shown natively where the platform can (Discord), else ``fallback``."""
+    safe = fallback.replace("}", ")")
+    return f"{{{{time:{unix}|{safe}}}}}"
+
+
+_TOKEN = re.compile(
+    r"\\(?P<esc>.)"
+    r"|\*\*(?P<bold>(?:\\.|[^*\\])+?)\*\*"
+    r"|\*(?P<italic>(?:\\.|[^*\\])+?)\*"
+    r"|`(?P<code>[^`]+)`"
+    r"|\[(?P<label>(?:\\.|[^\]\\])+)\]\((?P<url>https?://[^\s)]+|tg://[^\s)]+)\)"
+    r"|\{\{time:(?P<unix>-?\d+)\|(?P<fallback>[^}]*)\}\}",
+    re.DOTALL,
+)
+_UNESCAPE = re.compile(r"\\(.)", re.DOTALL)
+
+
+def _plain(text: str) -> str:
+    return _UNESCAPE.sub(r"\1", text)
+
+
+def parse(text: str) -> list[Segment]:
+    """Split markup into segments; anything that is not a complete tag is plain text."""
+    out: list[Segment] = []
+    buf: list[str] = []
+    pos = 0
+
+    def flush() -> None:
+        if buf:
+            out.append(Segment(Kind.TEXT, "".join(buf)))
+            buf.clear()
+
+    for m in _TOKEN.finditer(text):
+        buf.append(text[pos : m.start()])
+        pos = m.end()
+        if m.group("esc") is not None:
+            buf.append(m.group("esc"))
+            continue
+        flush()
+        if m.group("bold") is not None:
+            out.append(Segment(Kind.BOLD, _plain(m.group("bold"))))
+        elif m.group("italic") is not None:
+            out.append(Segment(Kind.ITALIC, _plain(m.group("italic"))))
+        elif m.group("code") is not None:
+            out.append(Segment(Kind.CODE, m.group("code")))
+        elif m.group("label") is not None:
+            out.append(Segment(Kind.LINK, _plain(m.group("label")), m.group("url")))
+        else:
+            out.append(Segment(Kind.TIME, m.group("fallback"), m.group("unix")))
+    buf.append(text[pos:])
+    flush()
+    return [s for s in out if s.text or s.kind is Kind.TIME]
+
+
+SegmentRenderer = Callable[[Segment], str]
+
+
+def render_plain(seg: Segment) -> str:
+    """Console and anything without formatting: links show their address."""
+    if seg.kind is Kind.LINK:
+        return seg.text if seg.text == seg.target else f"{seg.text} ({seg.target})"
+    return seg.text
+
+
+def render_telegram_html(seg: Segment) -> str:
+    """Telegram's HTML parse mode."""
+    t = html.escape(seg.text, quote=False)
+    match seg.kind:
+        case Kind.BOLD:
+            return f"<b>{t}</b>"
+        case Kind.ITALIC:
+            return f"<i>{t}</i>"
+        case Kind.CODE:
+            return f"<code>{t}</code>"
+        case Kind.LINK:
+            return f'<a href="{html.escape(seg.target, quote=True)}">{t}</a>'
+        case _:
+            return t
+
+
+_DISCORD_SPECIAL = re.compile(r"([\\*_`~|>\[\]()#-])")
+
+
+def _discord_escape(text: str) -> str:
+    # Escape markdown characters and break any @-mention so bridged text never pings anyone.
+    return _DISCORD_SPECIAL.sub(r"\\\1", text).replace("@", "@\u200b")
+
+
+def render_discord(seg: Segment) -> str:
+    """Discord markdown, with ``<t:unix:f>`` for times so each reader sees their own zone."""
+    match seg.kind:
+        case Kind.BOLD:
+            return f"**{_discord_escape(seg.text)}**"
+        case Kind.ITALIC:
+            return f"*{_discord_escape(seg.text)}*"
+        case Kind.CODE:
+            return f"`{seg.text.replace('`', 'ˋ')}`"
+        case Kind.LINK:
+            return f"[{_discord_escape(seg.text)}]({seg.target})"
+        case Kind.TIME:
+            return f"<t:{seg.target}:f>"
+        case _:
+            return _discord_escape(seg.text)
+
+
+def render(text: str, renderer: SegmentRenderer) -> str:
+    return "".join(renderer(s) for s in parse(text))
+
+
+def _cut(text: str, size: int) -> tuple[str, str] | None:
+    """Cut ``text`` at the last line break (else space) within ``size`` characters."""
+    if len(text) <= size:
+        return text, ""
+    for sep in ("\n", " "):
+        at = text.rfind(sep, 0, size + 1)
+        if at > 0:
+            return text[:at], text[at:].lstrip(" ")
+    return None
+
+
+def split(text: str, renderer: SegmentRenderer, limit: int) -> list[str]:
+    """Render and split into messages of at most ``limit`` characters, preferring line breaks
+    and never cutting inside a tag."""
+    chunks: list[str] = []
+    current = ""
+    pending = deque(parse(text))
+
+    def flush() -> None:
+        nonlocal current
+        if current.strip():
+            chunks.append(current.strip("\n"))
+        current = ""
+
+    while pending:
+        seg = pending.popleft()
+        piece = renderer(seg)
+        if len(current) + len(piece) <= limit:
+            current += piece
+            continue
+        if len(piece) <= limit and current:
+            flush()
+            pending.appendleft(seg)
+            continue
+        # The segment itself must be cut: estimate how much raw text fits in the room left.
+        room = limit - len(current)
+        ratio = len(piece) / max(len(seg.text), 1)
+        size = max(int(room / ratio), 0)
+        cut = _cut(seg.text, size) if size else None
+        while cut is not None and len(renderer(Segment(seg.kind, cut[0], seg.target))) > room:
+            size = size * 3 // 4
+            cut = _cut(seg.text, size) if size else None
+        if cut is None:
+            if current:
+                flush()
+                pending.appendleft(seg)
+                continue
+            size = max(int(limit / ratio), 1)
+            while len(renderer(Segment(seg.kind, seg.text[:size], seg.target))) > limit:
+                size = max(size * 3 // 4, 1)
+            cut = seg.text[:size], seg.text[size:]
+        head, tail = cut
+        current += renderer(Segment(seg.kind, head, seg.target))
+        flush()
+        if tail:
+            pending.appendleft(Segment(seg.kind, tail, seg.target))
+    flush()
+    return chunks

@@ -1,0 +1,117 @@
+"""Turning neutral replies into queued messages: minting button tokens, choosing where a
+person is reached, and answering in the right place for a reply's privacy."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.clock import Clock
+from bot.core.events import Actor, Conversation
+from bot.core.replies import Privacy, Reply
+from bot.outbox import Button, Destination, Op, Outbox, OutgoingMessage
+from bot.storage.buttons import ButtonRepository
+from bot.storage.outbox import NewItem
+from bot.storage.people import PeopleRepository
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A reply ready for an adapter: rendered buttons plus how it should be shown."""
+
+    message: OutgoingMessage
+    privacy: Privacy
+    replace: bool = False
+
+
+class Messenger:
+    def __init__(
+        self, outbox: Outbox, buttons: ButtonRepository, people: PeopleRepository, clock: Clock
+    ) -> None:
+        self._outbox = outbox
+        self._buttons = buttons
+        self._people = people
+        self._clock = clock
+
+    async def prepare(self, reply: Reply, person_id: int | None) -> Prepared:
+        """Mint a token for each action button. Buttons are tied to ``person_id`` unless the
+        choice says anyone may press it."""
+        rows = []
+        for row in reply.choices:
+            rendered = []
+            for choice in row:
+                if choice.url:
+                    rendered.append(Button(choice.label, url=choice.url, style=choice.style))
+                    continue
+                owner = None if choice.anyone else person_id
+                token = await self._buttons.mint(
+                    choice.action, choice.payload, owner, self._clock.now()
+                )
+                rendered.append(Button(choice.label, token=token, style=choice.style))
+            rows.append(tuple(rendered))
+        message = OutgoingMessage(reply.text, tuple(rows), reply.attachment)
+        return Prepared(message, reply.privacy, reply.replace)
+
+    async def to_person(
+        self,
+        person_id: int,
+        reply: Reply,
+        *,
+        origin: str | None = None,
+        ephemeral: bool = False,
+    ) -> int | None:
+        """Send to a person wherever they are reached; None if they have no account left."""
+        account = await self._people.reach_account(person_id)
+        if account is None:
+            return None
+        prepared = await self.prepare(reply, person_id)
+        return await self._outbox.enqueue(
+            Destination(account.platform, "user", account.user_id),
+            prepared.message,
+            person_id=person_id,
+            origin=origin,
+            ephemeral=ephemeral,
+        )
+
+    async def to_destination(
+        self,
+        destination: Destination,
+        reply: Reply,
+        *,
+        person_id: int | None = None,
+        origin: str | None = None,
+        ephemeral: bool = False,
+    ) -> int:
+        prepared = await self.prepare(reply, person_id)
+        return await self._outbox.enqueue(
+            destination,
+            prepared.message,
+            person_id=person_id,
+            origin=origin,
+            ephemeral=ephemeral,
+        )
+
+    async def reply(
+        self,
+        conversation: Conversation,
+        actor: Actor,
+        prepared: Sequence[Prepared],
+        *,
+        person_id: int | None,
+        pressed_message_id: str | None = None,
+    ) -> list[int]:
+        """Queue answers to something a person did. A personal answer to a command used in a
+        space goes to their private chat; ``replace`` edits the message a button was on."""
+        items = []
+        for p in prepared:
+            if p.privacy is Privacy.PERSONAL and not conversation.is_private:
+                dest = Destination(actor.account.platform, "user", actor.account.user_id)
+            else:
+                dest = Destination(conversation.platform, "chat", conversation.chat_id)
+            message = p.message
+            if p.replace and pressed_message_id is not None and dest.kind == "chat":
+                message = OutgoingMessage(
+                    message.text, message.buttons, None, Op.EDIT, pressed_message_id
+                )
+            items.append(NewItem(dest, message, person_id))
+        return await self._outbox.enqueue_many(items) if items else []

@@ -1,0 +1,172 @@
+"""The console: a terminal chat with the bot, and the embedded default.
+
+With no tokens set, ``python -m bot`` runs the whole service here on the local database, so
+anyone can try every command on a fresh machine. It reads standard input line by line (typed
+or piped), prints replies with choices as numbered options (type the number to press one),
+and prints scheduled messages whenever they arrive. ``:space`` pretends you are typing in a
+peer space, ``:private`` returns to your private chat, ``:quit`` leaves.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import sys
+import threading
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+from bot.core import markup
+from bot.core.dispatch import Dispatcher
+from bot.core.events import Actor, ButtonEvent, CommandEvent, Conversation, TextEvent
+from bot.core.model import AccountRef, Platform
+from bot.messenger import Prepared
+from bot.outbox import Button, Destination, Limit, Op, OutgoingMessage
+
+CONSOLE_ACCOUNT = AccountRef(Platform.CONSOLE, "local")
+PRIVATE = Conversation(Platform.CONSOLE, "local", is_private=True)
+SPACE = Conversation(Platform.CONSOLE, "space", is_private=False)
+
+
+async def stdin_lines() -> AsyncIterator[str]:
+    """Lines from standard input, read on a daemon thread so scheduled messages can print
+    while a person is typing, and so piped or redirected input works the same."""
+    loop = asyncio.get_running_loop()
+    queue: asyncio.Queue[str | None] = asyncio.Queue()
+
+    def read() -> None:
+        for line in sys.stdin:
+            loop.call_soon_threadsafe(queue.put_nowait, line)
+        loop.call_soon_threadsafe(queue.put_nowait, None)
+
+    threading.Thread(target=read, name="console-stdin", daemon=True).start()
+    while (line := await queue.get()) is not None:
+        yield line
+
+
+class ConsolePlatform:
+    platform = Platform.CONSOLE
+    max_text = 4000
+    global_limit: Limit | None = None
+
+    def __init__(
+        self,
+        lines: AsyncIterator[str],
+        write: Callable[[str], None],
+        *,
+        files_dir: Path = Path("data/console-files"),
+        display_name: str = "you",
+        on_handled: Callable[[], None] | None = None,
+    ) -> None:
+        self._lines = lines
+        self._write = write
+        self._files_dir = files_dir
+        self._actor = Actor(CONSOLE_ACCOUNT, display_name)
+        self._conversation = PRIVATE
+        self._choices: list[Button] = []
+        self._choices_message: str | None = None
+        self._ids = itertools.count(1)
+        self._task: asyncio.Task[None] | None = None
+        self._on_handled = on_handled
+        self.finished = asyncio.Event()
+
+    def limit_for(self, destination: Destination) -> Limit | None:
+        return None
+
+    # -- output -----------------------------------------------------------------------------
+
+    async def deliver(self, destination: Destination, message: OutgoingMessage) -> list[str]:
+        if message.op is Op.DELETE:
+            return []
+        lines = []
+        if destination.kind == "chat" and destination.id == SPACE.chat_id:
+            lines.append("(in the space)")
+        if message.op is Op.EDIT:
+            lines.append("(updated)")
+        lines.append(markup.render(message.text, markup.render_plain))
+        message_id = str(next(self._ids))
+        if message.buttons:
+            self._choices = [b for row in message.buttons for b in row]
+            self._choices_message = message_id
+            options = []
+            for n, button in enumerate(self._choices, start=1):
+                shown = f"[{n}] {button.label}"
+                if button.url:
+                    shown += f" → {button.url}"
+                options.append(shown)
+            lines.append("  " + "   ".join(options))
+        if message.attachment is not None:
+            self._files_dir.mkdir(parents=True, exist_ok=True)
+            path = self._files_dir / Path(message.attachment.filename).name
+            path.write_bytes(message.attachment.data)
+            lines.append(f"(file saved: {path})")
+        self._write("\n".join(lines) + "\n\n")
+        return [message_id]
+
+    # -- input ------------------------------------------------------------------------------
+
+    async def start(self, dispatcher: Dispatcher) -> None:
+        self._task = asyncio.create_task(self._read(dispatcher), name="console-input")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+    async def _read(self, dispatcher: Dispatcher) -> None:
+        try:
+            async for raw in self._lines:
+                line = raw.strip()
+                if not line:
+                    continue
+                if line in (":quit", ":q", "/quit"):
+                    break
+                await self._handle(dispatcher, line)
+                if self._on_handled is not None:
+                    self._on_handled()
+        finally:
+            self.finished.set()
+
+    async def _handle(self, dispatcher: Dispatcher, line: str) -> None:
+        if line == ":space":
+            self._conversation = SPACE
+            self._write("(you are now typing in a peer space; :private to go back)\n\n")
+            return
+        if line == ":private":
+            self._conversation = PRIVATE
+            self._write("(you are back in your private chat with the bot)\n\n")
+            return
+        prepared: list[Prepared]
+        pressed: str | None = None
+        if line.isdigit() and self._choices:
+            number = int(line)
+            if not 1 <= number <= len(self._choices):
+                self._write(f"(choose a number from 1 to {len(self._choices)})\n\n")
+                return
+            button = self._choices[number - 1]
+            if button.url:
+                self._write(f"(open {button.url} in your browser)\n\n")
+                return
+            assert button.token is not None
+            pressed = self._choices_message
+            prepared = await dispatcher.button(
+                ButtonEvent(self._actor, self._conversation, button.token)
+            )
+        elif line.startswith("/"):
+            name, _, rest = line[1:].partition(" ")
+            prepared = await dispatcher.command(
+                CommandEvent(self._actor, self._conversation, name, raw=rest)
+            )
+        else:
+            prepared = await dispatcher.text(TextEvent(self._actor, self._conversation, line))
+        person = await dispatcher.ctx.repo.people.by_account(self._actor.account)
+        ids = await dispatcher.ctx.messenger.reply(
+            self._conversation,
+            self._actor,
+            prepared,
+            person_id=person.id if person else None,
+            pressed_message_id=pressed,
+        )
+        await dispatcher.ctx.outbox.settled(ids, timeout=30)

@@ -1,0 +1,160 @@
+"""The service owns the event loop: it starts storage, content, outbox, scheduler and platform
+adapters in order, and stops them in reverse (an AsyncExitStack), on SIGINT/SIGTERM or when the
+console's input ends."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+from collections.abc import AsyncIterator, Sequence
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.content.sources import SOURCES
+from bot.content.store import ContentStore
+from bot.core.commands import Registry, Router
+from bot.core.context import Context
+from bot.core.dispatch import Dispatcher
+from bot.core.model import AccountRef, Role
+from bot.messenger import Messenger
+from bot.outbox import Outbox
+from bot.platforms.base import PlatformAdapter
+from bot.platforms.console import CONSOLE_ACCOUNT, ConsolePlatform
+from bot.scheduler import Scheduler
+from bot.storage.database import Database
+from bot.storage.repository import Repository
+from handlers import ROUTERS
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class Service:
+    ctx: Context
+    dispatcher: Dispatcher
+    adapters: tuple[PlatformAdapter, ...]
+
+
+def platform_adapters(settings: Settings) -> list[PlatformAdapter]:
+    """Telegram and/or Discord, for whichever tokens are set."""
+    adapters: list[PlatformAdapter] = []
+    if settings.telegram_bot_token is not None:
+        from bot.platforms.telegram import TelegramPlatform
+
+        adapters.append(TelegramPlatform(settings))
+    if settings.discord_bot_token is not None:
+        from bot.platforms.discord import DiscordPlatform
+
+        adapters.append(DiscordPlatform(settings))
+    return adapters
+
+
+async def bootstrap_people(ctx: Context, console: bool) -> None:
+    """Make the first stewards: the accounts in STEWARDS, and on the console the local person
+    the first time it runs."""
+    wanted: list[AccountRef] = list(ctx.settings.stewards)
+    if console and await ctx.repo.people.by_account(CONSOLE_ACCOUNT) is None:
+        wanted.append(CONSOLE_ACCOUNT)
+    now = ctx.clock.now()
+    for account in wanted:
+        person = await ctx.repo.people.by_account(account)
+        if person is None:
+            await ctx.repo.people.create(account, (Role.PEER, Role.STEWARD), now)
+            log.info("made %s a steward", account.platform.value)
+        else:
+            for role in (Role.PEER, Role.STEWARD):
+                await ctx.repo.people.grant(person.id, role, now)
+
+
+@asynccontextmanager
+async def running(
+    settings: Settings,
+    *,
+    console: ConsolePlatform | None = None,
+    adapters: list[PlatformAdapter] | None = None,
+    clock: Clock | None = None,
+    routers: Sequence[Router] = ROUTERS,
+) -> AsyncIterator[Service]:
+    """Start everything; on exit, stop everything in reverse order."""
+    clock = clock or SystemClock()
+    async with AsyncExitStack() as stack:
+        db = await Database.open(settings.database_path)
+        stack.push_async_callback(db.close)
+        repo = Repository.open(db)
+
+        content = ContentStore(settings.content_dir, SOURCES)
+        await content.load()
+        for warning in content.warnings:
+            log.info("content: %s", warning)
+
+        registry = Registry.build(routers)
+        outbox = Outbox(repo.outbox, db, now=clock.now)
+        scheduler = Scheduler(repo.schedules, repo.people, clock, settings.default_timezone)
+        messenger = Messenger(outbox, repo.buttons, repo.people, clock)
+        ctx = Context(
+            settings=settings,
+            clock=clock,
+            repo=repo,
+            content=content,
+            scheduler=scheduler,
+            outbox=outbox,
+            messenger=messenger,
+            registry=registry,
+            personal_data=(repo.people, repo.buttons, scheduler, outbox),
+        )
+        dispatcher = Dispatcher(ctx)
+        scheduler.set_runner(dispatcher.job)
+
+        chosen: list[PlatformAdapter] = list(adapters or [])
+        if console is not None:
+            chosen.append(console)
+        for adapter in chosen:
+            ctx.platforms[adapter.platform] = adapter
+            outbox.register(adapter)
+        await bootstrap_people(ctx, console is not None)
+
+        await outbox.start()
+        stack.push_async_callback(outbox.stop)
+        made_up = await scheduler.start()
+        stack.push_async_callback(scheduler.shutdown)
+        if made_up:
+            log.info("made up %d schedule(s) missed while stopped", made_up)
+        scheduler.housekeeping(
+            "buttons", timedelta(hours=6), lambda: repo.buttons.purge_expired(clock.now())
+        )
+
+        for adapter in chosen:
+            await adapter.start(dispatcher)
+            stack.push_async_callback(adapter.stop)
+        log.info(
+            "Peer Circle is running on %s",
+            ", ".join(a.platform.value for a in chosen) or "no platform",
+        )
+        yield Service(ctx, dispatcher, tuple(chosen))
+        log.info("stopping")
+
+
+async def serve(settings: Settings, console: ConsolePlatform | None = None) -> None:
+    """Run until SIGINT/SIGTERM, or until the console's input ends and its answers are out."""
+    adapters = platform_adapters(settings)
+    if not adapters and console is None:
+        raise RuntimeError("no platform to run on")
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    async with running(settings, console=console, adapters=adapters) as service:
+        waits = [asyncio.create_task(stop.wait())]
+        if console is not None:
+            waits.append(asyncio.create_task(console.finished.wait()))
+        await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        for task in waits:
+            task.cancel()
+        if console is not None and console.finished.is_set() and not stop.is_set():
+            await service.ctx.outbox.drain(timeout=10)

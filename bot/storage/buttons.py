@@ -1,0 +1,82 @@
+"""Button tokens: the short opaque id a button carries, and what pressing it means.
+
+A token is derived from what the button does, so the same button sent to a thousand people is
+one row, and it is stored, so a button keeps working after a restart. Twelve base32 characters
+fit Telegram's 64-byte callback data and Discord's 100-character custom id with room to spare.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.core.replies import Payload
+from bot.storage.database import Database
+from bot.storage.times import to_db
+
+BUTTON_LIFETIME = timedelta(days=90)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredButton:
+    action: str
+    payload: dict[str, Any]
+    person_id: int | None
+
+
+def make_token(action: str, payload: Payload, person_id: int | None) -> str:
+    blob = json.dumps([action, dict(payload), person_id], sort_keys=True, separators=(",", ":"))
+    digest = hashlib.sha256(blob.encode()).digest()
+    return base64.b32encode(digest).decode()[:12].lower()
+
+
+class ButtonRepository:
+    holds = ("buttons",)
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def mint(
+        self, action: str, payload: Payload, person_id: int | None, now: datetime
+    ) -> str:
+        token = make_token(action, payload, person_id)
+        await self.db.execute(
+            "INSERT INTO buttons(token, action, payload, person_id, expires_at)"
+            " VALUES (?, ?, ?, ?, ?)"
+            " ON CONFLICT(token) DO UPDATE SET expires_at = excluded.expires_at",
+            (
+                token,
+                action,
+                json.dumps(dict(payload), sort_keys=True),
+                person_id,
+                to_db(now + BUTTON_LIFETIME),
+            ),
+        )
+        return token
+
+    async def lookup(self, token: str, now: datetime) -> StoredButton | None:
+        row = await self.db.fetchone(
+            "SELECT action, payload, person_id FROM buttons WHERE token = ? AND expires_at > ?",
+            (token, to_db(now)),
+        )
+        if row is None:
+            return None
+        return StoredButton(row["action"], json.loads(row["payload"]), row["person_id"])
+
+    async def purge_expired(self, now: datetime) -> int:
+        return await self.db.execute_rowcount(
+            "DELETE FROM buttons WHERE expires_at <= ?", (to_db(now),)
+        )
+
+    async def export_person(self, person_id: int) -> dict[str, Any]:
+        row = await self.db.fetchone(
+            "SELECT COUNT(*) FROM buttons WHERE person_id = ?", (person_id,)
+        )
+        return {"buttons_waiting_for_you": int(row[0]) if row else 0}
+
+    async def erase_person(self, person_id: int) -> None:
+        await self.db.execute("DELETE FROM buttons WHERE person_id = ?", (person_id,))

@@ -1,0 +1,214 @@
+"""One SQLite file through aiosqlite: pragmas, atomic numbered migrations, backup and scrub.
+
+Why these pragmas: WAL lets ``backup`` and readers run while the bot writes; foreign keys make
+erasing a person cascade; ``secure_delete`` overwrites deleted rows with zeros, so relayed text
+that has been delivered does not linger in free pages. :meth:`Database.scrub` checkpoints and
+truncates the WAL so it does not linger there either.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.core.errors import SettingsError
+
+_MIGRATION = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def bundled_migrations() -> list[Migration]:
+    """The numbered SQL files shipped in ``bot/storage/migrations``, in order."""
+    found = []
+    for entry in resources.files("bot.storage").joinpath("migrations").iterdir():
+        m = _MIGRATION.match(entry.name)
+        if m:
+            found.append(Migration(int(m.group(1)), m.group(2), entry.read_text("utf-8")))
+    found.sort(key=lambda mig: mig.version)
+    versions = [mig.version for mig in found]
+    if len(set(versions)) != len(versions):
+        raise RuntimeError(f"two migrations share a number: {versions}")
+    return found
+
+
+class MigrationError(Exception):
+    """A migration failed; the database is left at the previous version."""
+
+
+class Database:
+    """The single aiosqlite connection the service shares. All writes go through it."""
+
+    def __init__(self, conn: aiosqlite.Connection, path: Path) -> None:
+        self.conn = conn
+        self.path = path
+        # One connection is shared by every coroutine: a statement issued while another
+        # coroutine holds BEGIN would silently join its transaction. Writes take this lock.
+        self._write = asyncio.Lock()
+
+    @classmethod
+    async def open(
+        cls, path: Path | str, migrations: Sequence[Migration] | None = None
+    ) -> Database:
+        path = Path(path)
+        check_writable(path)
+        conn = await aiosqlite.connect(path, isolation_level=None)
+        conn.row_factory = aiosqlite.Row
+        await conn.execute("PRAGMA journal_mode=WAL")
+        await conn.execute("PRAGMA synchronous=NORMAL")
+        await conn.execute("PRAGMA foreign_keys=ON")
+        await conn.execute("PRAGMA secure_delete=ON")
+        await conn.execute("PRAGMA busy_timeout=5000")
+        db = cls(conn, path)
+        try:
+            await db.migrate(bundled_migrations() if migrations is None else migrations)
+        except BaseException:
+            await conn.close()
+            raise
+        return db
+
+    async def close(self) -> None:
+        await self.scrub()
+        await self.conn.close()
+
+    async def version(self) -> int:
+        await self.conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        )
+        async with self.conn.execute("SELECT MAX(version) FROM schema_migrations") as cur:
+            row = await cur.fetchone()
+        return int(row[0]) if row and row[0] is not None else 0
+
+    async def migrate(self, migrations: Sequence[Migration]) -> list[int]:
+        """Apply each pending migration in one transaction with its version row.
+
+        The SQL file's own statements run inside BEGIN/COMMIT that we add around it, because
+        ``executescript`` commits any open transaction first.
+        """
+        current = await self.version()
+        applied = []
+        for mig in migrations:
+            if mig.version <= current:
+                continue
+            stamp = datetime.now(UTC).isoformat()
+            script = (
+                "BEGIN IMMEDIATE;\n"
+                f"{mig.sql}\n;\n"
+                "INSERT INTO schema_migrations(version, name, applied_at) "
+                f"VALUES ({mig.version}, '{mig.name}', '{stamp}');\n"
+                "COMMIT;"
+            )
+            try:
+                await self.conn.executescript(script)
+            except sqlite3.Error as exc:
+                if self.conn.in_transaction:
+                    await self.conn.execute("ROLLBACK")
+                raise MigrationError(
+                    f"migration {mig.version:04d}_{mig.name} failed: {exc}"
+                ) from exc
+            applied.append(mig.version)
+        return applied
+
+    # -- small helpers used by repositories -------------------------------------------------
+
+    async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one write in its own transaction; returns lastrowid."""
+        async with self._write, self.conn.execute(sql, params) as cur:
+            return int(cur.lastrowid or 0)
+
+    async def execute_rowcount(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """Run one write; returns how many rows it touched."""
+        async with self._write, self.conn.execute(sql, params) as cur:
+            return int(cur.rowcount)
+
+    async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
+        """Many rows of one statement in one transaction (fast fan-out)."""
+        async with self.begin() as conn:
+            await conn.executemany(sql, rows)
+
+    async def fetchone(self, sql: str, params: Sequence[Any] = ()) -> aiosqlite.Row | None:
+        async with self.conn.execute(sql, params) as cur:
+            return await cur.fetchone()
+
+    async def fetchall(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+        async with self.conn.execute(sql, params) as cur:
+            return list(await cur.fetchall())
+
+    @asynccontextmanager
+    async def begin(self) -> AsyncIterator[aiosqlite.Connection]:
+        """A write transaction: commits on success, rolls back on any error."""
+        async with self._write:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.execute("ROLLBACK")
+                raise
+            await self.conn.execute("COMMIT")
+
+    async def transaction(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[int]:
+        """Run several writes atomically; returns each statement's lastrowid."""
+        ids = []
+        async with self.begin() as conn:
+            for sql, params in statements:
+                async with conn.execute(sql, params) as cur:
+                    ids.append(int(cur.lastrowid or 0))
+        return ids
+
+    async def scrub(self) -> None:
+        """Fold the WAL into the main file and truncate it, so deleted text is gone from disk
+        (secure_delete already zeroes it in the main file)."""
+        async with self._write:
+            await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+    async def tables(self) -> list[str]:
+        rows = await self.fetchall(
+            "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
+        )
+        return [r["name"] for r in rows]
+
+
+def check_writable(path: Path) -> None:
+    """Fail early, in one plain line, if the database file cannot be created or written."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with path.open("ab"):
+            pass
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        raise SettingsError(
+            f"DATABASE_PATH: cannot write to {path} ({reason.lower()}). "
+            "Set DATABASE_PATH to a file in a folder the bot can write to."
+        ) from None
+
+
+def backup(source: Path, target: Path) -> None:
+    """A consistent copy of a live database through SQLite's online backup API."""
+    if not source.exists():
+        raise SettingsError(f"DATABASE_PATH: there is no database at {source} to back up.")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        dst = sqlite3.connect(target)
+        try:
+            src.backup(dst)
+        finally:
+            dst.close()
+    finally:
+        src.close()

@@ -1,0 +1,105 @@
+"""The outbox table. Delivered rows are deleted (text gone); failed rows keep only the reason."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from bot.outbox.message import Destination, OutgoingMessage
+from bot.storage.database import Database
+from bot.storage.times import to_db
+
+
+@dataclass(frozen=True, slots=True)
+class QueuedRow:
+    id: int
+    destination: Destination
+    message: OutgoingMessage
+    attempts: int
+    origin: str | None
+    person_id: int | None
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class NewItem:
+    destination: Destination
+    message: OutgoingMessage
+    person_id: int | None = None
+    origin: str | None = None
+
+
+class OutboxRepository:
+    holds = ("outbox",)
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def add_many(self, items: Sequence[NewItem], now: datetime) -> list[int]:
+        stamp = to_db(now)
+        async with self.db.begin() as conn:
+            ids = []
+            for item in items:
+                cur = await conn.execute(
+                    "INSERT INTO outbox(platform, destination, body, attachment, origin,"
+                    " person_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        item.destination.platform.value,
+                        str(item.destination),
+                        item.message.to_json(),
+                        item.message.attachment.data if item.message.attachment else None,
+                        item.origin,
+                        item.person_id,
+                        stamp,
+                    ),
+                )
+                ids.append(int(cur.lastrowid or 0))
+        return ids
+
+    async def queued(self) -> list[QueuedRow]:
+        rows = await self.db.fetchall("SELECT * FROM outbox WHERE status = 'queued' ORDER BY id")
+        return [
+            QueuedRow(
+                id=r["id"],
+                destination=Destination.parse(r["destination"]),
+                message=OutgoingMessage.from_json(r["body"], r["attachment"]),
+                attempts=r["attempts"],
+                origin=r["origin"],
+                person_id=r["person_id"],
+                created_at=r["created_at"],
+            )
+            for r in rows
+        ]
+
+    async def delete(self, ids: Sequence[int]) -> None:
+        if ids:
+            await self.db.executemany("DELETE FROM outbox WHERE id = ?", [(i,) for i in ids])
+
+    async def record_attempt(self, outbox_id: int, attempts: int) -> None:
+        await self.db.execute("UPDATE outbox SET attempts = ? WHERE id = ?", (attempts, outbox_id))
+
+    async def mark_failed(self, ids: Sequence[int], reason: str) -> None:
+        await self.db.executemany(
+            "UPDATE outbox SET status = 'failed', error = ?, body = NULL, attachment = NULL"
+            " WHERE id = ?",
+            [(reason, i) for i in ids],
+        )
+
+    async def failed(self) -> list[dict[str, Any]]:
+        rows = await self.db.fetchall(
+            "SELECT id, destination, error, origin, created_at FROM outbox"
+            " WHERE status = 'failed' ORDER BY id"
+        )
+        return [dict(r) for r in rows]
+
+    async def export_person(self, person_id: int) -> dict[str, Any]:
+        row = await self.db.fetchone(
+            "SELECT COUNT(*) FROM outbox WHERE person_id = ? AND status = 'queued'",
+            (person_id,),
+        )
+        return {"messages_waiting_to_reach_you": int(row[0]) if row else 0}
+
+    async def erase_person(self, person_id: int) -> None:
+        await self.db.execute("DELETE FROM outbox WHERE person_id = ?", (person_id,))

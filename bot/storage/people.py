@@ -1,0 +1,161 @@
+"""People, their platform accounts and roles."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, time
+from typing import Any
+
+import aiosqlite
+
+from bot.core.model import AccountRef, Person, Platform, QuietHours, Role
+from bot.storage.database import Database
+from bot.storage.times import to_db
+
+
+def _person(row: aiosqlite.Row, roles: Iterable[str]) -> Person:
+    quiet = None
+    if row["quiet_start"] and row["quiet_end"]:
+        quiet = QuietHours(
+            time.fromisoformat(row["quiet_start"]), time.fromisoformat(row["quiet_end"])
+        )
+    return Person(
+        id=row["id"],
+        roles=frozenset(Role(r) for r in roles),
+        timezone=row["timezone"],
+        quiet_hours=quiet,
+    )
+
+
+class PeopleRepository:
+    holds = ("people", "accounts", "roles")
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    async def get(self, person_id: int) -> Person | None:
+        row = await self.db.fetchone("SELECT * FROM people WHERE id = ?", (person_id,))
+        if row is None:
+            return None
+        roles = await self.db.fetchall("SELECT role FROM roles WHERE person_id = ?", (person_id,))
+        return _person(row, (r["role"] for r in roles))
+
+    async def by_account(self, account: AccountRef) -> Person | None:
+        row = await self.db.fetchone(
+            "SELECT person_id FROM accounts WHERE platform = ? AND user_id = ?",
+            (account.platform.value, account.user_id),
+        )
+        return None if row is None else await self.get(row["person_id"])
+
+    async def create(self, account: AccountRef, roles: Iterable[Role], now: datetime) -> Person:
+        """A new person with one account; used when someone joins, or for bootstrap stewards."""
+        stamp = to_db(now)
+        async with self.db.begin() as conn:
+            cur = await conn.execute("INSERT INTO people(created_at) VALUES (?)", (stamp,))
+            person_id = int(cur.lastrowid or 0)
+            await conn.execute(
+                "INSERT INTO accounts(platform, user_id, person_id, linked_at) VALUES (?, ?, ?, ?)",
+                (account.platform.value, account.user_id, person_id, stamp),
+            )
+            await conn.executemany(
+                "INSERT INTO roles(person_id, role, granted_at) VALUES (?, ?, ?)",
+                [(person_id, r.value, stamp) for r in set(roles)],
+            )
+        person = await self.get(person_id)
+        assert person is not None
+        return person
+
+    async def accounts(self, person_id: int) -> list[AccountRef]:
+        """The person's accounts, most recently linked first."""
+        rows = await self.db.fetchall(
+            "SELECT platform, user_id FROM accounts WHERE person_id = ?"
+            " ORDER BY linked_at DESC, rowid DESC",
+            (person_id,),
+        )
+        return [AccountRef(Platform(r["platform"]), r["user_id"]) for r in rows]
+
+    async def link_account(self, person_id: int, account: AccountRef, now: datetime) -> None:
+        await self.db.execute(
+            "INSERT INTO accounts(platform, user_id, person_id, linked_at) VALUES (?, ?, ?, ?)"
+            " ON CONFLICT(platform, user_id) DO UPDATE SET person_id = excluded.person_id,"
+            " linked_at = excluded.linked_at",
+            (account.platform.value, account.user_id, person_id, to_db(now)),
+        )
+
+    async def reach_account(self, person_id: int) -> AccountRef | None:
+        """Where to send things meant for this person: their chosen platform, else the
+        account they linked last."""
+        row = await self.db.fetchone("SELECT reach_on FROM people WHERE id = ?", (person_id,))
+        accounts = await self.accounts(person_id)
+        if row is not None and row["reach_on"]:
+            for acc in accounts:
+                if acc.platform.value == row["reach_on"]:
+                    return acc
+        return accounts[0] if accounts else None
+
+    async def set_reach_on(self, person_id: int, platform: Platform | None) -> None:
+        await self.db.execute(
+            "UPDATE people SET reach_on = ? WHERE id = ?",
+            (platform.value if platform else None, person_id),
+        )
+
+    async def grant(self, person_id: int, role: Role, now: datetime) -> None:
+        await self.db.execute(
+            "INSERT OR IGNORE INTO roles(person_id, role, granted_at) VALUES (?, ?, ?)",
+            (person_id, role.value, to_db(now)),
+        )
+
+    async def revoke(self, person_id: int, role: Role) -> None:
+        await self.db.execute(
+            "DELETE FROM roles WHERE person_id = ? AND role = ?", (person_id, role.value)
+        )
+
+    async def count_with_role(self, role: Role) -> int:
+        row = await self.db.fetchone("SELECT COUNT(*) FROM roles WHERE role = ?", (role.value,))
+        return int(row[0]) if row else 0
+
+    async def with_role(self, role: Role) -> list[int]:
+        rows = await self.db.fetchall(
+            "SELECT person_id FROM roles WHERE role = ? ORDER BY person_id", (role.value,)
+        )
+        return [int(r["person_id"]) for r in rows]
+
+    async def set_timezone(self, person_id: int, timezone: str | None) -> None:
+        await self.db.execute("UPDATE people SET timezone = ? WHERE id = ?", (timezone, person_id))
+
+    async def set_quiet_hours(self, person_id: int, quiet: QuietHours | None) -> None:
+        await self.db.execute(
+            "UPDATE people SET quiet_start = ?, quiet_end = ? WHERE id = ?",
+            (
+                quiet.start.strftime("%H:%M") if quiet else None,
+                quiet.end.strftime("%H:%M") if quiet else None,
+                person_id,
+            ),
+        )
+
+    async def export_person(self, person_id: int) -> dict[str, Any]:
+        person = await self.get(person_id)
+        if person is None:
+            return {}
+        row = await self.db.fetchone(
+            "SELECT created_at, reach_on FROM people WHERE id = ?", (person_id,)
+        )
+        assert row is not None
+        return {
+            "member_since": row["created_at"],
+            "roles": sorted(r.value for r in person.roles),
+            "accounts": [str(a) for a in await self.accounts(person_id)],
+            "timezone": person.timezone,
+            "quiet_hours": str(person.quiet_hours) if person.quiet_hours else None,
+            "reach_me_on": row["reach_on"],
+        }
+
+    async def erase_person(self, person_id: int) -> None:
+        # Accounts and roles cascade from people; deleting them first keeps the intent explicit.
+        await self.db.transaction(
+            [
+                ("DELETE FROM roles WHERE person_id = ?", (person_id,)),
+                ("DELETE FROM accounts WHERE person_id = ?", (person_id,)),
+                ("DELETE FROM people WHERE id = ?", (person_id,)),
+            ]
+        )

@@ -1,0 +1,15 @@
+"""Feature handlers, one module per capability, all platform-blind.
+
+Each module owns one :class:`~bot.core.commands.Router`. They are joined here explicitly and in
+order (the order /help lists them in); nothing is discovered by magic.
+"""
+
+from bot.core.commands import Router
+from handlers import crisis, help, settings, start
+
+ROUTERS: tuple[Router, ...] = (
+    start.router,
+    help.router,
+    crisis.router,
+    settings.router,
+)
