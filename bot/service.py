@@ -105,7 +105,13 @@ async def running(
             outbox=outbox,
             messenger=messenger,
             registry=registry,
-            personal_data=(repo.people, repo.buttons, scheduler, outbox),
+            # The scheduler and outbox wrap their repositories so erasure also clears what
+            # they hold in memory (armed timers, queued messages).
+            personal_data=(
+                *(p for p in repo.parts() if p not in (repo.schedules, repo.outbox)),
+                scheduler,
+                outbox,
+            ),
         )
         dispatcher = Dispatcher(ctx)
         scheduler.set_runner(dispatcher.job)
@@ -117,6 +123,8 @@ async def running(
             ctx.platforms[adapter.platform] = adapter
             outbox.register(adapter)
         await bootstrap_people(ctx, console is not None)
+        for hook in registry.startup:
+            await hook(ctx)
 
         await outbox.start()
         stack.push_async_callback(outbox.stop)

@@ -67,6 +67,7 @@ class Scope(StrEnum):
 
 Autocomplete = Callable[["Context", "Request", str], Awaitable[Sequence[str]]]
 Handler = Callable[["Context", "Request"], Awaitable["Replies"]]
+Startup = Callable[["Context"], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,6 +156,7 @@ class Router:
     commands: list[Command] = field(default_factory=list)
     actions: dict[str, Handler] = field(default_factory=dict)
     jobs: dict[str, Handler] = field(default_factory=dict)
+    startup: list[Startup] = field(default_factory=list)
 
     def command(self, command: Command) -> Command:
         self.commands.append(command)
@@ -168,6 +170,12 @@ class Router:
             return fn
 
         return deco
+
+    def on_start(self, fn: Startup) -> Startup:
+        """Run ``fn(ctx)`` once at start-up, after storage and content are ready and before
+        platforms connect (e.g. to build a search index or listen for content reloads)."""
+        self.startup.append(fn)
+        return fn
 
     def job(self, kind: str) -> Callable[[Handler], Handler]:
         """Register what a scheduled job of ``kind`` does when it fires."""
@@ -186,13 +194,16 @@ class Registry:
     commands: Mapping[str, Command]
     actions: Mapping[str, Handler]
     jobs: Mapping[str, Handler]
+    startup: tuple[Startup, ...] = ()
 
     @classmethod
     def build(cls, routers: Sequence[Router]) -> Registry:
         commands: dict[str, Command] = {}
         actions: dict[str, Handler] = {}
         jobs: dict[str, Handler] = {}
+        startup: list[Startup] = []
         for router in routers:
+            startup += router.startup
             for cmd in router.commands:
                 if cmd.name in commands:
                     raise ValueError(f"/{cmd.name} is declared twice")
@@ -202,7 +213,7 @@ class Registry:
                     if key in table:
                         raise ValueError(f"{key} is registered twice")
                 table.update(new)
-        return cls(commands, actions, jobs)
+        return cls(commands, actions, jobs, tuple(startup))
 
     def visible_to(self, person: Person | None) -> list[Command]:
         return [c for c in self.commands.values() if c.access.allows(person)]

@@ -1,16 +1,18 @@
 """Every repository, gathered so handlers reach them as ``ctx.repo``.
 
-A capability that needs tables adds its repository here as one more field.
+A capability that needs tables adds its repository here as one more field; it must implement
+:class:`~bot.storage.personal.PersonalData`, and is then covered by /mydata and /forgetme.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 from bot.storage.buttons import ButtonRepository
 from bot.storage.database import Database
 from bot.storage.outbox import OutboxRepository
 from bot.storage.people import PeopleRepository
+from bot.storage.personal import PersonalData
 from bot.storage.schedules import ScheduleRepository
 
 
@@ -21,6 +23,10 @@ class Repository:
     buttons: ButtonRepository
     schedules: ScheduleRepository
     outbox: OutboxRepository
+
+    def parts(self) -> list[PersonalData]:
+        """Every repository that holds something about a person (all of them but ``db``)."""
+        return [getattr(self, f.name) for f in fields(self) if f.name != "db"]
 
     @classmethod
     def open(cls, db: Database) -> Repository:
