@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import TextIO
 
 _TOKEN_IN_URL = re.compile(r"/bot\d+:[A-Za-z0-9_-]+")
+_TELEGRAM_TOKEN = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}")
 _LIBRARIES = ("discord", "telegram", "httpx", "httpcore", "apscheduler", "aiosqlite", "websockets")
 
 
@@ -27,7 +28,8 @@ class RedactingFormatter(logging.Formatter):
         text = super().format(record)
         for secret in self._secrets:
             text = text.replace(secret, "[token]")
-        return _TOKEN_IN_URL.sub("/bot[token]", text)
+        text = _TOKEN_IN_URL.sub("/bot[token]", text)
+        return _TELEGRAM_TOKEN.sub("[token]", text)
 
 
 def configure(level: str, secrets: Iterable[str], stream: TextIO | None = None) -> None:

@@ -254,7 +254,8 @@ class Scheduler:
             max_instances=1,
         )
 
-    def _arm_deferred(self, schedule_id: int, at: datetime) -> None:
+    def _arm_deferred(self, schedule_id: int, at: datetime | None) -> None:
+        """A one-off run of a schedule: at ``at``, or as soon as possible when None."""
         self._aps.add_job(
             self.fire,
             DateTrigger(at),
@@ -273,7 +274,7 @@ class Scheduler:
         """Re-arm one schedule at start; make up a run missed within the grace."""
         trigger = build_trigger(row.trigger, row.timezone)
         if row.deferred_to is not None:
-            self._arm_deferred(row.id, max(row.deferred_to, now))
+            self._arm_deferred(row.id, row.deferred_to if row.deferred_to > now else None)
         since = row.last_fired_at or row.created_at or now
         # The latest run due between the last one made and now, if it is within the grace.
         probe = max(since, now - self._grace) + timedelta(microseconds=1)
@@ -283,7 +284,7 @@ class Scheduler:
                 self._arm(row)
                 return False
             if due >= probe - timedelta(microseconds=1):
-                self._arm_deferred(row.id, now)  # run once now; it then deletes itself
+                self._arm_deferred(row.id, None)  # run once now; it then deletes itself
                 return True
             log.info("schedule %d (%s) was missed by too long; dropping", row.id, row.kind)
             await self._schedules.delete(row.id)
@@ -291,6 +292,6 @@ class Scheduler:
         self._arm(row)
         missed = trigger.get_next_fire_time(None, probe)
         if row.deferred_to is None and missed is not None and missed <= now:
-            self._arm_deferred(row.id, now)
+            self._arm_deferred(row.id, None)
             return True
         return False

@@ -86,25 +86,30 @@ class Database:
         await self.scrub()
         await self.conn.close()
 
-    async def version(self) -> int:
+    async def applied(self) -> set[int]:
+        """The migration versions recorded in this file."""
         await self.conn.execute(
             "CREATE TABLE IF NOT EXISTS schema_migrations ("
             " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
         )
-        async with self.conn.execute("SELECT MAX(version) FROM schema_migrations") as cur:
-            row = await cur.fetchone()
-        return int(row[0]) if row and row[0] is not None else 0
+        async with self.conn.execute("SELECT version FROM schema_migrations") as cur:
+            return {int(row[0]) for row in await cur.fetchall()}
+
+    async def version(self) -> int:
+        return max(await self.applied(), default=0)
 
     async def migrate(self, migrations: Sequence[Migration]) -> list[int]:
-        """Apply each pending migration in one transaction with its version row.
+        """Apply each migration not yet recorded, in order, each in one transaction with its
+        version row. (Recorded by version, not by the highest number, so a migration written
+        on a branch that lands later is still applied.)
 
         The SQL file's own statements run inside BEGIN/COMMIT that we add around it, because
         ``executescript`` commits any open transaction first.
         """
-        current = await self.version()
+        done = await self.applied()
         applied = []
         for mig in migrations:
-            if mig.version <= current:
+            if mig.version in done:
                 continue
             stamp = datetime.now(UTC).isoformat()
             script = (

@@ -12,8 +12,8 @@ from pathlib import Path
 from bot.config import Settings
 from bot.core.commands import Router
 from bot.core.context import Context, Request
-from bot.core.replies import Reply
 from bot.core.model import Role
+from bot.core.replies import Reply
 from bot.platforms.console import CONSOLE_ACCOUNT
 from bot.scheduler import once
 from tests.helpers import CONTENT, REPO, console_service

@@ -1,0 +1,60 @@
+"""The reply markup subset, its renderers, and splitting long messages by platform limits."""
+
+from __future__ import annotations
+
+from bot.core import markup
+
+
+def test_each_platform_renders_the_same_reply_natively() -> None:
+    text = "**Hi** *there* `/help` [988](https://988.ca) " + markup.time_tag(
+        1700000000, "Tue 10:00"
+    )
+    assert (
+        markup.render(text, markup.render_plain) == "Hi there /help 988 (https://988.ca) Tue 10:00"
+    )
+    assert markup.render(text, markup.render_telegram_html) == (
+        '<b>Hi</b> <i>there</i> <code>/help</code> <a href="https://988.ca">988</a> Tue 10:00'
+    )
+    assert markup.render(text, markup.render_discord) == (
+        "**Hi** *there* `/help` [988](https://988.ca) <t:1700000000:f>"
+    )
+
+
+def test_text_from_people_shows_literally_and_cannot_ping_everyone() -> None:
+    said = "*not bold* <b>x</b> @everyone [a](https://x.y)"
+    safe = markup.escape(said)
+    assert markup.render(safe, markup.render_plain) == said
+    assert markup.render(safe, markup.render_telegram_html) == (
+        "*not bold* &lt;b&gt;x&lt;/b&gt; @everyone [a](https://x.y)"
+    )
+    discord = markup.render(safe, markup.render_discord)
+    assert "@everyone" not in discord and "\\*not bold\\*" in discord
+
+
+def test_long_messages_split_within_the_limit_without_breaking_tags() -> None:
+    text = "\n".join(f"**Line {i}** with & some <text>" for i in range(300))
+    for renderer, limit in (
+        (markup.render_telegram_html, 4096),
+        (markup.render_discord, 2000),
+        (markup.render_plain, 500),
+    ):
+        parts = markup.split(text, renderer, limit)
+        assert len(parts) > 1
+        assert all(len(p) <= limit for p in parts)
+        if renderer is markup.render_telegram_html:
+            assert all(p.count("<b>") == p.count("</b>") for p in parts)
+        joined = "\n".join(parts)
+        assert (
+            joined.count("Line 299") == 1
+            and joined.count("Line 0 ") + joined.count("Line 0<") + joined.count("Line 0*") >= 1
+        )
+
+
+def test_a_single_huge_word_is_cut_to_fit() -> None:
+    parts = markup.split("&" * 5000, markup.render_telegram_html, 4096)
+    assert all(len(p) <= 4096 for p in parts)
+    assert sum(p.count("&amp;") for p in parts) == 5000
+
+
+def test_short_messages_are_not_split() -> None:
+    assert markup.split("Hello *you*", markup.render_plain, 100) == ["Hello you"]

@@ -1,0 +1,241 @@
+"""The outbox against a scripted platform: order, limits, retries, failures, restarts, privacy.
+
+The scripted deliverer stands in for a platform at the protocol boundary the outbox defines
+(`bot.outbox.delivery.Deliverer`); the platform adapters are tested against the fake servers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.core.model import Platform
+from bot.outbox import (
+    DeliveryReport,
+    Destination,
+    Limit,
+    Outbox,
+    OutgoingMessage,
+    PermanentFailure,
+    RetryLater,
+    TransientFailure,
+)
+from bot.storage.database import Database
+from bot.storage.outbox import NewItem, OutboxRepository
+
+A = Destination(Platform.TELEGRAM, "user", "1")
+B = Destination(Platform.TELEGRAM, "user", "2")
+
+
+@dataclass
+class Scripted:
+    """A platform whose answers a test scripts per destination."""
+
+    platform: Platform = Platform.TELEGRAM
+    max_text: int = 4096
+    global_limit: Limit | None = None
+    per_destination: Limit | None = None
+    script: dict[Destination, list[Exception | None]] = field(default_factory=dict)
+    sent: dict[Destination, list[str]] = field(default_factory=lambda: defaultdict(list))
+    times: dict[Destination, list[float]] = field(default_factory=lambda: defaultdict(list))
+    hook: Callable[[Destination], None] | None = None
+
+    def limit_for(self, destination: Destination) -> Limit | None:
+        return self.per_destination
+
+    async def deliver(self, destination: Destination, message: OutgoingMessage) -> list[str]:
+        if self.hook:
+            self.hook(destination)
+        plan = self.script.get(destination)
+        if plan:
+            outcome = plan.pop(0)
+            if outcome is not None:
+                raise outcome
+        self.sent[destination].append(message.text)
+        self.times[destination].append(time.monotonic())
+        return [str(len(self.sent[destination]))]
+
+
+async def open_outbox(path: Path, **kwargs: object) -> tuple[Database, Outbox]:
+    db = await Database.open(path)
+    outbox = Outbox(OutboxRepository(db), db, backoff_base=0.01, **kwargs)  # type: ignore[arg-type]
+    return db, outbox
+
+
+def disk_bytes(folder: Path) -> bytes:
+    """Everything in the database files (main file, WAL, shared memory)."""
+    return b"".join(p.read_bytes() for p in folder.iterdir() if p.is_file())
+
+
+def msg(text: str, coalesce: bool = False) -> OutgoingMessage:
+    return OutgoingMessage(text, coalesce=coalesce)
+
+
+async def test_order_is_kept_and_nothing_is_lost_through_429s_and_5xx(tmp_path: Path) -> None:
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3")
+    platform = Scripted(
+        script={
+            A: [RetryLater(0.05), None, TransientFailure("502"), TimeoutError(), None, None],
+            B: [TransientFailure("503"), None, RetryLater(0.02)],
+        }
+    )
+    outbox.register(platform)
+    await outbox.start()
+    for n in range(6):
+        await outbox.enqueue(A, msg(f"a{n}"))
+        await outbox.enqueue(B, msg(f"b{n}"))
+    assert await outbox.drain(timeout=10)
+    await outbox.stop()
+    await db.close()
+    assert platform.sent[A] == [f"a{n}" for n in range(6)]
+    assert platform.sent[B] == [f"b{n}" for n in range(6)]
+    assert outbox.stats["retry_after"] == 2 and outbox.stats["transient"] == 3
+
+
+async def test_a_rate_limited_destination_does_not_hold_up_another(tmp_path: Path) -> None:
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3")
+    platform = Scripted(script={A: [RetryLater(30.0)]})
+    outbox.register(platform)
+    await outbox.start()
+    await outbox.enqueue(A, msg("held back"))
+    for n in range(5):
+        await outbox.enqueue(B, msg(f"b{n}"))
+    for _ in range(200):
+        if len(platform.sent[B]) == 5:
+            break
+        await asyncio.sleep(0.01)
+    assert platform.sent[B] == [f"b{n}" for n in range(5)]
+    assert platform.sent[A] == []
+    assert outbox.pending() == 1  # still waiting its turn, not dropped
+    await outbox.stop()
+    await db.close()
+
+
+async def test_per_destination_limits_are_never_exceeded(tmp_path: Path) -> None:
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3")
+    platform = Scripted(per_destination=Limit(3, 0.3, margin=0.0), global_limit=Limit(4, 0.2, 0))
+    outbox.register(platform)
+    await outbox.start()
+    for n in range(9):
+        await outbox.enqueue(A, msg(f"a{n}"))
+        await outbox.enqueue(B, msg(f"b{n}"))
+    assert await outbox.drain(timeout=10)
+    await outbox.stop()
+    await db.close()
+    for dest in (A, B):
+        t = platform.times[dest]
+        assert len(t) == 9
+        assert all(t[i + 3] - t[i] >= 0.3 - 0.005 for i in range(len(t) - 3))
+    everything = sorted(platform.times[A] + platform.times[B])
+    assert all(everything[i + 4] - everything[i] >= 0.2 - 0.005 for i in range(len(everything) - 4))
+
+
+async def test_a_permanent_refusal_is_marked_failed_and_reported(tmp_path: Path) -> None:
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3")
+    outbox.register(Scripted(script={A: [PermanentFailure("blocked the bot")]}))
+    reports: list[DeliveryReport] = []
+
+    async def listen(report: DeliveryReport) -> None:
+        reports.append(report)
+
+    outbox.on_result("test:", listen)
+    await outbox.start()
+    await outbox.enqueue(A, msg("a secret hello"), origin="test:1")
+    await outbox.enqueue(A, msg("second"), origin="test:2")
+    assert await outbox.drain(timeout=5)
+    await asyncio.sleep(0.05)
+    failed = await OutboxRepository(db).failed()
+    await outbox.stop()
+    await db.close()
+    assert [(r.origin, r.delivered, r.error) for r in reports] == [
+        ("test:1", False, "blocked the bot"),
+        ("test:2", True, None),
+    ]
+    assert [f["error"] for f in failed] == ["blocked the bot"]
+    assert b"a secret hello" not in (tmp_path / "db.sqlite3").read_bytes()
+
+
+async def test_messages_queued_at_a_stop_go_out_after_the_restart(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    db, outbox = await open_outbox(path)
+    await outbox.start()  # no platform registered yet: everything waits in the table
+    for n in range(3):
+        await outbox.enqueue(A, msg(f"queued {n}"))
+    await outbox.stop()
+    await db.close()
+
+    db, outbox = await open_outbox(path)
+    platform = Scripted()
+    outbox.register(platform)
+    await outbox.start()
+    assert await outbox.drain(timeout=5)
+    await outbox.stop()
+    await db.close()
+    assert platform.sent[A] == ["queued 0", "queued 1", "queued 2"]
+
+
+async def test_delivered_text_leaves_no_trace_in_the_database_files(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    db, outbox = await open_outbox(path)
+    outbox.register(Scripted())
+    await outbox.start()
+    secret = "I found my friend after the overdose and I keep seeing it"
+    for n in range(20):
+        await outbox.enqueue(A if n % 2 else B, msg(f"{secret} #{n}"))
+    assert await outbox.drain(timeout=5)
+    await asyncio.sleep(0.6)  # the flusher deletes delivered rows, then scrubs the WAL
+    on_disk = disk_bytes(tmp_path)
+    await outbox.stop()
+    await db.close()
+    assert secret.encode() not in on_disk
+
+
+async def test_ephemeral_messages_never_touch_disk(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    db, outbox = await open_outbox(path)
+    platform = Scripted(script={A: [RetryLater(0.3)]})
+    outbox.register(platform)
+    await outbox.start()
+    await outbox.enqueue(A, msg("debrief words stay in memory"), ephemeral=True)
+    await asyncio.sleep(0.1)  # queued and waiting on the 429
+    row = await db.fetchone("SELECT COUNT(*) FROM outbox")
+    on_disk = disk_bytes(tmp_path)
+    assert await outbox.drain(timeout=5)
+    await outbox.stop()
+    await db.close()
+    assert row is not None and row[0] == 0
+    assert b"debrief words" not in on_disk
+    assert platform.sent[A] == ["debrief words stay in memory"]
+
+
+async def test_a_backed_up_burst_is_coalesced_in_order(tmp_path: Path) -> None:
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3")
+    platform = Scripted(script={A: [RetryLater(0.1)]})
+    outbox.register(platform)
+    await outbox.start()
+    await outbox.enqueue_many([NewItem(A, msg(f"line {n}", coalesce=True)) for n in range(4)])
+    await outbox.enqueue(A, msg("not coalescible, stays apart"))
+    assert await outbox.drain(timeout=5)
+    await outbox.stop()
+    await db.close()
+    assert platform.sent[A] == ["line 0\nline 1\nline 2\nline 3", "not coalescible, stays apart"]
+
+
+async def test_erasing_a_person_drops_what_still_waits_for_them(tmp_path: Path) -> None:
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3")
+    platform = Scripted(script={A: [RetryLater(0.2)]})
+    outbox.register(platform)
+    await outbox.start()
+    await outbox.enqueue(A, msg("first, already in flight"))
+    await outbox.enqueue(A, msg("for the person"), person_id=None)
+    await db.execute("INSERT INTO people(id, created_at) VALUES (7, '2026-01-01')")
+    await outbox.enqueue(A, msg("about to be erased"), person_id=7)
+    await outbox.erase_person(7)
+    assert await outbox.drain(timeout=5)
+    await outbox.stop()
+    await db.close()
+    assert platform.sent[A] == ["first, already in flight", "for the person"]
