@@ -14,6 +14,11 @@ from bot.storage.buttons import ButtonRepository
 from bot.storage.outbox import NewItem
 from bot.storage.people import PeopleRepository
 
+#: Origin of a personal answer that went to someone's private chat because they asked in a
+#: space, followed by that space's destination (``redirected-from:telegram:chat:-100``). If the
+#: private chat cannot be reached, an adapter listening for this origin can say so in the space.
+REDIRECTED_FROM = "redirected-from:"
+
 
 @dataclass(frozen=True, slots=True)
 class Prepared:
@@ -101,17 +106,28 @@ class Messenger:
         pressed_message_id: str | None = None,
     ) -> list[int]:
         """Queue answers to something a person did. A personal answer to a command used in a
-        space goes to their private chat; ``replace`` edits the message a button was on."""
+        space goes to their private chat; ``replace`` edits the message a button was on.
+
+        A private conversation is addressed as the person (``user``), the same destination
+        ``to_person`` uses, so one private chat has one queue and one rate limit."""
         items = []
+        you = Destination(actor.account.platform, "user", actor.account.user_id)
+        here = (
+            you
+            if conversation.is_private
+            else Destination(conversation.platform, "chat", conversation.chat_id)
+        )
         for p in prepared:
+            origin = None
             if p.privacy is Privacy.PERSONAL and not conversation.is_private:
-                dest = Destination(actor.account.platform, "user", actor.account.user_id)
+                dest = you
+                origin = f"{REDIRECTED_FROM}{here}"
             else:
-                dest = Destination(conversation.platform, "chat", conversation.chat_id)
+                dest = here
             message = p.message
-            if p.replace and pressed_message_id is not None and dest.kind == "chat":
+            if p.replace and pressed_message_id is not None and dest == here:
                 message = OutgoingMessage(
                     message.text, message.buttons, None, Op.EDIT, pressed_message_id
                 )
-            items.append(NewItem(dest, message, person_id))
+            items.append(NewItem(dest, message, person_id, origin))
         return await self._outbox.enqueue_many(items) if items else []

@@ -21,6 +21,7 @@ from bot.core.model import Person, Role
 
 if TYPE_CHECKING:
     from bot.core.context import Context, Request
+    from bot.core.events import ChatMoved
     from bot.core.replies import Replies
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -68,6 +69,7 @@ class Scope(StrEnum):
 Autocomplete = Callable[["Context", "Request", str], Awaitable[Sequence[str]]]
 Handler = Callable[["Context", "Request"], Awaitable["Replies"]]
 Startup = Callable[["Context"], Awaitable[None]]
+ChatMovedHook = Callable[["Context", "ChatMoved"], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,6 +159,7 @@ class Router:
     actions: dict[str, Handler] = field(default_factory=dict)
     jobs: dict[str, Handler] = field(default_factory=dict)
     startup: list[Startup] = field(default_factory=list)
+    chat_moved: list[ChatMovedHook] = field(default_factory=list)
 
     def command(self, command: Command) -> Command:
         self.commands.append(command)
@@ -177,6 +180,12 @@ class Router:
         self.startup.append(fn)
         return fn
 
+    def on_chat_moved(self, fn: ChatMovedHook) -> ChatMovedHook:
+        """Run ``fn(ctx, event)`` when a platform moves a group to a new chat id, so a feature
+        that stored the old id can follow it."""
+        self.chat_moved.append(fn)
+        return fn
+
     def job(self, kind: str) -> Callable[[Handler], Handler]:
         """Register what a scheduled job of ``kind`` does when it fires."""
 
@@ -195,6 +204,7 @@ class Registry:
     actions: Mapping[str, Handler]
     jobs: Mapping[str, Handler]
     startup: tuple[Startup, ...] = ()
+    chat_moved: tuple[ChatMovedHook, ...] = ()
 
     @classmethod
     def build(cls, routers: Sequence[Router]) -> Registry:
@@ -202,8 +212,10 @@ class Registry:
         actions: dict[str, Handler] = {}
         jobs: dict[str, Handler] = {}
         startup: list[Startup] = []
+        chat_moved: list[ChatMovedHook] = []
         for router in routers:
             startup += router.startup
+            chat_moved += router.chat_moved
             for cmd in router.commands:
                 if cmd.name in commands:
                     raise ValueError(f"/{cmd.name} is declared twice")
@@ -213,7 +225,7 @@ class Registry:
                     if key in table:
                         raise ValueError(f"{key} is registered twice")
                 table.update(new)
-        return cls(commands, actions, jobs, tuple(startup))
+        return cls(commands, actions, jobs, tuple(startup), tuple(chat_moved))
 
     def visible_to(self, person: Person | None) -> list[Command]:
         return [c for c in self.commands.values() if c.access.allows(person)]

@@ -19,6 +19,7 @@ from bot.core.events import (
     Actor,
     AutocompleteEvent,
     ButtonEvent,
+    ChatMoved,
     CommandEvent,
     Conversation,
     TextEvent,
@@ -143,6 +144,18 @@ class Dispatcher:
             log.error("schedule %d has kind %s, which no handler runs", row.id, row.kind)
             return
         await handler(self.ctx, Request(None, dict(row.payload), row.kind, schedule=row))
+
+    # -- platform changes -------------------------------------------------------------------
+
+    async def chat_moved(self, event: ChatMoved) -> None:
+        """Tell every feature that a group now lives under a new id. One failing hook is
+        logged and does not stop the others."""
+        for hook in self.ctx.registry.chat_moved:
+            try:
+                await hook(self.ctx, event)
+            except Exception as exc:
+                detail = describe_without_text(exc)
+                log.error("incident %s: chat moved hook failed\n%s", incident_code(), detail)
 
     # -- the boundary -----------------------------------------------------------------------
 

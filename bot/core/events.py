@@ -73,3 +73,14 @@ class TextEvent:
     conversation: Conversation
     text: str
     message_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ChatMoved:
+    """A group changed its id on the platform (Telegram turns a group into a supergroup with a
+    new chat id). Adapters keep delivering to the new id; features that stored the old id
+    update it when told through :meth:`Router.on_chat_moved`."""
+
+    platform: Platform
+    old_chat_id: str
+    new_chat_id: str

@@ -1,0 +1,257 @@
+"""The Telegram adapter: python-telegram-bot 22 inside the service's own event loop.
+
+Why it looks like this:
+- The service owns the loop, so the adapter calls ``initialize``, ``start`` and
+  ``updater.start_polling`` itself and stops them in reverse; PTB's JobQueue and persistence
+  are off (one APScheduler serves every platform; the database is the only store).
+- An invalid token stops start-up with one plain line. A network that is down does not: the
+  adapter keeps trying in the background with exponential backoff, so the other platforms run
+  meanwhile, and queued messages wait for the connection instead of failing.
+- Everything it sends goes through the outbox, which calls :meth:`deliver`; Telegram's errors
+  become the outbox's three outcomes. A group upgraded to a supergroup is followed to its new
+  id, and the core is told with a neutral ``ChatMoved`` event.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import os
+import random
+from datetime import timedelta
+from typing import Any
+
+from telegram.error import ChatMigrated, InvalidToken, NetworkError, TelegramError
+from telegram.ext import Application, ApplicationBuilder
+
+from bot.config import Settings
+from bot.core.dispatch import Dispatcher
+from bot.core.errors import SettingsError
+from bot.core.events import ChatMoved
+from bot.core.model import Platform
+from bot.messenger import REDIRECTED_FROM
+from bot.outbox import Destination, Limit, OutgoingMessage, PermanentFailure, RetryLater
+from bot.platforms.telegram.incoming import Incoming
+from bot.platforms.telegram.menu import set_menu
+from bot.platforms.telegram.reach import PrivateChatPointer
+from bot.platforms.telegram.sending import TEXT_LIMIT, Sender, translate
+
+log = logging.getLogger(__name__)
+
+# Opt in to python-telegram-bot's coming behaviour (time periods as timedelta, which our code
+# expects) rather than have it warn each time Telegram says "retry after".
+os.environ.setdefault("PTB_TIMEDELTA", "true")
+
+PRIVATE_LIMIT = Limit(1, 1.0)
+GROUP_LIMIT = Limit(20, 60.0)
+#: Telegram's 30 messages/s per bot, granted in sixths of a second. Limit(30, 1.0) would let 30
+#: requests leave at the same instant; they arrive spread over tens of milliseconds, and the
+#: last few then count in the next second, which Telegram answers with 429. Five per sixth
+#: keeps the same ceiling and tolerates 60 ms of spread: in benchmarks/outbox_fanout.py the
+#: share of sends answered 429 fell from about 4% to 0.2%, and the rate rose.
+GLOBAL_LIMIT = Limit(5, 1 / 6, margin=0.01)
+#: Update kinds to ask for. Telegram leaves chat_member out unless asked (membership needs it).
+ALLOWED_UPDATES = [
+    "message",
+    "edited_message",
+    "callback_query",
+    "my_chat_member",
+    "chat_member",
+    "chat_join_request",
+]
+INVALID_TOKEN = (
+    "TELEGRAM_BOT_TOKEN: Telegram does not accept this token. Copy it again from @BotFather"
+    " (/mybots, API Token), or leave it empty to run without Telegram."
+)
+_FIRST_TRY = 15.0  # seconds start-up waits for Telegram before going on in the background
+_WAIT_FOR_CONNECTION = 20.0  # seconds one delivery waits for a connection (outbox allows 30)
+
+
+def api_urls(base: str) -> tuple[str, str]:
+    """``http://host:8081/bot`` (or ``http://host:8081``) as PTB's base_url and base_file_url."""
+    root = base.rstrip("/").removesuffix("/bot")
+    return f"{root}/bot", f"{root}/file/bot"
+
+
+class TelegramPlatform:
+    platform = Platform.TELEGRAM
+    max_text = TEXT_LIMIT
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        read_timeout: float = 10.0,
+        poll_timeout: float = 10.0,
+        backoff: tuple[float, float] = (1.0, 60.0),
+    ) -> None:
+        if settings.telegram_bot_token is None:
+            raise SettingsError("TELEGRAM_BOT_TOKEN: set it to run on Telegram.")
+        self.global_limit: Limit | None = GLOBAL_LIMIT
+        self._poll_timeout = poll_timeout
+        self._backoff = backoff
+        builder = (
+            ApplicationBuilder()
+            .token(settings.telegram_bot_token.get_secret_value())
+            .job_queue(None)
+            .read_timeout(read_timeout)
+            .write_timeout(max(read_timeout, 20.0))
+            .connect_timeout(min(read_timeout, 10.0))
+            .get_updates_read_timeout(read_timeout)
+        )
+        if settings.telegram_api_base_url:
+            base_url, file_url = api_urls(settings.telegram_api_base_url)
+            builder = builder.base_url(base_url).base_file_url(file_url)
+        self.app: Application[Any, Any, Any, Any, Any, Any] = builder.build()
+        self._sender = Sender(self.app.bot)
+        self._connected = asyncio.Event()
+        self._moved: dict[int, int] = {}
+        self._partial: dict[tuple[Destination, OutgoingMessage], list[str]] = {}
+        self._dispatcher: Dispatcher | None = None
+        self._connector: asyncio.Task[None] | None = None
+        self._background: set[asyncio.Task[None]] = set()
+
+    # -- limits -----------------------------------------------------------------------------
+
+    def limit_for(self, destination: Destination) -> Limit | None:
+        """Private chats (positive ids) 1/s; groups and supergroups (negative ids) 20/min."""
+        if destination.kind == "user":
+            return PRIVATE_LIMIT
+        try:
+            return PRIVATE_LIMIT if int(destination.id) > 0 else GROUP_LIMIT
+        except ValueError:
+            return None
+
+    # -- life cycle -------------------------------------------------------------------------
+
+    async def start(self, dispatcher: Dispatcher) -> None:
+        self._dispatcher = dispatcher
+        incoming = Incoming(dispatcher, self._chat_moved)
+        self.app.add_handlers(incoming.handlers())
+        self.app.add_error_handler(incoming.on_error)
+        pointer = PrivateChatPointer(dispatcher.ctx, self.app.bot)
+        dispatcher.ctx.outbox.on_result(f"{REDIRECTED_FROM}{Platform.TELEGRAM.value}:", pointer)
+        try:
+            async with asyncio.timeout(_FIRST_TRY):
+                await self._connect()
+        except InvalidToken:
+            await self.app.bot.shutdown()
+            raise SettingsError(INVALID_TOKEN) from None
+        except (NetworkError, TimeoutError) as exc:
+            log.warning(
+                "telegram: cannot reach the Bot API yet (%s); trying again in the background",
+                type(exc).__name__,
+            )
+            self._connector = asyncio.create_task(self._keep_trying(), name="telegram-connect")
+
+    async def stop(self) -> None:
+        self._connected.clear()
+        tasks = [t for t in (self._connector, *self._background) if t is not None]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        updater = self.app.updater
+        if updater is not None and updater.running:
+            await updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+        await self.app.bot.shutdown()
+
+    async def _connect(self) -> None:
+        """Check the token (getMe), set the menu, start handling and polling. Safe to repeat
+        after a failure part-way: each step is skipped once done."""
+        assert self._dispatcher is not None
+        await self.app.initialize()
+        await set_menu(self.app.bot, self._dispatcher.ctx.registry)
+        if not self.app.running:
+            await self.app.start()
+        updater = self.app.updater
+        if updater is not None and not updater.running:
+            await updater.start_polling(
+                timeout=timedelta(seconds=self._poll_timeout),
+                allowed_updates=ALLOWED_UPDATES,
+                error_callback=self._polling_failed,
+            )
+        self._connected.set()
+        log.info("telegram: connected as @%s", self.app.bot.username)
+
+    async def _keep_trying(self) -> None:
+        delay, cap = self._backoff
+        while True:
+            wait = delay * random.uniform(0.8, 1.2)
+            await asyncio.sleep(wait)
+            try:
+                await self._connect()
+                return
+            except InvalidToken:
+                log.error("%s Telegram stays off until the bot is restarted.", INVALID_TOKEN)
+                return
+            except (NetworkError, TimeoutError) as exc:
+                delay = min(cap, delay * 2)
+                log.warning(
+                    "telegram: still cannot reach the Bot API (%s); next try in %.0fs",
+                    type(exc).__name__,
+                    delay,
+                )
+
+    def _polling_failed(self, exc: TelegramError) -> None:
+        # PTB keeps polling with its own backoff; its default hook would log the message.
+        log.warning("telegram: fetching updates failed (%s); retrying", type(exc).__name__)
+
+    # -- delivery ---------------------------------------------------------------------------
+
+    async def deliver(self, destination: Destination, message: OutgoingMessage) -> list[str]:
+        if not self._connected.is_set():
+            try:
+                async with asyncio.timeout(_WAIT_FOR_CONNECTION):
+                    await self._connected.wait()
+            except TimeoutError:
+                raise RetryLater(1.0) from None
+        chat_id = self._chat_id(destination)
+        key = (destination, message)
+        done = self._partial.pop(key, [])
+        try:
+            return await self._deliver_following(chat_id, message, done)
+        except TelegramError as exc:
+            failure = translate(exc)
+            if not isinstance(failure, RetryLater):
+                log.warning("telegram: sending to %s failed (%s)", destination, type(exc).__name__)
+            if done and not isinstance(failure, PermanentFailure):
+                self._partial[key] = done  # the outbox's retry resumes after the parts sent
+            raise failure from None
+        except BaseException:
+            if done:
+                self._partial[key] = done
+            raise
+
+    async def _deliver_following(
+        self, chat_id: int, message: OutgoingMessage, done: list[str]
+    ) -> list[str]:
+        try:
+            return await self._sender.deliver(chat_id, message, done)
+        except ChatMigrated as exc:
+            await self._chat_moved(chat_id, exc.new_chat_id)
+            return await self._sender.deliver(exc.new_chat_id, message, done)
+
+    def _chat_id(self, destination: Destination) -> int:
+        try:
+            chat_id = int(destination.id)
+        except ValueError:
+            raise PermanentFailure("not a Telegram chat id") from None
+        return self._moved.get(chat_id, chat_id)
+
+    async def _chat_moved(self, old: int, new: int) -> None:
+        """Deliver to the new id from now on, and tell the features (once per move)."""
+        if self._moved.get(old) == new:
+            return
+        self._moved[old] = new
+        log.info("telegram: group %s became supergroup %s", old, new)
+        if self._dispatcher is not None:
+            event = ChatMoved(Platform.TELEGRAM, str(old), str(new))
+            task = asyncio.create_task(self._dispatcher.chat_moved(event))
+            self._background.add(task)
+            task.add_done_callback(self._background.discard)

@@ -1,0 +1,228 @@
+"""Neutral outgoing messages as Bot API calls, and Telegram's errors as the outbox's.
+
+A message becomes one or more *parts*: text split at 4096 characters on markup boundaries
+(HTML parse mode), a document whose caption holds the text when it fits in 1024 characters,
+buttons as an inline keyboard on the last part. The parts already sent are remembered by the
+caller, so a retry after a 429 halfway through a long message does not send its start twice.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import warnings
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from telegram import (
+    Bot,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    Message,
+    ReplyParameters,
+)
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.warnings import PTBDeprecationWarning
+
+from bot.core import markup
+from bot.outbox import Button, Op, OutgoingMessage, PermanentFailure, RetryLater, TransientFailure
+
+TEXT_LIMIT = 4096
+CAPTION_LIMIT = 1024
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+_TAG = re.compile(r"<[^>]+>")
+
+# Reasons a message fails for good. They are stored and logged, so they never quote text.
+NOT_STARTED = "they have not opened a private chat with the bot yet"
+BLOCKED = "they blocked the bot"
+DEACTIVATED = "their Telegram account was deleted"
+NOT_IN_GROUP = "the bot is not in that group any more"
+CHAT_NOT_FOUND = "chat not found"
+CANNOT_DELETE = "Telegram no longer lets the bot delete that message"
+REFUSED = "Telegram refused the message as malformed"
+
+_FORBIDDEN = (
+    ("blocked", BLOCKED),
+    ("can't initiate", NOT_STARTED),
+    ("deactivated", DEACTIVATED),
+    ("kicked", NOT_IN_GROUP),
+    ("not a member", NOT_IN_GROUP),
+)
+_EDIT_FALLBACK = ("message to edit not found", "message can't be edited", "no text in the message")
+
+
+@dataclass(frozen=True, slots=True)
+class _Part:
+    text: str | None
+    keyboard: InlineKeyboardMarkup | None = None
+    document: bool = False
+
+
+def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
+    """Choices as an inline keyboard: a press sends back ``pc:<token>``; links open."""
+    if not rows:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [
+                InlineKeyboardButton(b.label, url=b.url)
+                if b.url
+                else InlineKeyboardButton(b.label, callback_data=b.custom_id)
+                for b in row
+            ]
+            for row in rows
+        ]
+    )
+
+
+def plan(message: OutgoingMessage) -> list[_Part]:
+    """The messages a neutral message becomes, in order; the keyboard rides on the last."""
+    chunks = markup.split(message.text, markup.render_telegram_html, TEXT_LIMIT)
+    board = keyboard(message.buttons)
+    if message.attachment is not None:
+        if len(chunks) <= 1 and all(len(c) <= CAPTION_LIMIT for c in chunks):
+            return [_Part(chunks[0] if chunks else None, board, document=True)]
+        return [_Part(c) for c in chunks] + [_Part(None, board, document=True)]
+    parts = [_Part(c) for c in chunks]
+    if parts:
+        parts[-1] = _Part(parts[-1].text, board)
+    return parts
+
+
+class Sender:
+    def __init__(self, bot: Bot) -> None:
+        self._bot = bot
+
+    async def deliver(self, chat_id: int, message: OutgoingMessage, done: list[str]) -> list[str]:
+        """Send, edit or delete; ``done`` holds the ids of parts sent by an earlier try and
+        grows as parts go out. Raises Telegram's own errors."""
+        if message.op is Op.DELETE:
+            await self._delete(chat_id, _message_id(message.target_id))
+            return []
+        parts = plan(message)
+        if message.op is Op.EDIT and not done and parts and not parts[0].document:
+            first = parts[0]
+            board = first.keyboard if len(parts) == 1 else None
+            if await self._edit(chat_id, _message_id(message.target_id), first.text or "", board):
+                done.append(str(message.target_id))
+        for index in range(len(done), len(parts)):
+            reply_to = message.reply_to if index == 0 else None
+            sent = await self._send(chat_id, parts[index], message, reply_to)
+            done.append(str(sent.message_id))
+        return list(done)
+
+    async def _send(
+        self, chat_id: int, part: _Part, message: OutgoingMessage, reply_to: str | None
+    ) -> Message:
+        reply = None
+        if reply_to is not None and reply_to.isdigit():
+            reply = ReplyParameters(int(reply_to), allow_sending_without_reply=True)
+        if part.document:
+            assert message.attachment is not None
+            return await self._bot.send_document(
+                chat_id,
+                message.attachment.data,
+                filename=message.attachment.filename,
+                caption=part.text,
+                parse_mode=ParseMode.HTML if part.text else None,
+                reply_markup=part.keyboard,
+                reply_parameters=reply,
+            )
+        assert part.text is not None
+        try:
+            return await self._bot.send_message(
+                chat_id,
+                part.text,
+                parse_mode=ParseMode.HTML,
+                reply_markup=part.keyboard,
+                link_preview_options=_NO_PREVIEW,
+                reply_parameters=reply,
+            )
+        except BadRequest as exc:
+            if "can't parse entities" not in exc.message.lower():
+                raise
+        # Our renderer escapes everything, so this should not happen; if Telegram still cannot
+        # read the formatting, the words matter more than the bold: send them plain.
+        return await self._bot.send_message(
+            chat_id,
+            html.unescape(_TAG.sub("", part.text)),
+            reply_markup=part.keyboard,
+            link_preview_options=_NO_PREVIEW,
+            reply_parameters=reply,
+        )
+
+    async def _edit(
+        self, chat_id: int, message_id: int, text: str, board: InlineKeyboardMarkup | None
+    ) -> bool:
+        """Edit in place; False when the message can no longer be edited (gone, too old, a
+        file), so the caller sends the new text as a new message instead of losing it."""
+        try:
+            await self._bot.edit_message_text(
+                text,
+                chat_id=chat_id,
+                message_id=message_id,
+                parse_mode=ParseMode.HTML,
+                reply_markup=board,
+                link_preview_options=_NO_PREVIEW,
+            )
+        except BadRequest as exc:
+            reason = exc.message.lower()
+            if "not modified" in reason:
+                return True
+            if any(phrase in reason for phrase in _EDIT_FALLBACK):
+                return False
+            raise
+        return True
+
+    async def _delete(self, chat_id: int, message_id: int) -> None:
+        try:
+            await self._bot.delete_message(chat_id, message_id)
+        except BadRequest as exc:
+            reason = exc.message.lower()
+            if "not found" in reason:
+                return  # already gone: what we wanted
+            if "can't be deleted" in reason:
+                raise PermanentFailure(CANNOT_DELETE) from None
+            raise
+
+
+def _message_id(target: str | None) -> int:
+    if target is None or not target.lstrip("-").isdigit():
+        raise PermanentFailure("no Telegram message to act on")
+    return int(target)
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
+
+
+def translate(exc: TelegramError) -> Exception:
+    """Telegram's error as what the outbox should do next. Never quotes the message."""
+    if isinstance(exc, RetryAfter):
+        return RetryLater(retry_seconds(exc))
+    if isinstance(exc, Forbidden):
+        reason = exc.message.lower()
+        found = next((why for phrase, why in _FORBIDDEN if phrase in reason), None)
+        return PermanentFailure(found or "Telegram does not let the bot post there")
+    if isinstance(exc, BadRequest):  # before NetworkError: BadRequest is a subclass of it
+        if "chat not found" in exc.message.lower():
+            return PermanentFailure(CHAT_NOT_FOUND)
+        return PermanentFailure(REFUSED)
+    if isinstance(exc, InvalidToken):
+        return TransientFailure("Telegram rejected TELEGRAM_BOT_TOKEN")
+    if isinstance(exc, NetworkError):  # timeouts, dropped connections, 5xx
+        return TransientFailure(type(exc).__name__)
+    return PermanentFailure(f"Telegram refused the message ({type(exc).__name__})")

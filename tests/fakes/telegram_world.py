@@ -1,0 +1,302 @@
+"""The state behind the fake Telegram Bot API: users, chats, members, messages and updates.
+
+It is kept apart from the HTTP side (``telegram_server.py``) so the Bot API methods
+(``telegram_methods.py``) read as plain functions over this state. Everything is shaped like
+the real Bot API JSON, so python-telegram-bot parses it with its own code.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+from typing import Any
+
+BOT_ID = 700100200
+BOT_USERNAME = "PeerCircleTestBot"
+TOKEN = f"{BOT_ID}:AAFakeTokenForTestsOnly_abcdefghijklmnopq"
+
+# Telegram's HTML parse mode accepts only these tags.
+_ALLOWED_TAGS = {
+    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
+    "tg-spoiler", "span", "blockquote", "tg-emoji",
+}  # fmt: skip
+
+
+class ApiError(Exception):
+    """A Bot API error answer: HTTP status = error_code, as Telegram does."""
+
+    def __init__(
+        self, code: int, description: str, parameters: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(description)
+        self.code = code
+        self.description = description
+        self.parameters = parameters
+
+
+def bad_request(what: str) -> ApiError:
+    return ApiError(400, f"Bad Request: {what}")
+
+
+class _Html(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.text: list[str] = []
+        self.open: list[str] = []
+        self.error: str | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag not in _ALLOWED_TAGS:
+            self.error = f'can\'t parse entities: Unsupported start tag "{tag}"'
+        self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        if not self.open or self.open.pop() != tag:
+            self.error = f'can\'t parse entities: Unexpected end tag "{tag}"'
+
+    def handle_data(self, data: str) -> None:
+        self.text.append(data)
+
+
+def parse_html(text: str) -> str:
+    """The visible text of an HTML-mode message; raises like Telegram on bad markup."""
+    parser = _Html()
+    parser.feed(text)
+    parser.close()
+    if parser.error is None and parser.open:
+        parser.error = "can't parse entities: Can't find end tag corresponding to start tag"
+    if parser.error:
+        raise bad_request(parser.error)
+    return "".join(parser.text)
+
+
+@dataclass
+class User:
+    id: int
+    first_name: str
+    username: str | None = None
+
+    def json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "is_bot": False, "first_name": self.first_name}
+        if self.username:
+            out["username"] = self.username
+        return out
+
+
+@dataclass
+class Chat:
+    """A group or supergroup. ``members`` maps user id to a Bot API status."""
+
+    id: int
+    type: str  # "group" | "supergroup"
+    title: str
+    username: str | None = None
+    members: dict[int, str] = field(default_factory=dict)
+    bot_admin: bool = True
+    bot_in_chat: bool = True
+    join_requests: set[int] = field(default_factory=set)
+    migrated_to: int | None = None
+
+    def json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"id": self.id, "type": self.type, "title": self.title}
+        if self.username:
+            out["username"] = self.username
+        return out
+
+
+@dataclass
+class BotMessage:
+    """Something the bot sent, as the fake holds it (``text`` is what was sent, HTML)."""
+
+    chat_id: int
+    message_id: int
+    text: str | None
+    plain: str
+    reply_markup: dict[str, Any] | None = None
+    document: dict[str, Any] | None = None
+    document_data: bytes = b""
+
+    @property
+    def buttons(self) -> list[dict[str, Any]]:
+        rows = (self.reply_markup or {}).get("inline_keyboard", [])
+        return [b for row in rows for b in row]
+
+
+class World:
+    def __init__(self) -> None:
+        self.bot = {
+            "id": BOT_ID,
+            "is_bot": True,
+            "first_name": "Peer Circle",
+            "username": BOT_USERNAME,
+            "can_join_groups": True,
+            "can_read_all_group_messages": False,
+            "supports_inline_queries": False,
+        }
+        self.users: dict[int, User] = {}
+        self.chats: dict[int, Chat] = {}
+        self.started: set[int] = set()  # users who opened a private chat with the bot
+        self.blocked: set[int] = set()
+        self.messages: dict[tuple[int, int], BotMessage] = {}
+        self.invite_links: dict[str, dict[str, Any]] = {}
+        self.commands: dict[str, list[dict[str, Any]]] = {}
+        self.callback_ids: set[str] = set()
+        self.updates: list[dict[str, Any]] = []
+        self._update_ids = itertools.count(1)
+        self._message_ids: dict[int, itertools.count[int]] = {}
+        self._user_ids = itertools.count(10001)
+        self._group_ids = itertools.count(1001)
+
+    # -- ids and json -----------------------------------------------------------------------
+
+    def next_message_id(self, chat_id: int) -> int:
+        counter = self._message_ids.setdefault(chat_id, itertools.count(1))
+        return next(counter)
+
+    def chat_json(self, chat_id: int) -> dict[str, Any]:
+        if chat_id in self.chats:
+            return self.chats[chat_id].json()
+        user = self.users.get(chat_id)
+        if user is None:
+            raise bad_request("chat not found")
+        return {"id": user.id, "type": "private", "first_name": user.first_name}
+
+    def message_json(self, msg: BotMessage) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "message_id": msg.message_id,
+            "date": int(time.time()),
+            "chat": self.chat_json(msg.chat_id),
+            "from": self.bot,
+        }
+        if msg.text is not None:
+            out["text"] = msg.plain
+        if msg.document is not None:
+            out["document"] = msg.document
+            if msg.plain:
+                out["caption"] = msg.plain
+        if msg.reply_markup:
+            out["reply_markup"] = msg.reply_markup
+        return out
+
+    def member_json(self, chat: Chat, user_id: int) -> dict[str, Any]:
+        status = chat.members.get(user_id, "left")
+        user = self.bot if user_id == BOT_ID else self.users[user_id].json()
+        if user_id == BOT_ID:
+            status = "administrator" if chat.bot_admin else "member"
+            if not chat.bot_in_chat:
+                status = "left"
+        out: dict[str, Any] = {"status": status, "user": user}
+        if status == "creator":
+            out["is_anonymous"] = False
+        elif status == "administrator":
+            rights = [
+                "can_be_edited", "can_manage_chat", "can_delete_messages",
+                "can_manage_video_chats", "can_restrict_members", "can_promote_members",
+                "can_change_info", "can_invite_users", "can_post_stories", "can_edit_stories",
+                "can_delete_stories",
+            ]  # fmt: skip
+            out |= {r: r != "can_be_edited" for r in rights}
+            out["is_anonymous"] = False
+        elif status == "kicked":
+            out["until_date"] = 0
+        return out
+
+    # -- what people do ---------------------------------------------------------------------
+
+    def add_user(self, first_name: str = "Sam", username: str | None = None) -> User:
+        user = User(next(self._user_ids), first_name, username)
+        self.users[user.id] = user
+        return user
+
+    def add_group(
+        self, title: str = "Peer space", *, supergroup: bool = False, bot_admin: bool = True
+    ) -> Chat:
+        n = next(self._group_ids)
+        chat_id = -(1_000_000_000_000 + n) if supergroup else -n
+        chat = Chat(chat_id, "supergroup" if supergroup else "group", title, bot_admin=bot_admin)
+        self.chats[chat_id] = chat
+        return chat
+
+    def push(self, kind: str, body: dict[str, Any]) -> dict[str, Any]:
+        update = {"update_id": next(self._update_ids), kind: body}
+        self.updates.append(update)
+        return update
+
+    def user_message(self, user: User, text: str, chat: Chat | None = None) -> dict[str, Any]:
+        chat_id = user.id if chat is None else chat.id
+        if chat is None:
+            self.started.add(user.id)
+            self.blocked.discard(user.id)
+        body: dict[str, Any] = {
+            "message_id": self.next_message_id(chat_id),
+            "date": int(time.time()),
+            "chat": self.chat_json(chat_id),
+            "from": user.json(),
+            "text": text,
+        }
+        if text.startswith("/"):
+            command = text.split(maxsplit=1)[0]
+            body["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        return self.push("message", body)
+
+    def callback(self, user: User, msg: BotMessage, data: str) -> dict[str, Any]:
+        query_id = f"cq{len(self.callback_ids) + 1}"
+        self.callback_ids.add(query_id)
+        body = {
+            "id": query_id,
+            "from": user.json(),
+            "chat_instance": f"ci{msg.chat_id}",
+            "message": self.message_json(msg),
+            "data": data,
+        }
+        return self.push("callback_query", body)
+
+    def member_change(self, chat: Chat, user: User, status: str) -> dict[str, Any]:
+        old = self.member_json(chat, user.id)
+        chat.members[user.id] = status
+        body = {
+            "chat": chat.json(),
+            "from": user.json(),
+            "date": int(time.time()),
+            "old_chat_member": old,
+            "new_chat_member": self.member_json(chat, user.id),
+        }
+        return self.push("chat_member", body)
+
+    def join_request(self, chat: Chat, user: User) -> dict[str, Any]:
+        chat.join_requests.add(user.id)
+        body = {
+            "chat": chat.json(),
+            "from": user.json(),
+            "user_chat_id": user.id,
+            "date": int(time.time()),
+        }
+        return self.push("chat_join_request", body)
+
+    def upgrade(self, chat: Chat, by: User, announce: bool = True) -> Chat:
+        """Turn a group into a new supergroup, as Telegram does: a new id, and (unless the
+        bot missed them) a service message in each chat pointing at the other."""
+        new = self.add_group(chat.title, supergroup=True, bot_admin=chat.bot_admin)
+        new.members = dict(chat.members)
+        chat.migrated_to = new.id
+        if not announce:
+            return new
+        for where, key, other in ((chat, "migrate_to_chat_id", new.id),
+                                  (new, "migrate_from_chat_id", chat.id)):  # fmt: skip
+            body = {
+                "message_id": self.next_message_id(where.id),
+                "date": int(time.time()),
+                "chat": where.json(),
+                "from": by.json(),
+                key: other,
+            }
+            self.push("message", body)
+        return new
+
+
+def plain_text(text: str | None, parse_mode: str | None) -> str:
+    if text is None:
+        return ""
+    return parse_html(text) if (parse_mode or "").upper() == "HTML" else text
