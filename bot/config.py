@@ -60,6 +60,10 @@ class Settings(BaseSettings):
     discord_peer_role: str = "Peer"
     """Name of the Discord role that opens the peer channels."""
 
+    discord_command_guild: int | None = None
+    """A server id: sync slash commands to that server only (for trying changes; they are
+    then not offered in DMs). Unset: commands are global, in every server and in DMs."""
+
     database_path: Path = Path("data/peer-circle.sqlite3")
     """The SQLite file. Its folder is created if missing."""
 
@@ -110,6 +114,18 @@ class Settings(BaseSettings):
         if v is not None and not re.match(r"^(https?|wss?)://[^\s/]+", v):
             raise ValueError(f"'{v}' is not a web address starting with http:// or ws://")
         return v.rstrip("/") if v else v
+
+    @field_validator("discord_command_guild", mode="before")
+    @classmethod
+    def _guild(cls, v: Any) -> Any:
+        if isinstance(v, str):
+            if not v.strip():
+                return None
+            if not v.strip().isdigit():
+                raise ValueError(
+                    "use the server's id (a long number: right-click the server, Copy Server ID)"
+                )
+        return v
 
     @field_validator("default_timezone")
     @classmethod

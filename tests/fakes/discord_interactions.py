@@ -1,0 +1,252 @@
+"""Interactions in the fake: what a person's slash command, autocomplete or button press
+looks like on the gateway, and how the bot's answers (callbacks, followups, edits of the
+original response) land. Each interaction records everything it was answered with, so a test
+reads ``ix.messages[0].content`` and ``ix.messages[0].ephemeral``.
+
+Like Discord, an interaction not acknowledged within 3 seconds is gone (404, code 10062).
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from tests.fakes.discord_http import error
+from tests.fakes.discord_model import (
+    ADMINISTRATOR,
+    BODY,
+    EPHEMERAL,
+    FAKE,
+    FILES,
+    JSON,
+    LOADING,
+    Channel,
+    Message,
+    User,
+    json_response,
+    snowflake,
+)
+
+if TYPE_CHECKING:
+    from tests.fakes.discord_server import FakeDiscord
+
+COMMAND, COMPONENT, AUTOCOMPLETE = 2, 3, 4
+OPTION_TYPES = {3: str, 4: int, 5: bool, 10: float}
+
+
+@dataclass
+class FakeInteraction:
+    id: str
+    token: str
+    type: int
+    user: User
+    channel: Channel
+    source: Message | None = None  # the message a pressed button sat on
+    created: float = field(default_factory=time.monotonic)
+    callbacks: list[JSON] = field(default_factory=list)
+    original: Message | None = None
+    messages: list[Message] = field(default_factory=list)  # new messages it answered with
+    edited: list[Message] = field(default_factory=list)  # the button's message, edited
+    choices: list[JSON] | None = None
+    late: bool = False
+
+    @property
+    def acknowledged(self) -> bool:
+        return bool(self.callbacks)
+
+    @property
+    def answered(self) -> bool:
+        """Something a person can read arrived (not just a 'thinking…' placeholder)."""
+        visible = [m for m in self.messages if not m.loading and not m.deleted]
+        return bool(visible or self.edited or self.choices is not None)
+
+    @property
+    def shown(self) -> list[Message]:
+        return [m for m in self.messages if not m.deleted and not m.loading]
+
+    @property
+    def text(self) -> str:
+        return "\n".join(m.shown for m in [*self.shown, *self.edited])
+
+
+def interaction_payload(fake: FakeDiscord, ix: FakeInteraction, data: JSON) -> JSON:
+    world = fake.world
+    payload: JSON = {
+        "id": ix.id,
+        "application_id": world.app_id,
+        "type": ix.type,
+        "data": data,
+        "token": ix.token,
+        "version": 1,
+        "channel_id": ix.channel.id,
+        "channel": ix.channel.payload(),
+        "app_permissions": str(ADMINISTRATOR),
+        "locale": "en-US",
+        "entitlements": [],
+        "attachment_size_limit": 8 * 1024 * 1024,
+    }
+    if ix.channel.guild_id is not None:
+        member = world.guild.members.get(ix.user.id)
+        assert member is not None, f"{ix.user.name} is not in the guild"
+        payload.update(
+            guild_id=world.guild.id,
+            guild_locale="en-US",
+            member={**member.payload(), "permissions": "0"},
+            context=0,
+            authorizing_integration_owners={"0": world.guild.id},
+        )
+    else:
+        payload.update(user=ix.user.payload(), context=1, authorizing_integration_owners={"0": "0"})
+    if ix.source is not None:
+        payload["message"] = ix.source.payload(ix.channel.guild_id)
+    return payload
+
+
+def new_interaction(
+    kind: int, user: User, channel: Channel, source: Message | None = None
+) -> FakeInteraction:
+    return FakeInteraction(
+        snowflake(), "ix-" + secrets.token_urlsafe(24), kind, user, channel, source
+    )
+
+
+def command_options(
+    definition: JSON, options: dict[str, Any], subcommand: str | None, focused: str | None
+) -> list[JSON]:
+    """Typed option payloads, checked against what the bot registered (as Discord would)."""
+    declared = definition.get("options", [])
+    if subcommand is not None:
+        sub = next((o for o in declared if o["type"] == 1 and o["name"] == subcommand), None)
+        assert sub is not None, f"/{definition['name']} has no subcommand {subcommand!r}"
+        inner = command_options(sub, options, None, focused)
+        return [{"type": 1, "name": subcommand, "options": inner}]
+    assert all(o["type"] > 2 for o in declared) or not declared, "choose a subcommand"
+    by_name = {o["name"]: o for o in declared}
+    out = []
+    for name, value in options.items():
+        assert name in by_name, f"/{definition['name']} has no option {name!r}"
+        kind = by_name[name]["type"]
+        typed = value if name == focused else OPTION_TYPES[kind](value)
+        entry: JSON = {"type": kind, "name": name, "value": typed}
+        if name == focused:
+            entry["focused"] = True
+        out.append(entry)
+    missing = [o["name"] for o in declared if o.get("required") and o["name"] not in options]
+    assert focused is not None or not missing, f"Discord would not send without {missing}"
+    return out
+
+
+def callback_result(ix: FakeInteraction, kind: int, message: Message | None) -> JSON:
+    result: JSON = {
+        "interaction": {
+            "id": ix.id,
+            "type": ix.type,
+            "response_message_id": message.id if message else None,
+            "response_message_loading": bool(message and message.loading),
+            "response_message_ephemeral": bool(message and message.ephemeral),
+        },
+        "resource": {"type": kind},
+    }
+    if message is not None:
+        result["resource"]["message"] = message.payload(ix.channel.guild_id)
+    return result
+
+
+async def callback(request: web.Request) -> web.Response:
+    """POST /interactions/{id}/{token}/callback"""
+    fake: FakeDiscord = request.app[FAKE]
+    ix = fake.interactions.get(request.match_info["id"])
+    if ix is None or ix.token != request.match_info["token"]:
+        return error(404, 10062, "Unknown interaction")
+    if time.monotonic() - ix.created > fake.interaction_deadline:
+        ix.late = True
+        return error(404, 10062, "Unknown interaction")
+    if ix.acknowledged:
+        return error(400, 40060, "Interaction has already been acknowledged.")
+    body: JSON = request[BODY] or {}
+    kind, data = int(body["type"]), body.get("data") or {}
+    ix.callbacks.append(body)
+    message: Message | None = None
+    if kind in (4, 5):
+        flags = int(data.get("flags", 0)) | (LOADING if kind == 5 else 0)
+        message = fake.create_message(ix.channel, data, request[FILES], flags=flags)
+        message.interaction_id = ix.id
+        ix.original = message
+        ix.messages.append(message)
+    elif kind in (6, 7):
+        assert ix.source is not None, "only a button press can update its message"
+        ix.original = message = ix.source
+        if kind == 7:
+            fake.edit_message(ix.source, data, request[FILES])
+            ix.edited.append(ix.source)
+    elif kind == 8:
+        ix.choices = list(data.get("choices", []))
+    fake.changed()
+    return json_response(callback_result(ix, kind, message))
+
+
+def _by_token(fake: FakeDiscord, request: web.Request) -> FakeInteraction | None:
+    token = request.match_info["token"]
+    if request.match_info["app"] != fake.world.app_id:
+        return None
+    return next((ix for ix in fake.interactions.values() if ix.token == token), None)
+
+
+async def followup(request: web.Request) -> web.Response:
+    """POST /webhooks/{app}/{token}: a followup. The first one after a 'thinking' defer
+    replaces the placeholder, as on Discord."""
+    fake: FakeDiscord = request.app[FAKE]
+    ix = _by_token(fake, request)
+    if ix is None or not ix.acknowledged:
+        return error(404, 10015, "Unknown Webhook")
+    data: JSON = request[BODY] or {}
+    original = ix.original
+    if original is not None and original.loading and not original.deleted:
+        fake.edit_message(original, data, request[FILES])
+        original.flags &= ~LOADING
+        message = original
+    else:
+        flags = int(data.get("flags", 0)) & EPHEMERAL
+        message = fake.create_message(ix.channel, data, request[FILES], flags=flags)
+        message.interaction_id = ix.id
+        ix.messages.append(message)
+    fake.changed()
+    return json_response(message.payload(ix.channel.guild_id))
+
+
+async def webhook_message(request: web.Request) -> web.Response:
+    """GET/PATCH/DELETE /webhooks/{app}/{token}/messages/{id or @original}"""
+    fake: FakeDiscord = request.app[FAKE]
+    ix = _by_token(fake, request)
+    if ix is None:
+        return error(404, 10015, "Unknown Webhook")
+    wanted = request.match_info["message"]
+    if wanted == "@original":
+        message = ix.original
+    else:
+        message = next((m for m in [*ix.messages, *ix.edited] if m.id == wanted), None)
+    if message is None or message.deleted:
+        return error(404, 10008, "Unknown Message")
+    if request.method == "DELETE":
+        message.deleted = True
+        fake.changed()
+        return web.Response(status=204)
+    if request.method == "PATCH":
+        fake.edit_message(message, request[BODY] or {}, request[FILES])
+        message.flags &= ~LOADING
+        if message is ix.source and message not in ix.edited:
+            ix.edited.append(message)
+        fake.changed()
+    return json_response(message.payload(ix.channel.guild_id))
+
+
+def add_routes(app: web.Application, prefix: str) -> None:
+    app.router.add_post(prefix + "/interactions/{id}/{token}/callback", callback)
+    app.router.add_post(prefix + "/webhooks/{app}/{token}", followup)
+    app.router.add_route(
+        "*", prefix + "/webhooks/{app}/{token}/messages/{message}", webhook_message
+    )

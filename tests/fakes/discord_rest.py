@@ -1,0 +1,303 @@
+"""The fake Discord's bot REST routes (``/api/v10``), answered from its :class:`World`.
+
+Errors use Discord's own codes, so the adapter's mapping is tested against real shapes:
+10003 Unknown Channel, 10007 Unknown Member, 10008 Unknown Message, 10011 Unknown Role,
+50007 Cannot send messages to this user.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from tests.fakes.discord_http import error
+from tests.fakes.discord_model import (
+    BODY,
+    FAKE,
+    FILES,
+    JSON,
+    Channel,
+    Member,
+    Overwrite,
+    Role,
+    json_response,
+    snowflake,
+)
+
+if TYPE_CHECKING:
+    from tests.fakes.discord_server import FakeDiscord
+
+routes = web.RouteTableDef()
+
+
+def _fake(request: web.Request) -> FakeDiscord:
+    fake: FakeDiscord = request.app[FAKE]
+    return fake
+
+
+def _json(request: web.Request) -> JSON:
+    body: JSON = request[BODY] or {}
+    return body
+
+
+# -- who am I ---------------------------------------------------------------------------------
+
+
+@routes.get("/users/@me")
+async def me(request: web.Request) -> web.Response:
+    return json_response(_fake(request).world.bot.payload())
+
+
+@routes.get("/users/{user}")
+async def user(request: web.Request) -> web.Response:
+    found = _fake(request).world.users.get(request.match_info["user"])
+    if found is None:
+        return error(404, 10013, "Unknown User")
+    return json_response(found.payload())
+
+
+@routes.get("/oauth2/applications/@me")
+@routes.get("/applications/@me")
+async def application(request: web.Request) -> web.Response:
+    world = _fake(request).world
+    return json_response(
+        {
+            "id": world.app_id,
+            "name": "Peer Circle",
+            "description": "",
+            "icon": None,
+            "bot_public": False,
+            "bot_require_code_grant": False,
+            "owner": world.guild.members[world.guild.owner_id].user.payload(),
+            "team": None,
+            "verify_key": "0" * 64,
+            "flags": 0,
+            "interactions_endpoint_url": None,
+        }
+    )
+
+
+@routes.get("/gateway")
+async def gateway(request: web.Request) -> web.Response:
+    return json_response({"url": _fake(request).gateway_url})
+
+
+@routes.get("/gateway/bot")
+async def gateway_bot(request: web.Request) -> web.Response:
+    limit = {"total": 1000, "remaining": 999, "reset_after": 0, "max_concurrency": 1}
+    url = _fake(request).gateway_url
+    return json_response({"url": url, "shards": 1, "session_start_limit": limit})
+
+
+# -- application commands ------------------------------------------------------------------
+
+
+@routes.put("/applications/{app}/commands")
+@routes.put("/applications/{app}/guilds/{guild}/commands")
+async def put_commands(request: web.Request) -> web.Response:
+    fake = _fake(request)
+    guild = request.match_info.get("guild")
+    stored = []
+    for command in request[BODY] or []:
+        entry = {**command, "id": snowflake(), "application_id": fake.world.app_id, "version": "1"}
+        if guild is not None:
+            entry["guild_id"] = guild
+        stored.append(entry)
+    fake.world.commands[guild] = stored
+    fake.changed()
+    return json_response(stored)
+
+
+@routes.get("/applications/{app}/commands")
+@routes.get("/applications/{app}/guilds/{guild}/commands")
+async def get_commands(request: web.Request) -> web.Response:
+    return json_response(_fake(request).world.commands.get(request.match_info.get("guild"), []))
+
+
+# -- messages -----------------------------------------------------------------------------
+
+
+@routes.post("/users/@me/channels")
+async def open_dm(request: web.Request) -> web.Response:
+    world = _fake(request).world
+    recipient = world.users.get(str(_json(request).get("recipient_id")))
+    if recipient is None:
+        return error(400, 50033, "Invalid Recipient(s)")
+    return json_response(world.dm_for(recipient).payload())
+
+
+def _channel(request: web.Request) -> Channel | None:
+    return _fake(request).world.channel(request.match_info["channel"])
+
+
+@routes.post("/channels/{channel}/messages")
+async def send(request: web.Request) -> web.Response:
+    fake = _fake(request)
+    channel = _channel(request)
+    if channel is None:
+        return error(404, 10003, "Unknown Channel")
+    if channel.recipient is not None and channel.recipient.blocks_dms:
+        return error(403, 50007, "Cannot send messages to this user")
+    data = _json(request)
+    message = fake.create_message(channel, data, request[FILES])
+    reference = data.get("message_reference") or {}
+    if reference.get("message_id"):
+        message.reply_to = str(reference["message_id"])
+    fake.changed()
+    return json_response(message.payload(channel.guild_id))
+
+
+@routes.route("*", "/channels/{channel}/messages/{message}")
+async def message(request: web.Request) -> web.Response:
+    fake = _fake(request)
+    channel = _channel(request)
+    if channel is None:
+        return error(404, 10003, "Unknown Channel")
+    found = fake.world.messages.get(request.match_info["message"])
+    if found is None or found.deleted or found.channel_id != channel.id:
+        return error(404, 10008, "Unknown Message")
+    if request.method == "DELETE":
+        found.deleted = True
+        fake.changed()
+        return web.Response(status=204)
+    if request.method == "PATCH":
+        fake.edit_message(found, _json(request), request[FILES])
+        fake.changed()
+    return json_response(found.payload(channel.guild_id))
+
+
+# -- channels and permission overwrites --------------------------------------------------
+
+
+@routes.route("*", "/channels/{channel}")
+async def channel(request: web.Request) -> web.Response:
+    fake = _fake(request)
+    found = _channel(request)
+    if found is None:
+        return error(404, 10003, "Unknown Channel")
+    if request.method == "PATCH":
+        data = _json(request)
+        found.name = data.get("name", found.name)
+        if "permission_overwrites" in data:
+            found.overwrites = {
+                str(o["id"]): Overwrite(
+                    str(o["id"]), int(o["type"]), int(o.get("allow", 0)), int(o.get("deny", 0))
+                )
+                for o in data["permission_overwrites"]
+            }
+        await fake.gateway.dispatch("CHANNEL_UPDATE", found.payload())
+    return json_response(found.payload())
+
+
+@routes.route("*", "/channels/{channel}/permissions/{target}")
+async def overwrite(request: web.Request) -> web.Response:
+    fake = _fake(request)
+    found = _channel(request)
+    if found is None or found.guild_id is None:
+        return error(404, 10003, "Unknown Channel")
+    target = request.match_info["target"]
+    if request.method == "PUT":
+        data = _json(request)
+        found.overwrites[target] = Overwrite(
+            target, int(data.get("type", 0)), int(data.get("allow", 0)), int(data.get("deny", 0))
+        )
+    elif request.method == "DELETE":
+        found.overwrites.pop(target, None)
+    await fake.gateway.dispatch("CHANNEL_UPDATE", found.payload())
+    return web.Response(status=204)
+
+
+@routes.get("/guilds/{guild}")
+async def guild(request: web.Request) -> web.Response:
+    return json_response(_fake(request).world.guild.payload())
+
+
+@routes.get("/guilds/{guild}/channels")
+async def channels(request: web.Request) -> web.Response:
+    g = _fake(request).world.guild
+    return json_response([c.payload() for c in g.channels.values()])
+
+
+@routes.post("/guilds/{guild}/channels")
+async def create_channel(request: web.Request) -> web.Response:
+    fake = _fake(request)
+    g, data = fake.world.guild, _json(request)
+    created = Channel(
+        snowflake(), data.get("name", "channel"), int(data.get("type", 0)), g.id, len(g.channels)
+    )
+    for o in data.get("permission_overwrites", []):
+        created.overwrites[str(o["id"])] = Overwrite(
+            str(o["id"]), int(o["type"]), int(o.get("allow", 0)), int(o.get("deny", 0))
+        )
+    g.channels[created.id] = created
+    await fake.gateway.dispatch("CHANNEL_CREATE", created.payload())
+    return json_response(created.payload(), status=201)
+
+
+# -- roles and members ---------------------------------------------------------------------
+
+
+@routes.get("/guilds/{guild}/roles")
+async def roles(request: web.Request) -> web.Response:
+    g = _fake(request).world.guild
+    return json_response([r.payload() for r in g.roles.values()])
+
+
+@routes.post("/guilds/{guild}/roles")
+async def create_role(request: web.Request) -> web.Response:
+    fake = _fake(request)
+    g, data = fake.world.guild, _json(request)
+    role = Role(snowflake(), data.get("name", "new role"), 1, int(data.get("permissions", 0)))
+    g.roles[role.id] = role
+    await fake.gateway.dispatch("GUILD_ROLE_CREATE", {"guild_id": g.id, "role": role.payload()})
+    return json_response(role.payload())
+
+
+@routes.get("/guilds/{guild}/members")
+async def members(request: web.Request) -> web.Response:
+    g = _fake(request).world.guild
+    after = int(request.query.get("after", 0))
+    limit = int(request.query.get("limit", 1))
+    found = sorted(
+        (m for m in g.members.values() if int(m.user.id) > after), key=lambda m: int(m.user.id)
+    )
+    return json_response([m.payload() for m in found[:limit]])
+
+
+def _member(request: web.Request) -> Member | None:
+    return _fake(request).world.guild.members.get(request.match_info["user"])
+
+
+@routes.get("/guilds/{guild}/members/{user}")
+async def member(request: web.Request) -> web.Response:
+    found = _member(request)
+    if found is None:
+        return error(404, 10007, "Unknown Member")
+    return json_response(found.payload())
+
+
+@routes.delete("/guilds/{guild}/members/{user}")
+async def kick(request: web.Request) -> web.Response:
+    found = _member(request)
+    if found is None:
+        return error(404, 10007, "Unknown Member")
+    await _fake(request).leave(found.user)
+    return web.Response(status=204)
+
+
+@routes.route("*", "/guilds/{guild}/members/{user}/roles/{role}")
+async def member_role(request: web.Request) -> web.Response:
+    fake = _fake(request)
+    found, role = _member(request), request.match_info["role"]
+    if found is None:
+        return error(404, 10007, "Unknown Member")
+    if role not in fake.world.guild.roles:
+        return error(404, 10011, "Unknown Role")
+    if request.method == "PUT" and role not in found.roles:
+        found.roles.append(role)
+    elif request.method == "DELETE" and role in found.roles:
+        found.roles.remove(role)
+    update = {"guild_id": fake.world.guild.id, **found.payload()}
+    await fake.gateway.dispatch("GUILD_MEMBER_UPDATE", update)
+    return web.Response(status=204)

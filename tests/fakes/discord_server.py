@@ -1,0 +1,311 @@
+"""A fake Discord (REST + gateway websocket) on 127.0.0.1 that the real discord.py talks to.
+
+The world it holds (one guild with roles, channels and members, DMs, messages, synced
+commands) lives in ``discord_world`` and ``discord_model``; bot REST routes in
+``discord_rest``; interaction callbacks and webhooks in ``discord_interactions``; the websocket
+in ``discord_gateway``; recording and fault injection in ``discord_http``. Running the service
+against it: ``discord_harness``.
+
+Tests act as people (``slash``, ``autocomplete``, ``press``, ``join``, ``leave``), read what
+the bot did (``calls``, ``world.messages``, each interaction's answers), and break things
+(``fail`` for 429 / 5xx / 403 / slow answers, ``gateway.drop``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import re
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+from aiohttp import web
+
+from tests.fakes import discord_interactions as interactions
+from tests.fakes.discord_gateway import Gateway
+from tests.fakes.discord_http import Call, Fault, error, needs_auth, parse_body
+from tests.fakes.discord_interactions import (
+    AUTOCOMPLETE,
+    COMMAND,
+    COMPONENT,
+    FakeInteraction,
+    command_options,
+    interaction_payload,
+    new_interaction,
+)
+from tests.fakes.discord_model import (
+    BODY,
+    FAKE,
+    FILES,
+    JSON,
+    Channel,
+    Member,
+    Message,
+    User,
+    snowflake,
+)
+from tests.fakes.discord_rest import routes
+from tests.fakes.discord_world import World, default_guild
+
+API = "/api/v10"
+TOKEN = "MTAxMDAwMDAwMDAwMDAwMDAw.fake.discord-test-token-abcdefghijklmnop"
+
+
+@dataclass
+class FakeDiscord:
+    token: str = TOKEN
+    interaction_deadline: float = 3.0
+    heartbeat_interval_ms: int = 1000
+    calls: list[Call] = field(default_factory=list)
+    faults: list[Fault] = field(default_factory=list)
+    interactions: dict[str, FakeInteraction] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.bot = User(snowflake(), "peer-circle", bot=True)
+        self.owner = User(snowflake(), "owner")
+        self.world = World(snowflake(), self.bot, default_guild(self.bot, self.owner, []))
+        for u in (self.bot, self.owner):
+            self.world.users[u.id] = u
+        self.gateway = Gateway(self, self.heartbeat_interval_ms)
+        self._changed = asyncio.Event()
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    # -- life cycle ------------------------------------------------------------------------
+
+    @property
+    def api_url(self) -> str:
+        return f"http://127.0.0.1:{self.port}{API}"
+
+    @property
+    def gateway_url(self) -> str:
+        return f"ws://127.0.0.1:{self.port}/gateway"
+
+    async def start(self, port: int = 0) -> None:
+        app = web.Application(middlewares=[self._middleware])
+        app[FAKE] = self
+        for route in routes:
+            assert isinstance(route, web.RouteDef)
+            app.router.add_route(route.method, API + route.path, route.handler)
+        interactions.add_routes(app, API)
+        app.router.add_get("/gateway", self.gateway.handle)
+        self._runner = web.AppRunner(
+            app, handle_signals=False, shutdown_timeout=0.5, access_log=None
+        )
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, "127.0.0.1", port or self.port)
+        await site.start()
+        if not self.port:
+            server = site._server
+            assert server is not None
+            self.port = server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+
+    async def stop(self) -> None:
+        await self.gateway.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    @classmethod
+    @asynccontextmanager
+    async def running(cls, **options: Any) -> AsyncIterator[FakeDiscord]:
+        fake = cls(**options)
+        await fake.start()
+        try:
+            yield fake
+        finally:
+            await fake.stop()
+
+    # -- waiting on what the bot does -------------------------------------------------------
+
+    def changed(self) -> None:
+        """Wake everyone waiting in :meth:`until`."""
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    async def until(self, check: Callable[[], object], timeout: float = 5.0) -> None:
+        """Wait until ``check()`` is true: re-checked whenever the fake sees something, and
+        every 50 ms for conditions on the bot's side (its outbox, its logs)."""
+        async with asyncio.timeout(timeout):
+            while not check():
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(self._changed.wait(), 0.05)
+
+    # -- recording and faults ---------------------------------------------------------------
+
+    def fail(
+        self, method: str, path: str, status: int | None, *, times: int = 1, **details: Any
+    ) -> Fault:
+        """Answer ``method path`` (a regex on the path after /api/v10) with ``status``;
+        ``status=None`` with ``delay=`` only answers late."""
+        fault = Fault(method.upper(), re.compile(path), status, times, **details)
+        self.faults.append(fault)
+        return fault
+
+    def calls_to(self, method: str, path: str) -> list[Call]:
+        pattern = re.compile(path)
+        return [c for c in self.calls if c.method == method and pattern.fullmatch(c.path)]
+
+    @web.middleware
+    async def _middleware(self, request: web.Request, handler: Any) -> web.StreamResponse:
+        path = request.path.removeprefix(API)
+        body, files = await parse_body(request)
+        request[BODY] = body
+        request[FILES] = files
+        call = Call(request.method, path, body, files)
+        if request.path.startswith(API):
+            self.calls.append(call)
+        fault = next(
+            (
+                f
+                for f in self.faults
+                if f.hits < f.times and f.method == request.method and f.path.fullmatch(path)
+            ),
+            None,
+        )
+        response: web.StreamResponse
+        if fault is not None:
+            fault.hits += 1
+            if fault.delay:
+                await asyncio.sleep(fault.delay)
+        if fault is not None and fault.status is not None:
+            response = fault.response()
+        elif needs_auth(path) and request.headers.get("Authorization") != f"Bot {self.token}":
+            response = error(401, 0, "401: Unauthorized")
+        else:
+            response = await handler(request)
+        call.status = response.status
+        self.changed()
+        return response
+
+    # -- the world ------------------------------------------------------------------------
+
+    def add_user(self, name: str, *, member: bool = True, blocks_dms: bool = False) -> User:
+        user = User(snowflake(), name, blocks_dms=blocks_dms)
+        self.world.users[user.id] = user
+        if member:
+            self.world.guild.members[user.id] = Member(user)
+        return user
+
+    def channel(self, name: str) -> Channel:
+        return self.world.guild.channel_named(name)
+
+    def create_message(
+        self, channel: Channel, data: JSON, files: list[str], *, flags: int = 0
+    ) -> Message:
+        message = Message(snowflake(), channel.id, self.bot, flags=flags)
+        self.edit_message(message, data, files)
+        message.edits = 0
+        self.world.messages[message.id] = message
+        return message
+
+    def edit_message(self, message: Message, data: JSON, files: list[str]) -> None:
+        if "content" in data:
+            message.content = data["content"] or ""
+        if "components" in data:
+            message.components = data["components"] or []
+        if "attachments" in data or files:
+            message.attachments = files
+        message.edits += 1
+
+    def messages_in(self, channel: Channel) -> list[Message]:
+        return [
+            m
+            for m in self.world.messages.values()
+            if m.channel_id == channel.id and not m.deleted and m.interaction_id is None
+        ]
+
+    def dm_messages(self, user: User) -> list[Message]:
+        channel = self.world.dms.get(user.id)
+        return [] if channel is None else self.messages_in(channel)
+
+    # -- people doing things --------------------------------------------------------------
+
+    def command(self, name: str) -> JSON:
+        for commands in self.world.commands.values():
+            for command in commands:
+                if command["name"] == name:
+                    return command
+        raise AssertionError(f"/{name} was not registered with Discord")
+
+    async def _start(self, ix: FakeInteraction, data: JSON, wait: bool) -> FakeInteraction:
+        self.interactions[ix.id] = ix
+        await self.gateway.dispatch("INTERACTION_CREATE", interaction_payload(self, ix, data))
+        if wait:
+            try:
+                await self.until(lambda: ix.answered, timeout=5)
+            except TimeoutError:
+                what = data.get("name") or data.get("custom_id")
+                raise AssertionError(f"interaction {what} was not answered in time") from None
+        return ix
+
+    def _where(self, user: User, channel: Channel | None, dm: bool) -> Channel:
+        if dm:
+            return self.world.dm_for(user)
+        return channel or self.channel("general")
+
+    async def slash(
+        self,
+        user: User,
+        name: str,
+        *,
+        options: dict[str, Any] | None = None,
+        subcommand: str | None = None,
+        channel: Channel | None = None,
+        dm: bool = False,
+        wait: bool = True,
+    ) -> FakeInteraction:
+        """``user`` runs ``/name [subcommand] options…`` in a guild channel or their DM."""
+        definition = self.command(name)
+        data: JSON = {
+            "id": definition["id"],
+            "name": name,
+            "type": 1,
+            "options": command_options(definition, options or {}, subcommand, None),
+        }
+        if "guild_id" in definition:
+            data["guild_id"] = definition["guild_id"]
+        ix = new_interaction(COMMAND, user, self._where(user, channel, dm))
+        return await self._start(ix, data, wait)
+
+    async def autocomplete(
+        self,
+        user: User,
+        name: str,
+        option: str,
+        partial: str,
+        *,
+        subcommand: str | None = None,
+        dm: bool = False,
+    ) -> list[JSON]:
+        definition = self.command(name)
+        opts = command_options(definition, {option: partial}, subcommand, option)
+        data: JSON = {"id": definition["id"], "name": name, "type": 1, "options": opts}
+        ix = new_interaction(AUTOCOMPLETE, user, self._where(user, None, dm))
+        await self._start(ix, data, True)
+        return ix.choices or []
+
+    async def press(
+        self, user: User, message: Message, label: str, *, wait: bool = True
+    ) -> FakeInteraction:
+        """``user`` presses the button labelled ``label`` on ``message``."""
+        button = next((b for b in message.buttons() if b.get("label") == label), None)
+        assert button is not None, f"no button {label!r} on that message"
+        assert "custom_id" in button, f"{label!r} is a link button"
+        channel = self.world.channel(message.channel_id)
+        assert channel is not None
+        ix = new_interaction(COMPONENT, user, channel, message)
+        data = {"custom_id": button["custom_id"], "component_type": 2}
+        return await self._start(ix, data, wait)
+
+    async def join(self, user: User) -> None:
+        member = self.world.guild.members.setdefault(user.id, Member(user))
+        payload = {"guild_id": self.world.guild.id, **member.payload()}
+        await self.gateway.dispatch("GUILD_MEMBER_ADD", payload)
+
+    async def leave(self, user: User) -> None:
+        self.world.guild.members.pop(user.id, None)
+        payload = {"guild_id": self.world.guild.id, "user": user.payload()}
+        await self.gateway.dispatch("GUILD_MEMBER_REMOVE", payload)
