@@ -37,6 +37,7 @@ def _parser() -> argparse.ArgumentParser:
     back = sub.add_parser("backup", help="copy the database safely while the bot runs")
     back.add_argument("path", type=Path, help="where to write the copy")
     sub.add_parser("check-content", help="check every file in the content folder")
+    sub.add_parser("export-schemas", help="write content/schemas/*.schema.json for editors")
     return parser
 
 
@@ -86,6 +87,12 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "check-content":
             return _check_content(settings)
+        if args.command == "export-schemas":
+            from bot.content.jsonschemas import export
+
+            for path in export(settings.content_dir / "schemas"):
+                print(f"Wrote {path}")
+            return 0
         return _run(settings)
     except SettingsError as exc:
         print(str(exc), file=sys.stderr)

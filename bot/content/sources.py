@@ -5,10 +5,18 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bot.content.calendar import load_trainings
+from bot.content.problems import ContentError, Problem
 from bot.content.schema.crisis import CrisisFile
+from bot.content.schema.glossary import GlossaryFile
+from bot.content.schema.opportunities import OpportunitiesFile
+from bot.content.schema.prompts import PromptsFile
+from bot.content.schema.resources import ResourcesFile
+from bot.content.schema.trainings import TrainingsFile
 from bot.content.store import Source
 from bot.content.texts import Texts, load_texts
 from bot.content.yamlfile import load_yaml_model
+from bot.directory.resources import ResourceDirectory
 
 
 def _crisis(directory: Path) -> CrisisFile:
@@ -27,4 +35,51 @@ def _crisis_warnings(crisis: CrisisFile) -> list[str]:
 CRISIS: Source[CrisisFile] = Source("crisis", _crisis, _crisis_warnings)
 TEXTS: Source[Texts] = Source("texts", load_texts)
 
-SOURCES: tuple[Source[Any], ...] = (CRISIS, TEXTS)
+
+def _resources(directory: Path) -> ResourceDirectory:
+    """The directory and its search index, built together so a reload swaps both at once."""
+    file = load_yaml_model(directory / "resources.yaml", ResourcesFile, shown_as="resources.yaml")
+    return ResourceDirectory(file)
+
+
+def _agreements(directory: Path) -> str:
+    path = directory / "agreements.md"
+    try:
+        text = path.read_text("utf-8").strip()
+    except FileNotFoundError:
+        raise ContentError([Problem("agreements.md", "the file is missing")]) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ContentError([Problem("agreements.md", f"cannot be read ({exc})")]) from None
+    if not text:
+        raise ContentError([Problem("agreements.md", "is empty; write the agreements in it")])
+    return text
+
+
+RESOURCES: Source[ResourceDirectory] = Source("resources", _resources)
+TRAININGS: Source[TrainingsFile] = Source("trainings", load_trainings)
+OPPORTUNITIES: Source[OpportunitiesFile] = Source(
+    "opportunities",
+    lambda d: load_yaml_model(
+        d / "opportunities.yaml", OpportunitiesFile, shown_as="opportunities.yaml"
+    ),
+)
+GLOSSARY: Source[GlossaryFile] = Source(
+    "glossary",
+    lambda d: load_yaml_model(d / "glossary.yaml", GlossaryFile, shown_as="glossary.yaml"),
+)
+AGREEMENTS: Source[str] = Source("agreements", _agreements)
+PROMPTS: Source[PromptsFile] = Source(
+    "prompts",
+    lambda d: load_yaml_model(d / "prompts.yaml", PromptsFile, shown_as="prompts.yaml"),
+)
+
+SOURCES: tuple[Source[Any], ...] = (
+    CRISIS,
+    TEXTS,
+    RESOURCES,
+    TRAININGS,
+    OPPORTUNITIES,
+    GLOSSARY,
+    AGREEMENTS,
+    PROMPTS,
+)

@@ -10,7 +10,7 @@ from enum import StrEnum
 
 from pydantic import Field, HttpUrl, model_validator
 
-from bot.content.schema.base import Strict
+from bot.content.schema.base import Strict, duplicate_ids, raise_at
 from bot.content.schema.common import Region
 from bot.content.schema.resources import SLUG
 
@@ -45,7 +45,5 @@ class OpportunitiesFile(Strict):
     @model_validator(mode="after")
     def _unique(self) -> OpportunitiesFile:
         ids = [o.id for o in self.opportunities]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"two opportunities share the id {dupes[0]!r}")
+        raise_at("OpportunitiesFile", duplicate_ids("opportunities", ids, "opportunities"))
         return self

@@ -10,7 +10,7 @@ from datetime import date
 
 from pydantic import Field, HttpUrl, model_validator
 
-from bot.content.schema.base import Strict
+from bot.content.schema.base import Strict, duplicate_ids, raise_at
 from bot.content.schema.common import Cost, Format, Region
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
@@ -50,14 +50,17 @@ class ResourcesFile(Strict):
     @model_validator(mode="after")
     def _check(self) -> ResourcesFile:
         known = {t.id for t in self.topics}
-        seen: set[str] = set()
-        for r in self.resources:
-            if r.id in seen:
-                raise ValueError(f"two resources share the id '{r.id}'")
-            seen.add(r.id)
+        mistakes = duplicate_ids("topics", [t.id for t in self.topics], "topics")
+        mistakes += duplicate_ids("resources", [r.id for r in self.resources], "resources")
+        for i, r in enumerate(self.resources):
             unknown = [t for t in r.topics if t not in known]
             if unknown:
-                raise ValueError(
-                    f"resource '{r.id}' uses topic(s) {unknown} that are not in the topics list"
+                mistakes.append(
+                    (
+                        ("resources", i, "topics"),
+                        f"topic(s) {', '.join(unknown)} are not in the topics list at the top"
+                        " of the file; fix the spelling or add the topic there",
+                    )
                 )
+        raise_at("ResourcesFile", mistakes)
         return self

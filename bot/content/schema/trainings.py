@@ -12,7 +12,7 @@ from datetime import date, datetime
 from pydantic import Field, HttpUrl, field_validator, model_validator
 
 from bot.config import check_timezone
-from bot.content.schema.base import Strict
+from bot.content.schema.base import Strict, duplicate_ids, raise_at
 from bot.content.schema.common import Cost, Format, Region
 from bot.content.schema.resources import SLUG
 
@@ -32,6 +32,7 @@ class Training(Strict):
     starts: datetime | None = Field(default=None, description="Local start; none = self-paced")
     duration_minutes: int | None = Field(default=None, ge=5, le=60 * 24 * 14)
     rrule: str | None = None
+    location: str | None = Field(default=None, max_length=160, description="Where, if in person")
     registration_deadline: date | None = None
     certification: bool = Field(default=False, description="Leads to a certificate")
     source: str = Field(min_length=3)
@@ -52,14 +53,23 @@ class Training(Strict):
     @model_validator(mode="after")
     def _rrule(self) -> Training:
         if self.rrule and self.starts is None:
-            raise ValueError("a repeating session (rrule) needs a 'starts' time")
+            raise_at("Training", [(("starts",), "a repeating session (rrule) needs a start time")])
         if self.rrule:
             from dateutil.rrule import rrulestr
 
             try:
                 rrulestr(self.rrule, dtstart=self.starts)
             except (ValueError, TypeError) as exc:
-                raise ValueError(f"rrule is not valid: {exc}") from None
+                raise_at(
+                    "Training",
+                    [
+                        (
+                            ("rrule",),
+                            f"is not a valid repeat rule ({exc}); it looks like "
+                            "FREQ=WEEKLY;BYDAY=TU;COUNT=6, with UNTIL in local time",
+                        )
+                    ],
+                )
         return self
 
 
@@ -69,7 +79,5 @@ class TrainingsFile(Strict):
     @model_validator(mode="after")
     def _unique(self) -> TrainingsFile:
         ids = [t.id for t in self.trainings]
-        dupes = sorted({i for i in ids if ids.count(i) > 1})
-        if dupes:
-            raise ValueError(f"two trainings share the id {dupes[0]!r}")
+        raise_at("TrainingsFile", duplicate_ids("trainings", ids, "trainings"))
         return self

@@ -1,0 +1,63 @@
+"""Regions as people say them ("north", "the island", "vancouver"), and which entries serve
+a place: something for all of BC or all of Canada serves every region too."""
+
+from __future__ import annotations
+
+from bot.content.schema.common import Region
+from bot.directory.words import fold
+
+ALIASES: dict[str, Region] = {
+    "north": Region.NORTHERN_BC,
+    "northern": Region.NORTHERN_BC,
+    "northern bc": Region.NORTHERN_BC,
+    "prince george": Region.NORTHERN_BC,
+    "island": Region.VANCOUVER_ISLAND,
+    "the island": Region.VANCOUVER_ISLAND,
+    "vancouver island": Region.VANCOUVER_ISLAND,
+    "victoria": Region.VANCOUVER_ISLAND,
+    "nanaimo": Region.VANCOUVER_ISLAND,
+    "fraser": Region.FRASER_VALLEY,
+    "fraser valley": Region.FRASER_VALLEY,
+    "surrey": Region.FRASER_VALLEY,
+    "abbotsford": Region.FRASER_VALLEY,
+    "interior": Region.INTERIOR,
+    "kelowna": Region.INTERIOR,
+    "kamloops": Region.INTERIOR,
+    "lower mainland": Region.LOWER_MAINLAND,
+    "mainland": Region.LOWER_MAINLAND,
+    "vancouver": Region.LOWER_MAINLAND,
+    "metro vancouver": Region.LOWER_MAINLAND,
+    "lm": Region.LOWER_MAINLAND,
+    "bc": Region.BC,
+    "british columbia": Region.BC,
+    "province": Region.BC,
+    "provincial": Region.BC,
+    "canada": Region.CANADA,
+    "national": Region.CANADA,
+}
+
+
+def find_region(text: str) -> Region | None:
+    """A region from its id, its plain name, or a place people name it by."""
+    words = " ".join(fold(text).replace("-", " ").split())
+    for region in Region:
+        if words == region.value.replace("-", " "):
+            return region
+    return ALIASES.get(words)
+
+
+def serving(region: Region) -> tuple[str, ...]:
+    """The regions whose entries serve a person in ``region``: their own, and the wider ones."""
+    if region is Region.CANADA:
+        return (Region.CANADA.value,)
+    if region is Region.BC:
+        return (Region.BC.value, Region.CANADA.value)
+    return (region.value, Region.BC.value, Region.CANADA.value)
+
+
+def region_suggestions(partial: str) -> list[str]:
+    """Region ids for autocomplete; a typed alias ("nor", "isl") finds its region."""
+    needle = fold(partial).strip()
+    found = [r.value for r in Region if r.value.startswith(needle.replace(" ", "-"))]
+    found += [r.value for name, r in ALIASES.items() if name.startswith(needle)]
+    return list(dict.fromkeys(found or [r.value for r in Region]))

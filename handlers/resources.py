@@ -1,0 +1,237 @@
+"""/resources: the curated directory, searched by a few words and filters.
+
+"Biggest obstacle is knowing they are there" (seed 002). Five short cards at a time, with a
+"more" button; crisis lines first when the words say someone may need support now; and never
+a dead end: no result offers close topics, a corrected spelling and topics to browse.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from bot.content.schema.common import Cost, Format
+from bot.content.schema.crisis import CrisisGroup
+from bot.content.schema.resources import Resource
+from bot.content.sources import CRISIS, RESOURCES
+from bot.core import markup
+from bot.core.commands import Command, Option, OptionType, Router
+from bot.core.context import Context, Request
+from bot.core.errors import UserFacingError
+from bot.core.replies import Choice, Replies, Reply
+from bot.directory.regions import find_region, region_suggestions
+from bot.directory.resources import Found, Query, ResourceDirectory, signals_crisis
+from bot.directory.words import tokens
+
+router = Router("resources")
+PAGE = 5
+TOPIC_BUTTONS = 9
+
+
+def checked(day: date) -> str:
+    return day.strftime("%-d %b %Y")
+
+
+def card(ctx: Context, r: Resource) -> str:
+    """One entry in at most six short lines: name, what it is, how to reach it, when checked."""
+    lines = [f"**{markup.escape(r.name)}**", markup.escape(r.summary)]
+    reach = [ctx.text("resources.card_call", phone=markup.escape(r.phone))] if r.phone else []
+    if r.address and not r.phone:
+        reach.append(markup.escape(r.address))
+    if r.hours:
+        reach.append(markup.escape(r.hours))
+    if reach:
+        lines.append(" · ".join(reach))
+    if r.url:
+        lines.append(markup.escape(str(r.url)))
+    notes = [ctx.text(f"resources.cost_{r.cost.value.replace('-', '_')}")]
+    if r.indigenous_led:
+        notes.append(ctx.text("resources.tag_indigenous"))
+    if r.peer_run:
+        notes.append(ctx.text("resources.tag_peer"))
+    notes.append(ctx.text("resources.card_checked", date=checked(r.verified)))
+    lines.append("*" + " · ".join(notes) + "*")
+    return "\n".join(lines)
+
+
+def page_reply(ctx: Context, head: str, ids: Sequence[str], start: int, key: str) -> Reply:
+    """Cards ``start``..``start+PAGE`` of a remembered list, with "more" if any are left."""
+    directory = ctx.content[RESOURCES]
+    shown = [r for r in (directory.get(i) for i in ids[start : start + PAGE]) if r is not None]
+    text = "\n\n".join([*([head] if head else []), *(card(ctx, r) for r in shown)])
+    left = len(ids) - start - PAGE
+    if left <= 0:
+        return Reply(text)
+    more = Choice(
+        ctx.text("resources.more_button", left=left),
+        "resources.more",
+        {"list": key, "at": start + PAGE},
+    )
+    return Reply.with_choices(text, [more])
+
+
+def topic_buttons(ctx: Context, directory: ResourceDirectory) -> list[Choice]:
+    return [
+        Choice(t.label, "resources.topic", {"topic": t.id})
+        for t in directory.topics[:TOPIC_BUTTONS]
+    ]
+
+
+def crisis_block(ctx: Context) -> Reply:
+    lines = [ctx.text("resources.crisis_first")]
+    lines += [
+        f"**{markup.escape(line.name)}**: {markup.escape(line.reach)}"
+        for line in ctx.content[CRISIS].shown(CrisisGroup.ALWAYS)
+    ]
+    button = Choice(
+        ctx.text("resources.crisis_button"), "crisis.group", {"group": "always"}, anyone=True
+    )
+    return Reply.with_choices("\n".join(lines), [button])
+
+
+def read_query(ctx: Context, req: Request) -> Query:
+    """The typed options as a Query; a region or topic nobody knows is said plainly."""
+    directory = ctx.content[RESOURCES]
+    args = req.args
+    text = str(args.get("words", ""))
+    region = None
+    if args.get("region"):
+        region = find_region(str(args["region"]))
+        if region is None:
+            raise UserFacingError(ctx.text("resources.unknown_region", region=args["region"]))
+    topic = None
+    if args.get("topic"):
+        found = directory.find_topic(str(args["topic"]))
+        if found is None:
+            raise UserFacingError(ctx.text("resources.unknown_topic", topic=args["topic"]))
+        topic = found.id
+    fmt = Format(str(args["format"])) if args.get("format") else None
+    cost = Cost(str(args["cost"])) if args.get("cost") else None
+    return Query(
+        text=text,
+        topic=topic,
+        region=region,
+        cost=Cost.FREE if args.get("free") else cost,
+        format=Format.ONLINE if args.get("online") else fmt,
+        indigenous=bool(args.get("indigenous")),
+        peer=bool(args.get("peer")),
+        crisis=signals_crisis(text, ctx.content[CRISIS].signals),
+    )
+
+
+async def search(ctx: Context, req: Request) -> Replies:
+    directory = ctx.content[RESOURCES]
+    query = read_query(ctx, req)
+    if not query.text.strip() and not query.filtered:
+        return Reply.with_choices(ctx.text("resources.ask"), topic_buttons(ctx, directory))
+    found = directory.search(query)
+    replies = [crisis_block(ctx)] if query.crisis else []
+    if not found.resources:
+        return [*replies, nothing_found(ctx, directory, query, found)]
+    return [*replies, results(ctx, directory, query, found)]
+
+
+def results(ctx: Context, directory: ResourceDirectory, query: Query, found: Found) -> Reply:
+    words = query.text.strip()
+    head = ctx.text("resources.found", words=markup.escape(words)) if words else ""
+    head = head or ctx.text("resources.found_filtered", count=len(found.resources))
+    if found.corrected:
+        fixed = " ".join(found.corrected.get(w, w) for w in tokens(words))
+        head += " " + ctx.text("resources.corrected", words=markup.escape(fixed))
+    if found.partial:
+        head += "\n" + ctx.text("resources.partial")
+    ids = [r.id for r in found.resources]
+    return page_reply(ctx, head, ids, 0, directory.pages.remember(ids))
+
+
+def nothing_found(ctx: Context, directory: ResourceDirectory, query: Query, found: Found) -> Reply:
+    """Never a dead end: a spelling, close topics, the same words without filters, topics."""
+    words = query.text.strip()
+    lines = [
+        ctx.text("resources.nothing", words=markup.escape(words))
+        if words
+        else ctx.text("resources.nothing_filtered")
+    ]
+    if found.corrected:
+        lines.append(ctx.text("resources.did_you_mean", word=", ".join(found.corrected.values())))
+    choices: list[Choice] = []
+    if query.filtered and words:
+        wider = directory.search(query.unfiltered())
+        if wider.resources:
+            ids = [r.id for r in wider.resources]
+            lines.append(ctx.text("resources.without_filters", count=len(ids)))
+            choices.append(
+                Choice(
+                    ctx.text("resources.without_filters_button"),
+                    "resources.more",
+                    {"list": directory.pages.remember(ids), "at": 0},
+                )
+            )
+    close = directory.close_topics(words) if words else []
+    if close:
+        lines.append(ctx.text("resources.close_topics"))
+        choices += [Choice(t.label, "resources.topic", {"topic": t.id}) for t in close]
+    else:
+        lines.append(ctx.text("resources.browse"))
+        choices += topic_buttons(ctx, directory)
+    return Reply.with_choices("\n".join(lines), choices)
+
+
+@router.action("more")
+async def more(ctx: Context, req: Request) -> Replies:
+    directory = ctx.content[RESOURCES]
+    key = str(req.args.get("list", ""))
+    ids = directory.pages.recall(key)
+    if ids is None:
+        return Reply(ctx.text("resources.page_expired"))
+    return page_reply(ctx, "", ids, int(req.args.get("at", 0)), key)
+
+
+@router.action("topic")
+async def browse_topic(ctx: Context, req: Request) -> Replies:
+    directory = ctx.content[RESOURCES]
+    topic = directory.find_topic(str(req.args.get("topic", "")))
+    if topic is None:
+        return Reply.with_choices(ctx.text("resources.browse"), topic_buttons(ctx, directory))
+    ids = [r.id for r in directory.search(Query(topic=topic.id)).resources]
+    head = ctx.text("resources.topic_head", topic=markup.escape(topic.label))
+    return page_reply(ctx, head, ids, 0, directory.pages.remember(ids))
+
+
+async def topic_suggestions(ctx: Context, req: Request, partial: str) -> Sequence[str]:
+    needle = partial.strip().lower()
+    topics = ctx.content[RESOURCES].topics
+    return [t.id for t in topics if needle in t.id or needle in t.label.lower()]
+
+
+async def region_choices(ctx: Context, req: Request, partial: str) -> Sequence[str]:
+    return region_suggestions(partial)
+
+
+router.command(
+    Command(
+        "resources",
+        "Find resources: /resources naloxone, /resources grief region:north",
+        search,
+        options=(
+            Option("words", "What you're looking for, e.g. naloxone", greedy=True),
+            Option("topic", "A topic", keyword=True, autocomplete=topic_suggestions),
+            Option(
+                "region", "Where, e.g. north or island", keyword=True, autocomplete=region_choices
+            ),
+            Option(
+                "cost", "free, low-cost, paid", keyword=True, choices=tuple(c.value for c in Cost)
+            ),
+            Option(
+                "format",
+                "online, phone, in-person…",
+                keyword=True,
+                choices=tuple(f.value for f in Format),
+            ),
+            Option("free", "Only free ones", OptionType.BOOLEAN),
+            Option("online", "Only online ones", OptionType.BOOLEAN),
+            Option("indigenous", "Only Indigenous-led ones", OptionType.BOOLEAN),
+            Option("peer", "Only peer-run ones", OptionType.BOOLEAN),
+        ),
+    )
+)

@@ -1,0 +1,245 @@
+"""/training: upcoming sessions in the reader's own time, reminders, and a calendar file.
+
+Each training shows once with its next date (a repeating one says how many more dates
+follow); self-paced ones come last, "any time". Times are written with a time tag, so
+Discord shows each reader their own zone and other platforms show the zone they chose.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from bot.content.schema.trainings import Training
+from bot.content.sources import TRAININGS
+from bot.core import markup
+from bot.core.commands import Command, Option, OptionType, Router
+from bot.core.context import Context, Request
+from bot.core.errors import UserFacingError
+from bot.core.replies import Attachment, Choice, Replies, Reply
+from bot.directory.regions import find_region, region_suggestions, serving
+from bot.directory.sessions import (
+    Session,
+    calendar_file,
+    next_date,
+    select,
+    time_tag,
+    upcoming,
+)
+from bot.directory.words import fold, words
+from bot.scheduler import once
+
+router = Router("training")
+WINDOW_DAYS = 60
+SHOWN = 8
+REMINDER = "training.reminder"
+BEFORE = {"day": timedelta(days=1), "hour": timedelta(hours=1)}
+
+
+def card(ctx: Context, s: Session, timezone: str, more_dates: int, number: int) -> str:
+    t = s.training
+    lines = [f"{number}. **{markup.escape(t.title)}**"]
+    if s.starts is None:
+        lines.append(ctx.text("training.any_time"))
+    else:
+        length = f" · {t.duration_minutes} min" if t.duration_minutes else ""
+        lines.append(time_tag(s.starts, timezone) + length)
+        if more_dates:
+            lines.append(ctx.text("training.more_dates", count=more_dates))
+    cost = ctx.text(f"training.cost_{t.cost.value.replace('-', '_')}")
+    if t.cost_note:
+        cost += f" ({markup.escape(t.cost_note)})"
+    formats = ", ".join(f.value.replace("-", " ") for f in t.formats)
+    lines.append(f"{markup.escape(t.provider)} · {cost} · {formats}")
+    if t.registration_deadline:
+        deadline = t.registration_deadline.strftime("%-d %b")
+        lines.append(ctx.text("training.register_by", date=deadline))
+    if t.url:
+        lines.append(markup.escape(str(t.url)))
+    if s.starts is not None:
+        lines.append(ctx.text("training.remind_hint", id=t.id))
+    return "\n".join(lines)
+
+
+def chosen_sessions(ctx: Context, req: Request) -> list[Session]:
+    """Upcoming sessions matching the typed words and filters."""
+    region = None
+    if req.args.get("region"):
+        region = find_region(str(req.args["region"]))
+        if region is None:
+            raise UserFacingError(ctx.text("training.unknown_region", region=req.args["region"]))
+    sessions = upcoming(ctx.content[TRAININGS].trainings, ctx.clock.now(), WINDOW_DAYS)
+    return select(
+        sessions,
+        words(str(req.args.get("words", ""))),
+        free=bool(req.args.get("free")),
+        online=bool(req.args.get("online")),
+        regions=serving(region) if region else (),
+    )
+
+
+async def list_sessions(ctx: Context, req: Request) -> Replies:
+    sessions = chosen_sessions(ctx, req)
+    if not sessions:
+        return Reply(ctx.text("training.nothing", days=WINDOW_DAYS))
+    timezone = ctx.timezone_of(req.person)
+    firsts: dict[str, Session] = {}
+    counts: dict[str, int] = {}
+    for s in sessions:
+        firsts.setdefault(s.training.id, s)
+        counts[s.training.id] = counts.get(s.training.id, 0) + 1
+    shown = list(firsts.values())[:SHOWN]
+    cards = [card(ctx, s, timezone, counts[s.training.id] - 1, n) for n, s in enumerate(shown, 1)]
+    text = "\n\n".join([ctx.text("training.head", timezone=timezone), *cards])
+    if len(firsts) > SHOWN:
+        text += "\n\n" + ctx.text("training.narrow", count=len(firsts) - SHOWN)
+    choices = [
+        Choice(
+            ctx.text("training.remind_button", number=n), "training.remind", {"id": s.training.id}
+        )
+        for n, s in enumerate(shown, 1)
+        if s.starts is not None
+    ]
+    return Reply.with_choices(text, choices[:6])
+
+
+def find_training(ctx: Context, wanted: str) -> Training:
+    trainings = ctx.content[TRAININGS].trainings
+    key = "-".join(words(wanted)) or fold(wanted).strip()
+    for t in trainings:
+        if t.id == key or t.id == wanted.strip():
+            return t
+    raise UserFacingError(ctx.text("training.unknown_id", id=markup.escape(wanted.strip())))
+
+
+async def remind(ctx: Context, req: Request) -> Replies:
+    training = find_training(ctx, str(req.args.get("id", "")))
+    if training.starts is None:
+        return Reply(ctx.text("training.any_time_no_reminder"))
+    now = ctx.clock.now()
+    starts = next_date(training, now, timedelta(days=366))
+    if starts is None:
+        return Reply(ctx.text("training.no_next", title=markup.escape(training.title)))
+    person = req.person
+    timezone = ctx.timezone_of(person)
+    existing = await ctx.repo.schedules.for_person(person.id, REMINDER)
+    if any(
+        r.payload.get("training") == training.id and r.payload.get("starts") == starts.isoformat()
+        for r in existing
+    ):
+        text = ctx.text("training.already", title=markup.escape(training.title))
+    else:
+        set_any = False
+        for name, ahead in BEFORE.items():
+            at = starts - ahead
+            if at <= now:
+                continue
+            payload = {"training": training.id, "starts": starts.isoformat(), "before": name}
+            await ctx.scheduler.add(
+                REMINDER, once(at), timezone=timezone, person_id=person.id, payload=payload
+            )
+            set_any = True
+        if not set_any:
+            return Reply(ctx.text("training.too_soon", title=markup.escape(training.title)))
+        text = ctx.text(
+            "training.reminder_set",
+            title=markup.escape(training.title),
+            when=time_tag(starts, timezone),
+        )
+    cancel = Choice(ctx.text("training.cancel_button"), "training.cancel", {"id": training.id})
+    return Reply.with_choices(text, [cancel])
+
+
+async def cancel(ctx: Context, req: Request) -> Replies:
+    wanted = str(req.args.get("id", "")).strip()
+    removed = 0
+    for row in await ctx.repo.schedules.for_person(req.person.id, REMINDER):
+        if row.payload.get("training") == wanted:
+            await ctx.scheduler.remove(row.id)
+            removed += 1
+    key = "training.cancelled" if removed else "training.nothing_to_cancel"
+    return Reply(ctx.text(key, id=markup.escape(wanted)))
+
+
+@router.action("remind")
+async def remind_button(ctx: Context, req: Request) -> Replies:
+    return await remind(ctx, req)
+
+
+@router.action("cancel")
+async def cancel_button(ctx: Context, req: Request) -> Replies:
+    return await cancel(ctx, req)
+
+
+@router.job(REMINDER)
+async def send_reminder(ctx: Context, req: Request) -> Replies:
+    row = req.schedule
+    if row is None or row.person_id is None:
+        return None
+    person = await ctx.repo.people.get(row.person_id)
+    timezone = ctx.timezone_of(person)
+    by_id = {t.id: t for t in ctx.content[TRAININGS].trainings}
+    training = by_id.get(str(row.payload.get("training")))
+    if training is None:
+        text = ctx.text("training.gone")
+    else:
+        starts = datetime.fromisoformat(str(row.payload["starts"]))
+        key = (
+            "training.reminder_day"
+            if row.payload.get("before") == "day"
+            else "training.reminder_hour"
+        )
+        text = ctx.text(key, title=markup.escape(training.title), when=time_tag(starts, timezone))
+        if training.url:
+            text += "\n" + markup.escape(str(training.url))
+    await ctx.messenger.to_person(row.person_id, Reply(text), origin="training:reminder")
+    return None
+
+
+async def ics(ctx: Context, req: Request) -> Replies:
+    sessions = [s for s in chosen_sessions(ctx, req) if s.starts is not None]
+    if not sessions:
+        return Reply(ctx.text("training.nothing", days=WINDOW_DAYS))
+    data = calendar_file(sessions, ctx.clock.now(), ctx.settings.network_name)
+    return Reply(
+        ctx.text("training.ics", count=len(sessions)),
+        attachment=Attachment("peer-circle-trainings.ics", data, "text/calendar"),
+    )
+
+
+async def region_choices(ctx: Context, req: Request, partial: str) -> Sequence[str]:
+    return region_suggestions(partial)
+
+
+def _filters() -> tuple[Option, ...]:
+    return (
+        Option("words", "Words to look for, e.g. naloxone", greedy=True),
+        Option("free", "Only free sessions", OptionType.BOOLEAN),
+        Option("online", "Only online sessions", OptionType.BOOLEAN),
+        Option("region", "Where, e.g. north or island", keyword=True, autocomplete=region_choices),
+    )
+
+
+router.command(
+    Command(
+        "training",
+        "Upcoming trainings: /training free online",
+        subcommands=(
+            Command("list", "Upcoming sessions, in your time", list_sessions, options=_filters()),
+            Command(
+                "remind",
+                "Remind me a day and an hour before",
+                remind,
+                options=(Option("id", "The training's id, shown on its card", required=True),),
+            ),
+            Command(
+                "cancel",
+                "Cancel a reminder",
+                cancel,
+                options=(Option("id", "The training's id", required=True),),
+            ),
+            Command("ics", "A calendar file of upcoming sessions", ics, options=_filters()),
+        ),
+        default="list",
+    )
+)

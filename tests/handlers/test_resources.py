@@ -1,0 +1,112 @@
+"""/resources through the console, on a real SQLite file and fixture content."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.config import Settings
+from bot.core.events import Actor, AutocompleteEvent
+from bot.platforms.console import CONSOLE_ACCOUNT, PRIVATE
+from tests.directory.fixtures import content_dir
+from tests.helpers import console_service, make_settings
+
+
+def fixture_settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path, content_dir=content_dir(tmp_path))
+
+
+async def test_best_match_first_as_a_compact_card(tmp_path: Path) -> None:
+    async with console_service(fixture_settings(tmp_path)) as (_, console):
+        out = await console.say("/resources naloxone")
+    assert out.index("Naloxone kits near you") < out.index("Toward the Heart")
+    assert "Call 1-800-000-0001 · Mon-Fri 9-5" in out
+    assert "Free · checked 15 Jan 2026" in out
+
+
+async def test_a_typo_is_corrected_and_the_person_is_told(tmp_path: Path) -> None:
+    async with console_service(fixture_settings(tmp_path)) as (_, console):
+        out = await console.say("/resources nalxone")
+    assert "(I searched for naloxone.)" in out
+    assert "Naloxone kits near you" in out
+
+
+async def test_filters_and_region_names_people_use(tmp_path: Path) -> None:
+    async with console_service(fixture_settings(tmp_path)) as (_, console):
+        north = await console.say("/resources grief region:north")
+        peer = await console.say("/resources grief peer")
+        free_online = await console.say("/resources grief free online")
+    assert "Northern grief circle" in north and "123 Fake St, Prince George" in north
+    assert "Island grief support line" not in north
+    assert "Northern grief circle" in peer and "Grief group online" not in peer
+    assert "Grief group online" in free_online and "Northern grief circle" not in free_online
+
+
+async def test_crisis_lines_come_first_when_words_signal_crisis(tmp_path: Path) -> None:
+    async with console_service(fixture_settings(tmp_path)) as (_, console):
+        out = await console.say("/resources I feel suicidal and need support")
+    assert out.index("9-8-8 Suicide Crisis Helpline: Call or text 988") < out.index(
+        "Crisis chat for BC"
+    )
+    assert "[1] All crisis lines" in out
+
+
+async def test_more_pages_through_the_rest(tmp_path: Path) -> None:
+    async with console_service(fixture_settings(tmp_path)) as (_, console):
+        first = await console.say("/resources work guide")
+        assert first.count("Peer work guide") == 5
+        assert "[1] More (2)" in first
+        rest = await console.say("1")
+    assert rest.count("Peer work guide") == 2
+    assert "More" not in rest
+
+
+async def test_the_words_searched_are_never_written_to_the_database(tmp_path: Path) -> None:
+    settings = fixture_settings(tmp_path)
+    async with console_service(settings) as (svc, console):
+        await console.say("/resources work guide")
+        rows = await svc.ctx.repo.db.fetchall("SELECT action, payload FROM buttons")
+    stored = " ".join(f"{r['action']} {r['payload']}" for r in rows)
+    assert "resources.more" in stored
+    assert "guide" not in stored and "work" not in stored
+
+
+async def test_no_result_is_never_a_dead_end(tmp_path: Path) -> None:
+    async with console_service(fixture_settings(tmp_path)) as (_, console):
+        nothing = await console.say("/resources zzqx")
+        close = await console.say("/resources grieving")
+        filtered = await console.say("/resources naloxone indigenous")
+        assert "Without the filters there are 2." in filtered
+        widened = await console.say("1")
+    assert "I couldn't find anything for zzqx." in nothing
+    assert "[1] Naloxone" in nothing and "Grief and loss" in nothing  # browse by topic
+    assert "These topics may be close:" in close and "[1] Grief and loss" in close
+    assert "Naloxone kits near you" in widened
+
+
+async def test_a_topic_button_browses_the_topic(tmp_path: Path) -> None:
+    async with console_service(fixture_settings(tmp_path)) as (_, console):
+        ask = await console.say("/resources")
+        assert "What are you looking for?" in ask
+        number = next(
+            part.split("]")[0].lstrip("[") for part in ask.split("   ") if "Grief and loss" in part
+        )
+        out = await console.say(number.strip())
+    assert "Grief and loss" in out and "Northern grief circle" in out
+
+
+async def test_an_unknown_region_gets_a_kind_answer(tmp_path: Path) -> None:
+    async with console_service(fixture_settings(tmp_path)) as (_, console):
+        out = await console.say("/resources grief region:mars")
+    assert "I don't know the region 'mars'. Try north, island" in out
+
+
+async def test_topics_and_regions_autocomplete(tmp_path: Path) -> None:
+    async with console_service(fixture_settings(tmp_path)) as (svc, _):
+
+        async def suggest(option: str, partial: str) -> list[str]:
+            event = AutocompleteEvent(Actor(CONSOLE_ACCOUNT), PRIVATE, "resources", option, partial)
+            return await svc.dispatcher.autocomplete(event)
+
+        assert await suggest("topic", "gri") == ["grief"]
+        assert await suggest("region", "isl") == ["vancouver-island"]
+        assert "harm-reduction" in await suggest("topic", "harm")

@@ -1,0 +1,134 @@
+"""/training through the console and the dispatcher: local times, Discord-native time tags,
+reminders on the real scheduler, and the calendar file."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import icalendar
+
+from bot.clock import SettableClock
+from bot.config import Settings
+from bot.core import markup
+from bot.core.events import Actor, CommandEvent
+from bot.platforms.console import CONSOLE_ACCOUNT, PRIVATE
+from bot.service import Service
+from tests.directory.fixtures import content_dir
+from tests.helpers import console_service, make_settings
+
+NOW = datetime(2037, 3, 1, 12, 0, tzinfo=UTC)
+FIRST_WEEKLY = int(datetime(2037, 3, 3, 18, 0, tzinfo=UTC).timestamp())  # 10:00 in Vancouver
+# Dates are in 2037 (its calendar matches 2026's) so the real scheduler's timers, which run on
+# the real clock, are in the future while the tests run.
+NALOXONE = datetime(2037, 3, 21, 1, 30, tzinfo=UTC)  # 20 March 18:30 in Vancouver
+
+
+def fixture_settings(tmp_path: Path) -> Settings:
+    return make_settings(tmp_path, content_dir=content_dir(tmp_path))
+
+
+async def me(svc: Service) -> int:
+    person = await svc.ctx.repo.people.by_account(CONSOLE_ACCOUNT)
+    assert person is not None
+    return person.id
+
+
+async def test_the_same_session_at_each_readers_local_time(tmp_path: Path) -> None:
+    clock = SettableClock(NOW)
+    async with console_service(fixture_settings(tmp_path), clock=clock) as (svc, console):
+        vancouver = await console.say("/training")
+        await svc.ctx.repo.people.set_timezone(await me(svc), "America/Toronto")
+        toronto = await console.say("/training")
+    assert "Weekly peer support circle\nTue 3 Mar, 10:00 PST · 90 min" in vancouver
+    assert "Weekly peer support circle\nTue 3 Mar, 13:00 EST · 90 min" in toronto
+    assert "…and 5 more date(s)" in vancouver
+    assert "Northern harm reduction · Paid ($20) · in person" in vancouver
+    assert "Register by 15 Mar" in vancouver
+    assert vancouver.index("Naloxone 101") < vancouver.index("Provincial peer curriculum")
+    assert "Any time, at your own pace" in vancouver
+    assert "A session that already happened" not in vancouver
+
+
+async def test_times_are_written_as_discord_native_timestamps(tmp_path: Path) -> None:
+    clock = SettableClock(NOW)
+    async with console_service(fixture_settings(tmp_path), clock=clock) as (svc, _):
+        event = CommandEvent(Actor(CONSOLE_ACCOUNT), PRIVATE, "training", raw="circle")
+        (prepared,) = await svc.dispatcher.command(event)
+    text = prepared.message.text
+    assert markup.time_tag(FIRST_WEEKLY, "Tue 3 Mar, 10:00 PST") in text
+    assert f"<t:{FIRST_WEEKLY}:f>" in markup.render(text, markup.render_discord)
+
+
+async def test_filters_and_words(tmp_path: Path) -> None:
+    async with console_service(fixture_settings(tmp_path), clock=SettableClock(NOW)) as (
+        _,
+        console,
+    ):
+        free_online = await console.say("/training free online")
+        north = await console.say("/training region:north")
+        island = await console.say("/training region:island")
+        words = await console.say("/training nalox")
+        nothing = await console.say("/training knitting")
+    assert "Weekly peer support circle" in free_online and "Naloxone 101" not in free_online
+    assert "Naloxone 101" in north and "Weekly peer support circle" in north  # BC-wide too
+    assert "Naloxone 101" not in island
+    assert "Naloxone 101" in words and "Weekly" not in words
+    assert "I couldn't find a session like that" in nothing
+
+
+async def test_reminders_a_day_and_an_hour_before_and_cancelled(tmp_path: Path) -> None:
+    async with console_service(fixture_settings(tmp_path), clock=SettableClock(NOW)) as (
+        svc,
+        console,
+    ):
+        person = await me(svc)
+        out = await console.say("/training remind naloxone-101")
+        assert "I'll remind you a day and an hour before Naloxone 101" in out
+        rows = await svc.ctx.repo.schedules.for_person(person, "training.reminder")
+        fires = {svc.ctx.scheduler.next_fire(r.id) for r in rows}
+        assert fires == {NALOXONE - timedelta(days=1), NALOXONE - timedelta(hours=1)}
+        again = await console.say("/training remind naloxone-101")
+        assert "You already have a reminder" in again
+        assert len(await svc.ctx.repo.schedules.for_person(person, "training.reminder")) == 2
+
+        day_before = next(r for r in rows if r.payload["before"] == "day")
+        start = len(console.output)
+        assert await svc.ctx.scheduler.fire(day_before.id)
+        await svc.ctx.outbox.drain(timeout=5)
+        sent = console.printed_since(start)
+        assert "Reminder: Naloxone 101 in Prince George is tomorrow, Fri 20 Mar, 18:30 PDT." in sent
+
+        cancelled = await console.say("/training cancel naloxone-101")
+        assert "No more reminders for naloxone-101" in cancelled
+        assert await svc.ctx.repo.schedules.for_person(person, "training.reminder") == []
+        assert all(svc.ctx.scheduler.next_fire(r.id) is None for r in rows)
+
+
+async def test_the_remind_button_and_self_paced_trainings(tmp_path: Path) -> None:
+    async with console_service(fixture_settings(tmp_path), clock=SettableClock(NOW)) as (
+        svc,
+        console,
+    ):
+        listed = await console.say("/training circle")
+        assert "[1] Remind me: 1" in listed
+        pressed = await console.say("1")
+        self_paced = await console.say("/training remind curriculum")
+        unknown = await console.say("/training remind nope")
+        rows = await svc.ctx.repo.schedules.for_person(await me(svc), "training.reminder")
+    assert "I'll remind you" in pressed and len(rows) == 2
+    assert "self-paced" in self_paced
+    assert "I couldn't find a training with the id 'nope'" in unknown
+
+
+async def test_the_calendar_file_has_the_filtered_sessions(tmp_path: Path) -> None:
+    settings = fixture_settings(tmp_path)
+    async with console_service(settings, clock=SettableClock(NOW)) as (_, console):
+        out = await console.say("/training ics free")
+    assert "calendar file of 6 session(s)" in out
+    path = settings.database_path.parent / "console-files" / "peer-circle-trainings.ics"
+    cal = icalendar.Calendar.from_ical(path.read_bytes())
+    titles = {str(e["SUMMARY"]) for e in cal.walk("VEVENT")}
+    assert titles == {"Weekly peer support circle"}
+    starts = sorted(e.decoded("DTSTART") for e in cal.walk("VEVENT"))
+    assert starts[0] == datetime.fromtimestamp(FIRST_WEEKLY, UTC)
