@@ -5,11 +5,30 @@ order (the order /help lists them in); nothing is discovered by magic.
 """
 
 from bot.core.commands import Router
-from handlers import crisis, help, settings, start
+from handlers import (
+    content_admin,
+    crisis,
+    digest,
+    glossary,
+    help,
+    jobs,
+    resources,
+    selfcare,
+    settings,
+    start,
+    training,
+)
 
 ROUTERS: tuple[Router, ...] = (
     start.router,
     help.router,
     crisis.router,
     settings.router,
+    selfcare.router,
+    resources.router,
+    training.router,
+    jobs.router,
+    glossary.router,
+    digest.router,
+    content_admin.router,
 )

@@ -10,10 +10,12 @@ from dataclasses import dataclass, fields
 
 from bot.storage.buttons import ButtonRepository
 from bot.storage.database import Database
+from bot.storage.digests import DigestRepository
 from bot.storage.outbox import OutboxRepository
 from bot.storage.people import PeopleRepository
 from bot.storage.personal import PersonalData
 from bot.storage.schedules import ScheduleRepository
+from bot.storage.selfcare import SelfcareRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -23,6 +25,8 @@ class Repository:
     buttons: ButtonRepository
     schedules: ScheduleRepository
     outbox: OutboxRepository
+    selfcare: SelfcareRepository
+    digests: DigestRepository
 
     def parts(self) -> list[PersonalData]:
         """Every repository that holds something about a person (all of them but ``db``)."""
@@ -36,4 +40,6 @@ class Repository:
             ButtonRepository(db),
             ScheduleRepository(db),
             OutboxRepository(db),
+            SelfcareRepository(db),
+            DigestRepository(db),
         )

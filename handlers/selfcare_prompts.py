@@ -1,0 +1,138 @@
+"""Choosing a self-care prompt and dressing it as a message, for a person or a space.
+
+Rotation: an audience (a person, or a space) sees every prompt of a theme once before any
+prompt of it comes again; then a new round starts, never with the prompt that closed the last
+one. Only prompt ids are kept for this. The buttons on a prompt are for the person's own use
+(an exercise, saving it, "not now", and on scheduled ones pause and stop); pressing "not now"
+or trying an exercise is never recorded.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from bot.content.schema.prompts import Prompt, PromptsFile, Theme
+from bot.content.sources import PROMPTS
+from bot.core import markup
+from bot.core.context import Context
+from bot.core.replies import Choice, Privacy, Reply
+from bot.outbox import Destination
+from bot.storage.schedules import ScheduleRow
+from bot.storage.selfcare import Audience
+
+ORIGIN = "feature:selfcare"
+PERSONAL_KIND = "selfcare.prompt"
+SPACE_KIND = "selfcare.space"
+PAUSE_BUTTON_DAYS = 7
+
+
+@dataclass(frozen=True, slots=True)
+class Picked:
+    theme: Theme
+    prompt: Prompt
+    new_round: bool  # the first of a round: a good moment for the theme's intro
+
+
+def prompts_file(ctx: Context) -> PromptsFile:
+    return ctx.content[PROMPTS]
+
+
+def themes_of(payload: Any) -> list[str]:
+    """The theme ids a schedule asked for (an empty list means a mix of all)."""
+    themes = payload.get("themes", []) if hasattr(payload, "get") else []
+    return [str(t) for t in themes] if isinstance(themes, list) else []
+
+
+async def pick(ctx: Context, audience: Audience, theme_ids: Sequence[str]) -> Picked:
+    """One prompt from one of the themes (all themes if none, or none of them still exist)."""
+    file = prompts_file(ctx)
+    pool = [t for t in (file.theme(i) for i in theme_ids) if t is not None] or list(file.themes)
+    theme = random.choice(pool)
+    ids = [p.id for p in theme.prompts]
+    seen = await ctx.repo.selfcare.seen(audience, theme.id)
+    unseen = [i for i in ids if i not in seen]
+    new_round = not set(seen) & set(ids)
+    if not unseen:
+        last = seen[-1] if len(ids) > 1 else None
+        await ctx.repo.selfcare.new_round(audience, theme.id, keep=last)
+        unseen = [i for i in ids if i != last]
+        new_round = True
+    chosen = random.choice(unseen)
+    await ctx.repo.selfcare.mark_seen(audience, theme.id, chosen)
+    prompt = next(p for p in theme.prompts if p.id == chosen)
+    return Picked(theme, prompt, new_round)
+
+
+def prompt_text(theme: Theme, prompt: Prompt, *, intro: bool) -> str:
+    parts = [f"**{markup.escape(theme.label)}**"]
+    if intro and theme.intro is not None:
+        quote = markup.escape(theme.intro.text)
+        parts.append(f"*“{quote}”*\n— {markup.escape(theme.intro.seed)}")
+    parts.append(markup.escape(prompt.text))
+    return "\n\n".join(parts)
+
+
+def prompt_reply(
+    ctx: Context, picked: Picked, *, scheduled: bool = False, in_space: bool = False
+) -> Reply:
+    """The prompt with its buttons. In a space anyone may try the exercise or save it for
+    themselves; pause and stop only sit on a person's own scheduled prompts."""
+    file = prompts_file(ctx)
+    rows: list[tuple[Choice, ...]] = []
+    exercise = file.exercise(picked.prompt.exercise) if picked.prompt.exercise else None
+    if exercise is not None:
+        rows.append(
+            (Choice(exercise.button, "selfcare.exercise", {"exercise": exercise.id}, anyone=True),)
+        )
+    save = Choice(
+        ctx.text("selfcare.button_save"),
+        "selfcare.save",
+        {"prompt": picked.prompt.id},
+        anyone=in_space,
+    )
+    if in_space:
+        rows.append((save,))
+    else:
+        rows.append((save, Choice(ctx.text("selfcare.button_not_now"), "selfcare.not_now")))
+    if scheduled and not in_space:
+        rows.append(
+            (
+                Choice(
+                    ctx.text("selfcare.button_pause_week"),
+                    "selfcare.pause",
+                    {"days": PAUSE_BUTTON_DAYS},
+                ),
+                Choice(ctx.text("selfcare.button_stop"), "selfcare.stop"),
+            )
+        )
+    text = prompt_text(picked.theme, picked.prompt, intro=picked.new_round)
+    privacy = Privacy.SPACE if in_space else Privacy.PERSONAL
+    return Reply(text, tuple(rows), privacy)
+
+
+async def personal_prompt(
+    ctx: Context, person_id: int, theme_ids: Sequence[str], *, scheduled: bool = False
+) -> Reply:
+    picked = await pick(ctx, Audience(person_id=person_id), theme_ids)
+    return prompt_reply(ctx, picked, scheduled=scheduled)
+
+
+async def may_receive_space_prompts(ctx: Context, destination: Destination) -> bool:
+    """The one place that decides whether a conversation may get space prompts.
+
+    For now: any group or channel (never a private chat). When peer spaces are registered
+    (membership work), this should also check that ``destination`` is a registered peer
+    space, so prompts never go to a conversation that is not one.
+    """
+    return destination.kind == "chat"
+
+
+async def personal_schedules(ctx: Context, person_id: int) -> list[ScheduleRow]:
+    return await ctx.repo.schedules.for_person(person_id, PERSONAL_KIND)
+
+
+async def space_schedules(ctx: Context, target: str) -> list[ScheduleRow]:
+    return await ctx.repo.schedules.for_target(target, SPACE_KIND)
