@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from bot.content.schema.common import Format
 from bot.content.schema.trainings import Training
 from bot.content.sources import TRAININGS
 from bot.core import markup
@@ -40,7 +41,7 @@ def card(ctx: Context, s: Session, timezone: str, more_dates: int, number: int) 
     t = s.training
     lines = [f"{number}. **{markup.escape(t.title)}**"]
     if s.starts is None:
-        lines.append(ctx.text("training.any_time"))
+        lines.append(ctx.text(undated_key(t)))
     else:
         length = f" · {t.duration_minutes} min" if t.duration_minutes else ""
         lines.append(time_tag(s.starts, timezone) + length)
@@ -103,6 +104,13 @@ async def list_sessions(ctx: Context, req: Request) -> Replies:
     return Reply.with_choices(text, choices[:6])
 
 
+def undated_key(training: Training) -> str:
+    """A training with no date is either self-paced or has dates the provider sets: saying
+    "any time" about an in-person course would send people looking for something that isn't
+    there."""
+    return "training.any_time" if Format.SELF_PACED in training.formats else "training.no_dates"
+
+
 def find_training(ctx: Context, wanted: str) -> Training:
     trainings = ctx.content[TRAININGS].trainings
     key = "-".join(words(wanted)) or fold(wanted).strip()
@@ -115,7 +123,7 @@ def find_training(ctx: Context, wanted: str) -> Training:
 async def remind(ctx: Context, req: Request) -> Replies:
     training = find_training(ctx, str(req.args.get("id", "")))
     if training.starts is None:
-        return Reply(ctx.text("training.any_time_no_reminder"))
+        return Reply(ctx.text(undated_key(training) + "_no_reminder"))
     now = ctx.clock.now()
     starts = next_date(training, now, timedelta(days=366))
     if starts is None:

@@ -150,6 +150,15 @@ TRAININGS = textwrap.dedent(
         regions: [bc]
         source: A test source
         verified: 2026-01-15
+      - id: wrap-workshop
+        title: WRAP workshop
+        summary: An in-person workshop whose dates the provider sets.
+        provider: A provider
+        cost: varies
+        formats: [in-person]
+        regions: [bc]
+        source: A test source
+        verified: 2026-01-15
       - id: last-year
         title: A session that already happened
         summary: This one is in the past and should never be shown.

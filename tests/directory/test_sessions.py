@@ -50,7 +50,9 @@ def test_upcoming_lists_dated_sessions_then_self_paced(trainings: dict[str, Trai
     sessions = upcoming(trainings.values(), NOW, days=60)
     dated = [s for s in sessions if s.starts is not None]
     assert [s.starts for s in dated] == sorted(s.starts for s in dated)
-    assert sessions[-1].training.id == "curriculum" and sessions[-1].starts is None
+    undated = [s.training.id for s in sessions[len(dated) :]]
+    assert undated == ["curriculum", "wrap-workshop"]  # after every dated one, by title
+    assert all(s.starts is None for s in sessions[len(dated) :])
     assert "last-year" not in {s.training.id for s in sessions}
 
 

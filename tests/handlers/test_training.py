@@ -132,3 +132,18 @@ async def test_the_calendar_file_has_the_filtered_sessions(tmp_path: Path) -> No
     assert titles == {"Weekly peer support circle"}
     starts = sorted(e.decoded("DTSTART") for e in cal.walk("VEVENT"))
     assert starts[0] == datetime.fromtimestamp(FIRST_WEEKLY, UTC)
+
+
+async def test_an_undated_course_is_not_called_self_paced(tmp_path: Path) -> None:
+    """Regression: in-person courses with no dates were shown as "any time, at your own pace"."""
+    async with console_service(fixture_settings(tmp_path), clock=SettableClock(NOW)) as (
+        _,
+        console,
+    ):
+        listing = await console.say("/training wrap")
+        remind = await console.say("/training remind wrap-workshop")
+        self_paced = await console.say("/training remind curriculum")
+    assert "No dates listed yet: ask the provider" in listing
+    assert "Any time, at your own pace" not in listing
+    assert "no dates listed yet" in remind
+    assert "self-paced" in self_paced
