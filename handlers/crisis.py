@@ -11,6 +11,7 @@ from bot.content.sources import CRISIS
 from bot.core import markup
 from bot.core.commands import Access, Command, Router
 from bot.core.context import Context, Request
+from bot.core.dates import day_month_year
 from bot.core.replies import Choice, Privacy, Replies, Reply
 
 router = Router("crisis")
@@ -40,7 +41,7 @@ def crisis_reply(ctx: Context, group: CrisisGroup) -> Reply:
     head = (
         markup.escape(crisis.intro) if group is CrisisGroup.ALWAYS else ctx.text(_GROUP_TEXT[group])
     )
-    checked = max(line.verified for line in lines).strftime("%-d %b %Y")
+    checked = day_month_year(max(line.verified for line in lines))
     text = "\n\n".join(
         [head, *(card(line) for line in lines), ctx.text("crisis.checked", date=checked)]
     )

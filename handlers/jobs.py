@@ -14,6 +14,7 @@ from bot.content.sources import OPPORTUNITIES
 from bot.core import markup
 from bot.core.commands import Command, Option, Router
 from bot.core.context import Context, Request
+from bot.core.dates import day_month
 from bot.core.errors import UserFacingError
 from bot.core.replies import Replies, Reply
 from bot.directory.opportunities import network_day, open_on
@@ -36,7 +37,7 @@ def card(ctx: Context, o: Opportunity) -> str:
         facts.append(markup.escape(o.pay))
     facts.append(", ".join(r.value.replace("-", " ") for r in o.regions))
     lines.append(" · ".join(facts))
-    closing = ctx.text("jobs.closes", date=o.closes.strftime("%-d %b")) if o.closes else ""
+    closing = ctx.text("jobs.closes", date=day_month(o.closes)) if o.closes else ""
     link = markup.escape(str(o.url)) if o.url else ""
     if closing or link:
         lines.append(" · ".join(p for p in (closing, link) if p))

@@ -17,6 +17,7 @@ from bot.content.sources import CRISIS, RESOURCES
 from bot.core import markup
 from bot.core.commands import Command, Option, OptionType, Router
 from bot.core.context import Context, Request
+from bot.core.dates import day_month_year
 from bot.core.errors import UserFacingError
 from bot.core.replies import Choice, Replies, Reply
 from bot.directory.regions import find_region, region_suggestions
@@ -29,7 +30,7 @@ TOPIC_BUTTONS = 9
 
 
 def checked(day: date) -> str:
-    return day.strftime("%-d %b %Y")
+    return day_month_year(day)
 
 
 def card(ctx: Context, r: Resource) -> str:

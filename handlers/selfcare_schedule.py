@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core import markup
 from bot.core.context import Context, Request
+from bot.core.dates import local_moment, weekday_day_month
 from bot.core.errors import UserFacingError
 from bot.core.model import Person
 from bot.core.replies import Choice, Replies, Reply
@@ -41,16 +42,11 @@ PRESETS: dict[str, tuple[str, Plan]] = {
 }
 
 
-def local_moment(moment: datetime, timezone: str) -> str:
-    here = moment.astimezone(ZoneInfo(timezone))
-    return f"{here:%a} {here.day} {here:%b}, {here:%H:%M}"
-
-
 def local_date(day: date | datetime, timezone: str | None = None) -> str:
     """A day as people say it ("Tue 10 Jun"); a moment is first moved into ``timezone``."""
     if isinstance(day, datetime):
         day = day.astimezone(ZoneInfo(timezone or "UTC")).date()
-    return f"{day:%a} {day.day} {day:%b}"
+    return weekday_day_month(day)
 
 
 def themes_line(ctx: Context, theme_ids: list[str]) -> str:

@@ -14,6 +14,7 @@ import re
 
 from bot.core import markup
 from bot.core.context import Context, Request
+from bot.core.dates import local_moment
 from bot.core.errors import UserFacingError
 from bot.core.model import Role
 from bot.core.replies import Choice, Privacy, Replies, Reply
@@ -29,7 +30,7 @@ from handlers.selfcare_prompts import (
     space_schedules,
     themes_of,
 )
-from handlers.selfcare_schedule import local_moment, themes_line
+from handlers.selfcare_schedule import themes_line
 from handlers.selfcare_when import describe, read_space_plan
 
 log = logging.getLogger(__name__)

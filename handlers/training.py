@@ -16,6 +16,7 @@ from bot.content.sources import TRAININGS
 from bot.core import markup
 from bot.core.commands import Command, Option, OptionType, Router
 from bot.core.context import Context, Request
+from bot.core.dates import day_month
 from bot.core.errors import UserFacingError
 from bot.core.replies import Attachment, Choice, Replies, Reply
 from bot.directory.regions import find_region, region_suggestions, serving
@@ -53,7 +54,7 @@ def card(ctx: Context, s: Session, timezone: str, more_dates: int, number: int) 
     formats = ", ".join(f.value.replace("-", " ") for f in t.formats)
     lines.append(f"{markup.escape(t.provider)} · {cost} · {formats}")
     if t.registration_deadline:
-        deadline = t.registration_deadline.strftime("%-d %b")
+        deadline = day_month(t.registration_deadline)
         lines.append(ctx.text("training.register_by", date=deadline))
     if t.url:
         lines.append(markup.escape(str(t.url)))
@@ -137,20 +138,20 @@ async def remind(ctx: Context, req: Request) -> Replies:
     ):
         text = ctx.text("training.already", title=markup.escape(training.title))
     else:
-        set_any = False
-        for name, ahead in BEFORE.items():
-            at = starts - ahead
-            if at <= now:
-                continue
+        chosen = [name for name, ahead in BEFORE.items() if starts - ahead > now]
+        if not chosen:
+            return Reply(ctx.text("training.too_soon", title=markup.escape(training.title)))
+        for name in chosen:
             payload = {"training": training.id, "starts": starts.isoformat(), "before": name}
             await ctx.scheduler.add(
-                REMINDER, once(at), timezone=timezone, person_id=person.id, payload=payload
+                REMINDER,
+                once(starts - BEFORE[name]),
+                timezone=timezone,
+                person_id=person.id,
+                payload=payload,
             )
-            set_any = True
-        if not set_any:
-            return Reply(ctx.text("training.too_soon", title=markup.escape(training.title)))
         text = ctx.text(
-            "training.reminder_set",
+            "training.reminder_set" if len(chosen) == len(BEFORE) else "training.reminder_set_hour",
             title=markup.escape(training.title),
             when=time_tag(starts, timezone),
         )
@@ -159,7 +160,7 @@ async def remind(ctx: Context, req: Request) -> Replies:
 
 
 async def cancel(ctx: Context, req: Request) -> Replies:
-    wanted = str(req.args.get("id", "")).strip()
+    wanted = find_training(ctx, str(req.args.get("id", ""))).id
     removed = 0
     for row in await ctx.repo.schedules.for_person(req.person.id, REMINDER):
         if row.payload.get("training") == wanted:
@@ -192,6 +193,8 @@ async def send_reminder(ctx: Context, req: Request) -> Replies:
         text = ctx.text("training.gone")
     else:
         starts = datetime.fromisoformat(str(row.payload["starts"]))
+        if ctx.clock.now() >= starts:
+            return None  # held back by quiet hours until it started: too late to help
         key = (
             "training.reminder_day"
             if row.payload.get("before") == "day"

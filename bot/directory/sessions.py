@@ -17,6 +17,7 @@ from dateutil.rrule import rrule, rruleset, rrulestr
 
 from bot.content.schema.trainings import Training
 from bot.core import markup
+from bot.core.dates import local_moment
 from bot.directory.words import matches
 
 DEFAULT_LENGTH = timedelta(hours=1)  # for a session whose length the calendar does not give
@@ -41,8 +42,7 @@ class Session:
 def time_tag(moment: datetime, timezone: str) -> str:
     """A moment as a time tag: Discord shows it in each reader's own zone; elsewhere the
     fallback is written in ``timezone`` (the reader's), with the zone's short name."""
-    local = moment.astimezone(ZoneInfo(timezone))
-    return markup.time_tag(int(moment.timestamp()), local.strftime("%a %-d %b, %H:%M %Z"))
+    return markup.time_tag(int(moment.timestamp()), local_moment(moment, timezone))
 
 
 def dates(training: Training, after: datetime, before: datetime) -> list[datetime]:

@@ -3,7 +3,7 @@ reminders on the real scheduler, and the calendar file."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 import icalendar
@@ -12,6 +12,7 @@ from bot.clock import SettableClock
 from bot.config import Settings
 from bot.core import markup
 from bot.core.events import Actor, CommandEvent
+from bot.core.model import QuietHours
 from bot.platforms.console import CONSOLE_ACCOUNT, PRIVATE
 from bot.service import Service
 from tests.directory.fixtures import content_dir
@@ -147,3 +148,32 @@ async def test_an_undated_course_is_not_called_self_paced(tmp_path: Path) -> Non
     assert "Any time, at your own pace" not in listing
     assert "no dates listed yet" in remind
     assert "self-paced" in self_paced
+
+
+async def test_a_reminder_held_past_the_start_by_quiet_hours_is_dropped(tmp_path: Path) -> None:
+    """Regression: quiet hours pushed an "hour before" reminder past the session's start."""
+    clock = SettableClock(NOW)
+    async with console_service(fixture_settings(tmp_path), clock=clock) as (svc, console):
+        person = await me(svc)
+        await svc.ctx.repo.people.set_quiet_hours(person, QuietHours(time(17), time(19)))
+        await console.say("/training remind naloxone-101")
+        rows = await svc.ctx.repo.schedules.for_person(person, "training.reminder")
+        hour = next(r for r in rows if r.payload["before"] == "hour")
+        clock.set(NALOXONE - timedelta(hours=1))  # 17:30 local: inside quiet hours
+        assert await svc.ctx.scheduler.fire(hour.id) is False
+        clock.set(NALOXONE + timedelta(minutes=30))  # 19:00 local: quiet hours end
+        start = len(console.output)
+        await svc.ctx.scheduler.fire(hour.id)
+        await svc.ctx.outbox.drain(timeout=5)
+    assert "starts in an hour" not in console.printed_since(start)
+
+
+async def test_less_than_a_day_ahead_promises_only_the_hour_reminder(tmp_path: Path) -> None:
+    clock = SettableClock(NALOXONE - timedelta(hours=5))
+    async with console_service(fixture_settings(tmp_path), clock=clock) as (svc, console):
+        out = await console.say("/training remind Naloxone-101")
+        rows = await svc.ctx.repo.schedules.for_person(await me(svc), "training.reminder")
+        cancelled = await console.say("/training cancel Naloxone-101")
+    assert "I'll remind you an hour before" in out and "a day and" not in out
+    assert [r.payload["before"] for r in rows] == ["hour"]
+    assert "No more reminders for naloxone-101" in cancelled  # ids forgive case
