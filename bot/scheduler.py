@@ -219,6 +219,8 @@ class Scheduler:
             if person is None:
                 await self.remove(row.id)
                 return False
+            if not person.is_member:
+                return False  # nothing scheduled reaches someone who has left the network
             tz = person.timezone or row.timezone
             until = quiet_until(now, tz, person.quiet_hours)
             if until is not None:

@@ -32,6 +32,9 @@ from handlers import ROUTERS
 
 log = logging.getLogger(__name__)
 
+#: How long the reason a message could not be delivered is kept (for stewards to notice).
+FAILED_KEPT_FOR = timedelta(days=14)
+
 
 @dataclass(frozen=True, slots=True)
 class Service:
@@ -134,6 +137,11 @@ async def running(
             log.info("made up %d schedule(s) missed while stopped", made_up)
         scheduler.housekeeping(
             "buttons", timedelta(hours=6), lambda: repo.buttons.purge_expired(clock.now())
+        )
+        scheduler.housekeeping(
+            "failed-messages",
+            timedelta(hours=6),
+            lambda: repo.outbox.purge_failed(clock.now() - FAILED_KEPT_FOR),
         )
 
         for adapter in chosen:

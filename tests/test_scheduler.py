@@ -166,3 +166,25 @@ async def test_a_schedule_for_an_erased_person_removes_itself(settings: Settings
         assert await svc.ctx.scheduler.fire(row.id) is False
         assert svc.ctx.scheduler.next_fire(row.id) is None
     assert fired == []
+
+
+async def test_nothing_scheduled_reaches_someone_who_has_left(settings: Settings) -> None:
+    reset()
+    async with console_service(settings, extra_routers=[jobs]) as (svc, _):
+        pid = await person(svc.ctx, "4")
+        row = await svc.ctx.scheduler.add("test.tick", cron(hour=9), person_id=pid)
+        await svc.ctx.repo.people.revoke(pid, Role.PEER)
+        assert await svc.ctx.scheduler.fire(row.id) is False
+    assert fired == []
+
+
+async def test_a_persons_schedules_are_exported_with_their_details(settings: Settings) -> None:
+    async with console_service(settings, extra_routers=[jobs]) as (svc, _):
+        pid = await person(svc.ctx, "5")
+        await svc.ctx.scheduler.add(
+            "test.tick", cron(hour=9), person_id=pid, payload={"themes": ["rest"]}
+        )
+        exported = await svc.ctx.scheduler.export_person(pid)
+    (schedule,) = exported["schedules"]
+    assert schedule["details"] == {"themes": ["rest"]}
+    assert schedule["when"] == {"cron": {"hour": "9"}}

@@ -19,9 +19,8 @@ import itertools
 import logging
 import random
 import time
-from collections import deque
-from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -33,36 +32,14 @@ from bot.outbox.delivery import (
     RetryLater,
     TransientFailure,
 )
+from bot.outbox.lanes import Entry, Lane, coalesce
 from bot.outbox.limits import Window
-from bot.outbox.message import Destination, Op, OutgoingMessage
+from bot.outbox.message import Destination, OutgoingMessage
+from bot.outbox.reports import Listener, Reports
 from bot.storage.database import Database
 from bot.storage.outbox import NewItem, OutboxRepository
 
 log = logging.getLogger(__name__)
-
-Listener = Callable[[DeliveryReport], Awaitable[None]]
-
-
-@dataclass(slots=True)
-class _Entry:
-    id: int
-    destination: Destination
-    message: OutgoingMessage
-    origin: str | None
-    person_id: int | None
-    created: float  # wall-clock seconds, so the give-up age survives a restart
-    attempts: int = 0
-    not_before: float = 0.0
-    ephemeral: bool = False
-
-
-@dataclass(slots=True)
-class _Lane:
-    """One destination's queue and its own rate window."""
-
-    queue: deque[int] = field(default_factory=deque)
-    window: Window | None = None
-    task: asyncio.Task[None] | None = None
 
 
 class Outbox:
@@ -87,17 +64,15 @@ class Outbox:
         self._deliverers: dict[Platform, Deliverer] = {}
         self._global: dict[Platform, Window] = {}
         self._paused: dict[Platform, float] = {}
-        self._lanes: dict[Destination, _Lane] = {}
-        self._entries: dict[int, _Entry] = {}
-        self._listeners: list[tuple[str, Listener]] = []
+        self._lanes: dict[Destination, Lane] = {}
+        self._entries: dict[int, Entry] = {}
+        self._reports = Reports()
         self._ephemeral_ids = itertools.count(-1, -1)
         self._done: list[int] = []
         self._flusher: asyncio.Task[None] | None = None
         self._idle = asyncio.Event()
         self._idle.set()
         self._running = False
-        self._background: set[asyncio.Task[Any]] = set()
-        self._waiters: dict[int, asyncio.Future[DeliveryReport]] = {}
         self.stats = {"sent": 0, "retry_after": 0, "transient": 0, "failed": 0}
 
     holds = ("outbox",)
@@ -117,13 +92,13 @@ class Outbox:
     def on_result(self, origin_prefix: str, listener: Listener) -> None:
         """Call ``listener`` when a message whose origin starts with the prefix is delivered
         or fails for good."""
-        self._listeners.append((origin_prefix, listener))
+        self._reports.listen(origin_prefix, listener)
 
     async def start(self) -> None:
         """Load what was still queued at the last stop, then start sending."""
         self._running = True
         for row in await self._repo.queued():
-            entry = _Entry(
+            entry = Entry(
                 row.id,
                 row.destination,
                 row.message,
@@ -175,7 +150,7 @@ class Outbox:
             ids = await self._repo.add_many(items, self._now())
         now = self._now().timestamp()
         for new_id, item in zip(ids, items, strict=True):
-            self._entries[new_id] = _Entry(
+            self._entries[new_id] = Entry(
                 new_id,
                 item.destination,
                 item.message,
@@ -193,19 +168,7 @@ class Outbox:
     ) -> list[DeliveryReport]:
         """Wait for these messages to be delivered or fail for good (the console uses this
         to print each answer before reading the next line)."""
-        loop = asyncio.get_running_loop()
-        futures = []
-        for outbox_id in ids:
-            if outbox_id not in self._entries:
-                continue
-            fut = self._waiters.get(outbox_id)
-            if fut is None:
-                fut = self._waiters[outbox_id] = loop.create_future()
-            futures.append(fut)
-        if not futures:
-            return []
-        async with asyncio.timeout(timeout):
-            return list(await asyncio.gather(*futures))
+        return await self._reports.wait([i for i in ids if i in self._entries], timeout)
 
     def pending(self) -> int:
         return len(self._entries)
@@ -240,10 +203,10 @@ class Outbox:
 
     # -- internals --------------------------------------------------------------------------
 
-    def _lane(self, dest: Destination) -> _Lane:
+    def _lane(self, dest: Destination) -> Lane:
         lane = self._lanes.get(dest)
         if lane is None:
-            lane = self._lanes[dest] = _Lane()
+            lane = self._lanes[dest] = Lane()
         return lane
 
     def _wake(self, dest: Destination) -> None:
@@ -256,27 +219,7 @@ class Outbox:
                 lane.window = Window(limit) if limit else None
             lane.task = asyncio.create_task(self._work(dest, lane), name=f"outbox:{dest}")
 
-    def _batch(self, lane: _Lane, deliverer: Deliverer) -> list[_Entry]:
-        """The head message, plus following plain ones to merge when a burst has backed up."""
-        head = self._entries[lane.queue[0]]
-        batch = [head]
-        if not head.message.coalesce or head.message.op is not Op.SEND:
-            return batch
-        size = len(head.message.text)
-        for next_id in itertools.islice(lane.queue, 1, None):
-            nxt = self._entries[next_id]
-            m = nxt.message
-            if not (m.coalesce and m.op is Op.SEND and not m.buttons and not m.attachment):
-                break
-            if head.message.buttons or head.message.attachment:
-                break
-            if size + 1 + len(m.text) > deliverer.max_text or nxt.ephemeral != head.ephemeral:
-                break
-            size += 1 + len(m.text)
-            batch.append(nxt)
-        return batch
-
-    async def _work(self, dest: Destination, lane: _Lane) -> None:
+    async def _work(self, dest: Destination, lane: Lane) -> None:
         deliverer = self._deliverers[dest.platform]
         while lane.queue:
             head_id = lane.queue[0]
@@ -288,7 +231,7 @@ class Outbox:
             if wait > 0:
                 await asyncio.sleep(wait)
                 continue
-            batch = self._batch(lane, deliverer)
+            batch = coalesce(lane.queue, self._entries, deliverer.max_text)
             message = batch[0].message
             if len(batch) > 1:
                 message = replace(message, text="\n".join(e.message.text for e in batch))
@@ -323,7 +266,7 @@ class Outbox:
                 await self._finish(lane, batch, delivered=True, message_ids=ids)
         self._idle.set()
 
-    async def _retry(self, dest: Destination, head: _Entry, exc: Exception) -> None:
+    async def _retry(self, dest: Destination, head: Entry, exc: Exception) -> None:
         self.stats["transient"] += 1
         head.attempts += 1
         kind = type(exc).__name__
@@ -351,15 +294,15 @@ class Outbox:
 
     async def _finish(
         self,
-        lane: _Lane,
-        batch: list[_Entry],
+        lane: Lane,
+        batch: list[Entry],
         *,
         delivered: bool,
         message_ids: Sequence[str] = (),
         error: str | None = None,
     ) -> None:
         for entry in batch:
-            lane.queue.popleft()
+            lane.drop(entry.id)
             self._entries.pop(entry.id, None)
         stored = [e.id for e in batch if not e.ephemeral]
         if delivered:
@@ -379,20 +322,7 @@ class Outbox:
                 tuple(message_ids),
                 error,
             )
-            waiter = self._waiters.pop(entry.id, None)
-            if waiter is not None and not waiter.done():
-                waiter.set_result(report)
-            for prefix, listener in self._listeners:
-                if entry.origin is not None and entry.origin.startswith(prefix):
-                    task = asyncio.create_task(self._notify(listener, report))
-                    self._background.add(task)
-                    task.add_done_callback(self._background.discard)
-
-    async def _notify(self, listener: Listener, report: DeliveryReport) -> None:
-        try:
-            await listener(report)
-        except Exception:
-            log.exception("outbox: a delivery listener failed for origin %s", report.origin)
+            self._reports.publish(report)
 
     async def _flush_done(self) -> None:
         done, self._done = self._done, []

@@ -94,12 +94,28 @@ class OutboxRepository:
         )
         return [dict(r) for r in rows]
 
+    async def purge_failed(self, before: datetime) -> int:
+        """Forget failed messages after a while: their reason is only useful for a short time."""
+        return await self.db.execute_rowcount(
+            "DELETE FROM outbox WHERE status = 'failed' AND created_at < ?", (to_db(before),)
+        )
+
     async def export_person(self, person_id: int) -> dict[str, Any]:
-        row = await self.db.fetchone(
+        queued = await self.db.fetchone(
             "SELECT COUNT(*) FROM outbox WHERE person_id = ? AND status = 'queued'",
             (person_id,),
         )
-        return {"messages_waiting_to_reach_you": int(row[0]) if row else 0}
+        failed = await self.db.fetchall(
+            "SELECT created_at, error FROM outbox WHERE person_id = ? AND status = 'failed'"
+            " ORDER BY id",
+            (person_id,),
+        )
+        return {
+            "messages_waiting_to_reach_you": int(queued[0]) if queued else 0,
+            "messages_that_could_not_reach_you": [
+                {"when": r["created_at"], "why": r["error"]} for r in failed
+            ],
+        }
 
     async def erase_person(self, person_id: int) -> None:
         await self.db.execute("DELETE FROM outbox WHERE person_id = ?", (person_id,))

@@ -155,6 +155,7 @@ class ScheduleRepository:
                     "kind": s.kind,
                     "when": dict(s.trigger),
                     "timezone": s.timezone,
+                    "details": dict(s.payload),
                     "paused_until": to_db(s.paused_until),
                 }
                 for s in await self.for_person(person_id)

@@ -11,6 +11,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.core.model import Platform
@@ -239,3 +240,57 @@ async def test_erasing_a_person_drops_what_still_waits_for_them(tmp_path: Path) 
     await outbox.stop()
     await db.close()
     assert platform.sent[A] == ["first, already in flight", "for the person"]
+
+
+async def test_erasing_someone_mid_burst_does_not_drop_the_next_message(tmp_path: Path) -> None:
+    """Regression: a finished batch was removed from its queue by count, so erasing a person
+    whose message sat inside an in-flight merged batch dropped the next, unsent message."""
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3")
+    gate = asyncio.Event()
+    platform = Scripted()
+    deliver = platform.deliver
+
+    async def slow_first(destination: Destination, message: OutgoingMessage) -> list[str]:
+        if not gate.is_set():
+            started.set()
+            await gate.wait()
+        return await deliver(destination, message)
+
+    started = asyncio.Event()
+    platform.deliver = slow_first  # type: ignore[method-assign]
+    outbox.register(platform)
+    await db.execute("INSERT INTO people(id, created_at) VALUES (7, '2026-01-01')")
+    await outbox.enqueue_many(
+        [
+            NewItem(A, msg("one", coalesce=True)),
+            NewItem(A, msg("two", coalesce=True), person_id=7),
+            NewItem(A, msg("three", coalesce=True)),
+            NewItem(A, msg("after the burst")),
+        ]
+    )
+    await outbox.start()
+    await asyncio.wait_for(started.wait(), 5)
+    await outbox.erase_person(7)
+    gate.set()
+    assert await outbox.drain(timeout=5)
+    await outbox.stop()
+    await db.close()
+    assert platform.sent[A] == ["one\ntwo\nthree", "after the burst"]
+
+
+async def test_failed_messages_are_exported_then_forgotten(tmp_path: Path) -> None:
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3")
+    outbox.register(Scripted(script={A: [PermanentFailure("blocked the bot")]}))
+    await db.execute("INSERT INTO people(id, created_at) VALUES (7, '2026-01-01')")
+    await outbox.start()
+    await outbox.enqueue(A, msg("hello"), person_id=7)
+    assert await outbox.drain(timeout=5)
+    exported = await outbox.export_person(7)
+    repo = OutboxRepository(db)
+    kept = await repo.purge_failed(datetime.now(UTC) - timedelta(days=14))
+    purged = await repo.purge_failed(datetime.now(UTC) + timedelta(seconds=1))
+    await outbox.stop()
+    await db.close()
+    (failure,) = exported["messages_that_could_not_reach_you"]
+    assert failure["why"] == "blocked the bot"
+    assert (kept, purged) == (0, 1)

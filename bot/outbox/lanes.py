@@ -1,0 +1,66 @@
+"""One destination's queue, and which queued messages go out together."""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+from collections import deque
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from bot.outbox.limits import Window
+from bot.outbox.message import Destination, Op, OutgoingMessage
+
+
+@dataclass(slots=True)
+class Entry:
+    """A queued message as the engine tracks it."""
+
+    id: int
+    destination: Destination
+    message: OutgoingMessage
+    origin: str | None
+    person_id: int | None
+    created: float  # wall-clock seconds, so the give-up age survives a restart
+    attempts: int = 0
+    not_before: float = 0.0
+    ephemeral: bool = False
+
+
+@dataclass(slots=True)
+class Lane:
+    """One destination's queue, its own rate window, and the worker draining it."""
+
+    queue: deque[int] = field(default_factory=deque)
+    window: Window | None = None
+    task: asyncio.Task[None] | None = None
+
+    def drop(self, entry_id: int) -> None:
+        """Take a finished message out, wherever it is (erasure can remove one mid-queue)."""
+        if self.queue and self.queue[0] == entry_id:
+            self.queue.popleft()
+        elif entry_id in self.queue:
+            self.queue.remove(entry_id)
+
+
+def coalesce(queue: deque[int], entries: Mapping[int, Entry], max_text: int) -> list[Entry]:
+    """The head message, plus following plain ones to merge when a burst has backed up."""
+    head = entries[queue[0]]
+    batch = [head]
+    if not head.message.coalesce or head.message.op is not Op.SEND:
+        return batch
+    if head.message.buttons or head.message.attachment:
+        return batch
+    size = len(head.message.text)
+    for next_id in itertools.islice(queue, 1, None):
+        nxt = entries.get(next_id)
+        if nxt is None:
+            break
+        m = nxt.message
+        if not (m.coalesce and m.op is Op.SEND and not m.buttons and not m.attachment):
+            break
+        if size + 1 + len(m.text) > max_text or nxt.ephemeral != head.ephemeral:
+            break
+        size += 1 + len(m.text)
+        batch.append(nxt)
+    return batch
