@@ -187,6 +187,7 @@ async def send_to_person(ctx: Context, req: Request) -> Replies:
 
 
 router.job(SPACE_KIND)(space.post)
+router.on_chat_moved(space.follow_moved_chat)
 
 
 async def overview(ctx: Context, req: Request) -> Replies:

@@ -16,6 +16,7 @@ from bot.core import markup
 from bot.core.context import Context, Request
 from bot.core.dates import local_moment
 from bot.core.errors import UserFacingError
+from bot.core.events import ChatMoved
 from bot.core.model import Role
 from bot.core.replies import Choice, Privacy, Replies, Reply
 from bot.outbox import Destination
@@ -152,3 +153,11 @@ async def post(ctx: Context, req: Request) -> Replies:
         space, prompt_reply(ctx, picked, in_space=True), origin=ORIGIN
     )
     return None
+
+
+async def follow_moved_chat(ctx: Context, event: ChatMoved) -> None:
+    """A group moved to a new id (the scheduler already moved its schedules): its rotation
+    follows, so prompts keep not repeating."""
+    old = Destination(event.platform, "chat", event.old_chat_id)
+    new = Destination(event.platform, "chat", event.new_chat_id)
+    await ctx.repo.selfcare.move_space(str(old), str(new))

@@ -129,6 +129,12 @@ class ScheduleRepository:
                 f"UPDATE schedules SET {', '.join(sets)} WHERE id = ?", (*params, schedule_id)
             )
 
+    async def retarget(self, old: str, new: str) -> int:
+        """A group moved to a new id: schedules that post there follow it."""
+        return await self.db.execute_rowcount(
+            "UPDATE schedules SET target = ? WHERE target = ?", (new, old)
+        )
+
     async def set_paused(self, schedule_id: int, until: datetime | None) -> None:
         await self.db.execute(
             "UPDATE schedules SET paused_until = ? WHERE id = ?", (to_db(until), schedule_id)

@@ -67,6 +67,10 @@ class SelfcareRepository:
             (audience.key, theme, keep),
         )
 
+    async def move_space(self, old: str, new: str) -> None:
+        """A group moved to a new id: its rotation goes with it."""
+        await self.db.execute("UPDATE selfcare_seen SET space = ? WHERE space = ?", (new, old))
+
     async def forget_space(self, space: str) -> None:
         """A space stopped getting prompts: its rotation is not needed any more."""
         await self.db.execute("DELETE FROM selfcare_seen WHERE space = ?", (space,))

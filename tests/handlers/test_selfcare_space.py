@@ -12,6 +12,7 @@ from bot.core.model import AccountRef, Platform, Role
 from bot.platforms.console import SPACE
 from bot.service import Service
 from bot.storage.schedules import ScheduleRow
+from bot.storage.selfcare import Audience
 from handlers.selfcare_prompts import SPACE_KIND
 from tests.handlers.test_selfcare import prompts_shown, theme
 from tests.helpers import ConsoleDriver, console_service
@@ -125,3 +126,25 @@ async def test_a_conversation_that_may_not_get_space_prompts_gets_none(settings:
         )
         out = await fired(svc, console, row)
     assert out == ""
+
+
+async def test_space_schedules_follow_a_group_that_moves(settings: Settings) -> None:
+    """Regression: a Telegram group upgraded to a supergroup lost its space prompts."""
+    from bot.core.events import ChatMoved
+
+    clock = SettableClock(at(2, 8))
+    async with console_service(settings, clock=clock) as (svc, console):
+        await console.say(":space")
+        await console.say("/selfcare space 0 9 * * mon grounding")
+        [row] = await space_rows(svc)
+        clock.set(at(2, 9))
+        await fired(svc, console, row)
+        seen_before = await svc.ctx.repo.selfcare.seen(Audience(space=TARGET), "grounding")
+        await svc.dispatcher.chat_moved(ChatMoved(Platform.CONSOLE, "space", "space-2"))
+        moved = await svc.ctx.repo.schedules.for_target("console:chat:space-2", SPACE_KIND)
+        left_behind = await space_rows(svc)
+        seen_after = await svc.ctx.repo.selfcare.seen(
+            Audience(space="console:chat:space-2"), "grounding"
+        )
+    assert [r.id for r in moved] == [row.id] and left_behind == []
+    assert len(seen_before) == 1 and seen_after == seen_before  # the rotation moved too
