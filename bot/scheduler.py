@@ -216,11 +216,10 @@ class Scheduler:
             return False  # a deferred run is already waiting: coalesce into it
         if row.person_id is not None:
             person = await self._people.get(row.person_id)
-            if person is None:
+            if person is None or not person.is_member:
+                # Nothing scheduled reaches someone who has left the network.
                 await self.remove(row.id)
                 return False
-            if not person.is_member:
-                return False  # nothing scheduled reaches someone who has left the network
             tz = person.timezone or row.timezone
             until = quiet_until(now, tz, person.quiet_hours)
             if until is not None:

@@ -6,7 +6,6 @@ timezone at the moment someone asks, so nothing needs cleaning up.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 
 from bot.content.schema.opportunities import Kind, Opportunity
@@ -15,10 +14,9 @@ from bot.core import markup
 from bot.core.commands import Command, Option, Router
 from bot.core.context import Context, Request
 from bot.core.dates import day_month
-from bot.core.errors import UserFacingError
 from bot.core.replies import Replies, Reply
 from bot.directory.opportunities import network_day, open_on
-from bot.directory.regions import find_region, region_suggestions, serving
+from bot.directory.regions import REGION_OPTION, region_filter, serving
 from bot.directory.words import matches, words
 
 router = Router("jobs")
@@ -46,10 +44,8 @@ def card(ctx: Context, o: Opportunity) -> str:
 
 async def show(ctx: Context, req: Request) -> Replies:
     found = open_on(ctx.content[OPPORTUNITIES].opportunities, today(ctx))
-    if req.args.get("region"):
-        region = find_region(str(req.args["region"]))
-        if region is None:
-            raise UserFacingError(ctx.text("jobs.unknown_region", region=req.args["region"]))
+    region = region_filter(ctx, req.args.get("region"))
+    if region is not None:
         found = [o for o in found if any(r.value in serving(region) for r in o.regions)]
     if req.args.get("kind"):
         found = [o for o in found if o.kind is Kind(str(req.args["kind"]))]
@@ -64,10 +60,6 @@ async def show(ctx: Context, req: Request) -> Replies:
     return Reply(text)
 
 
-async def region_choices(ctx: Context, req: Request, partial: str) -> Sequence[str]:
-    return region_suggestions(partial)
-
-
 router.command(
     Command(
         "jobs",
@@ -75,9 +67,7 @@ router.command(
         show,
         options=(
             Option("words", "Words to look for", greedy=True),
-            Option(
-                "region", "Where, e.g. north or island", keyword=True, autocomplete=region_choices
-            ),
+            REGION_OPTION,
             Option(
                 "kind", "job, volunteer, call…", keyword=True, choices=tuple(k.value for k in Kind)
             ),

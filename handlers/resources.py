@@ -20,7 +20,7 @@ from bot.core.context import Context, Request
 from bot.core.dates import day_month_year
 from bot.core.errors import UserFacingError
 from bot.core.replies import Choice, Replies, Reply
-from bot.directory.regions import find_region, region_suggestions
+from bot.directory.regions import REGION_OPTION, region_filter
 from bot.directory.resources import Found, Query, ResourceDirectory, signals_crisis
 from bot.directory.words import tokens
 
@@ -95,11 +95,7 @@ def read_query(ctx: Context, req: Request) -> Query:
     directory = ctx.content[RESOURCES]
     args = req.args
     text = str(args.get("words", ""))
-    region = None
-    if args.get("region"):
-        region = find_region(str(args["region"]))
-        if region is None:
-            raise UserFacingError(ctx.text("resources.unknown_region", region=args["region"]))
+    region = region_filter(ctx, args.get("region"))
     topic = None
     if args.get("topic"):
         found = directory.find_topic(str(args["topic"]))
@@ -205,10 +201,6 @@ async def topic_suggestions(ctx: Context, req: Request, partial: str) -> Sequenc
     return [t.id for t in topics if needle in t.id or needle in t.label.lower()]
 
 
-async def region_choices(ctx: Context, req: Request, partial: str) -> Sequence[str]:
-    return region_suggestions(partial)
-
-
 router.command(
     Command(
         "resources",
@@ -217,9 +209,7 @@ router.command(
         options=(
             Option("words", "What you're looking for, e.g. naloxone", greedy=True),
             Option("topic", "A topic", keyword=True, autocomplete=topic_suggestions),
-            Option(
-                "region", "Where, e.g. north or island", keyword=True, autocomplete=region_choices
-            ),
+            REGION_OPTION,
             Option(
                 "cost", "free, low-cost, paid", keyword=True, choices=tuple(c.value for c in Cost)
             ),

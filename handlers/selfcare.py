@@ -177,12 +177,9 @@ async def send_to_person(ctx: Context, req: Request) -> Replies:
     row = req.schedule
     if row is None or row.person_id is None:
         return None
-    person = await ctx.repo.people.get(row.person_id)
-    if person is None or not person.is_member:
-        await ctx.scheduler.remove(row.id)
-        return None
-    reply = await personal_prompt(ctx, person.id, themes_of(row.payload), scheduled=True)
-    await ctx.messenger.to_person(person.id, reply, origin=ORIGIN)
+    # The scheduler only runs a person's schedule while they are a member.
+    reply = await personal_prompt(ctx, row.person_id, themes_of(row.payload), scheduled=True)
+    await ctx.messenger.to_person(row.person_id, reply, origin=ORIGIN)
     return None
 
 

@@ -7,7 +7,6 @@ Discord shows each reader their own zone and other platforms show the zone they 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from bot.content.schema.common import Format
@@ -19,7 +18,7 @@ from bot.core.context import Context, Request
 from bot.core.dates import day_month
 from bot.core.errors import UserFacingError
 from bot.core.replies import Attachment, Choice, Replies, Reply
-from bot.directory.regions import find_region, region_suggestions, serving
+from bot.directory.regions import REGION_OPTION, region_filter, serving
 from bot.directory.sessions import (
     Session,
     calendar_file,
@@ -65,11 +64,7 @@ def card(ctx: Context, s: Session, timezone: str, more_dates: int, number: int) 
 
 def chosen_sessions(ctx: Context, req: Request) -> list[Session]:
     """Upcoming sessions matching the typed words and filters."""
-    region = None
-    if req.args.get("region"):
-        region = find_region(str(req.args["region"]))
-        if region is None:
-            raise UserFacingError(ctx.text("training.unknown_region", region=req.args["region"]))
+    region = region_filter(ctx, req.args.get("region"))
     sessions = upcoming(ctx.content[TRAININGS].trainings, ctx.clock.now(), WINDOW_DAYS)
     return select(
         sessions,
@@ -218,16 +213,12 @@ async def ics(ctx: Context, req: Request) -> Replies:
     )
 
 
-async def region_choices(ctx: Context, req: Request, partial: str) -> Sequence[str]:
-    return region_suggestions(partial)
-
-
 def _filters() -> tuple[Option, ...]:
     return (
         Option("words", "Words to look for, e.g. naloxone", greedy=True),
         Option("free", "Only free sessions", OptionType.BOOLEAN),
         Option("online", "Only online sessions", OptionType.BOOLEAN),
-        Option("region", "Where, e.g. north or island", keyword=True, autocomplete=region_choices),
+        REGION_OPTION,
     )
 
 

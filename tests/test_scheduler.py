@@ -175,6 +175,7 @@ async def test_nothing_scheduled_reaches_someone_who_has_left(settings: Settings
         row = await svc.ctx.scheduler.add("test.tick", cron(hour=9), person_id=pid)
         await svc.ctx.repo.people.revoke(pid, Role.PEER)
         assert await svc.ctx.scheduler.fire(row.id) is False
+        assert await svc.ctx.repo.schedules.get(row.id) is None
     assert fired == []
 
 

@@ -3,7 +3,13 @@ a place: something for all of BC or all of Canada serves every region too."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.content.schema.common import Region
+from bot.core import markup
+from bot.core.commands import Option
+from bot.core.context import Context, Request
+from bot.core.errors import UserFacingError
 from bot.directory.words import fold
 
 ALIASES: dict[str, Region] = {
@@ -61,3 +67,23 @@ def region_suggestions(partial: str) -> list[str]:
     found = [r.value for r in Region if r.value.startswith(needle.replace(" ", "-"))]
     found += [r.value for name, r in ALIASES.items() if name.startswith(needle)]
     return list(dict.fromkeys(found or [r.value for r in Region]))
+
+
+async def _suggest(ctx: Context, req: Request, partial: str) -> Sequence[str]:
+    return region_suggestions(partial)
+
+
+#: The ``region:`` filter shared by /resources, /training and /jobs.
+REGION_OPTION = Option("region", "Where, e.g. north or island", keyword=True, autocomplete=_suggest)
+
+
+def region_filter(ctx: Context, value: object) -> Region | None:
+    """The region a person asked for, or None if they didn't; a plain answer if unknown."""
+    if not value:
+        return None
+    region = find_region(str(value))
+    if region is None:
+        raise UserFacingError(
+            ctx.text("directory.unknown_region", region=markup.escape(str(value)))
+        )
+    return region
