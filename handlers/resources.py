@@ -20,7 +20,7 @@ from bot.core.context import Context, Request
 from bot.core.dates import day_month_year
 from bot.core.errors import UserFacingError
 from bot.core.replies import Choice, Replies, Reply
-from bot.directory.regions import REGION_OPTION, region_filter
+from bot.directory.regions import LABELS, REGION_OPTION, region_filter
 from bot.directory.resources import Found, Query, ResourceDirectory, signals_crisis
 from bot.directory.words import tokens
 
@@ -137,8 +137,29 @@ def results(ctx: Context, directory: ResourceDirectory, query: Query, found: Fou
         head += " " + ctx.text("resources.corrected", words=markup.escape(fixed))
     if found.partial:
         head += "\n" + ctx.text("resources.partial")
+    if query.filtered:
+        head += "\n" + ctx.text("resources.filters", filters=filters_line(ctx, directory, query))
     ids = [r.id for r in found.resources]
     return page_reply(ctx, head, ids, 0, directory.pages.remember(ids))
+
+
+def filters_line(ctx: Context, directory: ResourceDirectory, query: Query) -> str:
+    """The filters a search used, in words, so nobody wonders why results are few."""
+    shown = []
+    if query.topic:
+        topic = directory.find_topic(query.topic)
+        shown.append(topic.label if topic else query.topic)
+    if query.region:
+        shown.append(LABELS[query.region])
+    if query.cost:
+        shown.append(ctx.text(f"resources.cost_{query.cost.value.replace('-', '_')}").lower())
+    if query.format:
+        shown.append(query.format.value.replace("-", " "))
+    if query.indigenous:
+        shown.append(ctx.text("resources.tag_indigenous"))
+    if query.peer:
+        shown.append(ctx.text("resources.tag_peer"))
+    return markup.escape(" · ".join(shown))
 
 
 def nothing_found(ctx: Context, directory: ResourceDirectory, query: Query, found: Found) -> Reply:
@@ -221,8 +242,10 @@ router.command(
             ),
             Option("free", "Only free ones", OptionType.BOOLEAN),
             Option("online", "Only online ones", OptionType.BOOLEAN),
-            Option("indigenous", "Only Indigenous-led ones", OptionType.BOOLEAN),
-            Option("peer", "Only peer-run ones", OptionType.BOOLEAN),
+            # Keyword-only (indigenous:yes, peer:yes): as bare words they are what people
+            # search for ("peer support"), not filters.
+            Option("indigenous", "Only Indigenous-led ones", OptionType.BOOLEAN, keyword=True),
+            Option("peer", "Only peer-run ones", OptionType.BOOLEAN, keyword=True),
         ),
     )
 )

@@ -43,6 +43,17 @@ ALIASES: dict[str, Region] = {
 }
 
 
+LABELS = {
+    Region.LOWER_MAINLAND: "Lower Mainland",
+    Region.FRASER_VALLEY: "Fraser Valley",
+    Region.VANCOUVER_ISLAND: "Vancouver Island",
+    Region.INTERIOR: "Interior",
+    Region.NORTHERN_BC: "Northern BC",
+    Region.BC: "BC-wide",
+    Region.CANADA: "Canada-wide",
+}
+
+
 def find_region(text: str) -> Region | None:
     """A region from its id, its plain name, or a place people name it by."""
     words = " ".join(fold(text).replace("-", " ").split())

@@ -33,7 +33,7 @@ async def test_a_typo_is_corrected_and_the_person_is_told(tmp_path: Path) -> Non
 async def test_filters_and_region_names_people_use(tmp_path: Path) -> None:
     async with console_service(fixture_settings(tmp_path)) as (_, console):
         north = await console.say("/resources grief region:north")
-        peer = await console.say("/resources grief peer")
+        peer = await console.say("/resources grief peer:yes")
         free_online = await console.say("/resources grief free online")
     assert "Northern grief circle" in north and "123 Fake St, Prince George" in north
     assert "Island grief support line" not in north
@@ -74,7 +74,7 @@ async def test_no_result_is_never_a_dead_end(tmp_path: Path) -> None:
     async with console_service(fixture_settings(tmp_path)) as (_, console):
         nothing = await console.say("/resources zzqx")
         close = await console.say("/resources grieving")
-        filtered = await console.say("/resources naloxone indigenous")
+        filtered = await console.say("/resources naloxone indigenous:yes")
         assert "Without the filters there are 2." in filtered
         widened = await console.say("1")
     assert "I couldn't find anything for zzqx." in nothing
@@ -110,3 +110,13 @@ async def test_topics_and_regions_autocomplete(tmp_path: Path) -> None:
         assert await suggest("topic", "gri") == ["grief"]
         assert await suggest("region", "isl") == ["vancouver-island"]
         assert "harm-reduction" in await suggest("topic", "harm")
+
+
+async def test_peer_is_a_search_word_and_filters_are_named(tmp_path: Path) -> None:
+    """Regression: "/resources peer support" silently became "support, peer-run only"."""
+    async with console_service(fixture_settings(tmp_path)) as (_, console):
+        words = await console.say("/resources peer support")
+        filtered = await console.say("/resources support peer:yes free region:north")
+    assert "Here's what I found for peer support:" in words
+    assert "Only:" not in words
+    assert "Only: Northern BC · free · Peer-run" in filtered
