@@ -53,7 +53,8 @@ async def show(ctx: Context, req: Request) -> Replies:
     if asked:
         found = [o for o in found if matches(asked, f"{o.title} {o.organization} {o.summary}")]
     if not found:
-        return Reply(ctx.text("jobs.nothing"))
+        asked_anything = asked or region is not None or req.args.get("kind")
+        return Reply(ctx.text("jobs.nothing" if asked_anything else "jobs.none_open"))
     text = "\n\n".join([ctx.text("jobs.head"), *(card(ctx, o) for o in found[:SHOWN])])
     if len(found) > SHOWN:
         text += "\n\n" + ctx.text("jobs.narrow", count=len(found) - SHOWN)

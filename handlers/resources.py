@@ -100,7 +100,9 @@ def read_query(ctx: Context, req: Request) -> Query:
     if args.get("topic"):
         found = directory.find_topic(str(args["topic"]))
         if found is None:
-            raise UserFacingError(ctx.text("resources.unknown_topic", topic=args["topic"]))
+            raise UserFacingError(
+                ctx.text("resources.unknown_topic", topic=markup.escape(str(args["topic"])))
+            )
         topic = found.id
     fmt = Format(str(args["format"])) if args.get("format") else None
     cost = Cost(str(args["cost"])) if args.get("cost") else None

@@ -244,7 +244,7 @@ router.command(
                 "Pause your prompts until a date",
                 pausing.pause,
                 options=(
-                    Option("until", "A date like 2025-07-01, or a number of days", greedy=True),
+                    Option("until", "A date like 1 July, or a number of days", greedy=True),
                 ),
             ),
             Command("resume", "Start paused prompts again", pausing.resume),

@@ -57,7 +57,7 @@ def themes_line(ctx: Context, theme_ids: list[str]) -> str:
 
 def schedule_line(ctx: Context, row: ScheduleRow, timezone: str) -> str:
     """One schedule in words, with when it next comes in the reader's own time."""
-    line = f"{describe(row.trigger)} · {themes_line(ctx, themes_of(row.payload))}"
+    line = f"{describe(row.trigger, ctx.text)} · {themes_line(ctx, themes_of(row.payload))}"
     nxt = ctx.scheduler.next_fire(row.id)
     if nxt is not None:
         shown = markup.time_tag(int(nxt.timestamp()), local_moment(nxt, timezone))
@@ -139,7 +139,7 @@ async def add(ctx: Context, person: Person, plan: Plan) -> Reply:
         )
     note = ctx.text(
         "selfcare.scheduled",
-        when=describe(plan.trigger()),
+        when=describe(plan.trigger(), ctx.text),
         themes=themes_line(ctx, list(plan.themes)),
     )
     return await overview(ctx, person, note + quiet_note(ctx, person, plan))
@@ -175,7 +175,7 @@ async def which_schedule(ctx: Context, req: Request, action: str, key: str) -> R
     if len(rows) == 1:
         return None
     choices = [
-        Choice(f"{n}. {describe(r.trigger).strip('`')}", action, {"schedule": r.id})
+        Choice(f"{n}. {describe(r.trigger, ctx.text).strip('`')}", action, {"schedule": r.id})
         for n, r in enumerate(rows, start=1)
     ]
     return Reply.with_choices(ctx.text(key), choices, per_row=1)
@@ -207,7 +207,7 @@ async def choose_themes(ctx: Context, req: Request) -> Replies:
     per_row = min(5, max(3, -(-len(choices) // 5)))
     text = ctx.text(
         "selfcare.pick_schedule_themes",
-        when=describe(row.trigger),
+        when=describe(row.trigger, ctx.text),
         themes=themes_line(ctx, chosen),
     )
     return Reply.with_choices(text, choices, per_row=per_row, replace=True)

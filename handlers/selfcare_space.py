@@ -60,7 +60,9 @@ async def listing(ctx: Context, space: Destination, note: str = "") -> Reply:
     lines = [note, ""] if note else []
     lines.append(ctx.text("selfcare.space_header"))
     for n, row in enumerate(rows, start=1):
-        line = f"{n}. {describe(row.trigger)} · {themes_line(ctx, themes_of(row.payload))}"
+        line = (
+            f"{n}. {describe(row.trigger, ctx.text)} · {themes_line(ctx, themes_of(row.payload))}"
+        )
         nxt = ctx.scheduler.next_fire(row.id)
         if nxt is not None:
             shown = markup.time_tag(int(nxt.timestamp()), local_moment(nxt, tz))
@@ -97,7 +99,7 @@ async def add(ctx: Context, space: Destination, text: str) -> Reply:
         payload={"themes": list(themes)},
     )
     note = ctx.text(
-        "selfcare.space_added", when=describe(when), themes=themes_line(ctx, list(themes))
+        "selfcare.space_added", when=describe(when, ctx.text), themes=themes_line(ctx, list(themes))
     )
     return await listing(ctx, space, note)
 

@@ -8,7 +8,7 @@ answer that says what would work. Stewards may also give a crontab line for a sp
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -18,6 +18,7 @@ from dateutil.parser import parse as parse_date
 from dateutil.relativedelta import relativedelta
 
 from bot.content.schema.prompts import PromptsFile
+from bot.core import markup
 from bot.core.commands import parse_time
 from bot.core.errors import UserFacingError
 from bot.scheduler import cron, crontab
@@ -105,10 +106,7 @@ def read_plan(text: str, prompts: PromptsFile) -> Plan:
             days += [d for d in day if d not in days]
         elif moment is not None:
             if at is not None and moment != at:
-                raise UserFacingError(
-                    "One time per schedule, please. Add another time with a second"
-                    " /selfcare schedule."
-                )
+                raise UserFacingError.about("selfcare.when_one_time")
             at = moment
         elif token.lower() in _ALL_THEMES:
             themes = []
@@ -128,14 +126,13 @@ def read_plan(text: str, prompts: PromptsFile) -> Plan:
             continue
         i += 1
     if unknown:
-        raise UserFacingError(
-            f"I didn't understand '{' '.join(unknown)}'. Days look like mon,wed,fri or"
-            f" weekdays; a time like 07:30; themes are {', '.join(t.id for t in prompts.themes)}."
+        raise UserFacingError.about(
+            "selfcare.when_unknown",
+            words=markup.escape(" ".join(unknown)),
+            themes=", ".join(t.id for t in prompts.themes),
         )
     if at is None:
-        raise UserFacingError(
-            "Add a time, like 07:30 or 10pm: /selfcare schedule mon,wed,fri 07:30 grounding,rest"
-        )
+        raise UserFacingError.about("selfcare.when_no_time")
     chosen = () if every_day or len(days) == len(DAYS) else tuple(d for d in DAYS if d in days)
     return Plan(chosen, at, tuple(themes))
 
@@ -149,15 +146,12 @@ def read_space_plan(text: str, prompts: PromptsFile) -> tuple[dict[str, Any], tu
     if len(words) >= 5 and numeric.match(words[0]) and numeric.match(words[1]):
         line = " ".join(words[:5]).lower()
         if re.search(r"\d", words[4]):
-            raise UserFacingError(
-                "Please name the weekdays, like mon-fri or sat,sun, instead of numbers."
-            )
+            raise UserFacingError.about("selfcare.when_numeric_days")
         try:
             when = crontab(line)
         except ValueError:
-            raise UserFacingError(
-                f"'{line}' is not a crontab line (minute hour day month weekday),"
-                " for example 0 9 * * mon."
+            raise UserFacingError.about(
+                "selfcare.when_bad_crontab", line=markup.escape(line)
             ) from None
         rest = " ".join(words[5:])
         themes = read_plan(f"{rest} 00:00", prompts).themes if rest else ()
@@ -191,25 +185,23 @@ def read_pause(text: str, today: date) -> date:
             default = datetime(today.year, today.month, today.day, tzinfo=UTC)
             moment = parse_date(wanted, default=default)
         except (ParserError, ValueError, OverflowError):
-            raise UserFacingError(
-                "Pause until when? Try a date like 2025-07-01 or 1 July, or a number of days"
-                " like 7."
-            ) from None
+            raise UserFacingError.about("selfcare.when_pause_unknown") from None
         resume = moment.date()
         if resume <= today and not re.search(r"\d{4}", wanted):
             resume = resume.replace(year=resume.year + 1)  # "1 Jan" in December means next year
     if resume <= today:
-        raise UserFacingError("That date has passed. Pick a day after today.")
+        raise UserFacingError.about("selfcare.when_pause_passed")
     if resume > today + timedelta(days=MAX_PAUSE_DAYS):
-        raise UserFacingError("I can pause for up to a year. To stop for good: /selfcare stop")
+        raise UserFacingError.about("selfcare.when_pause_too_long")
     return resume
 
 
 _SIMPLE = re.compile(r"^\d{1,2}$")
 
 
-def describe(trigger: Mapping[str, Any]) -> str:
-    """A schedule's time in words: "Weekdays at 08:00", "Mon, Wed, Fri at 07:30"."""
+def describe(trigger: Mapping[str, Any], text: Callable[..., str]) -> str:
+    """A schedule's time in words: "Weekdays at 08:00", "Mon, Wed, Fri at 07:30"
+    (``text`` is ``ctx.text``)."""
     fields: Mapping[str, str] = trigger.get("cron", {})
     hour, minute = fields.get("hour", ""), fields.get("minute", "0")
     plain = all(fields.get(k, "*") == "*" for k in ("day", "month", "week", "year"))
@@ -219,21 +211,22 @@ def describe(trigger: Mapping[str, Any]) -> str:
         )
         return f"`{line}`"
     at = f"{int(hour):02d}:{int(minute):02d}"
-    return f"{describe_days(fields.get('day_of_week', '*'))} at {at}"
+    days = describe_days(fields.get("day_of_week", "*"), text)
+    return text("selfcare.when_at", days=days, time=at)
 
 
-def describe_days(field: str) -> str:
+def describe_days(field: str, text: Callable[..., str]) -> str:
     days = expand_days(field)
     if days is None:
         return field
     if not days or len(days) == len(DAYS):
-        return "Every day"
+        return text("selfcare.when_every_day")
     if days == DAYS[:5]:
-        return "Weekdays"
+        return text("selfcare.when_weekdays")
     if days == DAYS[5:]:
-        return "Weekends"
+        return text("selfcare.when_weekends")
     if len(days) == 1:
-        return days[0].title() + "days"
+        return text("selfcare.when_one_day", day=days[0].title())
     return ", ".join(d.title() for d in days)
 
 

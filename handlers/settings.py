@@ -53,7 +53,7 @@ def find_timezone(text: str) -> str:
     for zone in _zones():
         if zone.lower().rsplit("/", 1)[-1] == city:
             return zone
-    raise UserFacingError(f"I couldn't find the timezone '{wanted}'. Try a city, like Toronto.")
+    raise UserFacingError.about("settings.unknown_timezone", zone=markup.escape(wanted))
 
 
 def parse_quiet(text: str) -> QuietHours | None:
@@ -62,10 +62,10 @@ def parse_quiet(text: str) -> QuietHours | None:
         return None
     start, sep, end = re.sub(r"\s*(?:–|—|to)\s*", "-", text.strip()).partition("-")
     if not sep:
-        raise UserFacingError("Quiet hours look like 22:00-07:00, or off.")
+        raise UserFacingError.about("settings.quiet_format")
     quiet = QuietHours(parse_time(start, "start"), parse_time(end, "end"))
     if quiet.start == quiet.end:
-        raise UserFacingError("Quiet hours need a different start and end.")
+        raise UserFacingError.about("settings.quiet_same")
     return quiet
 
 

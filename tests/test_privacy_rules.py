@@ -84,7 +84,7 @@ def test_every_wording_key_used_in_code_exists_with_its_placeholders() -> None:
             if not (
                 isinstance(node, ast.Call)
                 and isinstance(node.func, ast.Attribute)
-                and node.func.attr == "text"
+                and node.func.attr in {"text", "about"}  # ctx.text / UserFacingError.about
                 and node.args
                 and isinstance(node.args[0], ast.Constant)
                 and isinstance(node.args[0].value, str)

@@ -9,14 +9,28 @@ from __future__ import annotations
 
 import secrets
 import traceback
+from collections.abc import Callable
 
 
 class UserFacingError(Exception):
-    """Raised by handlers and parsers with a warm, plain message for the person."""
+    """Raised by handlers and parsers with a warm, plain message for the person: either the
+    message itself, or (from code that has no Context, such as parsers) a key into
+    ``content/texts/`` with its placeholders, rendered by dispatch."""
 
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
+    def __init__(self, message: str = "", *, key: str | None = None, **values: object) -> None:
+        super().__init__(key or message)
         self.message = message
+        self.key = key
+        self.values = values
+
+    @classmethod
+    def about(cls, key: str, **values: object) -> UserFacingError:
+        """An error worded by ``content/texts/`` (``key`` like ``"selfcare.when_no_time"``)."""
+        return cls(key=key, **values)
+
+    def render(self, text: Callable[..., str]) -> str:
+        """The words the person sees, given ``ctx.text`` (or a :class:`Texts`)."""
+        return text(self.key, **self.values) if self.key else self.message
 
 
 class SettingsError(Exception):

@@ -6,10 +6,15 @@ from datetime import date, time
 
 import pytest
 
+from bot.content.sources import SOURCES, TEXTS
+from bot.content.store import load_all
 from bot.core.errors import UserFacingError
 from bot.scheduler import crontab
 from handlers.selfcare_when import Plan, describe, read_pause, read_plan, read_space_plan
 from tests.handlers.test_selfcare import PROMPTS_FILE
+from tests.helpers import CONTENT
+
+TEXT = load_all(CONTENT, SOURCES)[0][TEXTS]
 
 MONDAY = date(2025, 6, 2)
 
@@ -39,10 +44,10 @@ def test_schedules_typed_the_ways_people_write_them(typed: str, plan: Plan) -> N
 def test_a_plan_becomes_a_cron_trigger_and_reads_back() -> None:
     plan = read_plan("mon,wed,fri 07:30", PROMPTS_FILE)
     assert plan.trigger() == {"cron": {"day_of_week": "mon,wed,fri", "hour": "7", "minute": "30"}}
-    assert describe(plan.trigger()) == "Mon, Wed, Fri at 07:30"
-    assert describe(read_plan("daily 22:30", PROMPTS_FILE).trigger()) == "Every day at 22:30"
-    assert describe(crontab("0 9 * * mon-fri")) == "Weekdays at 09:00"
-    assert describe(crontab("*/30 9-17 * * mon")) == "`*/30 9-17 * * mon`"
+    assert describe(plan.trigger(), TEXT) == "Mon, Wed, Fri at 07:30"
+    assert describe(read_plan("daily 22:30", PROMPTS_FILE).trigger(), TEXT) == "Every day at 22:30"
+    assert describe(crontab("0 9 * * mon-fri"), TEXT) == "Weekdays at 09:00"
+    assert describe(crontab("*/30 9-17 * * mon"), TEXT) == "`*/30 9-17 * * mon`"
 
 
 def test_space_schedules_take_a_crontab_or_the_friendly_form() -> None:
@@ -51,7 +56,7 @@ def test_space_schedules_take_a_crontab_or_the_friendly_form() -> None:
         ("grounding",),
     )
     when, themes = read_space_plan("weekdays 9am rest connection", PROMPTS_FILE)
-    assert describe(when) == "Weekdays at 09:00" and themes == ("rest", "connection")
+    assert describe(when, TEXT) == "Weekdays at 09:00" and themes == ("rest", "connection")
 
 
 @pytest.mark.parametrize(
@@ -86,4 +91,4 @@ def test_pause_dates_typed_the_ways_people_write_them(typed: str, resume: date) 
 def test_pause_mistakes_say_what_would_work(typed: str, answer: str) -> None:
     with pytest.raises(UserFacingError) as caught:
         read_pause(typed, MONDAY)
-    assert answer in caught.value.message
+    assert answer in caught.value.render(TEXT)
