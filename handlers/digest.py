@@ -58,7 +58,8 @@ async def digest(ctx: Context, req: Request) -> Replies:
                 timezone=ctx.timezone_of(person),
                 person_id=person.id,
             )
-            await ctx.repo.digests.subscribe(person.id, schedule.id, ctx.clock.now())
+            if not await ctx.repo.digests.subscribe(person.id, schedule.id, ctx.clock.now()):
+                await ctx.scheduler.remove(schedule.id)  # a second tap raced the first
         return Reply.with_choices(ctx.text("digest.turned_on"), [off])
     if wanted == "off":
         if row is not None:

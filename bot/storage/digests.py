@@ -57,13 +57,14 @@ class DigestRepository:
         assert since is not None
         return DigestRow(row["person_id"], row["schedule_id"], since)
 
-    async def subscribe(self, person_id: int, schedule_id: int, now: datetime) -> None:
-        await self.db.execute(
+    async def subscribe(self, person_id: int, schedule_id: int, now: datetime) -> bool:
+        """False if they were already subscribed (say, two taps at once): keep the first."""
+        added = await self.db.execute_rowcount(
             "INSERT INTO digests(person_id, schedule_id, since, created_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT(person_id) DO UPDATE SET schedule_id = excluded.schedule_id,"
-            " since = excluded.since",
+            " ON CONFLICT(person_id) DO NOTHING",
             (person_id, schedule_id, to_db(now), to_db(now)),
         )
+        return added == 1
 
     async def mark_sent(self, person_id: int, at: datetime) -> None:
         await self.db.execute(

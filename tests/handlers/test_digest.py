@@ -3,11 +3,14 @@ one, easy to stop; and nothing about what anyone read is kept."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from bot.clock import SettableClock
-from bot.platforms.console import CONSOLE_ACCOUNT
+from bot.config import Settings
+from bot.core.events import Actor, CommandEvent
+from bot.platforms.console import CONSOLE_ACCOUNT, PRIVATE
 from bot.service import Service
 from tests.directory.fixtures import (
     NEW_OPPORTUNITY,
@@ -114,3 +117,14 @@ async def test_the_digest_keeps_nothing_about_what_anyone_read(tmp_path: Path) -
         await svc.ctx.repo.digests.erase_person(person)
         assert await svc.ctx.repo.digests.get(person) is None
         assert (await svc.ctx.repo.digests.export_person(person))["weekly_digest"] == "off"
+
+
+async def test_two_taps_at_once_make_one_digest(settings: Settings) -> None:
+    """Regression: two "on" taps handled together left an orphan weekly schedule."""
+    async with console_service(settings) as (svc, _):
+        person = await svc.ctx.repo.people.by_account(CONSOLE_ACCOUNT)
+        assert person is not None
+        event = CommandEvent(Actor(CONSOLE_ACCOUNT), PRIVATE, "digest", raw="on")
+        await asyncio.gather(svc.dispatcher.command(event), svc.dispatcher.command(event))
+        rows = await svc.ctx.repo.schedules.for_person(person.id, "digest.weekly")
+    assert len(rows) == 1

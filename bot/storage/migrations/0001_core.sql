@@ -69,8 +69,3 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_queue ON outbox(status, id);
 CREATE INDEX outbox_person ON outbox(person_id);
-
-CREATE TABLE meta (
-    key   TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
