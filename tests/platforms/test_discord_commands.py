@@ -265,3 +265,18 @@ async def test_commands_can_be_synced_to_one_server(
     assert fake.calls_to("PUT", rf"/applications/\d+/guilds/{guild}/commands")
     assert not fake.calls_to("PUT", r"/applications/\d+/commands")
     assert "9-8-8" in ix.text
+
+
+async def test_a_personal_answer_never_overwrites_a_public_message(
+    tmp_path: Path, fake: FakeDiscord, steward: User
+) -> None:
+    """Regression: a button on a message everyone sees, answered with a personal reply that
+    asks to replace, edited the public message in place."""
+    async with discord_service(discord_settings(tmp_path, fake), routers=(*ROUTERS, probe)):
+        public = await fake.slash(steward, "slow", options={"public": True})
+        card = public.shown[0]
+        assert not card.ephemeral
+        pressed = await fake.press(steward, card, "Swap")
+        await fake.until(lambda: len(pressed.shown) == 1)
+    assert card.content == "Took a while"
+    assert [(m.content, m.ephemeral) for m in pressed.shown] == [("Swapped in place", True)]

@@ -113,7 +113,14 @@ class Responder:
         for index, chunk in enumerate(rendered.chunks):
             view = rendered.view if index == last else None
             file = rendered.file() if index == last else None
-            if index == 0 and reply.replace and state.button and state.source_is_original:
+            if (
+                index == 0
+                and reply.replace
+                and state.button
+                and state.source_is_original
+                and (not ephemeral or _pressed_on_ephemeral(interaction))
+            ):
+                # A personal answer never overwrites a message everyone can see.
                 await self._replace(interaction, chunk, view, file)
                 continue
             await self._say(interaction, state, chunk, view, file, ephemeral)
@@ -206,3 +213,9 @@ class Responder:
             person_id=person.id if person else None,
             pressed_message_id=pressed_id,
         )
+
+
+def _pressed_on_ephemeral(interaction: discord.Interaction) -> bool:
+    """Whether the pressed button sat on a message only this person sees."""
+    message = interaction.message
+    return message is not None and message.flags.ephemeral
