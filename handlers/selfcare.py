@@ -243,9 +243,7 @@ router.command(
                 "pause",
                 "Pause your prompts until a date",
                 pausing.pause,
-                options=(
-                    Option("until", "A date like 1 July, or a number of days", greedy=True),
-                ),
+                options=(Option("until", "A date like 1 July, or a number of days", greedy=True),),
             ),
             Command("resume", "Start paused prompts again", pausing.resume),
             Command("stop", "Stop all your scheduled prompts", pausing.stop),

@@ -42,17 +42,25 @@ def _resources(directory: Path) -> ResourceDirectory:
     return ResourceDirectory(file)
 
 
-def _agreements(directory: Path) -> str:
-    path = directory / "agreements.md"
+def _markdown(directory: Path, name: str, what: str) -> str:
+    path = directory / name
     try:
         text = path.read_text("utf-8").strip()
     except FileNotFoundError:
-        raise ContentError([Problem("agreements.md", "the file is missing")]) from None
+        raise ContentError([Problem(name, "the file is missing")]) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ContentError([Problem("agreements.md", f"cannot be read ({exc})")]) from None
+        raise ContentError([Problem(name, f"cannot be read ({exc})")]) from None
     if not text:
-        raise ContentError([Problem("agreements.md", "is empty; write the agreements in it")])
+        raise ContentError([Problem(name, f"is empty; write {what} in it")])
     return text
+
+
+def _agreements(directory: Path) -> str:
+    return _markdown(directory, "agreements.md", "the agreements")
+
+
+def _privacy(directory: Path) -> str:
+    return _markdown(directory, "privacy.md", "what the bot keeps and who can see it")
 
 
 RESOURCES: Source[ResourceDirectory] = Source("resources", _resources)
@@ -68,6 +76,7 @@ GLOSSARY: Source[GlossaryFile] = Source(
     lambda d: load_yaml_model(d / "glossary.yaml", GlossaryFile, shown_as="glossary.yaml"),
 )
 AGREEMENTS: Source[str] = Source("agreements", _agreements)
+PRIVACY: Source[str] = Source("privacy", _privacy)
 PROMPTS: Source[PromptsFile] = Source(
     "prompts",
     lambda d: load_yaml_model(d / "prompts.yaml", PromptsFile, shown_as="prompts.yaml"),
@@ -82,4 +91,5 @@ SOURCES: tuple[Source[Any], ...] = (
     GLOSSARY,
     AGREEMENTS,
     PROMPTS,
+    PRIVACY,
 )

@@ -17,11 +17,11 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bot.core.errors import UserFacingError
-from bot.core.model import Person, Role
+from bot.core.model import AccountRef, Person, PersonRef, Role
 
 if TYPE_CHECKING:
     from bot.core.context import Context, Request
-    from bot.core.events import ChatMoved
+    from bot.core.events import ChatMoved, SpaceEvent
     from bot.core.replies import Replies
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -32,6 +32,10 @@ class OptionType(StrEnum):
     INTEGER = "integer"
     BOOLEAN = "boolean"  # on text platforms: the option's name as a bare word turns it on
     TIME = "time"  # HH:MM, 24-hour
+    #: Someone in the network, resolved natively by each adapter (a Discord user option; on
+    #: Telegram a reply to their message or a text mention; anywhere a member number like #12).
+    #: Handlers get a :class:`~bot.core.model.PersonRef`.
+    PERSON = "person"
 
 
 class Access(StrEnum):
@@ -70,6 +74,7 @@ Autocomplete = Callable[["Context", "Request", str], Awaitable[Sequence[str]]]
 Handler = Callable[["Context", "Request"], Awaitable["Replies"]]
 Startup = Callable[["Context"], Awaitable[None]]
 ChatMovedHook = Callable[["Context", "ChatMoved"], Awaitable[None]]
+SpaceHook = Callable[["Context", "SpaceEvent"], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +165,7 @@ class Router:
     jobs: dict[str, Handler] = field(default_factory=dict)
     startup: list[Startup] = field(default_factory=list)
     chat_moved: list[ChatMovedHook] = field(default_factory=list)
+    space_events: list[tuple[str, SpaceHook]] = field(default_factory=list)
 
     def command(self, command: Command) -> Command:
         self.commands.append(command)
@@ -186,6 +192,28 @@ class Router:
         self.chat_moved.append(fn)
         return fn
 
+    def on_member_joined(self, fn: SpaceHook) -> SpaceHook:
+        """Run ``fn(ctx, event)`` when an account joins a group or server
+        (:class:`~bot.core.events.MemberJoined`)."""
+        self.space_events.append(("MemberJoined", fn))
+        return fn
+
+    def on_member_left(self, fn: SpaceHook) -> SpaceHook:
+        """Run ``fn(ctx, event)`` when an account leaves or is taken out (``MemberLeft``)."""
+        self.space_events.append(("MemberLeft", fn))
+        return fn
+
+    def on_join_requested(self, fn: SpaceHook) -> SpaceHook:
+        """Run ``fn(ctx, event)`` when an account asks to join a group (``JoinRequested``)."""
+        self.space_events.append(("JoinRequested", fn))
+        return fn
+
+    def on_member_posted(self, fn: SpaceHook) -> SpaceHook:
+        """Run ``fn(ctx, event)`` when an account posts in a group or channel
+        (``MemberPosted``: who and where, never the text)."""
+        self.space_events.append(("MemberPosted", fn))
+        return fn
+
     def job(self, kind: str) -> Callable[[Handler], Handler]:
         """Register what a scheduled job of ``kind`` does when it fires."""
 
@@ -205,6 +233,8 @@ class Registry:
     jobs: Mapping[str, Handler]
     startup: tuple[Startup, ...] = ()
     chat_moved: tuple[ChatMovedHook, ...] = ()
+    #: Hooks by space event class name (``"MemberJoined"``...), in router order.
+    space_events: Mapping[str, tuple[SpaceHook, ...]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, routers: Sequence[Router]) -> Registry:
@@ -213,9 +243,12 @@ class Registry:
         jobs: dict[str, Handler] = {}
         startup: list[Startup] = []
         chat_moved: list[ChatMovedHook] = []
+        space_events: dict[str, tuple[SpaceHook, ...]] = {}
         for router in routers:
             startup += router.startup
             chat_moved += router.chat_moved
+            for kind, hook in router.space_events:
+                space_events[kind] = (*space_events.get(kind, ()), hook)
             for cmd in router.commands:
                 if cmd.name in commands:
                     raise ValueError(f"/{cmd.name} is declared twice")
@@ -225,7 +258,7 @@ class Registry:
                     if key in table:
                         raise ValueError(f"{key} is registered twice")
                 table.update(new)
-        return cls(commands, actions, jobs, tuple(startup), tuple(chat_moved))
+        return cls(commands, actions, jobs, tuple(startup), tuple(chat_moved), space_events)
 
     def visible_to(self, person: Person | None) -> list[Command]:
         return [c for c in self.commands.values() if c.access.allows(person)]
@@ -253,6 +286,8 @@ def convert(opt: Option, value: object) -> object:
             raise UserFacingError(f"{opt.name} should be a number, like 3.") from None
     if opt.type is OptionType.TIME:
         return parse_time(str(value), opt.name)
+    if opt.type is OptionType.PERSON:
+        return parse_person(value, opt.name)
     text = str(value).strip()
     if opt.choices:
         lowered = text.lower()
@@ -260,6 +295,27 @@ def convert(opt: Option, value: object) -> object:
             raise UserFacingError(f"{opt.name} can be: {', '.join(opt.choices)}.")
         return lowered
     return text
+
+
+def parse_person(value: object, name: str = "person") -> PersonRef:
+    """An account an adapter resolved, ``#12`` or ``12`` (a member number), or
+    ``telegram:12345`` (an account id, for stewards who have one)."""
+    if isinstance(value, PersonRef):
+        return value
+    if isinstance(value, AccountRef):
+        return PersonRef(account=value)
+    text = str(value).strip().lstrip("#")
+    if text.isdigit() and int(text) > 0:
+        return PersonRef(number=int(text))
+    if ":" in text:
+        try:
+            return PersonRef(account=AccountRef.parse(text))
+        except ValueError:
+            pass
+    raise UserFacingError(
+        f"{name}: use their member number, like #12 (/members lists them), or reply to"
+        " one of their messages."
+    )
 
 
 _TIME = re.compile(r"^(\d{1,2})(?::?(\d{2}))?\s*(am|pm)?$", re.IGNORECASE)
@@ -299,14 +355,17 @@ def resolve(cmd: Command, raw: str | None, subcommand: str | None) -> tuple[Comm
     raise UserFacingError(f"Try /{cmd.name} {names}.")
 
 
-def parse_text(cmd: Command, raw: str) -> dict[str, object]:
+def parse_text(
+    cmd: Command, raw: str, given: Mapping[str, object] | None = None
+) -> dict[str, object]:
     """Parse the text after a command: ``name:value`` pairs, bare words naming boolean options,
-    then positional values in declared order; a greedy option takes what is left."""
+    then positional values in declared order; a greedy option takes what is left. ``given``
+    holds values the platform supplied outside the text (a person replied to)."""
     try:
         words = shlex.split(raw)
     except ValueError:
         words = raw.split()
-    values: dict[str, object] = {}
+    values: dict[str, object] = dict(given or {})
     by_name = {o.name: o for o in cmd.options}
     positional: list[str] = []
     for word in words:
@@ -314,7 +373,7 @@ def parse_text(cmd: Command, raw: str) -> dict[str, object]:
         opt = by_name.get(key.lower())
         if sep and opt is not None and val:
             values[opt.name] = convert(opt, val)
-        elif not sep and opt is not None and opt.type is OptionType.BOOLEAN:
+        elif not sep and opt is not None and opt.type is OptionType.BOOLEAN and not opt.keyword:
             values[opt.name] = True
         else:
             positional.append(word)
@@ -336,8 +395,14 @@ def parse_text(cmd: Command, raw: str) -> dict[str, object]:
     return values
 
 
-def bind(cmd: Command, raw: str | None, typed: Mapping[str, object] | None) -> dict[str, object]:
-    """Validate and type a command's arguments from either source; names missing required ones."""
+def bind(
+    cmd: Command,
+    raw: str | None,
+    typed: Mapping[str, object] | None,
+    mentioned: Sequence[AccountRef] = (),
+) -> dict[str, object]:
+    """Validate and type a command's arguments from either source; names missing required ones.
+    Accounts ``mentioned`` natively fill the command's PERSON options, in order."""
     if typed is not None:
         values = {}
         by_name = {o.name: o for o in cmd.options}
@@ -345,7 +410,9 @@ def bind(cmd: Command, raw: str | None, typed: Mapping[str, object] | None) -> d
             if key in by_name and val is not None:
                 values[key] = convert(by_name[key], val)
     else:
-        values = parse_text(cmd, raw or "")
+        people = [o for o in cmd.options if o.type is OptionType.PERSON]
+        given = {o.name: PersonRef(account=a) for o, a in zip(people, mentioned, strict=False)}
+        values = parse_text(cmd, raw or "", given)
     missing = [o.name for o in cmd.options if o.required and o.name not in values]
     if missing:
         raise UserFacingError(f"Please add {', '.join(missing)}: {cmd.usage()}")

@@ -22,10 +22,12 @@ from bot.core.events import (
     ChatMoved,
     CommandEvent,
     Conversation,
+    SpaceEvent,
     TextEvent,
 )
 from bot.core.replies import Replies, Reply, as_list
 from bot.messenger import Prepared
+from bot.outbox.message import Destination
 from bot.storage.schedules import ScheduleRow
 
 log = logging.getLogger(__name__)
@@ -63,7 +65,7 @@ class Dispatcher:
         if not scope.allows(caller.conversation.is_private):
             key = "core.private_only" if scope is Scope.PRIVATE else "core.space_only"
             return Reply(self.ctx.text(key, command=cmd.name))
-        args = bind(target, raw, event.options)
+        args = bind(target, raw, event.options, event.mentioned)
         assert target.handler is not None
         return await target.handler(self.ctx, Request(caller, args, cmd.name))
 
@@ -148,14 +150,29 @@ class Dispatcher:
     # -- platform changes -------------------------------------------------------------------
 
     async def chat_moved(self, event: ChatMoved) -> None:
-        """Tell every feature that a group now lives under a new id. One failing hook is
-        logged and does not stop the others."""
+        """Tell every feature that a group now lives under a new id. Schedules that post to
+        the group follow it first; then each feature's hook runs. One failing hook is logged
+        and does not stop the others."""
+        old = Destination(event.platform, "chat", event.old_chat_id)
+        new = Destination(event.platform, "chat", event.new_chat_id)
+        await self.ctx.repo.schedules.retarget(str(old), str(new))
         for hook in self.ctx.registry.chat_moved:
             try:
                 await hook(self.ctx, event)
             except Exception as exc:
                 detail = describe_without_text(exc)
                 log.error("incident %s: chat moved hook failed\n%s", incident_code(), detail)
+
+    async def space_event(self, event: SpaceEvent) -> None:
+        """Tell the features that registered for this kind of event (someone joined, left,
+        asked to join or posted). One failing hook is logged and does not stop the others."""
+        kind = type(event).__name__
+        for hook in self.ctx.registry.space_events.get(kind, ()):
+            try:
+                await hook(self.ctx, event)
+            except Exception as exc:
+                detail = describe_without_text(exc)
+                log.error("incident %s: %s hook failed\n%s", incident_code(), kind, detail)
 
     # -- the boundary -----------------------------------------------------------------------
 
@@ -166,7 +183,7 @@ class Dispatcher:
         try:
             replies = as_list(await run())
         except UserFacingError as exc:
-            replies = [Reply(exc.message)]
+            replies = [Reply(exc.render(self.ctx.text))]
         except Exception as exc:
             code = incident_code()
             log.error("incident %s: %s failed\n%s", code, what, describe_without_text(exc))

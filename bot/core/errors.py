@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import secrets
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 
 
 class UserFacingError(Exception):
@@ -17,16 +17,18 @@ class UserFacingError(Exception):
     message itself, or (from code that has no Context, such as parsers) a key into
     ``content/texts/`` with its placeholders, rendered by dispatch."""
 
-    def __init__(self, message: str = "", *, key: str | None = None, **values: object) -> None:
+    def __init__(
+        self, message: str = "", *, key: str | None = None, values: Mapping[str, object] = {}
+    ) -> None:
         super().__init__(key or message)
         self.message = message
         self.key = key
-        self.values = values
+        self.values = dict(values)
 
     @classmethod
     def about(cls, key: str, **values: object) -> UserFacingError:
         """An error worded by ``content/texts/`` (``key`` like ``"selfcare.when_no_time"``)."""
-        return cls(key=key, **values)
+        return cls(key=key, values=values)
 
     def render(self, text: Callable[..., str]) -> str:
         """The words the person sees, given ``ctx.text`` (or a :class:`Texts`)."""

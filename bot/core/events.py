@@ -40,6 +40,9 @@ class CommandEvent:
     raw: str | None = None
     options: Mapping[str, object] | None = None
     subcommand: str | None = None
+    #: Accounts the message points at natively, outside its text (Telegram: the author of the
+    #: message it replies to, text mentions). They fill PERSON options not given in ``raw``.
+    mentioned: tuple[AccountRef, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,3 +87,39 @@ class ChatMoved:
     platform: Platform
     old_chat_id: str
     new_chat_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class SpaceEvent:
+    """Something an account did where peer spaces live. ``chat_id`` is the group or channel;
+    on platforms where access is held server-wide (Discord's peer role), joining and leaving
+    name the server instead. Never carries what anyone wrote."""
+
+    chat_id: str
+    account: AccountRef
+
+    @property
+    def platform(self) -> Platform:
+        return self.account.platform
+
+
+@dataclass(frozen=True, slots=True)
+class MemberJoined(SpaceEvent):
+    """An account joined a group or server."""
+
+
+@dataclass(frozen=True, slots=True)
+class MemberLeft(SpaceEvent):
+    """An account left, or was taken out of, a group or server."""
+
+
+@dataclass(frozen=True, slots=True)
+class JoinRequested(SpaceEvent):
+    """An account asked to join a group that approves new members."""
+
+
+@dataclass(frozen=True, slots=True)
+class MemberPosted(SpaceEvent):
+    """An account posted in a group or channel: only who and where, never the text."""
+
+    message_id: str | None = None

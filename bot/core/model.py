@@ -54,6 +54,20 @@ class AccountRef:
 
 
 @dataclass(frozen=True, slots=True)
+class PersonRef:
+    """Someone a command points at, before the core looks them up: one of their platform
+    accounts (a Discord user option, a Telegram reply or text mention) or their member number
+    (what ``/members`` shows; the bot stores no names to point with)."""
+
+    account: AccountRef | None = None
+    number: int | None = None
+
+    def __post_init__(self) -> None:
+        if (self.account is None) == (self.number is None):
+            raise ValueError("a person is pointed at by an account or by a member number")
+
+
+@dataclass(frozen=True, slots=True)
 class QuietHours:
     """A daily window, in the person's own timezone, when nothing scheduled reaches them."""
 

@@ -23,6 +23,7 @@ from bot.core.events import Actor, ButtonEvent, CommandEvent, Conversation, Text
 from bot.core.model import AccountRef, Platform
 from bot.messenger import Prepared
 from bot.outbox import Button, Destination, Limit, Op, OutgoingMessage
+from bot.platforms.console_spaces import ConsoleSpaces
 
 CONSOLE_ACCOUNT = AccountRef(Platform.CONSOLE, "local")
 PRIVATE = Conversation(Platform.CONSOLE, "local", is_private=True)
@@ -70,6 +71,7 @@ class ConsolePlatform:
         self._task: asyncio.Task[None] | None = None
         self._on_handled = on_handled
         self.finished = asyncio.Event()
+        self.spaces = ConsoleSpaces((SPACE.chat_id,))
 
     def limit_for(self, destination: Destination) -> Limit | None:
         return None

@@ -79,4 +79,9 @@ class ButtonRepository:
         return {"buttons_waiting_for_you": int(row[0]) if row else 0}
 
     async def erase_person(self, person_id: int) -> None:
-        await self.db.execute("DELETE FROM buttons WHERE person_id = ?", (person_id,))
+        # Also buttons on someone else's message that act on this person (a steward's
+        # "remove #12"): by convention their payload names them under the key "person".
+        await self.db.execute(
+            "DELETE FROM buttons WHERE person_id = ? OR json_extract(payload, '$.person') = ?",
+            (person_id, person_id),
+        )

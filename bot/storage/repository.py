@@ -9,13 +9,16 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from bot.storage.buttons import ButtonRepository
+from bot.storage.codes import CodeRepository
 from bot.storage.database import Database
 from bot.storage.digests import DigestRepository
 from bot.storage.outbox import OutboxRepository
 from bot.storage.people import PeopleRepository
 from bot.storage.personal import PersonalData
+from bot.storage.roster import RosterRepository
 from bot.storage.schedules import ScheduleRepository
 from bot.storage.selfcare import SelfcareRepository
+from bot.storage.spaces import SpaceRepository
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +30,9 @@ class Repository:
     outbox: OutboxRepository
     selfcare: SelfcareRepository
     digests: DigestRepository
+    codes: CodeRepository
+    spaces: SpaceRepository
+    roster: RosterRepository
 
     def parts(self) -> list[PersonalData]:
         """Every repository that holds something about a person (all of them but ``db``)."""
@@ -42,4 +48,7 @@ class Repository:
             OutboxRepository(db),
             SelfcareRepository(db),
             DigestRepository(db),
+            CodeRepository(db),
+            SpaceRepository(db),
+            RosterRepository(db),
         )

@@ -35,7 +35,14 @@ if TYPE_CHECKING:
     from tests.fakes.discord_server import FakeDiscord
 
 COMMAND, COMPONENT, AUTOCOMPLETE = 2, 3, 4
-OPTION_TYPES = {3: str, 4: int, 5: bool, 10: float}
+USER = 6
+
+
+def _user_id(value: Any) -> str:
+    return value.id if isinstance(value, User) else str(value)
+
+
+OPTION_TYPES: dict[int, Any] = {3: str, 4: int, 5: bool, USER: _user_id, 10: float}
 
 
 @dataclass
@@ -138,6 +145,24 @@ def command_options(
     missing = [o["name"] for o in declared if o.get("required") and o["name"] not in options]
     assert focused is not None or not missing, f"Discord would not send without {missing}"
     return out
+
+
+def resolved_users(fake: FakeDiscord, options: list[JSON]) -> JSON:
+    """What Discord sends with a command naming users: each user, and their guild member."""
+    users: JSON = {}
+    members: JSON = {}
+    for option in options:
+        if option["type"] == 1:
+            nested = resolved_users(fake, option.get("options", []))
+            users.update(nested.get("users", {}))
+            members.update(nested.get("members", {}))
+        elif option["type"] == USER:
+            user = fake.world.users[option["value"]]
+            users[user.id] = user.payload()
+            member = fake.world.guild.members.get(user.id)
+            if member is not None:
+                members[user.id] = {k: v for k, v in member.payload().items() if k != "user"}
+    return {"users": users, "members": members} if users else {}
 
 
 def callback_result(ix: FakeInteraction, kind: int, message: Message | None) -> JSON:

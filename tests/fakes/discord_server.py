@@ -34,6 +34,7 @@ from tests.fakes.discord_interactions import (
     command_options,
     interaction_payload,
     new_interaction,
+    resolved_users,
 )
 from tests.fakes.discord_model import (
     BODY,
@@ -267,6 +268,9 @@ class FakeDiscord:
         }
         if "guild_id" in definition:
             data["guild_id"] = definition["guild_id"]
+        resolved = resolved_users(self, data["options"])
+        if resolved:
+            data["resolved"] = resolved
         ix = new_interaction(COMMAND, user, self._where(user, channel, dm))
         return await self._start(ix, data, wait)
 
@@ -304,6 +308,17 @@ class FakeDiscord:
         member = self.world.guild.members.setdefault(user.id, Member(user))
         payload = {"guild_id": self.world.guild.id, **member.payload()}
         await self.gateway.dispatch("GUILD_MEMBER_ADD", payload)
+
+    async def post(self, user: User, channel: Channel) -> Message:
+        """``user`` posts in ``channel``. The bot has no message content intent, so the gateway
+        sends the event with empty content, as Discord does."""
+        message = Message(snowflake(), channel.id, user)
+        payload = message.payload(channel.guild_id)
+        member = self.world.guild.members.get(user.id)
+        if member is not None:
+            payload["member"] = {k: v for k, v in member.payload().items() if k != "user"}
+        await self.gateway.dispatch("MESSAGE_CREATE", payload)
+        return message
 
     async def leave(self, user: User) -> None:
         self.world.guild.members.pop(user.id, None)

@@ -103,10 +103,18 @@ class FakeTelegram:
     def group(self, title: str = "Peer space", *, supergroup: bool = False) -> Chat:
         return self.world.add_group(title, supergroup=supergroup)
 
-    def say(self, user: User, text: str, chat: Chat | None = None) -> dict[str, Any]:
+    def say(
+        self,
+        user: User,
+        text: str,
+        chat: Chat | None = None,
+        *,
+        reply_to: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         """``user`` sends ``text`` (a command if it starts with /) in their private chat with
-        the bot, or in ``chat``."""
-        return self._pushed(self.world.user_message(user, text, chat))
+        the bot, or in ``chat``; ``reply_to`` is an update ``say`` returned, to answer it."""
+        replied = None if reply_to is None else reply_to["message"]
+        return self._pushed(self.world.user_message(user, text, chat, replied))
 
     def press(self, user: User, message: BotMessage, label: str | None = None) -> str:
         """Press the inline button labelled ``label`` (else the first) on a bot message."""
@@ -121,6 +129,16 @@ class FakeTelegram:
 
     def leave(self, user: User, chat: Chat) -> None:
         self._pushed(self.world.member_change(chat, user, "left"))
+
+    def follow(self, user: User, url: str) -> None:
+        """``user`` taps an invite link: a join request if the link asks for one, else in."""
+        link = self.world.invite_links.get(url)
+        assert link is not None, f"{url} is not an invite link the bot made"
+        chat = self.world.chats[link["chat_id"]]
+        if link["creates_join_request"]:
+            self.request_join(user, chat)
+        else:
+            self.join(user, chat)
 
     def request_join(self, user: User, chat: Chat) -> None:
         self._pushed(self.world.join_request(chat, user))

@@ -224,7 +224,13 @@ class World:
         self.updates.append(update)
         return update
 
-    def user_message(self, user: User, text: str, chat: Chat | None = None) -> dict[str, Any]:
+    def user_message(
+        self,
+        user: User,
+        text: str,
+        chat: Chat | None = None,
+        reply_to: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
         chat_id = user.id if chat is None else chat.id
         if chat is None:
             self.started.add(user.id)
@@ -239,6 +245,8 @@ class World:
         if text.startswith("/"):
             command = text.split(maxsplit=1)[0]
             body["entities"] = [{"type": "bot_command", "offset": 0, "length": len(command)}]
+        if reply_to is not None:
+            body["reply_to_message"] = reply_to
         return self.push("message", body)
 
     def callback(self, user: User, msg: BotMessage, data: str) -> dict[str, Any]:

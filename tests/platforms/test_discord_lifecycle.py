@@ -183,6 +183,7 @@ async def test_the_gateway_gets_json_and_only_the_intents_commands_need(
     (identify,) = fake.gateway.identifies
     wanted = discord.Intents.none()
     wanted.guilds = wanted.members = True
+    wanted.guild_messages = True  # who posts in a peer channel (the author, never the text)
     assert identify["intents"] == wanted.value
     assert not discord.Intents._from_value(identify["intents"]).message_content
     assert fake.gateway.queries[0]["encoding"] == "json" and fake.gateway.queries[0]["v"] == "10"

@@ -101,7 +101,11 @@ async def test_long_messages_split_with_buttons_and_file_on_the_last_part(
         assert swap["custom_id"].startswith("pc:") and len(swap["custom_id"]) == 15
         assert (site["style"], site["url"]) == (5, "https://a.ca")
         pressed = await fake.press(sam, parts[-1], "Swap")  # buttons sent via the outbox work
-    assert pressed.edited == [parts[-1]] and parts[-1].content == "Swapped in place"
+        await fake.until(lambda: len(pressed.shown) == 1)
+    # A personal answer to a button on a public message comes only to the presser; the
+    # message everyone sees stays as it was.
+    assert [(m.content, m.ephemeral) for m in pressed.shown] == [("Swapped in place", True)]
+    assert not pressed.edited and "Paragraph 089" in parts[-1].content
 
 
 async def test_edits_and_deletions_act_on_the_message_id(

@@ -29,6 +29,7 @@ from bot.platforms.discord.client import PcButton, PeerClient, intents, point_at
 from bot.platforms.discord.delivery import Sender
 from bot.platforms.discord.interactions import Interactions
 from bot.platforms.discord.render import MAX_TEXT, NO_MENTIONS
+from bot.platforms.discord.spaces import DiscordSpaces
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +82,7 @@ class DiscordPlatform:
         self._started: asyncio.Future[None] | None = None
         guild = settings.discord_command_guild
         self._guild = discord.Object(id=guild) if guild else None
+        self.spaces = DiscordSpaces(lambda: self._sender.client, settings.discord_peer_role)
 
     # -- the outbox's side -----------------------------------------------------------------
 
@@ -214,6 +216,7 @@ class DiscordPlatform:
             guild_ready_timeout=self.timing.guild_ready_timeout,
         )
         client.add_dynamic_items(PcButton)
+        client.on_space_event = self._dispatcher.space_event
         client.tree = app_commands.CommandTree(client)
         client.tree.error(answers.tree_error)
         for command in slash.build(self._dispatcher.ctx.registry, answers.command, answers.suggest):

@@ -216,6 +216,9 @@ class Responder:
 
 
 def _pressed_on_ephemeral(interaction: discord.Interaction) -> bool:
-    """Whether the pressed button sat on a message only this person sees."""
+    """Whether the pressed button sat on a message only this person sees: an ephemeral one,
+    or any message in their private chat with the bot."""
+    if interaction.guild_id is None:
+        return True
     message = interaction.message
     return message is not None and message.flags.ephemeral

@@ -19,12 +19,15 @@ import yarl
 from discord import app_commands
 
 from bot.config import Settings
+from bot.core.events import MemberJoined, MemberLeft, MemberPosted, SpaceEvent
+from bot.core.model import AccountRef, Platform
 
 TOKEN_PATTERN = r"pc:(?P<token>[a-z2-7]{12})"
 DEFAULT_API = discord.http.Route.BASE
 DEFAULT_GATEWAY = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
 
 ButtonHandler = Callable[[discord.Interaction, str], Awaitable[None]]
+SpaceHandler = Callable[[SpaceEvent], Awaitable[None]]
 
 
 def point_at(settings: Settings) -> None:
@@ -40,12 +43,18 @@ def point_at(settings: Settings) -> None:
 
 
 def intents() -> discord.Intents:
-    """Guilds, and members (to grant the peer role and audit who can see a space). Not
-    message content: no command depends on reading what people write."""
+    """Guilds, members (to grant the peer role and audit who can see a space) and guild
+    messages (to notice who posts in a peer channel: only the author, which discord.py gives
+    without message content). Not message content: nothing depends on what people write."""
     chosen = discord.Intents.none()
     chosen.guilds = True
     chosen.members = True
+    chosen.guild_messages = True
     return chosen
+
+
+def _account(user: discord.abc.User) -> AccountRef:
+    return AccountRef(Platform.DISCORD, str(user.id))
 
 
 class PeerClient(discord.Client):
@@ -55,6 +64,7 @@ class PeerClient(discord.Client):
     def __init__(self, on_button: ButtonHandler, **options: Any) -> None:
         super().__init__(**options)
         self.on_button = on_button
+        self.on_space_event: SpaceHandler | None = None
         self.connected = asyncio.Event()
         self.tree: app_commands.CommandTree[PeerClient] | None = None
 
@@ -66,6 +76,27 @@ class PeerClient(discord.Client):
 
     async def on_disconnect(self) -> None:
         self.connected.clear()
+
+    # Joining and leaving are server-wide on Discord (the peer role is), so these name the
+    # server; a post names its channel (a thread's parent channel).
+
+    async def on_member_join(self, member: discord.Member) -> None:
+        await self._tell(MemberJoined(str(member.guild.id), _account(member)))
+
+    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        await self._tell(MemberLeft(str(payload.guild_id), _account(payload.user)))
+
+    async def on_message(self, message: discord.Message) -> None:
+        if message.guild is None or message.author.bot or message.webhook_id is not None:
+            return
+        channel = message.channel
+        where = getattr(channel, "parent_id", None) if isinstance(channel, discord.Thread) else None
+        chat = str(where or channel.id)
+        await self._tell(MemberPosted(chat, _account(message.author), str(message.id)))
+
+    async def _tell(self, event: SpaceEvent) -> None:
+        if self.on_space_event is not None:
+            await self.on_space_event(event)
 
 
 class PcButton(

@@ -2,7 +2,8 @@
 
 discord.py reads a command's options from its callback's signature. Each command gets a
 generated callback whose ``__signature__`` lists the declared options with their Python types
-(STRING and TIME → str, INTEGER → int, BOOLEAN → bool; optional ones default to None), and the
+(STRING and TIME → str, INTEGER → int, BOOLEAN → bool, PERSON → a Discord user picker whose
+choice is forwarded as an account; optional ones default to None), and the
 documented decorators add descriptions, choices, autocomplete and renames. The callback only
 forwards the typed values: checking access, place and values stays in dispatch.
 
@@ -22,6 +23,7 @@ import discord
 from discord import app_commands
 
 from bot.core.commands import Command, Option, OptionType, Registry, Scope
+from bot.core.model import AccountRef, Platform
 
 MAX_CHOICES = 25
 MAX_DESCRIPTION = 100
@@ -35,6 +37,7 @@ _TYPES: dict[OptionType, type] = {
     OptionType.INTEGER: int,
     OptionType.BOOLEAN: bool,
     OptionType.TIME: str,
+    OptionType.PERSON: discord.User,
 }
 GUILD_INSTALL = app_commands.AppInstallationType(guild=True, user=False)
 
@@ -117,7 +120,7 @@ def _callback(
     names = {_pyname(o.name): o.name for o in options}
 
     async def callback(interaction: discord.Interaction, **values: Any) -> None:
-        typed = {names[k]: v for k, v in values.items() if v is not None}
+        typed = {names[k]: _neutral(v) for k, v in values.items() if v is not None}
         await run(interaction, top, sub, typed)
 
     params = [
@@ -137,6 +140,13 @@ def _callback(
     callback.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     callback.__qualname__ = callback.__name__ = f"slash_{top}_{sub or ''}".rstrip("_")
     return callback
+
+
+def _neutral(value: Any) -> object:
+    """A picked user becomes their account; everything else is already neutral."""
+    if isinstance(value, discord.abc.User | discord.Object):
+        return AccountRef(Platform.DISCORD, str(value.id))
+    return value
 
 
 def _static_choices(opt: Option) -> bool:

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Any
 
-from telegram import Chat, Message, Update, User
+from telegram import Chat, Message, MessageEntity, Update, User
 from telegram.error import TelegramError
 from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, MessageHandler, filters
 
@@ -46,6 +46,24 @@ def parse_command(message: Message, bot_username: str) -> tuple[str, str] | None
     if addressee and addressee.lower() != bot_username.lower():
         return None
     return name.lower(), text[length:].strip()
+
+
+def pointed_at(message: Message, bot_id: int, raw: str) -> tuple[tuple[AccountRef, ...], str]:
+    """People a command points at natively: text mentions (taken out of the arguments ``raw``,
+    so they are not read as words) and the author of the message it replies to. Returns them
+    with the arguments that are left."""
+    text = raw
+    found: list[AccountRef] = []
+    for entity, shown in message.parse_entities([MessageEntity.TEXT_MENTION]).items():
+        if entity.user is not None:
+            found.append(AccountRef(Platform.TELEGRAM, str(entity.user.id)))
+            text = text.replace(shown, " ", 1)
+    replied = message.reply_to_message
+    topic_start = replied is not None and replied.forum_topic_created is not None
+    author = replied.from_user if replied is not None and not topic_start else None
+    if author is not None and author.id != bot_id and not author.is_bot:
+        found.append(AccountRef(Platform.TELEGRAM, str(author.id)))
+    return tuple(found), text if text == raw else " ".join(text.split())
 
 
 class Incoming:
@@ -83,8 +101,10 @@ class Incoming:
         name, raw = parsed
         if name == "start" and raw == OPEN_PAYLOAD:
             raw = ""
+        mentioned, raw = pointed_at(message, context.bot.id, raw)
         actor, where = actor_of(user), conversation_of(message.chat)
-        prepared = await self._dispatcher.command(CommandEvent(actor, where, name, raw=raw))
+        event = CommandEvent(actor, where, name, raw=raw, mentioned=mentioned)
+        prepared = await self._dispatcher.command(event)
         await self._answer(where, actor, prepared)
 
     async def _text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

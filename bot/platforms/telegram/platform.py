@@ -33,9 +33,11 @@ from bot.core.model import Platform
 from bot.messenger import REDIRECTED_FROM
 from bot.outbox import Destination, Limit, OutgoingMessage, PermanentFailure, RetryLater
 from bot.platforms.telegram.incoming import Incoming
+from bot.platforms.telegram.members import SPACE_EVENTS_GROUP, SpaceWatch
 from bot.platforms.telegram.menu import set_menu
 from bot.platforms.telegram.reach import PrivateChatPointer
 from bot.platforms.telegram.sending import TEXT_LIMIT, Sender, translate
+from bot.platforms.telegram.spaces import TelegramSpaces
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +107,7 @@ class TelegramPlatform:
             builder = builder.base_url(base_url).base_file_url(file_url)
         self.app: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self._sender = Sender(self.app.bot)
+        self.spaces = TelegramSpaces(self.app.bot, self._current_id)
         self._connected = asyncio.Event()
         self._moved: dict[int, int] = {}
         self._partial: dict[tuple[Destination, OutgoingMessage], list[str]] = {}
@@ -129,6 +132,7 @@ class TelegramPlatform:
         self._dispatcher = dispatcher
         incoming = Incoming(dispatcher, self._chat_moved)
         self.app.add_handlers(incoming.handlers())
+        self.app.add_handlers(SpaceWatch(dispatcher).handlers(), group=SPACE_EVENTS_GROUP)
         self.app.add_error_handler(incoming.on_error)
         pointer = PrivateChatPointer(dispatcher.ctx, self.app.bot)
         dispatcher.ctx.outbox.on_result(f"{REDIRECTED_FROM}{Platform.TELEGRAM.value}:", pointer)
@@ -242,6 +246,10 @@ class TelegramPlatform:
             chat_id = int(destination.id)
         except ValueError:
             raise PermanentFailure("not a Telegram chat id") from None
+        return self._current_id(chat_id)
+
+    def _current_id(self, chat_id: int) -> int:
+        """Where a group lives now, if it became a supergroup."""
         return self._moved.get(chat_id, chat_id)
 
     async def _chat_moved(self, old: int, new: int) -> None:

@@ -1,0 +1,164 @@
+"""Peer spaces on Discord: channels whose access is held server-wide by the peer role
+(``DISCORD_PEER_ROLE``). Letting a verified member in is giving them the role; taking someone
+out is taking it away. A person not on the server yet gets the role when they arrive.
+
+The audit checks what Discord itself decides: whether @everyone can view the channel (fixed
+with one tap by denying it to @everyone and allowing the peer role), and whether everyone who
+holds the peer role is verified (fixed by taking the role away). It reads the member list the
+gateway keeps (the Server Members intent), not anyone's messages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
+
+import aiohttp
+import discord
+
+from bot.core.spaces import (
+    AccessOffer,
+    Entry,
+    Finding,
+    Problem,
+    SpaceError,
+    SpaceInfo,
+    Verified,
+)
+from bot.platforms.discord.client import PeerClient
+
+T = TypeVar("T")
+REASON = "Peer Circle: membership"
+Channel = discord.abc.GuildChannel
+
+
+def _translate(exc: Exception) -> SpaceError:
+    if isinstance(exc, discord.RateLimited):
+        return SpaceError("Discord asked to slow down", transient=True, retry_after=exc.retry_after)
+    if isinstance(exc, discord.Forbidden):
+        return SpaceError(
+            "the bot is not allowed to: it needs Manage Roles, and its own role must sit above"
+            " the peer role"
+        )
+    if isinstance(exc, discord.NotFound):
+        return SpaceError("Discord cannot find that channel or member any more")
+    if isinstance(exc, discord.DiscordServerError | aiohttp.ClientError | OSError | TimeoutError):
+        return SpaceError("Discord could not be reached", transient=True)
+    if isinstance(exc, discord.HTTPException):
+        return SpaceError(f"Discord refused the request ({exc.status})")
+    return SpaceError(f"Discord refused the request ({type(exc).__name__})")
+
+
+class DiscordSpaces:
+    def __init__(self, client: Callable[[], PeerClient | None], peer_role: str) -> None:
+        self._client = client
+        self._peer_role = peer_role
+
+    async def _call(self, call: Callable[[], Awaitable[T]]) -> T:
+        try:
+            return await call()
+        except (discord.DiscordException, aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise _translate(exc) from None
+
+    async def _channel(self, space_id: str) -> Channel:
+        client = self._client()
+        if client is None or not client.is_ready():
+            raise SpaceError("the bot is not connected to Discord yet", transient=True)
+        try:
+            channel_id = int(space_id)
+        except ValueError:
+            raise SpaceError("that is not a Discord channel") from None
+        found = client.get_channel(channel_id)
+        if found is None:
+            found = await self._call(lambda: client.fetch_channel(channel_id))
+        if not isinstance(found, Channel):
+            raise SpaceError("only a server channel can be a peer space")
+        return found
+
+    def _role(self, guild: discord.Guild) -> discord.Role:
+        role = discord.utils.get(guild.roles, name=self._peer_role)
+        if role is None:
+            raise SpaceError(f"the server has no role called {self._peer_role}")
+        return role
+
+    async def _member(self, guild: discord.Guild, user_id: str) -> discord.Member | None:
+        found = guild.get_member(int(user_id))
+        if found is not None:
+            return found
+        try:
+            return await guild.fetch_member(int(user_id))
+        except discord.NotFound:
+            return None  # not on the server
+        except (discord.DiscordException, aiohttp.ClientError, OSError, TimeoutError) as exc:
+            raise _translate(exc) from None
+
+    async def describe(self, space_id: str) -> SpaceInfo:
+        channel = await self._channel(space_id)
+        return SpaceInfo(f"#{channel.name}", str(channel.guild.id))
+
+    async def admit(self, space_id: str, user_id: str) -> AccessOffer:
+        channel = await self._channel(space_id)
+        role = self._role(channel.guild)
+        member = await self._member(channel.guild, user_id)
+        if member is None:
+            return AccessOffer(Entry.ON_ARRIVAL)
+        if role not in member.roles:
+            await self._call(lambda: member.add_roles(role, reason=REASON))
+        return AccessOffer(Entry.GRANTED)
+
+    async def remove(self, space_id: str, user_id: str) -> None:
+        channel = await self._channel(space_id)
+        role = self._role(channel.guild)
+        member = await self._member(channel.guild, user_id)
+        if member is not None and role in member.roles:
+            await self._call(lambda: member.remove_roles(role, reason=REASON))
+
+    async def answer_join_request(self, space_id: str, user_id: str, approve: bool) -> None:
+        return None  # Discord servers have no join requests for the bot to answer
+
+    async def inspect(
+        self, space_id: str, verified: Verified, seen: frozenset[str]
+    ) -> list[Finding]:
+        try:
+            channel = await self._channel(space_id)
+        except SpaceError as exc:
+            if exc.transient:
+                raise
+            return [Finding(Problem.UNREACHABLE)]
+        guild = channel.guild
+        findings = []
+        if channel.permissions_for(guild.default_role).view_channel:
+            findings.append(Finding(Problem.EVERYONE_CAN_VIEW, fixable=True))
+        role = discord.utils.get(guild.roles, name=self._peer_role)
+        if role is None:
+            return [*findings, Finding(Problem.NO_PEER_ROLE)]
+        me = guild.me
+        if not me.guild_permissions.manage_roles or me.top_role <= role:
+            findings.append(Finding(Problem.BOT_LACKS_RIGHTS))
+        for member in sorted(role.members, key=lambda m: m.id):
+            if not member.bot and not verified(str(member.id)):
+                user = str(member.id)
+                findings.append(Finding(Problem.UNVERIFIED_HOLDS_ACCESS, user, fixable=True))
+        return findings
+
+    async def fix(self, space_id: str, finding: Finding) -> None:
+        if finding.problem is Problem.UNVERIFIED_HOLDS_ACCESS and finding.user_id:
+            await self.remove(space_id, finding.user_id)
+            return
+        if finding.problem is not Problem.EVERYONE_CAN_VIEW:
+            raise SpaceError("that has to be changed in Discord itself")
+        channel = await self._channel(space_id)
+        role = self._role(channel.guild)
+        everyone = channel.guild.default_role
+        closed = channel.overwrites_for(everyone)
+        closed.update(view_channel=False)
+        opened = channel.overwrites_for(role)
+        opened.update(view_channel=True)
+        await self._call(lambda: channel.set_permissions(role, overwrite=opened, reason=REASON))
+        await self._call(lambda: channel.set_permissions(everyone, overwrite=closed, reason=REASON))
+
+    def join_link(self, code: str) -> str | None:
+        return None  # Discord has no link that starts a chat with a bot and a code
+
+    def profile_link(self, user_id: str) -> str | None:
+        return f"https://discord.com/users/{user_id}" if user_id.isdigit() else None
