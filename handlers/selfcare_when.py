@@ -19,7 +19,7 @@ from dateutil.relativedelta import relativedelta
 
 from bot.content.schema.prompts import PromptsFile
 from bot.core import markup
-from bot.core.commands import parse_time
+from bot.core.arguments import parse_time
 from bot.core.errors import UserFacingError
 from bot.scheduler import cron, crontab
 

@@ -13,7 +13,8 @@ from functools import lru_cache
 
 from bot.config import check_timezone
 from bot.core import markup
-from bot.core.commands import Command, Option, Router, parse_time
+from bot.core.arguments import parse_time
+from bot.core.commands import Command, Option, Router
 from bot.core.context import Context, Request
 from bot.core.errors import UserFacingError
 from bot.core.model import Platform, QuietHours

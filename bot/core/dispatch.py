@@ -12,7 +12,8 @@ import difflib
 import logging
 from collections.abc import Awaitable, Callable
 
-from bot.core.commands import Access, Handler, Scope, bind, resolve
+from bot.core.arguments import bind, resolve
+from bot.core.commands import Access, Handler, Scope
 from bot.core.context import Caller, Context, Request
 from bot.core.errors import UserFacingError, describe_without_text, incident_code
 from bot.core.events import (
@@ -65,7 +66,8 @@ class Dispatcher:
         if not scope.allows(caller.conversation.is_private):
             key = "core.private_only" if scope is Scope.PRIVATE else "core.space_only"
             return Reply(self.ctx.text(key, command=cmd.name))
-        args = bind(target, raw, event.options, event.mentioned)
+        parent = cmd if target is not cmd else None
+        args = bind(target, raw, event.options, event.mentioned, parent)
         assert target.handler is not None
         return await target.handler(self.ctx, Request(caller, args, cmd.name))
 

@@ -6,6 +6,9 @@ from datetime import time
 
 import pytest
 
+from bot.content.sources import SOURCES, TEXTS
+from bot.content.store import load_all
+from bot.core.arguments import bind, parse_time, resolve
 from bot.core.commands import (
     Access,
     Command,
@@ -14,12 +17,17 @@ from bot.core.commands import (
     Registry,
     Router,
     Scope,
-    bind,
-    parse_time,
-    resolve,
 )
 from bot.core.errors import UserFacingError
 from bot.core.model import Person, Role
+from tests.helpers import CONTENT
+
+TEXT = load_all(CONTENT, SOURCES)[0][TEXTS]
+
+
+def said(err: UserFacingError) -> str:
+    """What the person would read."""
+    return err.render(TEXT)
 
 
 async def _noop(ctx: object, req: object) -> None:
@@ -65,13 +73,13 @@ def test_a_missing_required_option_names_it_and_shows_usage() -> None:
     cmd = Command("remind", "Remind me", _noop, options=(Option("id", "Which one", required=True),))
     with pytest.raises(UserFacingError) as err:
         bind(cmd, "", None)
-    assert "id" in err.value.message and "/remind <id>" in err.value.message
+    assert "id" in said(err.value) and "/remind <id>" in said(err.value)
 
 
 def test_a_wrong_type_gets_a_plain_answer() -> None:
     with pytest.raises(UserFacingError) as err:
         bind(SEARCH, "limit:lots", None)
-    assert "limit should be a number" in err.value.message
+    assert "limit should be a number" in said(err.value)
 
 
 def test_choices_are_checked() -> None:
@@ -84,14 +92,14 @@ def test_choices_are_checked() -> None:
     assert bind(cmd, "ON", None) == {"state": "on"}
     with pytest.raises(UserFacingError) as err:
         bind(cmd, "sometimes", None)
-    assert "on, off" in err.value.message
+    assert "on, off" in said(err.value)
 
 
 def test_leftover_words_are_not_silently_dropped() -> None:
     cmd = Command("one", "One word", _noop, options=(Option("word", "A word"),))
     with pytest.raises(UserFacingError) as err:
         bind(cmd, "two words", None)
-    assert "words" in err.value.message
+    assert "words" in said(err.value)
 
 
 def test_subcommands_by_first_word_by_name_and_default() -> None:
@@ -104,7 +112,7 @@ def test_subcommands_by_first_word_by_name_and_default() -> None:
     no_default = Command("x", "X", subcommands=(show, quiet))
     with pytest.raises(UserFacingError) as err:
         resolve(no_default, "nope", None)
-    assert "/x show | quiet" in err.value.message
+    assert "/x show | quiet" in said(err.value)
 
 
 def test_times_people_write() -> None:

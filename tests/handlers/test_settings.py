@@ -49,7 +49,13 @@ async def test_mistakes_get_a_clear_answer_and_change_nothing(settings: Settings
         )
         assert "look like 22:00-07:00" in await console.say("/settings quiet late")
         assert "should be a time" in await console.say("/settings quiet 25:00-07:00")
-        assert "Please add zone" in await console.say("/settings timezone")
+        # Regression: hints named the subcommand alone ("/timezone <zone>").
+        assert "Please add zone: /settings timezone <zone>" in await console.say(
+            "/settings timezone"
+        )
+        assert "I didn't understand 'Toronto'. /settings show" in await console.say(
+            "/settings Toronto"
+        )
         person = await svc.ctx.repo.people.by_account(CONSOLE_ACCOUNT)
     assert person is not None and person.timezone is None and person.quiet_hours is None
 
