@@ -39,8 +39,13 @@ class Messenger:
         self._clock = clock
 
     async def prepare(self, reply: Reply, person_id: int | None) -> Prepared:
-        """Mint a token for each action button. Buttons are tied to ``person_id`` unless the
-        choice says anyone may press it."""
+        """Mint a token for each action button.
+
+        A button is tied to ``person_id`` only where others can see it (a reply in a space) and
+        the choice does not say anyone may press it. A personal reply is only ever seen by its
+        person (a private chat, an ephemeral answer), so its buttons name nobody: the bot then
+        keeps no record linking a person to what they searched for or were shown."""
+        shared = reply.privacy is not Privacy.PERSONAL
         rows = []
         for row in reply.choices:
             rendered = []
@@ -48,7 +53,7 @@ class Messenger:
                 if choice.url:
                     rendered.append(Button(choice.label, url=choice.url, style=choice.style))
                     continue
-                owner = None if choice.anyone else person_id
+                owner = person_id if shared and not choice.anyone else None
                 token = await self._buttons.mint(
                     choice.action, choice.payload, owner, self._clock.now()
                 )

@@ -73,10 +73,16 @@ class ButtonRepository:
         )
 
     async def export_person(self, person_id: int) -> dict[str, Any]:
-        row = await self.db.fetchone(
-            "SELECT COUNT(*) FROM buttons WHERE person_id = ?", (person_id,)
+        rows = await self.db.fetchall(
+            "SELECT action, payload, expires_at FROM buttons WHERE person_id = ? ORDER BY token",
+            (person_id,),
         )
-        return {"buttons_waiting_for_you": int(row[0]) if row else 0}
+        return {
+            "buttons_only_you_can_press": [
+                {"does": r["action"], "with": json.loads(r["payload"]), "until": r["expires_at"]}
+                for r in rows
+            ]
+        }
 
     async def erase_person(self, person_id: int) -> None:
         # Also buttons on someone else's message that act on this person (a steward's

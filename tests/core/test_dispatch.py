@@ -13,7 +13,7 @@ from bot.core.context import Context, Request
 from bot.core.errors import UserFacingError
 from bot.core.events import Actor, ButtonEvent, CommandEvent, Conversation, TextEvent
 from bot.core.model import AccountRef, Platform, Role
-from bot.core.replies import Choice, Replies, Reply
+from bot.core.replies import Choice, Privacy, Replies, Reply
 from bot.messenger import Prepared
 from tests.helpers import console_service
 
@@ -34,6 +34,12 @@ async def offer(ctx: Context, req: Request) -> Replies:
     return Reply.with_choices("Pick one", [Choice("Yes", "probe.chosen", {"answer": "yes"})])
 
 
+async def offer_in_space(ctx: Context, req: Request) -> Replies:
+    return Reply.with_choices(
+        "Pick one", [Choice("Yes", "probe.chosen", {"answer": "yes"})], privacy=Privacy.SPACE
+    )
+
+
 @probe.action("chosen")
 async def chosen(ctx: Context, req: Request) -> Replies:
     return Reply(f"You chose {req.args['answer']}")
@@ -50,6 +56,7 @@ async def steward_tool(ctx: Context, req: Request) -> Replies:
 probe.command(Command("explode", "Breaks", explode, options=(Option("note", "n", greedy=True),)))
 probe.command(Command("refuse", "Refuses", refuse))
 probe.command(Command("offer", "Offers a choice", offer))
+probe.command(Command("offerhere", "Offers a choice to the space", offer_in_space))
 probe.command(Command("spaceonly", "Space only", in_space, scope=Scope.SPACE))
 probe.command(Command("stewardtool", "Steward tool", steward_tool, access=Access.STEWARD))
 
@@ -138,16 +145,32 @@ async def test_buttons_route_back_by_token_and_only_for_their_owner(settings: Se
     async with console_service(settings, extra_routers=[probe]) as (svc, _):
         await make_member(svc.ctx, "501")
         await make_member(svc.ctx, "502")
-        offered = await svc.dispatcher.command(CommandEvent(actor("501"), PRIVATE, "offer"))
+        offered = await svc.dispatcher.command(CommandEvent(actor("501"), GROUP, "offerhere"))
         button = offered[0].message.buttons[0][0]
         assert button.token is not None
         assert len(button.custom_id.encode()) <= 64
-        mine = await svc.dispatcher.button(ButtonEvent(actor("501"), PRIVATE, button.custom_id))
-        theirs = await svc.dispatcher.button(ButtonEvent(actor("502"), PRIVATE, button.custom_id))
-        stale = await svc.dispatcher.button(ButtonEvent(actor("501"), PRIVATE, "pc:zzzzzzzzzzzz"))
+        mine = await svc.dispatcher.button(ButtonEvent(actor("501"), GROUP, button.custom_id))
+        theirs = await svc.dispatcher.button(ButtonEvent(actor("502"), GROUP, button.custom_id))
+        stale = await svc.dispatcher.button(ButtonEvent(actor("501"), GROUP, "pc:zzzzzzzzzzzz"))
     assert texts(mine) == "You chose yes"
     assert "someone else" in texts(theirs)
     assert "expired" in texts(stale)
+
+
+async def test_personal_buttons_keep_no_record_of_who_they_were_for(settings: Settings) -> None:
+    """A personal reply is seen only by its person, so its buttons name nobody: no row ties a
+    person to what they searched for or were shown."""
+    async with console_service(settings, extra_routers=[probe]) as (svc, _):
+        pid = await make_member(svc.ctx, "501")
+        await svc.dispatcher.command(CommandEvent(actor("501"), PRIVATE, "offer"))
+        await svc.dispatcher.command(CommandEvent(actor("501"), PRIVATE, "glossary", raw="pe"))
+        await svc.dispatcher.command(CommandEvent(actor("501"), GROUP, "offerhere"))
+        tied = await svc.ctx.repo.db.fetchall(
+            "SELECT action FROM buttons WHERE person_id = ?", (pid,)
+        )
+        exported = await svc.ctx.repo.buttons.export_person(pid)
+    assert [r["action"] for r in tied] == ["probe.chosen"]  # only the one shown in a space
+    assert exported["buttons_only_you_can_press"][0]["with"] == {"answer": "yes"}
 
 
 async def test_plain_text_in_private_points_to_help_and_is_ignored_in_spaces(
