@@ -13,6 +13,7 @@ from bot.core.commands import Access, Command, Router
 from bot.core.context import Context, Request
 from bot.core.dates import day_month_year
 from bot.core.replies import Choice, Privacy, Replies, Reply
+from bot.directory.resources import signals_crisis
 
 router = Router("crisis")
 
@@ -68,6 +69,17 @@ async def show_group(ctx: Context, req: Request) -> Replies:
     except ValueError:
         group = CrisisGroup.ALWAYS
     return crisis_reply(ctx, group)
+
+
+@router.on_text
+async def plain_message(ctx: Context, req: Request) -> Replies:
+    """Rule 6: whenever someone signals they need support now, crisis lines come first. Any
+    other plain message gets a pointer to /help, with the crisis lines one tap away."""
+    if signals_crisis(str(req.args.get("text", "")), ctx.content[CRISIS].signals):
+        return crisis_reply(ctx, CrisisGroup.ALWAYS)
+    always = {"group": "always"}
+    lines = Choice(ctx.text("crisis.lines_button"), "crisis.group", always, anyone=True)
+    return Reply.with_choices(ctx.text("crisis.not_command"), [lines])
 
 
 router.command(Command("crisis", "Crisis and support lines, any time", show, access=Access.ANYONE))

@@ -163,6 +163,7 @@ class Router:
     startup: list[Startup] = field(default_factory=list)
     chat_moved: list[ChatMovedHook] = field(default_factory=list)
     space_events: list[tuple[str, SpaceHook]] = field(default_factory=list)
+    text: list[Handler] = field(default_factory=list)
 
     def command(self, command: Command) -> Command:
         self.commands.append(command)
@@ -187,6 +188,12 @@ class Router:
         """Run ``fn(ctx, event)`` when a platform moves a group to a new chat id, so a feature
         that stored the old id can follow it."""
         self.chat_moved.append(fn)
+        return fn
+
+    def on_text(self, fn: Handler) -> Handler:
+        """Answer a plain message (not a command) in a private chat; ``req.args["text"]``
+        holds it, in memory only. The first router that registers one answers."""
+        self.text.append(fn)
         return fn
 
     def on_member_joined(self, fn: SpaceHook) -> SpaceHook:
@@ -232,6 +239,7 @@ class Registry:
     chat_moved: tuple[ChatMovedHook, ...] = ()
     #: Hooks by space event class name (``"MemberJoined"``...), in router order.
     space_events: Mapping[str, tuple[SpaceHook, ...]] = field(default_factory=dict)
+    text: Handler | None = None
 
     @classmethod
     def build(cls, routers: Sequence[Router]) -> Registry:
@@ -241,7 +249,9 @@ class Registry:
         startup: list[Startup] = []
         chat_moved: list[ChatMovedHook] = []
         space_events: dict[str, tuple[SpaceHook, ...]] = {}
+        text: list[Handler] = []
         for router in routers:
+            text += router.text
             startup += router.startup
             chat_moved += router.chat_moved
             for kind, hook in router.space_events:
@@ -255,7 +265,15 @@ class Registry:
                     if key in table:
                         raise ValueError(f"{key} is registered twice")
                 table.update(new)
-        return cls(commands, actions, jobs, tuple(startup), tuple(chat_moved), space_events)
+        return cls(
+            commands,
+            actions,
+            jobs,
+            tuple(startup),
+            tuple(chat_moved),
+            space_events,
+            text[0] if text else None,
+        )
 
     def visible_to(self, person: Person | None) -> list[Command]:
         return [c for c in self.commands.values() if c.access.allows(person)]

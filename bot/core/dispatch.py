@@ -12,6 +12,7 @@ import difflib
 import logging
 from collections.abc import Awaitable, Callable
 
+from bot.core import markup
 from bot.core.arguments import bind, resolve
 from bot.core.commands import Access, Handler, Scope
 from bot.core.context import Caller, Context, Request
@@ -79,8 +80,9 @@ class Dispatcher:
         if not close:
             close = [n for n in names if n.startswith(name.lower()[:3])][:1]
         if close:
-            return Reply(self.ctx.text("core.unknown_close", command=name, match=close[0]))
-        return Reply(self.ctx.text("core.unknown", command=name))
+            shown = markup.escape(name)
+            return Reply(self.ctx.text("core.unknown_close", command=shown, match=close[0]))
+        return Reply(self.ctx.text("core.unknown", command=markup.escape(name)))
 
     # -- buttons ----------------------------------------------------------------------------
 
@@ -129,12 +131,17 @@ class Dispatcher:
     # -- plain text -------------------------------------------------------------------------
 
     async def text(self, event: TextEvent) -> list[Prepared]:
-        """A message that is not a command. In a private chat, point to /help."""
+        """A message that is not a command, in a private chat: the feature that answers plain
+        text does (crisis lines, when the words say someone needs support now), else a pointer
+        to /help. The text stays in memory; it is never stored or logged."""
         if not event.conversation.is_private:
             return []
         caller = await self.caller(event.actor, event.conversation)
+        answer = self.ctx.registry.text
 
         async def hint() -> Replies:
+            if answer is not None:
+                return await answer(self.ctx, Request(caller, {"text": event.text}))
             return Reply(self.ctx.text("core.not_command"))
 
         return await self._guard(caller, "text", hint)

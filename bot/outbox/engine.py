@@ -24,6 +24,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.core.errors import describe_without_text
 from bot.core.model import Platform
 from bot.outbox.delivery import (
     Deliverer,
@@ -327,7 +328,11 @@ class Outbox:
     async def _flush_done(self) -> None:
         done, self._done = self._done, []
         if done:
-            await self._repo.delete(done)
+            try:
+                await self._repo.delete(done)
+            except BaseException:
+                self._done[:0] = done  # try again next round: delivered text must not stay
+                raise
 
     async def _flush_loop(self) -> None:
         """Delete delivered rows in batches; when the queue is empty, scrub the WAL so no
@@ -335,9 +340,11 @@ class Outbox:
         dirty = False
         while True:
             await asyncio.sleep(0.2)
-            if self._done:
-                await self._flush_done()
-                dirty = True
-            if dirty and not self._entries:
-                await self._db.scrub()
-                dirty = False
+            try:
+                if self._done:
+                    await self._flush_done()
+                    dirty = True
+                if dirty and not self._entries:
+                    dirty = not await self._db.scrub()
+            except Exception as exc:  # keep flushing: a failed round is retried next time
+                log.error("outbox: flushing delivered rows failed\n%s", describe_without_text(exc))

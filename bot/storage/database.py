@@ -9,6 +9,7 @@ truncates the WAL so it does not linger there either.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import sqlite3
 from collections.abc import AsyncIterator, Iterable, Sequence
@@ -157,15 +158,24 @@ class Database:
 
     @asynccontextmanager
     async def begin(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A write transaction: commits on success, rolls back on any error."""
+        """A write transaction: commits on success, rolls back on any error.
+
+        BEGIN sits inside the ``try``: a task cancelled while awaiting it still has BEGIN run
+        on aiosqlite's thread, so the rollback must follow or the connection stays inside a
+        transaction nobody will finish. Statements run in order on that thread, so the
+        ROLLBACK always lands after the BEGIN it undoes."""
         async with self._write:
-            await self.conn.execute("BEGIN IMMEDIATE")
             try:
+                await self.conn.execute("BEGIN IMMEDIATE")
                 yield self.conn
             except BaseException:
-                await self.conn.execute("ROLLBACK")
+                await self._rollback()
                 raise
             await self.conn.execute("COMMIT")
+
+    async def _rollback(self) -> None:
+        with contextlib.suppress(sqlite3.OperationalError):  # BEGIN itself may have failed
+            await self.conn.execute("ROLLBACK")
 
     async def transaction(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[int]:
         """Run several writes atomically; returns each statement's lastrowid."""
@@ -176,11 +186,18 @@ class Database:
                     ids.append(int(cur.lastrowid or 0))
         return ids
 
-    async def scrub(self) -> None:
+    async def scrub(self) -> bool:
         """Fold the WAL into the main file and truncate it, so deleted text is gone from disk
-        (secure_delete already zeroes it in the main file)."""
+        (secure_delete already zeroes it in the main file). Best effort: while another
+        statement is still reading, SQLite refuses (locked or busy); the caller tries again
+        later, and closing the database checkpoints and removes the WAL in any case."""
         async with self._write:
-            await self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            try:
+                async with self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cur:
+                    row = await cur.fetchone()
+            except sqlite3.OperationalError:
+                return False
+        return row is not None and row[0] == 0
 
     async def tables(self) -> list[str]:
         rows = await self.fetchall(

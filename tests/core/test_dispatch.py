@@ -191,3 +191,16 @@ async def test_buttons_keep_working_after_a_restart(tmp_path: Path, settings: Se
     async with console_service(settings, extra_routers=[probe]) as (svc, _):
         pressed = await svc.dispatcher.button(ButtonEvent(actor("501"), PRIVATE, token))
     assert texts(pressed) == "You chose yes"
+
+
+async def test_a_plain_message_that_signals_crisis_gets_crisis_lines(settings: Settings) -> None:
+    """Rule 6: crisis lines are offered whenever someone signals they need support now, even
+    without a command, and for anyone."""
+    async with console_service(settings) as (svc, _):
+        urgent = await svc.dispatcher.text(
+            TextEvent(actor("999"), PRIVATE, "I can't go on like this")
+        )
+        other = await svc.dispatcher.text(TextEvent(actor("999"), PRIVATE, "what's this?"))
+    assert "988" in texts(urgent)
+    assert "/help" in texts(other)
+    assert [b.label for row in other[0].message.buttons for b in row] == ["Crisis lines"]

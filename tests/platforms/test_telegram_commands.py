@@ -124,7 +124,7 @@ async def test_plain_text_in_a_private_chat_points_to_help(tmp_path: Path) -> No
         async with telegram_service(telegram_settings(tmp_path, fake)) as (svc, _):
             fake.say(user, "hello, is anyone there?")
             [hint] = await fake.wait_messages(user.id)
-            expected = svc.ctx.text("core.not_command")
+            expected = svc.ctx.text("crisis.not_command")
     assert hint.plain == expected
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
@@ -145,5 +147,48 @@ async def test_a_migration_that_lands_after_a_later_one_is_still_applied(
     try:
         assert await db.applied() >= {90, 91}
         assert {"late_one", "later_one"} <= set(await db.tables())
+    finally:
+        await db.close()
+
+
+async def test_scrub_waits_for_an_open_read_instead_of_failing(tmp_path: Path) -> None:
+    """Regression: a checkpoint met a statement still reading and raised "database table is
+    locked", which stopped the outbox from deleting delivered rows."""
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        people = PeopleRepository(db)
+        for n in range(2):
+            await people.create(AccountRef(Platform.TELEGRAM, str(n)), [Role.PEER], NOW)
+        reading = await db.conn.execute("SELECT * FROM people")
+        await reading.fetchone()
+        assert await db.scrub() is False  # refused for now, no exception
+        await reading.close()
+        assert await db.scrub() is True
+    finally:
+        await db.close()
+
+
+async def test_a_write_cancelled_while_beginning_leaves_no_transaction_open(
+    tmp_path: Path,
+) -> None:
+    """Regression: cancelling a task while it awaited BEGIN left the shared connection inside a
+    transaction, and the next write failed ("cannot start a transaction within a
+    transaction")."""
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        people = PeopleRepository(db)
+
+        async def write() -> None:
+            await people.create(AccountRef(Platform.TELEGRAM, "x"), [Role.PEER], NOW)
+
+        for _ in range(20):  # cancel at different points of the transaction
+            task = asyncio.create_task(write())
+            await asyncio.sleep(0)
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, sqlite3.IntegrityError):
+                await task
+            await people.create(AccountRef(Platform.DISCORD, str(_)), [Role.PEER], NOW)
+        row = await db.fetchone("SELECT COUNT(*) FROM accounts WHERE platform = 'discord'")
+        assert row is not None and row[0] == 20
     finally:
         await db.close()
