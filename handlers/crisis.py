@@ -62,7 +62,7 @@ async def show(ctx: Context, req: Request) -> Replies:
     return crisis_reply(ctx, CrisisGroup.ALWAYS)
 
 
-@router.action("group")
+@router.action("group", access=Access.ANYONE)
 async def show_group(ctx: Context, req: Request) -> Replies:
     try:
         group = CrisisGroup(str(req.args.get("group", "always")))

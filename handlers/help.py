@@ -22,4 +22,4 @@ async def show(ctx: Context, req: Request) -> Replies:
 
 
 router.command(Command("help", "What you can do here", show, access=Access.ANYONE))
-router.action("show")(show)
+router.action("show", access=Access.ANYONE)(show)

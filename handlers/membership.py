@@ -113,7 +113,7 @@ async def join(ctx: Context, req: Request) -> Replies:
     return await begin_join(ctx, req, str(req.args["code"]))
 
 
-@router.action("agree")
+@router.action("agree", access=Access.ANYONE)
 async def agree(ctx: Context, req: Request) -> Replies:
     assert req.caller is not None
     account = req.caller.actor.account
@@ -148,7 +148,7 @@ async def agree(ctx: Context, req: Request) -> Replies:
     return Reply.with_choices(text, links, per_row=1, replace=True)
 
 
-@router.action("not_now")
+@router.action("not_now", access=Access.ANYONE)
 async def not_now(ctx: Context, req: Request) -> Replies:
     return Reply(ctx.text("membership.not_now"), replace=True)
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from bot.core.commands import Access, Command, Option, OptionType, Router, Scope
 from bot.core.context import Context, Request
 from bot.core.errors import UserFacingError
-from bot.core.model import Person, PersonRef, Role
+from bot.core.model import Person, PersonRef
 from bot.core.replies import ButtonStyle, Choice, Privacy, Replies, Reply
 from handlers.membership_access import Door, outcome_lines, take_out
 from handlers.membership_roles import find_member, is_last_steward
@@ -61,15 +61,13 @@ async def _ask(ctx: Context, target: Person) -> Reply:
     )
 
 
-@router.action("ask")
+@router.action("ask", access=Access.STEWARD)
 async def ask(ctx: Context, req: Request) -> Replies:
-    _steward_only(ctx, req)
     return await _ask(ctx, await find_member(ctx, PersonRef(number=int(req.args["person"]))))
 
 
-@router.action("confirm")
+@router.action("confirm", access=Access.STEWARD)
 async def confirm(ctx: Context, req: Request) -> Replies:
-    _steward_only(ctx, req)
     target = await find_member(ctx, PersonRef(number=int(req.args["person"])))
     doors = await remove_from_network(ctx, target)
     note = Reply(ctx.text("membership.you_were_removed", network=ctx.settings.network_name))
@@ -81,11 +79,6 @@ async def confirm(ctx: Context, req: Request) -> Replies:
 @router.action("cancel")
 async def cancel(ctx: Context, req: Request) -> Replies:
     return Reply(ctx.text("membership.nothing_changed"), replace=True)
-
-
-def _steward_only(ctx: Context, req: Request) -> None:
-    if not req.person.has(Role.STEWARD):
-        raise UserFacingError(ctx.text("core.role_only", command="remove", role="steward"))
 
 
 # -- /leave ------------------------------------------------------------------------------------

@@ -114,26 +114,19 @@ async def members(ctx: Context, req: Request) -> Replies:
     return await _page(ctx, 0)
 
 
-@router.action("page")
+@router.action("page", access=Access.STEWARD)
 async def page(ctx: Context, req: Request) -> Replies:
-    _steward_only(ctx, req)
     return await _page(ctx, int(req.args.get("offset", 0)))
 
 
-@router.action("make")
+@router.action("make", access=Access.STEWARD)
 async def make(ctx: Context, req: Request) -> Replies:
-    _steward_only(ctx, req)
     target = await find_member(ctx, PersonRef(number=int(req.args["person"])))
     done = await set_level(ctx, target, str(req.args["role"]))
     assert isinstance(done, Reply)
     fresh = await find_member(ctx, PersonRef(number=target.id))
     card = await _card(ctx, fresh, done.text)
     return Reply(card.text, card.choices, card.privacy, replace=True)
-
-
-def _steward_only(ctx: Context, req: Request) -> None:
-    if not req.person.has(Role.STEWARD):
-        raise UserFacingError(ctx.text("core.role_only", command="members", role="steward"))
 
 
 router.command(

@@ -100,7 +100,7 @@ async def forgetme(ctx: Context, req: Request) -> Replies:
     )
 
 
-@router.action("erase")
+@router.action("erase", access=Access.ANYONE)
 async def erase(ctx: Context, req: Request) -> Replies:
     assert req.caller is not None
     account = req.caller.actor.account
@@ -122,7 +122,7 @@ async def erase(ctx: Context, req: Request) -> Replies:
     return Reply("\n".join(lines), privacy=Privacy.PERSONAL, replace=True)
 
 
-@router.action("keep")
+@router.action("keep", access=Access.ANYONE)
 async def keep(ctx: Context, req: Request) -> Replies:
     return Reply(ctx.text("privacy.kept"), replace=True)
 

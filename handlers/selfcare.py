@@ -203,8 +203,8 @@ router.action("pause")(pausing.pause_button)
 router.action("pause_menu")(pausing.pause_menu)
 router.action("resume")(pausing.resume)
 router.action("stop")(pausing.stop)
-router.action("space_preset")(space.preset_button)
-router.action("space_remove")(space.remove_button)
+router.action("space_preset", access=Access.STEWARD)(space.preset_button)
+router.action("space_remove", access=Access.STEWARD)(space.remove_button)
 
 router.command(
     Command(

@@ -17,7 +17,6 @@ from bot.core.context import Context, Request
 from bot.core.dates import local_moment
 from bot.core.errors import UserFacingError
 from bot.core.events import ChatMoved
-from bot.core.model import Role
 from bot.core.replies import Choice, Privacy, Replies, Reply
 from bot.outbox import Destination
 from bot.storage.selfcare import Audience
@@ -48,8 +47,6 @@ def space_of(ctx: Context, req: Request) -> Destination:
     """The conversation a steward is managing, as the destination prompts are posted to."""
     if req.caller is None or req.caller.conversation.is_private:
         raise UserFacingError(ctx.text("core.space_only", command="selfcare space"))
-    if not req.person.has(Role.STEWARD):
-        raise UserFacingError(ctx.text("core.role_only", command="selfcare space", role="steward"))
     conversation = req.caller.conversation
     return Destination(conversation.platform, "chat", conversation.chat_id)
 

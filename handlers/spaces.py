@@ -103,20 +103,18 @@ def _ask_remove(ctx: Context, space: Space) -> Reply:
 
 
 async def _steward_space(ctx: Context, req: Request) -> Space:
-    if not req.person.has(Role.STEWARD):
-        raise UserFacingError(ctx.text("core.role_only", command="space", role="steward"))
     space = await ctx.repo.spaces.get(Platform(str(req.args["platform"])), str(req.args["chat"]))
     if space is None:
         raise UserFacingError(ctx.text("spaces.gone_already"))
     return space
 
 
-@router.action("remove")
+@router.action("remove", access=Access.STEWARD)
 async def remove_button(ctx: Context, req: Request) -> Replies:
     return _ask_remove(ctx, await _steward_space(ctx, req))
 
 
-@router.action("remove_confirmed")
+@router.action("remove_confirmed", access=Access.STEWARD)
 async def remove_confirmed(ctx: Context, req: Request) -> Replies:
     space = await _steward_space(ctx, req)
     await ctx.repo.spaces.remove(space.platform, space.chat_id)

@@ -12,7 +12,7 @@ from bot.core import markup
 from bot.core.commands import Access, Command, Router
 from bot.core.context import Context, Request
 from bot.core.errors import UserFacingError
-from bot.core.model import Platform, Role
+from bot.core.model import Platform
 from bot.core.replies import ButtonStyle, Choice, Privacy, Replies, Reply
 from bot.core.spaces import Finding, Problem, SpaceControl, SpaceError, with_retries
 from bot.storage.spaces import Space
@@ -106,10 +106,8 @@ async def audit(ctx: Context, req: Request) -> Replies:
     return Reply.with_choices(text, choices[:MAX_FIX_BUTTONS], per_row=4)
 
 
-@router.action("fix")
+@router.action("fix", access=Access.STEWARD)
 async def fix(ctx: Context, req: Request) -> Replies:
-    if not req.person.has(Role.STEWARD):
-        raise UserFacingError(ctx.text("core.role_only", command="audit", role="steward"))
     platform = Platform(str(req.args["platform"]))
     space = await ctx.repo.spaces.get(platform, str(req.args["chat"]))
     spaces = control(ctx, platform)

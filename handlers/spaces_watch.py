@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 
 from bot.core import markup
-from bot.core.commands import Router
+from bot.core.commands import Access, Router
 from bot.core.context import Context, Request
 from bot.core.errors import UserFacingError
 from bot.core.events import SpaceEvent
@@ -117,11 +117,9 @@ async def left(ctx: Context, event: SpaceEvent) -> None:
     await ctx.repo.spaces.gone(event.platform, [event.chat_id, *chats], event.account.user_id)
 
 
-@router.action("remove")
+@router.action("remove", access=Access.STEWARD)
 async def remove(ctx: Context, req: Request) -> Replies:
     """A steward's one tap on a flag: take that account out of that space."""
-    if not req.person.has(Role.STEWARD):
-        raise UserFacingError(ctx.text("core.role_only", command="audit", role="steward"))
     platform = Platform(str(req.args["platform"]))
     account = AccountRef(platform, str(req.args["user"]))
     space = await ctx.repo.spaces.get(platform, str(req.args["chat"]))

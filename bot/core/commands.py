@@ -12,7 +12,7 @@ import re
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from bot.core.model import Person, Role
 
@@ -145,10 +145,12 @@ class Command:
 
 @dataclass(frozen=True, slots=True)
 class Action:
-    """A button action: what runs when a button minted with this name is pressed."""
+    """A button action: what runs when a button minted with this name is pressed, and who may
+    press it. Dispatch checks ``access`` at every press, as it does for commands, so a button
+    kept from before someone left the network (buttons last 90 days) does nothing for them."""
 
-    name: str
     handler: Handler
+    access: Access = Access.MEMBER
 
 
 @dataclass(slots=True)
@@ -158,7 +160,7 @@ class Router:
 
     name: str
     commands: list[Command] = field(default_factory=list)
-    actions: dict[str, Handler] = field(default_factory=dict)
+    actions: dict[str, Action] = field(default_factory=dict)
     jobs: dict[str, Handler] = field(default_factory=dict)
     startup: list[Startup] = field(default_factory=list)
     chat_moved: list[ChatMovedHook] = field(default_factory=list)
@@ -169,11 +171,12 @@ class Router:
         self.commands.append(command)
         return command
 
-    def action(self, name: str) -> Callable[[Handler], Handler]:
-        """Register a button action, named ``<router>.<name>``."""
+    def action(self, name: str, access: Access = Access.MEMBER) -> Callable[[Handler], Handler]:
+        """Register a button action, named ``<router>.<name>``, for members unless ``access``
+        says otherwise."""
 
         def deco(fn: Handler) -> Handler:
-            self.actions[f"{self.name}.{name}"] = fn
+            self.actions[f"{self.name}.{name}"] = Action(fn, access)
             return fn
 
         return deco
@@ -233,7 +236,7 @@ class Registry:
     """Every command, action and job kind of the running service."""
 
     commands: Mapping[str, Command]
-    actions: Mapping[str, Handler]
+    actions: Mapping[str, Action]
     jobs: Mapping[str, Handler]
     startup: tuple[Startup, ...] = ()
     chat_moved: tuple[ChatMovedHook, ...] = ()
@@ -244,7 +247,7 @@ class Registry:
     @classmethod
     def build(cls, routers: Sequence[Router]) -> Registry:
         commands: dict[str, Command] = {}
-        actions: dict[str, Handler] = {}
+        actions: dict[str, Action] = {}
         jobs: dict[str, Handler] = {}
         startup: list[Startup] = []
         chat_moved: list[ChatMovedHook] = []
@@ -260,11 +263,8 @@ class Registry:
                 if cmd.name in commands:
                     raise ValueError(f"/{cmd.name} is declared twice")
                 commands[cmd.name] = cmd
-            for table, new in ((actions, router.actions), (jobs, router.jobs)):
-                for key in new:
-                    if key in table:
-                        raise ValueError(f"{key} is registered twice")
-                table.update(new)
+            _merge(actions, router.actions)
+            _merge(jobs, router.jobs)
         return cls(
             commands,
             actions,
@@ -277,3 +277,13 @@ class Registry:
 
     def visible_to(self, person: Person | None) -> list[Command]:
         return [c for c in self.commands.values() if c.access.allows(person)]
+
+
+V = TypeVar("V")
+
+
+def _merge(table: dict[str, V], new: Mapping[str, V]) -> None:
+    for key in new:
+        if key in table:
+            raise ValueError(f"{key} is registered twice")
+    table.update(new)

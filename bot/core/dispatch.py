@@ -93,15 +93,22 @@ class Dispatcher:
     async def _button(self, caller: Caller, event: ButtonEvent) -> Replies:
         token = event.token.removeprefix("pc:")
         stored = await self.ctx.repo.buttons.lookup(token, self.ctx.clock.now())
-        handler = self.ctx.registry.actions.get(stored.action) if stored else None
-        if stored is None or handler is None:
+        action = self.ctx.registry.actions.get(stored.action) if stored else None
+        if stored is None or action is None:
             return Reply(self.ctx.text("core.button_expired"))
         if stored.person_id is not None and (
             caller.person is None or caller.person.id != stored.person_id
         ):
             return Reply(self.ctx.text("core.button_not_yours"))
+        if not action.access.allows(caller.person):
+            key = (
+                "core.button_members_only"
+                if action.access is Access.MEMBER
+                else "core.button_role_only"
+            )
+            return Reply(self.ctx.text(key, role=action.access.value))
         request = Request(caller, stored.payload, stored.action, event.message_id)
-        return await handler(self.ctx, request)
+        return await action.handler(self.ctx, request)
 
     # -- autocomplete -----------------------------------------------------------------------
 

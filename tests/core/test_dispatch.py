@@ -40,6 +40,11 @@ async def offer_in_space(ctx: Context, req: Request) -> Replies:
     )
 
 
+@probe.action("steward_only", access=Access.STEWARD)
+async def steward_only(ctx: Context, req: Request) -> Replies:
+    return Reply("steward button")
+
+
 @probe.action("chosen")
 async def chosen(ctx: Context, req: Request) -> Replies:
     return Reply(f"You chose {req.args['answer']}")
@@ -204,3 +209,14 @@ async def test_a_plain_message_that_signals_crisis_gets_crisis_lines(settings: S
     assert "988" in texts(urgent)
     assert "/help" in texts(other)
     assert [b.label for row in other[0].message.buttons for b in row] == ["Crisis lines"]
+
+
+async def test_a_button_checks_who_may_press_it_each_time(settings: Settings) -> None:
+    async with console_service(settings, extra_routers=[probe]) as (svc, _):
+        await make_member(svc.ctx, "501")
+        await make_member(svc.ctx, "502", Role.STEWARD)
+        token = await svc.ctx.repo.buttons.mint("probe.steward_only", {}, None, svc.ctx.clock.now())
+        peer = await svc.dispatcher.button(ButtonEvent(actor("501"), PRIVATE, token))
+        steward = await svc.dispatcher.button(ButtonEvent(actor("502"), PRIVATE, token))
+    assert texts(peer) == "That button is for a steward in the network."
+    assert texts(steward) == "steward button"

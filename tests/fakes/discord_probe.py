@@ -53,17 +53,17 @@ async def nothing(ctx: Context, req: Request) -> Replies:
     return None
 
 
-@probe.action("swap")
+@probe.action("swap", access=Access.ANYONE)
 async def swap(ctx: Context, req: Request) -> Replies:
     return Reply("Swapped in place", replace=True)
 
 
-@probe.action("toast")
+@probe.action("toast", access=Access.ANYONE)
 async def toast(ctx: Context, req: Request) -> Replies:
     return [Reply("A toast for the space", privacy=Privacy.SPACE), Reply("Noted, just for you")]
 
 
-@probe.action("slow")
+@probe.action("slow", access=Access.ANYONE)
 async def slow_button(ctx: Context, req: Request) -> Replies:
     await asyncio.sleep(0.4)
     return Reply("Slow swap", replace=True)

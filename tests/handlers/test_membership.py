@@ -213,3 +213,23 @@ async def test_codes_are_deleted_a_month_after_they_run_out(settings: Settings) 
         purged = await svc.ctx.repo.codes.purge(START + timedelta(days=32))
         left = await svc.ctx.repo.db.fetchall("SELECT * FROM codes")
     assert (kept, purged, left) == (0, 1, [])
+
+
+async def test_an_old_let_me_in_button_does_nothing_after_removal(settings: Settings) -> None:
+    """Regression: buttons last 90 days, and "Let me in" from an old /space list opened every
+    space again for someone who had been removed."""
+    async with console_service(settings) as (svc, console):
+        await console.say(":space")
+        await console.say("/space add")
+        await console.say(":private")
+        code = code_in(await console.say("/invite"))
+        ray = Guest(svc, "ray")
+        await ray.say(f"/join {code}")
+        await ray.press("I agree")
+        await ray.say("/space")  # the list, with its "Let me in" button
+        await console.say("/remove 2")
+        await console.say("1")  # the Remove button
+        pressed = await ray.press("Let me in")
+        inside = svc.ctx.platforms[ray.platform].spaces.inside["space"]  # type: ignore[attr-defined]
+    assert "That button is for members of the network." in pressed
+    assert "ray" not in inside
