@@ -14,11 +14,18 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING, TypeVar
 
+from bot.core.events import (
+    JoinRequested,
+    MemberJoined,
+    MemberLeft,
+    MemberPosted,
+    SpaceEvent,
+)
 from bot.core.model import Person, Role
 
 if TYPE_CHECKING:
     from bot.core.context import Context, Request
-    from bot.core.events import ChatMoved, SpaceEvent
+    from bot.core.events import ChatMoved
     from bot.core.replies import Replies
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -164,7 +171,7 @@ class Router:
     jobs: dict[str, Handler] = field(default_factory=dict)
     startup: list[Startup] = field(default_factory=list)
     chat_moved: list[ChatMovedHook] = field(default_factory=list)
-    space_events: list[tuple[str, SpaceHook]] = field(default_factory=list)
+    space_events: list[tuple[type[SpaceEvent], SpaceHook]] = field(default_factory=list)
     text: list[Handler] = field(default_factory=list)
 
     def command(self, command: Command) -> Command:
@@ -202,23 +209,23 @@ class Router:
     def on_member_joined(self, fn: SpaceHook) -> SpaceHook:
         """Run ``fn(ctx, event)`` when an account joins a group or server
         (:class:`~bot.core.events.MemberJoined`)."""
-        self.space_events.append(("MemberJoined", fn))
+        self.space_events.append((MemberJoined, fn))
         return fn
 
     def on_member_left(self, fn: SpaceHook) -> SpaceHook:
         """Run ``fn(ctx, event)`` when an account leaves or is taken out (``MemberLeft``)."""
-        self.space_events.append(("MemberLeft", fn))
+        self.space_events.append((MemberLeft, fn))
         return fn
 
     def on_join_requested(self, fn: SpaceHook) -> SpaceHook:
         """Run ``fn(ctx, event)`` when an account asks to join a group (``JoinRequested``)."""
-        self.space_events.append(("JoinRequested", fn))
+        self.space_events.append((JoinRequested, fn))
         return fn
 
     def on_member_posted(self, fn: SpaceHook) -> SpaceHook:
         """Run ``fn(ctx, event)`` when an account posts in a group or channel
         (``MemberPosted``: who and where, never the text)."""
-        self.space_events.append(("MemberPosted", fn))
+        self.space_events.append((MemberPosted, fn))
         return fn
 
     def job(self, kind: str) -> Callable[[Handler], Handler]:
@@ -240,8 +247,8 @@ class Registry:
     jobs: Mapping[str, Handler]
     startup: tuple[Startup, ...] = ()
     chat_moved: tuple[ChatMovedHook, ...] = ()
-    #: Hooks by space event class name (``"MemberJoined"``...), in router order.
-    space_events: Mapping[str, tuple[SpaceHook, ...]] = field(default_factory=dict)
+    #: Hooks by space event type (:class:`~bot.core.events.MemberJoined`...), in router order.
+    space_events: Mapping[type[SpaceEvent], tuple[SpaceHook, ...]] = field(default_factory=dict)
     text: Handler | None = None
 
     @classmethod
@@ -251,7 +258,7 @@ class Registry:
         jobs: dict[str, Handler] = {}
         startup: list[Startup] = []
         chat_moved: list[ChatMovedHook] = []
-        space_events: dict[str, tuple[SpaceHook, ...]] = {}
+        space_events: dict[type[SpaceEvent], tuple[SpaceHook, ...]] = {}
         text: list[Handler] = []
         for router in routers:
             text += router.text

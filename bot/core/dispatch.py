@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import difflib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
+from typing import TypeVar
 
 from bot.core import markup
 from bot.core.arguments import bind, resolve
@@ -33,6 +34,7 @@ from bot.outbox.message import Destination
 from bot.storage.schedules import ScheduleRow
 
 log = logging.getLogger(__name__)
+E = TypeVar("E")
 
 AUTOCOMPLETE_MAX = 25  # Discord shows at most 25 suggestions
 
@@ -172,21 +174,22 @@ class Dispatcher:
         old = Destination(event.platform, "chat", event.old_chat_id)
         new = Destination(event.platform, "chat", event.new_chat_id)
         await self.ctx.repo.schedules.retarget(str(old), str(new))
-        for hook in self.ctx.registry.chat_moved:
-            try:
-                await hook(self.ctx, event)
-            except Exception as exc:
-                detail = describe_without_text(exc)
-                log.error("incident %s: chat moved hook failed\n%s", incident_code(), detail)
+        await self._tell(self.ctx.registry.chat_moved, event)
 
     async def space_event(self, event: SpaceEvent) -> None:
         """Tell the features that registered for this kind of event (someone joined, left,
-        asked to join or posted). One failing hook is logged and does not stop the others."""
-        kind = type(event).__name__
-        for hook in self.ctx.registry.space_events.get(kind, ()):
+        asked to join or posted)."""
+        await self._tell(self.ctx.registry.space_events.get(type(event), ()), event)
+
+    async def _tell(
+        self, hooks: Sequence[Callable[[Context, E], Awaitable[None]]], event: E
+    ) -> None:
+        """Run each hook; one that fails is logged (without text) and does not stop the rest."""
+        for hook in hooks:
             try:
                 await hook(self.ctx, event)
             except Exception as exc:
+                kind = type(event).__name__
                 detail = describe_without_text(exc)
                 log.error("incident %s: %s hook failed\n%s", incident_code(), kind, detail)
 
