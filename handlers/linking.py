@@ -15,6 +15,7 @@ from bot.core.context import Context, Request
 from bot.core.errors import UserFacingError
 from bot.core.replies import Privacy, Replies, Reply
 from bot.storage.codes import State, hash_code, looks_like_code, shown
+from handlers.membership import throttled
 from handlers.membership_access import let_in, welcome_lines
 
 router = Router("linking")
@@ -40,10 +41,7 @@ async def _redeem(ctx: Context, req: Request, code: str) -> Replies:
     account = req.caller.actor.account
     now = ctx.clock.now()
     attempts = ctx.repo.codes.attempts
-    wait = attempts.wait(str(account), now)
-    if wait is not None:
-        minutes = max(1, round(wait.total_seconds() / 60))
-        raise UserFacingError(ctx.text("membership.too_many_tries", minutes=minutes))
+    throttled(ctx, account)
     code_hash = hash_code(code)
     state = await ctx.repo.codes.check(code_hash, "link", now) if looks_like_code(code) else None
     if state is not State.VALID:

@@ -64,7 +64,8 @@ async def invite(ctx: Context, req: Request) -> Replies:
 # -- /join -------------------------------------------------------------------------------------
 
 
-def _throttled(ctx: Context, account: AccountRef) -> None:
+def throttled(ctx: Context, account: AccountRef) -> None:
+    """Refuse kindly while this account has tried too many wrong codes (/join and /link)."""
     wait = ctx.repo.codes.attempts.wait(str(account), ctx.clock.now())
     if wait is not None:
         minutes = max(1, round(wait.total_seconds() / 60))
@@ -84,7 +85,7 @@ async def begin_join(ctx: Context, req: Request, code: str) -> Replies:
         return Reply(ctx.text("membership.already_member"))
     if not req.caller.conversation.is_private:
         return Reply(ctx.text("membership.join_privately"))
-    _throttled(ctx, account)
+    throttled(ctx, account)
     now = ctx.clock.now()
     state = State.UNKNOWN
     code_hash = hash_code(code)

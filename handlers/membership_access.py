@@ -44,6 +44,11 @@ class Door:
         return self.account.platform.value.title()
 
 
+def shown(space: Space) -> str:
+    """A space as people see it named: its title and its app."""
+    return f"{markup.escape(space.title)} ({space.platform.value.title()})"
+
+
 def control(ctx: Context, platform: Platform) -> SpaceControl | None:
     adapter = ctx.platforms.get(platform)
     return None if adapter is None else adapter.spaces
@@ -99,7 +104,10 @@ async def take_out(ctx: Context, accounts: Sequence[AccountRef]) -> list[Door]:
         return None
 
     doors = await _each_place(ctx, accounts, remove)
-    await ctx.repo.spaces.forget_accounts(accounts)
+    for door in doors:
+        if door.problem is None:  # still inside where it failed: the audit must keep seeing them
+            chats = [space.chat_id for space in door.spaces]
+            await ctx.repo.spaces.gone(door.account.platform, chats, door.account.user_id)
     return doors
 
 

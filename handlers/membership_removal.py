@@ -20,10 +20,13 @@ from handlers.membership_roles import find_member, is_last_steward
 router = Router("removal")
 
 
-async def remove_from_network(ctx: Context, person: Person) -> list[Door]:
-    """Take membership and every space away from ``person``; returns what happened where."""
+async def remove_from_network(
+    ctx: Context, person: Person, refusal: str = "membership.last_steward"
+) -> list[Door]:
+    """Take membership and every space away from ``person``; returns what happened where.
+    The last steward is never removed: ``refusal`` is the wording that says so."""
     if await is_last_steward(ctx, person):
-        raise UserFacingError(ctx.text("membership.last_steward"))
+        raise UserFacingError(ctx.text(refusal))
     for role in person.roles:
         await ctx.repo.people.revoke(person.id, role)
     await ctx.repo.codes.withdraw(person.id, "invite")
@@ -96,10 +99,7 @@ async def leave(ctx: Context, req: Request) -> Replies:
 
 @router.action("leave")
 async def leave_confirmed(ctx: Context, req: Request) -> Replies:
-    person = req.person
-    if await is_last_steward(ctx, person):
-        raise UserFacingError(ctx.text("membership.last_steward_leaving"))
-    doors = await remove_from_network(ctx, person)
+    doors = await remove_from_network(ctx, req.person, "membership.last_steward_leaving")
     lines = [ctx.text("membership.left", network=ctx.settings.network_name)]
     lines += outcome_lines(ctx, doors)
     lines.append(ctx.text("membership.after_leaving"))

@@ -96,7 +96,7 @@ async def _card(ctx: Context, person: Person, note: str = "") -> Reply:
 
 
 async def _page(ctx: Context, offset: int) -> Reply:
-    total = await ctx.repo.roster.count()
+    total = await ctx.repo.people.count_with_role(Role.PEER)
     entries = await ctx.repo.roster.page(offset, PAGE)
     lines = [ctx.text("membership.members_header", count=total)]
     lines += [_line(ctx, e) for e in entries]

@@ -21,7 +21,8 @@ from bot.core.context import Context, Request
 from bot.core.errors import UserFacingError
 from bot.core.model import AccountRef
 from bot.core.replies import Attachment, ButtonStyle, Choice, Privacy, Replies, Reply
-from handlers.membership_access import outcome_lines, take_out
+from handlers.membership_access import outcome_lines
+from handlers.membership_removal import remove_from_network
 from handlers.membership_roles import is_last_steward
 
 router = Router("privacy")
@@ -105,12 +106,12 @@ async def erase(ctx: Context, req: Request) -> Replies:
     assert req.caller is not None
     account = req.caller.actor.account
     person = await ctx.repo.people.by_account(account)
-    if person is not None and await is_last_steward(ctx, person):
-        raise UserFacingError(ctx.text("membership.last_steward_leaving"))
     accounts = await ctx.repo.people.accounts(person.id) if person else [account]
-    # Out of every space first, while the accounts are still known; then every part erases,
-    # the people row (which the others point to) last.
-    doors = await take_out(ctx, accounts) if person else []
+    # The same removal as /leave first (roles, invitations, every space), while the accounts
+    # are still known; then every part erases, the people row (which the others point to) last.
+    doors = (
+        await remove_from_network(ctx, person, "membership.last_steward_leaving") if person else []
+    )
     await ctx.repo.spaces.forget_accounts(accounts)
     if person is not None:
         for part in reversed(ctx.personal_data):

@@ -12,11 +12,11 @@ from bot.core import markup
 from bot.core.commands import Access, Command, Router
 from bot.core.context import Context, Request
 from bot.core.errors import UserFacingError
-from bot.core.model import Platform
+from bot.core.model import AccountRef, Platform
 from bot.core.replies import ButtonStyle, Choice, Privacy, Replies, Reply
 from bot.core.spaces import Finding, Problem, SpaceControl, SpaceError, with_retries
 from bot.storage.spaces import Space
-from handlers.membership_access import control
+from handlers.membership_access import control, shown
 
 router = Router("audit")
 
@@ -31,7 +31,7 @@ def who(ctx: Context, spaces: SpaceControl | None, user_id: str) -> str:
 
 
 def finding_text(ctx: Context, space: Space, finding: Finding, spaces: SpaceControl) -> str:
-    name = f"{markup.escape(space.title)} ({space.platform.value.title()})"
+    name = shown(space)
     account = who(ctx, spaces, finding.user_id) if finding.user_id else ""
     return ctx.text(f"spaces.finding_{finding.problem.value}", space=name, who=account)
 
@@ -115,7 +115,9 @@ async def fix(ctx: Context, req: Request) -> Replies:
         raise UserFacingError(ctx.text("spaces.gone_already"))
     user = req.args.get("user")
     finding = Finding(Problem(str(req.args["problem"])), str(user) if user else None, True)
-    if finding.user_id and finding.user_id in await ctx.repo.spaces.verified_users(platform):
+    if finding.user_id and await ctx.repo.spaces.is_verified_for_space(
+        platform, space.chat_id, AccountRef(platform, finding.user_id)
+    ):
         return Reply(ctx.text("spaces.verified_since"))  # they joined since: nothing to fix
     try:
         await with_retries(lambda: spaces.fix(space.chat_id, finding))
@@ -123,7 +125,7 @@ async def fix(ctx: Context, req: Request) -> Replies:
         return Reply(ctx.text("spaces.fix_failed", reason=markup.escape(exc.reason)))
     if finding.user_id:
         await ctx.repo.spaces.gone(platform, [space.chat_id], finding.user_id)
-    name = f"{markup.escape(space.title)} ({platform.value.title()})"
+    name = shown(space)
     return Reply(ctx.text(f"spaces.fixed_{finding.problem.value}", space=name))
 
 

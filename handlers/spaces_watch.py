@@ -24,7 +24,7 @@ from bot.core.model import AccountRef, Platform, Role
 from bot.core.replies import ButtonStyle, Choice, Replies, Reply
 from bot.core.spaces import SpaceError, with_retries
 from bot.storage.spaces import Space
-from handlers.membership_access import control
+from handlers.membership_access import control, shown
 from handlers.spaces_audit import who
 
 log = logging.getLogger(__name__)
@@ -43,7 +43,7 @@ async def flag(ctx: Context, space: Space, account: AccountRef) -> None:
         space.platform, space.chat_id, account.user_id, ctx.clock.now()
     ):
         return
-    name = f"{markup.escape(space.title)} ({space.platform.value.title()})"
+    name = shown(space)
     text = ctx.text(
         "spaces.flag", who=who(ctx, control(ctx, space.platform), account.user_id), space=name
     )
@@ -66,9 +66,7 @@ async def _noticed(ctx: Context, event: SpaceEvent) -> None:
     space = await ctx.repo.spaces.get(event.platform, event.chat_id)
     if space is None:
         return
-    await ctx.repo.spaces.seen(
-        event.platform, event.chat_id, event.account.user_id, ctx.clock.now()
-    )
+    await ctx.repo.spaces.seen(event.platform, event.chat_id, event.account.user_id)
     if not await ctx.repo.spaces.is_verified_for_space(
         event.platform, event.chat_id, event.account
     ):
@@ -114,7 +112,8 @@ async def join_requested(ctx: Context, event: SpaceEvent) -> None:
 @router.on_member_left
 async def left(ctx: Context, event: SpaceEvent) -> None:
     chats = [s.chat_id for s in await ctx.repo.spaces.in_place(event.platform, event.chat_id)]
-    await ctx.repo.spaces.gone(event.platform, [event.chat_id, *chats], event.account.user_id)
+    where = list(dict.fromkeys([event.chat_id, *chats]))  # on Telegram the chat is its place
+    await ctx.repo.spaces.gone(event.platform, where, event.account.user_id)
 
 
 @router.action("remove", access=Access.STEWARD)
@@ -133,5 +132,5 @@ async def remove(ctx: Context, req: Request) -> Replies:
     except SpaceError as exc:
         return Reply(ctx.text("spaces.fix_failed", reason=markup.escape(exc.reason)))
     await ctx.repo.spaces.gone(platform, [space.chat_id], account.user_id)
-    name = f"{markup.escape(space.title)} ({platform.value.title()})"
+    name = shown(space)
     return Reply(ctx.text("spaces.removed_account", space=name), replace=True)

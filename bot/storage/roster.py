@@ -23,12 +23,6 @@ class RosterRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def count(self) -> int:
-        row = await self.db.fetchone(
-            "SELECT COUNT(*) FROM roles WHERE role = ?", (Role.PEER.value,)
-        )
-        return int(row[0]) if row else 0
-
     async def page(self, offset: int, limit: int) -> list[RosterEntry]:
         """Members in member-number order."""
         rows = await self.db.fetchall(

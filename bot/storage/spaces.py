@@ -24,10 +24,6 @@ class Space:
     place_id: str
     title: str
 
-    @property
-    def key(self) -> str:
-        return f"{self.platform.value}:{self.chat_id}"
-
 
 def _space(row: Any) -> Space:
     return Space(Platform(row["platform"]), row["chat_id"], row["place_id"], row["title"])
@@ -113,13 +109,14 @@ class SpaceRepository:
 
     # -- who the bot noticed ----------------------------------------------------------------
 
-    async def seen(self, platform: Platform, chat_id: str, user_id: str, now: datetime) -> None:
-        """Note an account in a registered space (does nothing for other chats)."""
+    async def seen(self, platform: Platform, chat_id: str, user_id: str) -> None:
+        """Note an account in a registered space (does nothing for other chats). Only that it
+        is there, not when: nothing keeps a record of how active anyone is."""
         await self.db.execute(
-            "INSERT INTO space_presence(platform, chat_id, user_id, seen_at)"
-            " SELECT platform, chat_id, ?, ? FROM spaces WHERE platform = ? AND chat_id = ?"
-            " ON CONFLICT(platform, chat_id, user_id) DO UPDATE SET seen_at = excluded.seen_at",
-            (user_id, to_db(now), platform.value, chat_id),
+            "INSERT INTO space_presence(platform, chat_id, user_id)"
+            " SELECT platform, chat_id, ? FROM spaces WHERE platform = ? AND chat_id = ?"
+            " ON CONFLICT(platform, chat_id, user_id) DO NOTHING",
+            (user_id, platform.value, chat_id),
         )
 
     async def seen_in(self, platform: Platform, chat_id: str) -> frozenset[str]:

@@ -69,7 +69,7 @@ async def test_a_second_tap_on_a_used_code_does_not_make_a_second_member(
         await bo.say(f"/join {code}")  # both saw the agreements before either tapped
         await ana.press("I agree")
         late = await bo.press("I agree")
-        count = await svc.ctx.repo.roster.count()
+        count = await svc.ctx.repo.people.count_with_role(Role.PEER)
     assert "already been used" in late
     assert count == 2  # the steward and Ana
 
@@ -233,3 +233,32 @@ async def test_an_old_let_me_in_button_does_nothing_after_removal(settings: Sett
         inside = svc.ctx.platforms[ray.platform].spaces.inside["space"]  # type: ignore[attr-defined]
     assert "That button is for members of the network." in pressed
     assert "ray" not in inside
+
+
+async def test_a_removal_that_fails_keeps_the_account_in_the_audit(settings: Settings) -> None:
+    """Regression: a removal forgot the accounts it had seen in every space, even where taking
+    them out failed, so /audit on Telegram (which can only check who it has seen) could no
+    longer find someone still inside."""
+    from bot.core.events import MemberPosted
+    from bot.core.spaces import SpaceError
+
+    async with console_service(settings) as (svc, console):
+        await console.say(":space")
+        await console.say("/space add")
+        await console.say(":private")
+        code = code_in(await console.say("/invite"))
+        kim = Guest(svc, "kim")
+        await kim.say(f"/join {code}")
+        await kim.press("I agree")
+        await svc.dispatcher.space_event(MemberPosted("space", kim.account))
+        spaces = svc.ctx.platforms[kim.platform].spaces
+
+        async def refuse(space_id: str, user_id: str) -> None:
+            raise SpaceError("the app said no")
+
+        spaces.remove = refuse  # type: ignore[method-assign]  # the platform refuses
+        await console.say("/remove 2")
+        done = await console.say("1")  # the Remove button
+        seen = await svc.ctx.repo.spaces.seen_in(kim.platform, "space")
+    assert "Not yet out" in done
+    assert "kim" in seen  # what Telegram's audit relies on: it cannot list a group's members

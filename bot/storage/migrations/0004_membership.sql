@@ -35,7 +35,6 @@ CREATE TABLE space_presence (
     platform    TEXT NOT NULL,
     chat_id     TEXT NOT NULL,
     user_id     TEXT NOT NULL,
-    seen_at     TEXT NOT NULL,
     flagged_at  TEXT,
     PRIMARY KEY (platform, chat_id, user_id),
     FOREIGN KEY (platform, chat_id) REFERENCES spaces(platform, chat_id)
