@@ -12,7 +12,7 @@ from __future__ import annotations
 from bot.core.commands import Access, Command, Option, OptionType, Router, Scope
 from bot.core.context import Context, Request
 from bot.core.errors import UserFacingError
-from bot.core.model import Person, PersonRef
+from bot.core.model import Person, PersonRef, Role
 from bot.core.replies import ButtonStyle, Choice, Privacy, Replies, Reply
 from handlers.membership_access import Door, outcome_lines, take_out
 from handlers.membership_roles import find_member, is_last_steward
@@ -27,8 +27,11 @@ async def remove_from_network(
     The last steward is never removed: ``refusal`` is the wording that says so."""
     if await is_last_steward(ctx, person):
         raise UserFacingError(ctx.text(refusal))
-    for role in person.roles:
-        await ctx.repo.people.revoke(person.id, role)
+    # Steward first: if it is refused (someone else just removed the other steward), nothing
+    # else has changed.
+    for role in sorted(person.roles, key=lambda r: r is not Role.STEWARD):
+        if not await ctx.repo.people.revoke(person.id, role):
+            raise UserFacingError(ctx.text(refusal))
     await ctx.repo.codes.withdraw(person.id, "invite")
     await ctx.repo.codes.withdraw(person.id, "link")
     return await take_out(ctx, await ctx.repo.people.accounts(person.id))

@@ -51,8 +51,9 @@ async def set_level(ctx: Context, target: Person, wanted: str) -> Replies:
     keep = LEVELS[wanted]
     for role in keep - target.roles:
         await ctx.repo.people.grant(target.id, role, now)
-    for role in target.roles - keep:
-        await ctx.repo.people.revoke(target.id, role)
+    for role in sorted(target.roles - keep, key=lambda r: r is not Role.STEWARD):
+        if not await ctx.repo.people.revoke(target.id, role):
+            raise UserFacingError(ctx.text("membership.last_steward"))
     if level(target) != wanted:
         note = Reply(ctx.text("membership.your_role_now", role=wanted))
         await ctx.messenger.to_person(target.id, note, origin="membership:role")

@@ -105,10 +105,16 @@ class PeopleRepository:
             (person_id, role.value, to_db(now)),
         )
 
-    async def revoke(self, person_id: int, role: Role) -> None:
-        await self.db.execute(
-            "DELETE FROM roles WHERE person_id = ? AND role = ?", (person_id, role.value)
+    async def revoke(self, person_id: int, role: Role) -> bool:
+        """Take a role away; False if it would remove the network's last steward. The count
+        and the delete are one statement, so two stewards removing each other at the same
+        moment cannot leave the network with none."""
+        removed = await self.db.execute_rowcount(
+            "DELETE FROM roles WHERE person_id = ? AND role = ?"
+            " AND (role != 'steward' OR (SELECT COUNT(*) FROM roles WHERE role = 'steward') > 1)",
+            (person_id, role.value),
         )
+        return removed > 0
 
     async def count_with_role(self, role: Role) -> int:
         row = await self.db.fetchone("SELECT COUNT(*) FROM roles WHERE role = ?", (role.value,))

@@ -192,3 +192,21 @@ async def test_a_write_cancelled_while_beginning_leaves_no_transaction_open(
         assert row is not None and row[0] == 20
     finally:
         await db.close()
+
+
+async def test_the_last_steward_cannot_be_revoked_even_by_two_at_once(tmp_path: Path) -> None:
+    """Regression: the last-steward check and the removal were separate steps, so two stewards
+    removing each other at the same moment could leave the network with none."""
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        people = PeopleRepository(db)
+        a = await people.create(AccountRef(Platform.TELEGRAM, "a"), [Role.PEER, Role.STEWARD], NOW)
+        b = await people.create(AccountRef(Platform.TELEGRAM, "b"), [Role.PEER, Role.STEWARD], NOW)
+        results = await asyncio.gather(
+            people.revoke(a.id, Role.STEWARD), people.revoke(b.id, Role.STEWARD)
+        )
+        assert sorted(results) == [False, True]
+        assert await people.count_with_role(Role.STEWARD) == 1
+        assert await people.revoke(a.id, Role.PEER) is True  # other roles go as usual
+    finally:
+        await db.close()
