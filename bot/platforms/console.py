@@ -22,7 +22,7 @@ from bot.core.dispatch import Dispatcher
 from bot.core.events import Actor, ButtonEvent, CommandEvent, Conversation, TextEvent
 from bot.core.model import AccountRef, Platform
 from bot.messenger import Prepared
-from bot.outbox import Button, Destination, Limit, Op, OutgoingMessage
+from bot.outbox import Button, Destination, Limit, Op, OutgoingMessage, PermanentFailure
 from bot.platforms.console_spaces import ConsoleSpaces
 
 CONSOLE_ACCOUNT = AccountRef(Platform.CONSOLE, "local")
@@ -103,7 +103,11 @@ class ConsolePlatform:
             path = self._files_dir / Path(message.attachment.filename).name
             path.write_bytes(message.attachment.data)
             lines.append(f"(file saved: {path})")
-        self._write("\n".join(lines) + "\n\n")
+        try:
+            self._write("\n".join(lines) + "\n\n")
+        except OSError:  # the terminal or pipe we print to has closed: nobody can read on
+            self.finished.set()
+            raise PermanentFailure("the console's output is closed") from None
         return [message_id]
 
     # -- input ------------------------------------------------------------------------------
@@ -171,4 +175,7 @@ class ConsolePlatform:
             person_id=person.id if person else None,
             pressed_message_id=pressed,
         )
-        await dispatcher.ctx.outbox.settled(ids, timeout=30)
+        # Print each answer before reading the next line; if one cannot be delivered in time,
+        # carry on reading rather than stop.
+        with contextlib.suppress(TimeoutError):
+            await dispatcher.ctx.outbox.settled(ids, timeout=30)

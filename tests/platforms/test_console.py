@@ -90,3 +90,26 @@ def test_piped_standard_input_runs_commands_and_exits(tmp_path: Path) -> None:
     assert "/settings — Your timezone" in done.stdout
     assert "9-8-8 Suicide Crisis Helpline" in done.stdout
     assert REPO.exists()
+
+
+def test_a_closed_output_stops_the_console_quietly(tmp_path: Path) -> None:
+    """Regression: with its output piped into a program that stopped reading (``| head``),
+    the console retried printing for ever and ended in a traceback."""
+    env = {
+        **os.environ,
+        "DATABASE_PATH": str(tmp_path / "db.sqlite3"),
+        "CONTENT_DIR": str(CONTENT),
+    }
+    env.pop("TELEGRAM_BOT_TOKEN", None)
+    env.pop("DISCORD_BOT_TOKEN", None)
+    done = subprocess.run(
+        f"printf '/help\\n/crisis\\n/help\\n' | {sys.executable} -m bot | head -1",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+        env=env,
+    )
+    assert done.stdout.startswith("Here's what you can use:")
+    assert "Traceback" not in done.stderr
