@@ -1,6 +1,7 @@
-"""Feature handlers, one module per capability, all platform-blind.
+"""Feature handlers, one module or package per capability, all platform-blind.
 
-Each module owns one :class:`~bot.core.commands.Router`. They are joined here explicitly and in
+Each module owns one :class:`~bot.core.commands.Router` (a package exposes its routers from its
+``__init__``). They are joined here explicitly and in
 order (the order /help lists them in); nothing is discovered by magic.
 """
 
@@ -14,15 +15,11 @@ from handlers import (
     jobs,
     linking,
     membership,
-    membership_removal,
-    membership_roles,
     privacy,
     resources,
     selfcare,
     settings,
     spaces,
-    spaces_audit,
-    spaces_watch,
     start,
     training,
 )
@@ -39,12 +36,12 @@ ROUTERS: tuple[Router, ...] = (
     glossary.router,
     digest.router,
     content_admin.router,
-    membership.router,
+    membership.joining_router,
     linking.router,
     spaces.router,
-    spaces_audit.router,
-    spaces_watch.router,
-    membership_roles.router,
-    membership_removal.router,
+    spaces.audit_router,
+    spaces.watch_router,
+    membership.roles_router,
+    membership.removal_router,
     privacy.router,
 )

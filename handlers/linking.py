@@ -15,8 +15,7 @@ from bot.core.context import Context, Request
 from bot.core.errors import UserFacingError
 from bot.core.replies import Privacy, Replies, Reply
 from bot.storage.codes import State, hash_code, looks_like_code, shown
-from handlers.membership import throttled
-from handlers.membership_access import let_in, welcome_lines
+from handlers.membership import let_in, throttled, welcome_lines
 
 router = Router("linking")
 

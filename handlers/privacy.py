@@ -21,9 +21,7 @@ from bot.core.context import Context, Request
 from bot.core.errors import UserFacingError
 from bot.core.model import AccountRef
 from bot.core.replies import Attachment, ButtonStyle, Choice, Privacy, Replies, Reply
-from handlers.membership_access import outcome_lines
-from handlers.membership_removal import remove_from_network
-from handlers.membership_roles import is_last_steward
+from handlers.membership import is_last_steward, outcome_lines, remove_from_network
 
 router = Router("privacy")
 

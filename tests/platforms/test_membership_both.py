@@ -18,7 +18,7 @@ from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.telegram_harness import fake_telegram, telegram_service, telegram_settings
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.telegram_world import BotMessage, Chat, User
-from tests.handlers.test_membership_privacy import rows_naming
+from tests.handlers.membership.test_privacy import rows_naming
 
 CODE = re.compile(r"\b([A-Z2-9]{5}-[A-Z2-9]{5})\b")
 

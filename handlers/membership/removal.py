@@ -14,8 +14,8 @@ from bot.core.context import Context, Request
 from bot.core.errors import UserFacingError
 from bot.core.model import Person, PersonRef, Role
 from bot.core.replies import ButtonStyle, Choice, Privacy, Replies, Reply
-from handlers.membership_access import Door, outcome_lines, take_out
-from handlers.membership_roles import find_member, is_last_steward
+from handlers.membership.access import Door, outcome_lines, take_out
+from handlers.membership.roles import find_member, is_last_steward
 
 router = Router("removal")
 

@@ -15,8 +15,8 @@ from bot.core.events import Actor, CommandEvent, Conversation
 from bot.core.model import AccountRef, Platform, Role
 from bot.service import Service
 from bot.storage.schedules import ScheduleRow
-from handlers.selfcare_prompts import PERSONAL_KIND
-from tests.handlers.test_selfcare import (
+from handlers.selfcare.prompts import PERSONAL_KIND
+from tests.handlers.selfcare.test_now import (
     MONDAY_8AM_VANCOUVER,
     me,
     prompts_shown,

@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 from bot.core.context import Context, Request
 from bot.core.model import Person
 from bot.core.replies import Choice, Replies, Reply
-from handlers.selfcare_prompts import personal_schedules
-from handlers.selfcare_schedule import local_date, overview
-from handlers.selfcare_when import read_pause
+from handlers.selfcare.prompts import personal_schedules
+from handlers.selfcare.schedule import local_date, overview
+from handlers.selfcare.when import read_pause
 
 PAUSE_CHOICES = (3, 7, 14, 30)
 

@@ -19,13 +19,13 @@ from bot.core.model import Person
 from bot.core.replies import Choice, Replies, Reply
 from bot.quiet import quiet_until
 from bot.storage.schedules import ScheduleRow
-from handlers.selfcare_prompts import (
+from handlers.selfcare.prompts import (
     PERSONAL_KIND,
     personal_schedules,
     prompts_file,
     themes_of,
 )
-from handlers.selfcare_when import Plan, describe, read_plan, same_time
+from handlers.selfcare.when import Plan, describe, read_plan, same_time
 
 MAX_SCHEDULES = 3
 PRESETS: dict[str, tuple[str, Plan]] = {

@@ -13,8 +13,8 @@ from bot.platforms.console import SPACE
 from bot.service import Service
 from bot.storage.schedules import ScheduleRow
 from bot.storage.selfcare import Audience
-from handlers.selfcare_prompts import SPACE_KIND
-from tests.handlers.test_selfcare import prompts_shown, theme
+from handlers.selfcare.prompts import SPACE_KIND
+from tests.handlers.selfcare.test_now import prompts_shown, theme
 from tests.helpers import ConsoleDriver, console_service
 
 VANCOUVER = ZoneInfo("America/Vancouver")

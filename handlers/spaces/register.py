@@ -17,8 +17,8 @@ from bot.core.model import Platform, Role
 from bot.core.replies import ButtonStyle, Choice, Privacy, Replies, Reply
 from bot.core.spaces import SpaceError, with_retries
 from bot.storage.spaces import Space
-from handlers.membership_access import control, let_in, shown, welcome_lines
-from handlers.spaces_audit import check_space
+from handlers.membership import control, let_in, shown, welcome_lines
+from handlers.spaces.audit import check_space
 
 router = Router("spaces")
 

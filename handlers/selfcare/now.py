@@ -2,8 +2,8 @@
 
 ``/selfcare`` gives one prompt straight away (``/selfcare grief`` picks the theme), with theme
 buttons for another and, if the person has a schedule, a line about it with pause and stop.
-Schedules live in ``selfcare_schedule`` (a person's own) and ``selfcare_space`` (a peer
-space's); choosing and dressing a prompt lives in ``selfcare_prompts``. Nothing records how
+Schedules live in ``schedule`` (a person's own) and ``space`` (a peer
+space's); choosing and dressing a prompt lives in ``prompts``. Nothing records how
 anyone reacted to a prompt: only a prompt the person chose to save is kept.
 """
 
@@ -16,10 +16,9 @@ from bot.core.commands import Access, Command, Option, Router, Scope
 from bot.core.context import Context, Request
 from bot.core.errors import UserFacingError
 from bot.core.replies import Choice, Privacy, Replies, Reply
-from handlers import selfcare_pause as pausing
-from handlers import selfcare_schedule as schedule
-from handlers import selfcare_space as space
-from handlers.selfcare_prompts import (
+from handlers.selfcare import pause as pausing
+from handlers.selfcare import schedule, space
+from handlers.selfcare.prompts import (
     ORIGIN,
     PERSONAL_KIND,
     SPACE_KIND,

@@ -17,7 +17,7 @@ from bot.core.errors import UserFacingError
 from bot.core.model import AccountRef, Role
 from bot.core.replies import ButtonStyle, Choice, Privacy, Replies, Reply
 from bot.storage.codes import State, hash_code, looks_like_code, shown
-from handlers.membership_access import let_in, other_platforms, welcome_lines
+from handlers.membership.access import let_in, other_platforms, welcome_lines
 
 router = Router("membership")
 

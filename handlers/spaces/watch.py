@@ -24,8 +24,8 @@ from bot.core.model import AccountRef, Platform, Role
 from bot.core.replies import ButtonStyle, Choice, Replies, Reply
 from bot.core.spaces import SpaceError, with_retries
 from bot.storage.spaces import Space
-from handlers.membership_access import control, shown
-from handlers.spaces_audit import who
+from handlers.membership import control, shown
+from handlers.spaces.audit import who
 
 log = logging.getLogger(__name__)
 

@@ -10,8 +10,8 @@ from bot.content.sources import SOURCES, TEXTS
 from bot.content.store import load_all
 from bot.core.errors import UserFacingError
 from bot.scheduler import crontab
-from handlers.selfcare_when import Plan, describe, read_pause, read_plan, read_space_plan
-from tests.handlers.test_selfcare import PROMPTS_FILE
+from handlers.selfcare.when import Plan, describe, read_pause, read_plan, read_space_plan
+from tests.handlers.selfcare.test_now import PROMPTS_FILE
 from tests.helpers import CONTENT
 
 TEXT = load_all(CONTENT, SOURCES)[0][TEXTS]

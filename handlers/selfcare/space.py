@@ -3,7 +3,7 @@
 A space's schedules are managed from inside the space (``/selfcare space``): stewards add one
 by a crontab line or a friendly time, see the list, and remove any with a tap. Whether a
 conversation may get space prompts at all is decided in one place,
-:func:`handlers.selfcare_prompts.may_receive_space_prompts`, checked when a schedule is added
+:func:`handlers.selfcare.prompts.may_receive_space_prompts`, checked when a schedule is added
 and again every time it fires.
 """
 
@@ -20,7 +20,7 @@ from bot.core.events import ChatMoved
 from bot.core.replies import Choice, Privacy, Replies, Reply
 from bot.outbox import Destination
 from bot.storage.selfcare import Audience
-from handlers.selfcare_prompts import (
+from handlers.selfcare.prompts import (
     ORIGIN,
     SPACE_KIND,
     may_receive_space_prompts,
@@ -30,8 +30,8 @@ from handlers.selfcare_prompts import (
     space_schedules,
     themes_of,
 )
-from handlers.selfcare_schedule import themes_line
-from handlers.selfcare_when import describe, read_space_plan
+from handlers.selfcare.schedule import themes_line
+from handlers.selfcare.when import describe, read_space_plan
 
 log = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from bot.core.model import AccountRef, Platform
 from bot.core.replies import ButtonStyle, Choice, Privacy, Replies, Reply
 from bot.core.spaces import Finding, Problem, SpaceControl, SpaceError, with_retries
 from bot.storage.spaces import Space
-from handlers.membership_access import control, shown
+from handlers.membership import control, shown
 
 router = Router("audit")
 
