@@ -79,6 +79,12 @@ class Settings(BaseSettings):
     stewards: Annotated[list[AccountRef], NoDecode] = Field(default_factory=list)
     """First stewards, e.g. telegram:12345,discord:67890."""
 
+    debrief_idle_minutes: int = Field(default=120, ge=15, le=24 * 60)
+    """A debrief room closes after this many quiet minutes (15 to 1440)."""
+
+    debrief_warning_minutes: int = Field(default=10, ge=1, le=60)
+    """How many minutes before a quiet room closes its people are told (1 to 60)."""
+
     log_level: str = "INFO"
     """DEBUG, INFO, WARNING or ERROR. Logs never contain message text or tokens."""
 

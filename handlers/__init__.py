@@ -9,6 +9,7 @@ from bot.core.commands import Router
 from handlers import (
     content_admin,
     crisis,
+    debrief,
     digest,
     glossary,
     help,
@@ -35,6 +36,7 @@ ROUTERS: tuple[Router, ...] = (
     jobs.router,
     glossary.router,
     digest.router,
+    debrief.router,
     content_admin.router,
     membership.joining_router,
     linking.router,

@@ -8,6 +8,7 @@ from typing import Any
 from bot.content.calendar import load_trainings
 from bot.content.problems import ContentError, Problem
 from bot.content.schema.crisis import CrisisFile
+from bot.content.schema.debrief import DebriefFile
 from bot.content.schema.glossary import GlossaryFile
 from bot.content.schema.opportunities import OpportunitiesFile
 from bot.content.schema.prompts import PromptsFile
@@ -81,6 +82,10 @@ PROMPTS: Source[PromptsFile] = Source(
     "prompts",
     lambda d: load_yaml_model(d / "prompts.yaml", PromptsFile, shown_as="prompts.yaml"),
 )
+DEBRIEF: Source[DebriefFile] = Source(
+    "debrief",
+    lambda d: load_yaml_model(d / "debrief.yaml", DebriefFile, shown_as="debrief.yaml"),
+)
 
 SOURCES: tuple[Source[Any], ...] = (
     CRISIS,
@@ -92,4 +97,5 @@ SOURCES: tuple[Source[Any], ...] = (
     AGREEMENTS,
     PROMPTS,
     PRIVACY,
+    DEBRIEF,
 )

@@ -79,6 +79,11 @@ Handler = Callable[["Context", "Request"], Awaitable["Replies"]]
 Startup = Callable[["Context"], Awaitable[None]]
 ChatMovedHook = Callable[["Context", "ChatMoved"], Awaitable[None]]
 SpaceHook = Callable[["Context", "SpaceEvent"], Awaitable[None]]
+#: Told a person's membership ended (removed by a steward, left, or erased themselves).
+RemovedHook = Callable[["Context", Person], Awaitable[None]]
+#: Asked first when someone types /leave: a feature holding them in something smaller than the
+#: network (a debrief room) answers by leaving only that; None lets /leave go on.
+LeaveHook = Callable[["Context", "Request"], Awaitable["Replies | None"]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +178,8 @@ class Router:
     chat_moved: list[ChatMovedHook] = field(default_factory=list)
     space_events: list[tuple[type[SpaceEvent], SpaceHook]] = field(default_factory=list)
     text: list[Handler] = field(default_factory=list)
+    removed: list[RemovedHook] = field(default_factory=list)
+    leaving: list[LeaveHook] = field(default_factory=list)
 
     def command(self, command: Command) -> Command:
         self.commands.append(command)
@@ -204,6 +211,17 @@ class Router:
         """Answer a plain message (not a command) in a private chat; ``req.args["text"]``
         holds it, in memory only. The first router that registers one answers."""
         self.text.append(fn)
+        return fn
+
+    def on_removed(self, fn: RemovedHook) -> RemovedHook:
+        """Run ``fn(ctx, person)`` the moment someone stops being a member, so a feature can
+        take them out of whatever it holds them in."""
+        self.removed.append(fn)
+        return fn
+
+    def on_leave(self, fn: LeaveHook) -> LeaveHook:
+        """Let ``fn(ctx, request)`` answer /leave first (see :data:`LeaveHook`)."""
+        self.leaving.append(fn)
         return fn
 
     def on_member_joined(self, fn: SpaceHook) -> SpaceHook:
@@ -250,6 +268,8 @@ class Registry:
     #: Hooks by space event type (:class:`~bot.core.events.MemberJoined`...), in router order.
     space_events: Mapping[type[SpaceEvent], tuple[SpaceHook, ...]] = field(default_factory=dict)
     text: Handler | None = None
+    removed: tuple[RemovedHook, ...] = ()
+    leaving: tuple[LeaveHook, ...] = ()
 
     @classmethod
     def build(cls, routers: Sequence[Router]) -> Registry:
@@ -260,8 +280,12 @@ class Registry:
         chat_moved: list[ChatMovedHook] = []
         space_events: dict[type[SpaceEvent], tuple[SpaceHook, ...]] = {}
         text: list[Handler] = []
+        removed: list[RemovedHook] = []
+        leaving: list[LeaveHook] = []
         for router in routers:
             text += router.text
+            removed += router.removed
+            leaving += router.leaving
             startup += router.startup
             chat_moved += router.chat_moved
             for kind, hook in router.space_events:
@@ -280,6 +304,8 @@ class Registry:
             tuple(chat_moved),
             space_events,
             text[0] if text else None,
+            tuple(removed),
+            tuple(leaving),
         )
 
     def visible_to(self, person: Person | None) -> list[Command]:

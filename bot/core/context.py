@@ -73,6 +73,9 @@ class Context:
     registry: Registry
     personal_data: tuple[PersonalData, ...]
     platforms: dict[Platform, PlatformAdapter] = field(default_factory=dict)
+    #: What features keep in memory for this run only (never written to disk), by feature
+    #: name; it is gone at a restart, which is the point (a debrief room's live state).
+    memory: dict[str, Any] = field(default_factory=dict)
 
     def text(self, key: str, **values: object) -> str:
         """Wording from ``content/texts/``; see :class:`bot.content.texts.Texts`."""

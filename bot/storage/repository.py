@@ -11,6 +11,7 @@ from dataclasses import dataclass, fields
 from bot.storage.buttons import ButtonRepository
 from bot.storage.codes import CodeRepository
 from bot.storage.database import Database
+from bot.storage.debrief import DebriefRepository
 from bot.storage.digests import DigestRepository
 from bot.storage.outbox import OutboxRepository
 from bot.storage.people import PeopleRepository
@@ -33,6 +34,7 @@ class Repository:
     codes: CodeRepository
     spaces: SpaceRepository
     roster: RosterRepository
+    debrief: DebriefRepository
 
     def parts(self) -> list[PersonalData]:
         """Every repository that holds something about a person (all of them but ``db``)."""
@@ -51,4 +53,5 @@ class Repository:
             CodeRepository(db),
             SpaceRepository(db),
             RosterRepository(db),
+            DebriefRepository(db),
         )

@@ -34,6 +34,8 @@ async def remove_from_network(
             raise UserFacingError(ctx.text(refusal))
     await ctx.repo.codes.withdraw(person.id, "invite")
     await ctx.repo.codes.withdraw(person.id, "link")
+    for hook in ctx.registry.removed:
+        await hook(ctx, person)
     return await take_out(ctx, await ctx.repo.people.accounts(person.id))
 
 
@@ -91,6 +93,10 @@ async def cancel(ctx: Context, req: Request) -> Replies:
 
 
 async def leave(ctx: Context, req: Request) -> Replies:
+    for hook in ctx.registry.leaving:
+        answer = await hook(ctx, req)
+        if answer is not None:
+            return answer
     if await is_last_steward(ctx, req.person):
         raise UserFacingError(ctx.text("membership.last_steward_leaving"))
     return _confirm(
