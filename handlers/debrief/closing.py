@@ -31,17 +31,20 @@ def _target(room_id: int) -> str:
 
 
 async def watch_quiet(ctx: Context, room: Room, at: datetime) -> None:
-    """Check on the room at ``at`` (and forget any earlier check)."""
-    await _unwatch(ctx, room.id)
-    await ctx.scheduler.add(
+    """Check on the room at ``at`` (and forget any earlier check). The new check is added
+    before the old one goes, so it never takes the id of the check that is firing now (which
+    the scheduler deletes when it is done)."""
+    new = await ctx.scheduler.add(
         QUIET_KIND, once(at), target=_target(room.id), payload={"room": room.id}
     )
+    await _unwatch(ctx, room.id, keep=new.id)
     await ctx.repo.debrief.set_closes_at(room.id, room.last_active + idle_after(ctx))
 
 
-async def _unwatch(ctx: Context, room_id: int) -> None:
+async def _unwatch(ctx: Context, room_id: int, keep: int | None = None) -> None:
     for row in await ctx.repo.schedules.for_target(_target(room_id), QUIET_KIND):
-        await ctx.scheduler.remove(row.id)
+        if row.id != keep:
+            await ctx.scheduler.remove(row.id)
 
 
 async def check_quiet(ctx: Context, req: Request) -> Replies:
@@ -68,12 +71,13 @@ async def leave_room(ctx: Context, room: Room, person_id: int) -> None:
     """Take someone out of the room; the room closes when nobody is left."""
     if person_id not in room.chats:
         return
+    if len(room.chats) == 1:  # the last one out: they are told the room closed, with care
+        await close_room(ctx, room, quiet=False)
+        return
     await note(ctx, room, "debrief.left_note", person_id)
     await relaying.left(ctx, room, person_id)
     await ctx.repo.debrief.leave(room.id, person_id)
     del room.chats[person_id]
-    if not room.chats:
-        await close_room(ctx, room, quiet=False)
 
 
 def aftercare(ctx: Context, text: str) -> Reply:
