@@ -108,8 +108,9 @@ def split(rich: RichText, fits: Callable[[RichText], bool]) -> list[RichText]:
     code = [(s.start, s.end) for s in rich.spans if s.style is Style.PRE]
     parts: list[RichText] = []
     start = 0
-    while start < len(text):
-        rest = rich.slice(start, len(text))
+    last = len(text.rstrip())
+    while start < last:
+        rest = rich.slice(start, last)
         if fits(rest):
             parts.append(rest)
             break
