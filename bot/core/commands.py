@@ -19,6 +19,7 @@ from bot.core.events import (
     MemberJoined,
     MemberLeft,
     MemberPosted,
+    MessageEvent,
     SpaceEvent,
 )
 from bot.core.model import Person, Role
@@ -84,6 +85,7 @@ RemovedHook = Callable[["Context", Person], Awaitable[None]]
 #: Asked first when someone types /leave: a feature holding them in something smaller than the
 #: network (a debrief room) answers by leaving only that; None lets /leave go on.
 LeaveHook = Callable[["Context", "Request"], Awaitable["Replies | None"]]
+MessageHook = Callable[["Context", "MessageEvent"], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +182,7 @@ class Router:
     text: list[Handler] = field(default_factory=list)
     removed: list[RemovedHook] = field(default_factory=list)
     leaving: list[LeaveHook] = field(default_factory=list)
+    message_events: list[MessageHook] = field(default_factory=list)
 
     def command(self, command: Command) -> Command:
         self.commands.append(command)
@@ -246,6 +249,13 @@ class Router:
         self.space_events.append((MemberPosted, fn))
         return fn
 
+    def on_message_event(self, fn: MessageHook) -> MessageHook:
+        """Run ``fn(ctx, event)`` for every message posted, edited or deleted where the bot
+        can see it (:class:`~bot.core.events.MessageEvent`), after the relay has had it. The
+        text is in memory only: never store or log it."""
+        self.message_events.append(fn)
+        return fn
+
     def job(self, kind: str) -> Callable[[Handler], Handler]:
         """Register what a scheduled job of ``kind`` does when it fires."""
 
@@ -270,6 +280,7 @@ class Registry:
     text: Handler | None = None
     removed: tuple[RemovedHook, ...] = ()
     leaving: tuple[LeaveHook, ...] = ()
+    message_events: tuple[MessageHook, ...] = ()
 
     @classmethod
     def build(cls, routers: Sequence[Router]) -> Registry:
@@ -282,10 +293,12 @@ class Registry:
         text: list[Handler] = []
         removed: list[RemovedHook] = []
         leaving: list[LeaveHook] = []
+        message_events: list[MessageHook] = []
         for router in routers:
             text += router.text
             removed += router.removed
             leaving += router.leaving
+            message_events += router.message_events
             startup += router.startup
             chat_moved += router.chat_moved
             for kind, hook in router.space_events:
@@ -306,6 +319,7 @@ class Registry:
             text[0] if text else None,
             tuple(removed),
             tuple(leaving),
+            tuple(message_events),
         )
 
     def visible_to(self, person: Person | None) -> list[Command]:

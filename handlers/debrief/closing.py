@@ -75,9 +75,9 @@ async def leave_room(ctx: Context, room: Room, person_id: int) -> None:
         await close_room(ctx, room, quiet=False)
         return
     await note(ctx, room, "debrief.left_note", person_id)
-    await relaying.left(ctx, room, person_id)
     await ctx.repo.debrief.leave(room.id, person_id)
     del room.chats[person_id]
+    await relaying.left(ctx, room, person_id)
 
 
 def aftercare(ctx: Context, text: str) -> Reply:
