@@ -280,7 +280,7 @@ class RelaySender:
                 content or None,
                 allowed_mentions=mentions,
                 file=file if last and file is not None else MISSING,
-                reference=reference or MISSING,
+                reference=reference,  # None is send's own default; MISSING is refused
             )
             ids.append(str(sent.id))
         return ids
