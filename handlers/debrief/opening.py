@@ -41,9 +41,10 @@ def _open_room_of(ctx: Context, req: Request) -> Room:
 
 
 def _pseudonym(ctx: Context, req: Request) -> str | None:
-    """The pseudonym a button chose, if it is one of the content file's (else: own name)."""
-    wanted = str(req.args.get("as") or "")
-    return wanted if wanted in ctx.content[DEBRIEF].pseudonyms else None
+    """The pseudonym a button chose, by its place in the content file (0: their own name)."""
+    names = ctx.content[DEBRIEF].pseudonyms
+    place = req.args.get("as")
+    return names[place - 1] if isinstance(place, int) and 1 <= place <= len(names) else None
 
 
 # -- opening -----------------------------------------------------------------------------------

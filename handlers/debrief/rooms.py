@@ -99,16 +99,19 @@ async def note(ctx: Context, room: Room, key: str, person_id: int) -> None:
 def pseudonym_choices(
     ctx: Context, room: Room | None, action: str, payload: dict[str, int]
 ) -> list[Choice]:
-    """ "As myself" and three pseudonyms nobody in the room uses yet."""
-
+    """ "As myself" and three pseudonyms nobody in the room uses yet. A button carries the
+    pseudonym's place in the content file, not the name, so no stored button holds it."""
+    names = ctx.content[DEBRIEF].pseudonyms
     taken = {name.lower() for name in (room.shown.values() if room else ())}
-    free = [n for n in ctx.content[DEBRIEF].pseudonyms if n.lower() not in taken]
+    free = [n for n, name in enumerate(names, start=1) if name.lower() not in taken]
     offset = (room.id if room else 0) + len(taken)
     picks = [free[(offset + i) % len(free)] for i in range(min(3, len(free)))]
-    choices = [Choice(ctx.text("debrief.show_as_you_plain"), action, {**payload, "as": ""})]
+    choices = [Choice(ctx.text("debrief.show_as_you_plain"), action, {**payload, "as": 0})]
     choices += [
-        Choice(ctx.text("debrief.show_as_pseudonym", name=p), action, {**payload, "as": p})
-        for p in picks
+        Choice(
+            ctx.text("debrief.show_as_pseudonym", name=names[n - 1]), action, {**payload, "as": n}
+        )
+        for n in picks
     ]
     return choices
 
