@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from benchmarks import outbox_fanout, search
+from benchmarks import debrief, outbox_fanout, search
 
 
 async def run_all(quick: bool) -> None:
@@ -17,6 +17,9 @@ async def run_all(quick: bool) -> None:
     print("\n== outbox fan-out ==", flush=True)
     sys.argv = [sys.argv[0], *(["--count", "1000"] if quick else [])]
     await outbox_fanout.main()
+    print("\n== debrief rooms ==", flush=True)
+    sys.argv = [sys.argv[0], *(["--rooms", "10", "--seconds", "20"] if quick else [])]
+    await debrief.main()
 
 
 if __name__ == "__main__":

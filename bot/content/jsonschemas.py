@@ -14,6 +14,7 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from bot.content.schema.crisis import CrisisFile
+from bot.content.schema.debrief import DebriefFile
 from bot.content.schema.glossary import GlossaryFile
 from bot.content.schema.opportunities import OpportunitiesFile
 from bot.content.schema.resources import ResourcesFile
@@ -25,6 +26,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "trainings": TrainingsFile,
     "opportunities": OpportunitiesFile,
     "glossary": GlossaryFile,
+    "debrief": DebriefFile,
 }
 
 
