@@ -54,6 +54,8 @@ from tests.fakes.discord_model import (
     Channel,
     Member,
     Message,
+    Overwrite,
+    Role,
     User,
     snowflake,
 )
@@ -212,6 +214,22 @@ class FakeDiscord:
 
     def channel(self, name: str) -> Channel:
         return self.world.guild.channel_named(name)
+
+    @property
+    def bot_role(self) -> Role:
+        """The role Discord made for the bot when it was invited."""
+        return next(r for r in self.world.guild.roles.values() if r.bot_id == self.bot.id)
+
+    async def set_overwrite(
+        self, channel: Channel, target: str, *, allow: int = 0, deny: int = 0, member: bool = False
+    ) -> None:
+        """Someone who may edits ``channel``'s permissions for a role (or a ``member``) in
+        Discord itself; nothing allowed or denied removes the overwrite."""
+        if allow or deny:
+            channel.overwrites[target] = Overwrite(target, int(member), allow, deny)
+        else:
+            channel.overwrites.pop(target, None)
+        await self.gateway.dispatch("CHANNEL_UPDATE", channel.payload())
 
     def create_message(
         self, channel: Channel, data: JSON, files: list[str], *, flags: int = 0
