@@ -181,7 +181,8 @@ async def message(request: web.Request) -> web.Response:
     channel = _channel(request)
     if channel is None:
         return error(404, 10003, "Unknown Channel")
-    refused = _refused(request, channel, VIEW_CHANNEL | READ_MESSAGE_HISTORY)
+    reading = READ_MESSAGE_HISTORY if request.method == "GET" else 0
+    refused = _refused(request, channel, VIEW_CHANNEL | reading)
     if refused is not None:
         return refused
     found = fake.world.messages.get(request.match_info["message"])
@@ -189,8 +190,8 @@ async def message(request: web.Request) -> web.Response:
         return error(404, 10008, "Unknown Message")
     if request.method == "PATCH":
         refused = valid.refuse_message(_json(request), request[FILES], new=False)
-        if refused is not None:
-            return refused
+    if refused is not None:
+        return refused
     if request.method == "DELETE":
         found.deleted = True
         fake.changed()

@@ -8,7 +8,7 @@ flattens that tree into its exception text ("In content: Must be 2000 or fewer i
 Checked here: message content (2,000 characters), an empty message (50006), components (5
 action rows, 5 buttons a row, labels up to 80 and custom ids up to 100 characters), and
 application commands at sync (name pattern and lowercase, descriptions 1-100, at most 25
-options and choices, required options before optional ones).
+options and choices, choice names 1-100, required options before optional ones).
 """
 
 from __future__ import annotations
@@ -40,6 +40,10 @@ def _leaf(code: str, message: str) -> Tree:
 
 def _max_length(limit: int) -> Tree:
     return _leaf("BASE_TYPE_MAX_LENGTH", f"Must be {limit} or fewer in length.")
+
+
+def _bad_length(low: int, high: int) -> Tree:
+    return _leaf("BASE_TYPE_BAD_LENGTH", f"Must be between {low} and {high} in length.")
 
 
 def invalid_form_body(errors: Tree) -> web.Response:
@@ -144,7 +148,7 @@ def _name_errors(name: object) -> Tree | None:
 
 def _description_errors(description: object) -> Tree | None:
     if not 1 <= len(str(description or "")) <= 100:
-        return _leaf("BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
+        return _bad_length(1, 100)
     return None
 
 
@@ -159,8 +163,16 @@ def _options_errors(options: list[JSON]) -> Tree:
             bad = check(option.get(key))
             if bad is not None:
                 found[key] = bad
-        if len(option.get("choices") or []) > MAX_OPTIONS:
+        choices = list(option.get("choices") or [])
+        if len(choices) > MAX_OPTIONS:
             found["choices"] = _max_length(MAX_OPTIONS)
+        bad_choices = {
+            str(c): {"name": _bad_length(1, 100)}
+            for c, choice in enumerate(choices)
+            if not 1 <= len(str(choice.get("name") or "")) <= 100
+        }
+        if bad_choices and "choices" not in found:
+            found["choices"] = bad_choices
         inner = _options_errors(list(option.get("options") or []))
         if inner:
             found["options"] = inner

@@ -156,6 +156,7 @@ async def test_command_definitions_discord_would_not_register_are_refused(
             "description": "Optional first",
             "options": [option, {**option, "name": "where", "required": True}],
         },
+        {"name": "pick", "description": "x", "options": [{**option, "choices": [{"name": ""}]}]},
     ]
     with pytest.raises(discord.HTTPException) as caught:
         await http(adapter).bulk_upsert_global_commands(app, bad)
@@ -179,6 +180,7 @@ async def test_command_definitions_discord_would_not_register_are_refused(
         "2": {"description": length},
         "3": {"description": length},
         "4": {"options": {"1": order}},
+        "5": {"options": {"0": {"choices": {"0": {"name": length}}}}},
     }
     assert [c["name"] for c in fake.world.commands[None]] == ["नमस्ते", "a-b_c1"]
 
