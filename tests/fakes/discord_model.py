@@ -26,6 +26,9 @@ VIEW_CHANNEL = 1 << 10
 SEND_MESSAGES = 1 << 11
 MANAGE_ROLES = 1 << 28
 READ_MESSAGE_HISTORY = 1 << 16
+ATTACH_FILES = 1 << 15
+KICK_MEMBERS = 1 << 1
+MANAGE_CHANNELS = 1 << 4
 EVERYONE_PERMISSIONS = VIEW_CHANNEL | SEND_MESSAGES | READ_MESSAGE_HISTORY
 #: What the invite link in docs/setup-discord.md asks for (Manage Roles, View Channels, Send
 #: Messages, Manage Messages, Embed Links, Attach Files, Read Message History).

@@ -30,9 +30,6 @@ from tests.fakes.discord_model import (
 )
 
 ALL = (1 << 51) - 1
-KICK_MEMBERS = 1 << 1
-MANAGE_CHANNELS = 1 << 4
-ATTACH_FILES = 1 << 15
 
 
 def base(guild: Guild, member: Member) -> int:

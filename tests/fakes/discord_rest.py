@@ -17,10 +17,13 @@ from tests.fakes import discord_permissions as perms
 from tests.fakes import discord_validation as valid
 from tests.fakes.discord_http import error
 from tests.fakes.discord_model import (
+    ATTACH_FILES,
     BODY,
     FAKE,
     FILES,
     JSON,
+    KICK_MEMBERS,
+    MANAGE_CHANNELS,
     MANAGE_ROLES,
     READ_MESSAGE_HISTORY,
     SEND_MESSAGES,
@@ -162,7 +165,7 @@ async def send(request: web.Request) -> web.Response:
         return error(403, 50007, "Cannot send messages to this user")
     data = _json(request)
     reference = data.get("message_reference") or {}
-    needed = SEND_MESSAGES | (perms.ATTACH_FILES if request[FILES] else 0)
+    needed = SEND_MESSAGES | (ATTACH_FILES if request[FILES] else 0)
     refused = _refused(request, channel, needed) or valid.refuse_message(data, request[FILES])
     if refused is not None:
         return refused
@@ -214,11 +217,13 @@ async def channel(request: web.Request) -> web.Response:
     refused = _refused(request, found, VIEW_CHANNEL)
     if request.method == "PATCH":
         data = _json(request)
-        refused = refused or _refused(request, found, perms.MANAGE_CHANNELS)
-        for o in data.get("permission_overwrites", []) if refused is None else []:
-            refused = refused or perms.overwrite_refusal(
-                fake.world.guild, _me(request), found, int(o.get("allow", 0)), int(o.get("deny", 0))
-            )
+        refused = refused or _refused(request, found, MANAGE_CHANNELS)
+        wanted = data.get("permission_overwrites", [])
+        if refused is None and wanted:
+            allow = deny = 0
+            for o in wanted:
+                allow, deny = allow | int(o.get("allow", 0)), deny | int(o.get("deny", 0))
+            refused = perms.overwrite_refusal(fake.world.guild, _me(request), found, allow, deny)
     if refused is not None:
         return refused
     if request.method == "PATCH":
@@ -274,7 +279,7 @@ async def channels(request: web.Request) -> web.Response:
 async def create_channel(request: web.Request) -> web.Response:
     fake = _fake(request)
     g, data = fake.world.guild, _json(request)
-    refused = perms.guild_refusal(g, _me(request), perms.MANAGE_CHANNELS)
+    refused = perms.guild_refusal(g, _me(request), MANAGE_CHANNELS)
     if refused is not None:
         return refused
     created = Channel(
@@ -348,7 +353,7 @@ async def kick(request: web.Request) -> web.Response:
     if found is None:
         return error(404, 10007, "Unknown Member")
     g, me = _fake(request).world.guild, _me(request)
-    refused = perms.guild_refusal(g, me, perms.KICK_MEMBERS)
+    refused = perms.guild_refusal(g, me, KICK_MEMBERS)
     if refused is None and perms.top_position(g, found) >= perms.top_position(g, me):
         refused = perms.missing_permissions()
     if refused is not None:

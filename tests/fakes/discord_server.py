@@ -281,6 +281,13 @@ class FakeDiscord:
         created = self.clock.now() - timedelta(seconds=age)
         return new_interaction(kind, user, channel, created, source)
 
+    def unseen_interaction(self, user: User) -> FakeInteraction:
+        """A slash command in ``user``'s DM that Discord holds but never sent to the bot, for
+        tests that answer it by hand."""
+        ix = self._interaction(COMMAND, user, self.world.dm_for(user), 0.0)
+        self.interactions[ix.id] = ix
+        return ix
+
     async def _start(self, ix: FakeInteraction, data: JSON, wait: bool) -> FakeInteraction:
         self.interactions[ix.id] = ix
         await self.gateway.dispatch("INTERACTION_CREATE", interaction_payload(self, ix, data))

@@ -17,6 +17,7 @@ from bot.platforms.discord import DiscordPlatform
 from tests.fakes.discord_harness import discord_service, discord_settings
 from tests.fakes.discord_model import (
     ADMINISTRATOR,
+    MANAGE_CHANNELS,
     MANAGE_ROLES,
     READ_MESSAGE_HISTORY,
     SEND_MESSAGES,
@@ -24,7 +25,7 @@ from tests.fakes.discord_model import (
     Role,
     snowflake,
 )
-from tests.fakes.discord_permissions import MANAGE_CHANNELS, in_channel
+from tests.fakes.discord_permissions import in_channel
 from tests.fakes.discord_server import FakeDiscord
 
 CHECKED = VIEW_CHANNEL | SEND_MESSAGES | READ_MESSAGE_HISTORY | MANAGE_ROLES

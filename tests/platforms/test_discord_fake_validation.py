@@ -200,6 +200,25 @@ def followup(app: str, token: str) -> Route:
     )
 
 
+async def test_interaction_answers_are_checked_like_messages(
+    fake: FakeDiscord, adapter: DiscordPlatform
+) -> None:
+    sam = fake.add_user("sam")
+    ix = fake.unseen_interaction(sam)
+    route = callback(ix.id, ix.token)
+    too_long = await refused(adapter, route, {"type": 4, "data": {"content": "x" * 2001}})
+    empty = await refused(adapter, route, {"type": 4, "data": {"content": ""}})
+    await http(adapter).request(route, json={"type": 4, "data": {"content": "fine"}})
+    long_followup = await refused(
+        adapter, followup(fake.world.app_id, ix.token), {"content": "x" * 2001}
+    )
+    assert (too_long.status, too_long.code) == (400, 50035)
+    assert "In data.content: Must be 2000 or fewer in length." in too_long.text
+    assert (empty.status, empty.code) == (400, 50006)
+    assert (long_followup.status, long_followup.code) == (400, 50035)
+    assert [m.content for m in ix.messages] == ["fine"]
+
+
 async def test_an_interaction_answered_twice_is_refused(
     fake: FakeDiscord, adapter: DiscordPlatform
 ) -> None:
