@@ -21,7 +21,7 @@ from aiohttp import web
 
 from tests.fakes.telegram_methods import METHODS, SENDING, Files, Params
 from tests.fakes.telegram_wire import Call, Limits, Rule, decode, error_answer, injected
-from tests.fakes.telegram_world import TOKEN, ApiError, BotMessage, Chat, User, World
+from tests.fakes.telegram_world import TOKEN, ApiError, BotMessage, Chat, Clock, User, World
 
 T = TypeVar("T")
 
@@ -68,6 +68,11 @@ class FakeTelegram:
             self._new_update.set()
             await self._runner.cleanup()
             self._runner = None
+
+    @property
+    def clock(self) -> Clock:
+        """The server's settable time: ``fake.clock.advance(49 * 3600)`` ages every message."""
+        return self.world.clock
 
     @property
     def base_url(self) -> str:
@@ -211,6 +216,7 @@ class FakeTelegram:
             result = await self._answer(key, params, files, call)
         except ApiError as exc:
             call.status = exc.code
+            call.error = exc.description
             response = error_answer(exc)
         else:
             response = web.json_response({"ok": True, "result": result})

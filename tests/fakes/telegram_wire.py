@@ -26,6 +26,7 @@ class Call:
     at: float
     status: int
     message: BotMessage | None = None
+    error: str | None = None  # the description of an error answer, as sent
 
 
 @dataclass
