@@ -20,7 +20,15 @@ from typing import Any, TypeVar
 from aiohttp import web
 
 from tests.fakes.telegram_methods import METHODS, SENDING, Files, Params
-from tests.fakes.telegram_wire import Call, Limits, Rule, decode, error_answer, injected
+from tests.fakes.telegram_wire import (
+    Call,
+    Limits,
+    Rule,
+    conform,
+    decode,
+    error_answer,
+    injected,
+)
 from tests.fakes.telegram_world import TOKEN, ApiError, BotMessage, Chat, Clock, User, World
 
 T = TypeVar("T")
@@ -211,6 +219,7 @@ class FakeTelegram:
         if request.match_info["token"] != self.token:
             return error_answer(ApiError(401, "Unauthorized"))
         params, files = await decode(request)
+        await conform(request, name, files)
         call = Call(name, params, files, time.monotonic(), 200)
         try:
             result = await self._answer(key, params, files, call)

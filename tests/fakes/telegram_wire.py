@@ -11,6 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.conformance.recorder import check_telegram
 from tests.fakes.telegram_methods import Files, Params
 from tests.fakes.telegram_world import ApiError, BotMessage
 
@@ -78,6 +79,16 @@ async def decode(request: web.Request) -> tuple[Params, Files]:
             except ValueError:
                 params[key] = value
     return params, files
+
+
+async def conform(request: web.Request, method: str, files: Files) -> None:
+    """Hand the request, as the server received it, to the conformance check."""
+    if request.content_type == "application/json":
+        check_telegram(method, dict(await request.json()), frozenset(files), form=False)
+        return
+    form = await request.post()  # aiohttp keeps the parsed form: no second read
+    raw = {k: v for k, v in form.items() if not isinstance(v, web.FileField)}
+    check_telegram(method, raw | dict(request.query), frozenset(files), form=True)
 
 
 def injected(rule: Rule) -> ApiError:
