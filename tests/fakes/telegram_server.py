@@ -97,9 +97,13 @@ class FakeTelegram:
         retry_after: int | None = None,
         times: int = 1,
         chat_id: int | None = None,
+        description: str | None = None,
     ) -> None:
-        """Answer the next ``times`` calls of ``method`` (to ``chat_id``) with this status."""
-        self._rules.append(Rule(method.lower(), times, status, retry_after, chat_id=chat_id))
+        """Answer the next ``times`` calls of ``method`` (to ``chat_id``) with this status
+        (and ``description``, e.g. "Bad Request: BOT_COMMAND_INVALID")."""
+        rule = Rule(method.lower(), times, status, retry_after, chat_id=chat_id)
+        rule.description = description
+        self._rules.append(rule)
 
     def delay(self, method: str, seconds: float, *, times: int = 1) -> None:
         """Answer the next ``times`` calls of ``method`` only after ``seconds``."""

@@ -38,6 +38,7 @@ class Rule:
     retry_after: int | None = None
     delay: float = 0.0
     chat_id: int | None = None
+    description: str | None = None  # the error text, when not the status's usual one
 
 
 @dataclass
@@ -95,6 +96,8 @@ def injected(rule: Rule) -> ApiError:
     if rule.status == 429:
         retry = rule.retry_after or 1
         return ApiError(429, f"Too Many Requests: retry after {retry}", {"retry_after": retry})
+    if rule.description is not None:
+        return ApiError(rule.status or 500, rule.description)
     return ApiError(rule.status or 500, "Internal Server Error")
 
 
