@@ -86,7 +86,7 @@ def _edited(world: World, msg: BotMessage) -> Any:
 def send_message(world: World, params: Params, files: Files) -> Any:
     chat_id = _chat_for_sending(world, params.get("chat_id"))
     text = params.get("text") or ""
-    parsed = parsed_text(text, params.get("parse_mode"))
+    parsed = parsed_text(text, params.get("parse_mode"), world.users)
     plain = parsed.text
     if not plain.strip():
         raise bad_request("message text is empty")
@@ -106,7 +106,7 @@ def send_document(world: World, params: Params, files: Files) -> Any:
     if "document" not in files:
         raise bad_request("there is no document in the request")
     caption = params.get("caption")
-    parsed = parsed_text(caption, params.get("parse_mode"))
+    parsed = parsed_text(caption, params.get("parse_mode"), world.users)
     plain = parsed.text
     if len(plain) > CAPTION_LIMIT:
         raise bad_request("message caption is too long")
@@ -132,7 +132,7 @@ def edit_message_text(world: World, params: Params, files: Files) -> Any:
     if msg.text is None:
         raise bad_request("there is no text in the message to edit")
     text = params.get("text") or ""
-    parsed = parsed_text(text, params.get("parse_mode"))
+    parsed = parsed_text(text, params.get("parse_mode"), world.users)
     plain = parsed.text
     if not plain.strip():
         raise bad_request("message text is empty")

@@ -8,6 +8,7 @@ the real Bot API JSON, so python-telegram-bot parses it with its own code.
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -18,6 +19,7 @@ BOT_ID = 700100200
 BOT_USERNAME = "PeerCircleTestBot"
 TOKEN = f"{BOT_ID}:AAFakeTokenForTestsOnly_abcdefghijklmnopq"
 
+_MENTION = re.compile(r"tg:(?://)?user\?id=(\d+)")
 DELETE_WINDOW = 48 * 3600  # seconds: older messages can't be deleted
 CALLBACK_WINDOW = 15 * 60  # seconds: older button presses can't be answered
 
@@ -303,13 +305,28 @@ class World:
         return new
 
 
-def parsed_text(text: str | None, parse_mode: str | None) -> Parsed:
-    """What people see of a text or caption, and its entities; refused like Telegram."""
+def parsed_text(
+    text: str | None, parse_mode: str | None, users: dict[int, User] | None = None
+) -> Parsed:
+    """What people see of a text or caption, and its entities; refused like Telegram. A link
+    to ``tg://user?id=N`` mentions that person (a ``text_mention``) if Telegram knows them."""
     if text is None:
         return Parsed("")
     if (parse_mode or "").upper() != "HTML":
         return Parsed(text)
     try:
-        return parse_html(text)
+        parsed = parse_html(text)
     except HtmlError as exc:
         raise bad_request(f"can't parse entities: {exc}") from None
+    kept = []
+    for entity in parsed.entities:
+        found = _MENTION.fullmatch(entity.get("url", ""))
+        if found is None:
+            kept.append(entity)
+            continue
+        user = (users or {}).get(int(found.group(1)))
+        if user is not None:
+            del entity["url"]
+            kept.append(entity | {"type": "text_mention", "user": user.json()})
+    parsed.entities = kept
+    return parsed

@@ -253,3 +253,14 @@ async def test_a_button_press_older_than_15_minutes_cannot_be_answered(
     assert await bot.answer_callback_query(fresh)
     with pytest.raises(BadRequest, match="Query is too old"):
         await bot.answer_callback_query(fresh)  # a second answer to the same press
+
+
+async def test_a_link_to_a_known_person_is_a_mention(fake: FakeTelegram, bot: Bot) -> None:
+    user, other = fake.user("Sam"), fake.user("Ren")
+    fake.say(user, "/start")
+    html = f'<a href="tg://user?id={other.id}">Ren</a> and <a href="tg://user?id=1">nobody</a>'
+    sent = await bot.send_message(user.id, html, parse_mode=ParseMode.HTML)
+    assert sent.text == "Ren and nobody"
+    [mention] = sent.entities
+    assert mention.type == "text_mention" and mention.user is not None
+    assert (mention.offset, mention.length, mention.user.id) == (0, 3, other.id)
