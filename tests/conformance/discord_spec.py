@@ -109,14 +109,29 @@ def _resolve(node: dict[str, Any]) -> dict[str, Any]:
     return dict(target)
 
 
+def _anchored(node: Any) -> Any:
+    """The schema with its document-local ``$ref``s pointing into the loaded document."""
+    if isinstance(node, list):
+        return [_anchored(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    return {
+        k: f"{_ROOT}{v}" if k == "$ref" and str(v).startswith("#") else _anchored(v)
+        for k, v in node.items()
+    }
+
+
+@cache
+def _value_validator(schema_json: str) -> Draft202012Validator:
+    return Draft202012Validator(_anchored(json.loads(schema_json)), registry=_registry())
+
+
 def _value_errors(schema: dict[str, Any], raw: str) -> list[str]:
     """A path or query value is text; a number or boolean is read from it."""
-    validator = Draft202012Validator(
-        {"$defs": {}, **schema}, registry=_registry()
-    ) if "$ref" not in schema else Draft202012Validator(
-        {"$ref": f"{_ROOT}{schema['$ref']}"}, registry=_registry()
-    )  # fmt: skip
-    candidates: list[Any] = [raw, _BOOLEANS.get(raw.lower())]
+    validator = _value_validator(json.dumps(schema, sort_keys=True))
+    candidates: list[Any] = [raw]
+    if raw.lower() in _BOOLEANS:
+        candidates.append(_BOOLEANS[raw.lower()])
     with contextlib.suppress(ValueError):
         candidates.append(json.loads(raw))
     if any(validator.is_valid(c) for c in candidates):
