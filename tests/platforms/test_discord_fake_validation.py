@@ -19,6 +19,7 @@ from discord.http import Route
 
 from bot.platforms.discord import DiscordPlatform
 from handlers import ROUTERS
+from tests.conformance.recorder import expect_violations
 from tests.fakes import discord_probe
 from tests.fakes.discord_harness import discord_service, discord_settings
 from tests.fakes.discord_probe import probe
@@ -44,8 +45,9 @@ def http(adapter: DiscordPlatform) -> discord.http.HTTPClient:
 
 
 async def refused(adapter: DiscordPlatform, route: Route, body: Any) -> discord.HTTPException:
-    """Send ``body`` through discord.py's own HTTP client and return what it raised."""
-    with pytest.raises(discord.HTTPException) as caught:
+    """Send ``body`` (bad on purpose, so exempt from the conformance check) through
+    discord.py's own HTTP client and return what it raised."""
+    with expect_violations(), pytest.raises(discord.HTTPException) as caught:
         await http(adapter).request(route, json=body)
     return caught.value
 
@@ -71,8 +73,15 @@ def row(*buttons: dict[str, Any]) -> dict[str, Any]:
 
 
 async def raw(fake: FakeDiscord, method: str, path: str, body: Any) -> tuple[int, Any]:
-    """The exact status and JSON the fake answers, without discord.py in between."""
+    """The exact status and JSON the fake answers to a bad request, without discord.py."""
     headers = {"Authorization": f"Bot {fake.token}"}
+    with expect_violations():
+        return await _raw(fake, method, path, body, headers)
+
+
+async def _raw(
+    fake: FakeDiscord, method: str, path: str, body: Any, headers: dict[str, str]
+) -> tuple[int, Any]:
     async with (
         aiohttp.ClientSession() as session,
         session.request(method, fake.api_url + path, json=body, headers=headers) as answer,
@@ -158,7 +167,7 @@ async def test_command_definitions_discord_would_not_register_are_refused(
         },
         {"name": "pick", "description": "x", "options": [{**option, "choices": [{"name": ""}]}]},
     ]
-    with pytest.raises(discord.HTTPException) as caught:
+    with expect_violations(), pytest.raises(discord.HTTPException) as caught:
         await http(adapter).bulk_upsert_global_commands(app, bad)
     status, body = await raw(fake, "PUT", f"/applications/{app}/commands", bad)
     good = [
