@@ -17,7 +17,13 @@ from bot.outbox import Destination, OutgoingMessage
 from bot.storage.outbox import NewItem
 from tests.fakes.discord_harness import discord_service, discord_settings
 from tests.fakes.discord_interactions import FakeInteraction
-from tests.fakes.discord_model import BOT_SPACE_PERMISSIONS, User
+from tests.fakes.discord_model import (
+    BOT_SPACE_PERMISSIONS,
+    READ_MESSAGE_HISTORY,
+    SEND_MESSAGES,
+    VIEW_CHANNEL,
+    User,
+)
 from tests.fakes.discord_permissions import can_view
 from tests.fakes.discord_server import FakeDiscord
 
@@ -120,3 +126,24 @@ async def test_audit_fix_never_takes_the_bots_own_access_away(
     assert "only verified members can read them" in again.text
     assert report.delivered and [m.content for m in fake.messages_in(general)] == ["Hi"]
     assert len(flags(fake, steward)) == 1
+
+
+async def test_a_reply_where_the_bot_cannot_read_history_fails_with_a_plain_reason(
+    tmp_path: Path, fake: FakeDiscord
+) -> None:
+    space = fake.channel("peer-space")
+    own = space.overwrites[fake.bot_role.id]
+    own.allow, own.deny = VIEW_CHANNEL | SEND_MESSAGES, READ_MESSAGE_HISTORY
+    where = Destination(Platform.DISCORD, "chat", space.id)
+    async with discord_service(discord_settings(tmp_path, fake)) as (svc, _):
+        queued = await svc.ctx.outbox.enqueue_many(
+            [
+                NewItem(where, OutgoingMessage("A reply", reply_to="1234")),
+                NewItem(where, OutgoingMessage("Not a reply")),
+            ]
+        )
+        reply, plain = await svc.ctx.outbox.settled(queued, 10)
+    assert not reply.delivered and reply.error == (
+        "the bot cannot read message history in this channel, which replies need [160002]"
+    )
+    assert plain.delivered and [m.content for m in fake.messages_in(space)] == ["Not a reply"]
