@@ -80,6 +80,7 @@ class Relay:
         self._durable = durable
         self._now = now
         self._resolve = resolve
+        self._started = now()
         self._conversations: dict[str, RelayConversation] = {}
         self._by_endpoint: dict[Endpoint, str] = {}
         self._memory: dict[str, MemoryMap] = {}
@@ -92,7 +93,7 @@ class Relay:
         self._waiting: dict[
             tuple[MessageRef, Endpoint, int], list[Callable[[Copy], Awaitable[None]]]
         ] = {}
-        self.stats = {"relayed": 0, "duplicates": 0, "refused_unverified": 0}
+        self.stats = {"relayed": 0, "duplicates": 0, "refused_unverified": 0, "catch_ups": 0}
         outbox.on_result(ORIGIN, self._reported)
 
     # -- conversations ------------------------------------------------------------------------
@@ -269,12 +270,16 @@ class Relay:
         if port is None:
             return 0
         since = self._now() - CATCH_UP_WINDOW
+        # Only what was mapped before the platform went quiet: copies made since (the other
+        # side catching up first) may be newer than what was missed here.
+        heard = [t for ep, t in self.last_seen.items() if ep.platform is platform]
+        before = max(heard, default=self._started)
         count = 0
         for conv in list(self._conversations.values()):
             for ep in conv.endpoints:
                 if ep.platform is not platform or ep.kind != "chat":
                     continue
-                after = await self.map_for(conv).last_id(ep)
+                after = await self.map_for(conv).last_id(ep, before)
                 try:
                     async for event in port.history(ep.id, after, since):
                         if await self.posted(event):
@@ -287,6 +292,7 @@ class Relay:
                     )
         if count:
             log.info("relay: caught up %d message(s) on %s", count, platform.value)
+        self.stats["catch_ups"] += 1
         return count
 
     # -- status ---------------------------------------------------------------------------------

@@ -64,7 +64,7 @@ class Fault:
 
 
 def needs_auth(path: str) -> bool:
-    return not path.startswith(("/interactions/", "/webhooks/", "/gateway"))
+    return not path.startswith(("/interactions/", "/webhooks/", "/gateway", "/cdn/"))
 
 
 async def parse_body(request: web.Request) -> tuple[Any, list[str]]:
