@@ -47,9 +47,7 @@ def test_code_blocks_quotes_and_links() -> None:
         "```py\nprint('**no**')\n```\n> one line\n>>> all\nthe rest [site](https://s.example) "
         "https://bare.example"
     )
-    assert rich.text == (
-        "print('**no**')\none line\nall\nthe rest site https://bare.example"
-    )
+    assert rich.text == ("print('**no**')\none line\nall\nthe rest site https://bare.example")
     spans = {(s.style, rich.text[s.start : s.end]): s for s in rich.spans}
     assert spans[(Style.PRE, "print('**no**')")].language == "py"
     assert (Style.QUOTE, "one line") in spans
