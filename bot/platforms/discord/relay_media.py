@@ -55,10 +55,9 @@ def _sticker(sticker: discord.StickerItem) -> MediaRef:
     return MediaRef(MediaKind.STICKER, name, None, sticker.url, "image/png", label, animated)
 
 
-def upload_limit(channel: discord.abc.Messageable) -> int:
-    """The most one file may weigh in ``channel``: the guild's own limit."""
-    guild = getattr(channel, "guild", None)
-    return guild.filesize_limit if isinstance(guild, discord.Guild) else BASE_LIMIT
+def upload_limit(guild: discord.Guild | None) -> int:
+    """The most one file may weigh in a channel of ``guild`` (``None``: a direct message)."""
+    return guild.filesize_limit if guild is not None else BASE_LIMIT
 
 
 async def download(client: discord.Client, ref: MediaRef, *, limit: int) -> Media | TooLarge:
