@@ -20,13 +20,16 @@ from bot.content.store import ContentStore
 from bot.core.commands import Registry, Router
 from bot.core.context import Context
 from bot.core.dispatch import Dispatcher
-from bot.core.model import AccountRef, Role
+from bot.core.model import AccountRef, Platform, Role
 from bot.messenger import Messenger
 from bot.outbox import Outbox
 from bot.platforms.base import PlatformAdapter
 from bot.platforms.console import CONSOLE_ACCOUNT, ConsolePlatform
+from bot.relay import Relay
+from bot.relay.watchdog import Watchdog
 from bot.scheduler import Scheduler
 from bot.storage.database import Database
+from bot.storage.lock import only_copy
 from bot.storage.repository import Repository
 from handlers import ROUTERS
 
@@ -93,6 +96,7 @@ async def running(
         for warning in content.warnings:
             log.info("content: %s", warning)
 
+        stack.enter_context(only_copy(settings.database_path))
         db = await Database.open(settings.database_path)
         stack.push_async_callback(db.close)
         repo = Repository.open(db)
@@ -101,6 +105,17 @@ async def running(
         outbox = Outbox(repo.outbox, db, now=clock.now)
         scheduler = Scheduler(repo.schedules, repo.people, clock, settings.default_timezone)
         messenger = Messenger(outbox, repo.buttons, repo.people, clock)
+
+        async def linked(account: AccountRef, platform: Platform) -> AccountRef | None:
+            """A member's account on another platform, for mentions that cross."""
+            person = await repo.people.by_account(account)
+            if person is None or not person.is_member:
+                return None
+            return next(
+                (a for a in await repo.people.accounts(person.id) if a.platform is platform), None
+            )
+
+        relay = Relay(outbox, repo.relay_map, now=clock.now, resolve=linked)
         ctx = Context(
             settings=settings,
             clock=clock,
@@ -117,6 +132,7 @@ async def running(
                 scheduler,
                 outbox,
             ),
+            relay=relay,
         )
         dispatcher = Dispatcher(ctx)
         scheduler.set_runner(dispatcher.job)
@@ -127,6 +143,8 @@ async def running(
         for adapter in chosen:
             ctx.platforms[adapter.platform] = adapter
             outbox.register(adapter)
+            if adapter.relay is not None:
+                relay.ports[adapter.platform] = adapter.relay
         await bootstrap_people(ctx, console is not None)
         for hook in registry.startup:
             await hook(ctx)
@@ -145,10 +163,16 @@ async def running(
             timedelta(hours=6),
             lambda: repo.outbox.purge_failed(clock.now() - FAILED_KEPT_FOR),
         )
+        scheduler.housekeeping(
+            "relay-map", timedelta(hours=6), lambda: repo.relay_map.purge(clock.now())
+        )
 
         for adapter in chosen:
             await adapter.start(dispatcher)
             stack.push_async_callback(adapter.stop)
+        watchdog = Watchdog(relay, outbox, settings.relay_watchdog_seconds)
+        watchdog.start()
+        stack.push_async_callback(watchdog.stop)
         log.info(
             "Peer Circle is running on %s",
             ", ".join(a.platform.value for a in chosen) or "no platform",

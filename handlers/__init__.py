@@ -7,6 +7,7 @@ order (the order /help lists them in); nothing is discovered by magic.
 
 from bot.core.commands import Router
 from handlers import (
+    bridge,
     content_admin,
     crisis,
     digest,
@@ -41,6 +42,7 @@ ROUTERS: tuple[Router, ...] = (
     spaces.router,
     spaces.audit_router,
     spaces.watch_router,
+    bridge.router,
     membership.roles_router,
     membership.removal_router,
     privacy.router,

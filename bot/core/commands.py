@@ -19,6 +19,7 @@ from bot.core.events import (
     MemberJoined,
     MemberLeft,
     MemberPosted,
+    MessageEvent,
     SpaceEvent,
 )
 from bot.core.model import Person, Role
@@ -79,6 +80,7 @@ Handler = Callable[["Context", "Request"], Awaitable["Replies"]]
 Startup = Callable[["Context"], Awaitable[None]]
 ChatMovedHook = Callable[["Context", "ChatMoved"], Awaitable[None]]
 SpaceHook = Callable[["Context", "SpaceEvent"], Awaitable[None]]
+MessageHook = Callable[["Context", "MessageEvent"], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +175,7 @@ class Router:
     chat_moved: list[ChatMovedHook] = field(default_factory=list)
     space_events: list[tuple[type[SpaceEvent], SpaceHook]] = field(default_factory=list)
     text: list[Handler] = field(default_factory=list)
+    message_events: list[MessageHook] = field(default_factory=list)
 
     def command(self, command: Command) -> Command:
         self.commands.append(command)
@@ -228,6 +231,13 @@ class Router:
         self.space_events.append((MemberPosted, fn))
         return fn
 
+    def on_message_event(self, fn: MessageHook) -> MessageHook:
+        """Run ``fn(ctx, event)`` for every message posted, edited or deleted where the bot
+        can see it (:class:`~bot.core.events.MessageEvent`), after the relay has had it. The
+        text is in memory only: never store or log it."""
+        self.message_events.append(fn)
+        return fn
+
     def job(self, kind: str) -> Callable[[Handler], Handler]:
         """Register what a scheduled job of ``kind`` does when it fires."""
 
@@ -250,6 +260,7 @@ class Registry:
     #: Hooks by space event type (:class:`~bot.core.events.MemberJoined`...), in router order.
     space_events: Mapping[type[SpaceEvent], tuple[SpaceHook, ...]] = field(default_factory=dict)
     text: Handler | None = None
+    message_events: tuple[MessageHook, ...] = ()
 
     @classmethod
     def build(cls, routers: Sequence[Router]) -> Registry:
@@ -260,8 +271,10 @@ class Registry:
         chat_moved: list[ChatMovedHook] = []
         space_events: dict[type[SpaceEvent], tuple[SpaceHook, ...]] = {}
         text: list[Handler] = []
+        message_events: list[MessageHook] = []
         for router in routers:
             text += router.text
+            message_events += router.message_events
             startup += router.startup
             chat_moved += router.chat_moved
             for kind, hook in router.space_events:
@@ -280,6 +293,7 @@ class Registry:
             tuple(chat_moved),
             space_events,
             text[0] if text else None,
+            tuple(message_events),
         )
 
     def visible_to(self, person: Person | None) -> list[Command]:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from bot.messenger import Messenger
     from bot.outbox import Outbox
     from bot.platforms.base import PlatformAdapter
+    from bot.relay import Relay
     from bot.scheduler import Scheduler
     from bot.storage.personal import PersonalData
     from bot.storage.repository import Repository
@@ -46,6 +47,8 @@ class Request:
     command: str | None = None
     message_id: str | None = None
     schedule: ScheduleRow | None = None
+    #: The message a command answered as a reply (Telegram, console), e.g. for ``/delete``.
+    replied: str | None = None
 
     @property
     def person(self) -> Person:
@@ -73,6 +76,8 @@ class Context:
     registry: Registry
     personal_data: tuple[PersonalData, ...]
     platforms: dict[Platform, PlatformAdapter] = field(default_factory=dict)
+    #: The relay engine (bridged spaces, debrief rooms); set by the service at start-up.
+    relay: Relay | None = None
 
     def text(self, key: str, **values: object) -> str:
         """Wording from ``content/texts/``; see :class:`bot.content.texts.Texts`."""

@@ -25,6 +25,8 @@ from bot.core.events import (
     ChatMoved,
     CommandEvent,
     Conversation,
+    MessageEvent,
+    MessagePosted,
     SpaceEvent,
     TextEvent,
 )
@@ -72,7 +74,8 @@ class Dispatcher:
         parent = cmd if target is not cmd else None
         args = bind(target, raw, event.options, event.mentioned, parent)
         assert target.handler is not None
-        return await target.handler(self.ctx, Request(caller, args, cmd.name))
+        request = Request(caller, args, cmd.name, replied=event.reply_to)
+        return await target.handler(self.ctx, request)
 
     def _unknown(self, caller: Caller, name: str) -> Replies:
         if not caller.conversation.is_private:
@@ -154,6 +157,29 @@ class Dispatcher:
             return Reply(self.ctx.text("core.not_command"))
 
         return await self._guard(caller, "text", hint)
+
+    # -- messages people post ----------------------------------------------------------------
+
+    async def message(self, event: MessageEvent) -> list[Prepared]:
+        """A message posted, edited or deleted that is not a command. The relay gets it first
+        (a bridged space, or a private chat that is a debrief room); then each feature's
+        hook; a plain private message nobody relayed is answered like :meth:`text`."""
+        relayed = False
+        relay = self.ctx.relay
+        if relay is not None:
+            try:
+                relayed = await relay.handle(event)
+            except Exception as exc:
+                code = incident_code()
+                log.error("incident %s: relaying failed\n%s", code, describe_without_text(exc))
+                relayed = True  # never answer a relayed message as if it were to the bot
+        await self._tell(self.ctx.registry.message_events, event)
+        if relayed or not isinstance(event, MessagePosted):
+            return []
+        if not event.conversation.is_private or not event.text.text:
+            return []
+        text = TextEvent(event.actor, event.conversation, event.text.text, event.message_id)
+        return await self.text(text)
 
     # -- scheduled jobs ---------------------------------------------------------------------
 

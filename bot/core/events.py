@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from bot.core.model import AccountRef, Platform
+from bot.core.richtext import RichText
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +45,8 @@ class CommandEvent:
     #: Accounts the message points at natively, outside its text (Telegram: the author of the
     #: message it replies to, text mentions). They fill PERSON options not given in ``raw``.
     mentioned: tuple[AccountRef, ...] = ()
+    #: The message the command was sent as a reply to, if any (``/delete``).
+    reply_to: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -123,3 +127,57 @@ class MemberPosted(SpaceEvent):
     """An account posted in a group or channel: only who and where, never the text."""
 
     message_id: str | None = None
+
+
+# -- messages people post (relayed by bot/relay; never stored, never logged) ---------------------
+
+
+@dataclass(frozen=True, slots=True)
+class MediaRef:
+    """A file on a message, named the way its platform can fetch it again (a Telegram file id,
+    a Discord attachment URL). Only the reference travels; the bytes are fetched when relayed
+    and held only until delivered. ``kind`` is photo, file, voice, video, animation or sticker."""
+
+    kind: str
+    ref: str
+    filename: str
+    size: int | None = None
+    mime_type: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class MessageEvent:
+    """Something that happened to a message in a chat the bot can see."""
+
+    conversation: Conversation
+
+
+@dataclass(frozen=True, slots=True)
+class MessagePosted(MessageEvent):
+    """Someone posted a message that is not a command. ``reply_to`` is the platform id of the
+    message it answers; ``at`` is when the platform says it was posted (catch-up keeps order
+    and age by it)."""
+
+    actor: Actor
+    message_id: str
+    text: RichText
+    reply_to: str | None = None
+    media: tuple[MediaRef, ...] = ()
+    at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class MessageEdited(MessageEvent):
+    """Someone changed a message they posted earlier (its whole new text)."""
+
+    actor: Actor
+    message_id: str
+    text: RichText
+
+
+@dataclass(frozen=True, slots=True)
+class MessagesDeleted(MessageEvent):
+    """Messages were deleted (one, or a bulk deletion). Platforms that never tell bots about
+    deletions (Telegram) do not emit this; ``/delete`` covers them."""
+
+    message_ids: tuple[str, ...]

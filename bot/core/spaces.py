@@ -75,6 +75,19 @@ class Problem(StrEnum):
     UNREACHABLE = "unreachable"  # the space is gone or the bot is no longer in it
 
 
+class Need(StrEnum):
+    """What relaying a conversation needs the bot to be able to do in a space. Wording for each
+    lives in ``content/texts/bridge.yaml``; ``docs/setup-*.md`` say where to turn each on."""
+
+    VIEW = "view"  # Discord: see the channel
+    READ_HISTORY = "read_history"  # Discord: read its history (catch-up, replies)
+    SEND = "send"  # post in it
+    ATTACH = "attach"  # Discord: attach files
+    WEBHOOKS = "webhooks"  # Discord: manage webhooks (to post under each author's name)
+    SEE_ALL = "see_all"  # Telegram: see every message (an admin, or privacy mode off)
+    DELETE = "delete"  # Telegram: delete messages (its own copies, and originals on /delete)
+
+
 @dataclass(frozen=True, slots=True)
 class Finding:
     problem: Problem
@@ -110,6 +123,10 @@ class SpaceControl(Protocol):
 
     async def fix(self, space_id: str, finding: Finding) -> None:
         """Repair one fixable finding; SpaceError if it cannot."""
+        ...
+
+    async def relay_missing(self, space_id: str) -> list[Need]:
+        """What the bot may not do in a space that relaying it needs (empty: all there)."""
         ...
 
     def join_link(self, code: str) -> str | None:

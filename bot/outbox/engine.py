@@ -20,7 +20,6 @@ import logging
 import random
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -35,7 +34,7 @@ from bot.outbox.delivery import (
 )
 from bot.outbox.lanes import Entry, Lane, coalesce
 from bot.outbox.limits import Window
-from bot.outbox.message import Destination, OutgoingMessage
+from bot.outbox.message import Destination, OutgoingMessage, merge
 from bot.outbox.reports import Listener, Reports
 from bot.storage.database import Database
 from bot.storage.outbox import NewItem, OutboxRepository
@@ -174,6 +173,28 @@ class Outbox:
     def pending(self) -> int:
         return len(self._entries)
 
+    def waiting(self, destination: Destination) -> tuple[int, float | None]:
+        """How many messages wait for a destination, and how many seconds the oldest has
+        waited (for /status and the watchdog)."""
+        lane = self._lanes.get(destination)
+        created = (
+            [self._entries[i].created for i in lane.queue if i in self._entries] if lane else []
+        )
+        if not created:
+            return 0, None
+        return len(created), max(0.0, self._now().timestamp() - min(created))
+
+    def restart(self, destination: Destination) -> None:
+        """Start a destination's worker afresh (the relay's watchdog, when its queue stopped
+        moving). Nothing queued is lost: the new worker takes the same queue."""
+        lane = self._lanes.get(destination)
+        if lane is None:
+            return
+        if lane.task is not None and not lane.task.done():
+            lane.task.cancel()
+        lane.task = None
+        self._wake(destination)
+
     async def drain(self, timeout: float | None = None) -> bool:
         """Wait until nothing deliverable is queued; False on timeout."""
         try:
@@ -233,9 +254,7 @@ class Outbox:
                 await asyncio.sleep(wait)
                 continue
             batch = coalesce(lane.queue, self._entries, deliverer.max_text)
-            message = batch[0].message
-            if len(batch) > 1:
-                message = replace(message, text="\n".join(e.message.text for e in batch))
+            message = merge([e.message for e in batch])
             slot = time.monotonic()
             if lane.window is not None:
                 slot = lane.window.next_slot(slot)

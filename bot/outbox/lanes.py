@@ -59,6 +59,8 @@ def coalesce(queue: deque[int], entries: Mapping[int, Entry], max_text: int) -> 
         m = nxt.message
         if not (m.coalesce and m.op is Op.SEND and not m.buttons and not m.attachment):
             break
+        if m.reply_to is not None or bool(m.relayed) != bool(head.message.relayed):
+            break
         if size + 1 + len(m.text) > max_text or nxt.ephemeral != head.ephemeral:
             break
         size += 1 + len(m.text)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from enum import StrEnum
 from typing import Any, Literal
 
-from bot.core.model import Platform
+from bot.core.model import AccountRef, Platform
 from bot.core.replies import Attachment, ButtonStyle
+from bot.core.richtext import RichText, Span, Style
 
 DestinationKind = Literal["user", "chat"]
 
@@ -55,6 +57,26 @@ class Button:
 
 
 @dataclass(frozen=True, slots=True)
+class Relayed:
+    """What someone wrote, relayed on their behalf (the bridge, debrief rooms). ``author`` is
+    the name the conversation chose to show (a display name or a pseudonym); ``avatar_url`` only
+    where a URL exists that holds no token. ``quote`` is the id, on the destination, of the
+    message this answers when the platform cannot reply natively there (Discord webhooks): the
+    adapter shows a short line with a link to it. Mention spans already name accounts on the
+    destination's platform (the relay resolved them); any other mention is shown as text."""
+
+    author: str
+    text: RichText
+    avatar_url: str | None = None
+    quote: str | None = None
+
+    def plain(self) -> str:
+        """Name and words as plain text: the fallback every adapter can send, and what the
+        outbox measures when merging."""
+        return f"{self.author}: {self.text.text}" if self.text.text else self.author
+
+
+@dataclass(frozen=True, slots=True)
 class OutgoingMessage:
     """Text in the markup subset, buttons in rows, an optional file. ``op`` EDIT and DELETE
     act on ``target_id``, a message the platform gave back earlier. ``coalesce`` lets the
@@ -67,6 +89,12 @@ class OutgoingMessage:
     target_id: str | None = None
     reply_to: str | None = None
     coalesce: bool = False
+    #: A relayed message (one, or several merged when a destination backed up). ``text`` then
+    #: holds :meth:`Relayed.plain` for each, for adapters that render nothing richer.
+    relayed: tuple[Relayed, ...] = ()
+    #: EDIT and DELETE of a relayed message split into parts: every part's id, in order, so an
+    #: edit can change each, add parts or remove the ones no longer needed.
+    parts: tuple[str, ...] = ()
 
     def to_json(self) -> str:
         return json.dumps(
@@ -79,6 +107,8 @@ class OutgoingMessage:
                 "target_id": self.target_id,
                 "reply_to": self.reply_to,
                 "coalesce": self.coalesce,
+                "relayed": [_relayed_json(r) for r in self.relayed],
+                "parts": list(self.parts),
                 "attachment": None
                 if self.attachment is None
                 else [self.attachment.filename, self.attachment.mime_type],
@@ -104,4 +134,48 @@ class OutgoingMessage:
             target_id=raw.get("target_id"),
             reply_to=raw.get("reply_to"),
             coalesce=bool(raw.get("coalesce")),
+            relayed=tuple(_relayed_from(r) for r in raw.get("relayed") or ()),
+            parts=tuple(raw.get("parts") or ()),
         )
+
+
+def merge(messages: Sequence[OutgoingMessage]) -> OutgoingMessage:
+    """Consecutive messages to one place as one (the outbox merges a backed-up burst): their
+    texts in order, and every relayed author with their words."""
+    first = messages[0]
+    if len(messages) == 1:
+        return first
+    return replace(
+        first,
+        text="\n".join(m.text for m in messages),
+        relayed=tuple(r for m in messages for r in m.relayed),
+    )
+
+
+def _relayed_json(r: Relayed) -> dict[str, Any]:
+    spans = [
+        [
+            s.style.value,
+            s.start,
+            s.end,
+            s.url,
+            s.language,
+            None if s.account is None else str(s.account),
+        ]
+        for s in r.text.spans
+    ]
+    return {
+        "author": r.author,
+        "text": r.text.text,
+        "spans": spans,
+        "avatar": r.avatar_url,
+        "quote": r.quote,
+    }
+
+
+def _relayed_from(raw: dict[str, Any]) -> Relayed:
+    spans = tuple(
+        Span(Style(style), start, end, url, language, AccountRef.parse(acc) if acc else None)
+        for style, start, end, url, language, acc in raw.get("spans") or ()
+    )
+    return Relayed(raw["author"], RichText(raw["text"], spans), raw.get("avatar"), raw.get("quote"))

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from bot.core.spaces import SpaceControl
 from bot.outbox.delivery import Deliverer
+from bot.relay.ports import RelayPort
 
 if TYPE_CHECKING:
     from bot.core.dispatch import Dispatcher
@@ -18,6 +19,10 @@ class PlatformAdapter(Deliverer, Protocol):
 
     @property
     def spaces(self) -> SpaceControl: ...
+
+    #: What it offers the relay (media, history, reconnecting), if it relays at all.
+    @property
+    def relay(self) -> RelayPort | None: ...
 
     async def start(self, dispatcher: Dispatcher) -> None: ...
 

@@ -21,11 +21,13 @@ from pathlib import Path
 
 from bot.core import markup
 from bot.core.dispatch import Dispatcher
-from bot.core.events import Actor, ButtonEvent, CommandEvent, Conversation, TextEvent
+from bot.core.events import Actor, ButtonEvent, CommandEvent, Conversation, MessagePosted
 from bot.core.model import AccountRef, Platform
+from bot.core.richtext import RichText
 from bot.messenger import Prepared
 from bot.outbox import Button, Destination, Limit, Op, OutgoingMessage, PermanentFailure
 from bot.platforms.console_spaces import ConsoleSpaces
+from bot.relay.ports import RelayPort
 
 CONSOLE_ACCOUNT = AccountRef(Platform.CONSOLE, "local")
 PRIVATE = Conversation(Platform.CONSOLE, "local", is_private=True)
@@ -56,6 +58,7 @@ class ConsolePlatform:
     platform = Platform.CONSOLE
     max_text = 4000
     global_limit: Limit | None = None
+    relay: RelayPort | None = None  # no files, no history: the engine needs nothing more
 
     def __init__(
         self,
@@ -92,7 +95,10 @@ class ConsolePlatform:
             lines.append("(in the space)")
         if message.op is Op.EDIT:
             lines.append("(updated)")
-        lines.append(markup.render(message.text, markup.render_plain))
+        if message.relayed:  # what people wrote shows as they wrote it, under their names
+            lines += [r.plain() for r in message.relayed]
+        else:
+            lines.append(markup.render(message.text, markup.render_plain))
         message_id = str(next(self._ids))
         if message.buttons:
             choices = [b for row in message.buttons for b in row]
@@ -192,7 +198,14 @@ class ConsolePlatform:
                 CommandEvent(self._actor, self._conversation, name, raw=rest)
             )
         else:
-            prepared = await dispatcher.text(TextEvent(self._actor, self._conversation, line))
+            posted = MessagePosted(
+                self._conversation,
+                self._actor,
+                f"in-{next(self._ids)}",
+                RichText.plain(line),
+                at=dispatcher.ctx.clock.now(),
+            )
+            prepared = await dispatcher.message(posted)
         person = await dispatcher.ctx.repo.people.by_account(self._actor.account)
         ids = await dispatcher.ctx.messenger.reply(
             self._conversation,

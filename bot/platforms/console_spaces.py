@@ -8,6 +8,7 @@ from bot.core.spaces import (
     AccessOffer,
     Entry,
     Finding,
+    Need,
     Problem,
     SpaceError,
     SpaceInfo,
@@ -55,6 +56,9 @@ class ConsoleSpaces:
         if finding.problem is not Problem.UNVERIFIED_PRESENT or finding.user_id is None:
             raise SpaceError("the console cannot fix that")
         await self.remove(space_id, finding.user_id)
+
+    async def relay_missing(self, space_id: str) -> list[Need]:
+        return []  # the console's pretend spaces can do everything
 
     def join_link(self, code: str) -> str | None:
         return None

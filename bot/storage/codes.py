@@ -26,7 +26,7 @@ LENGTH = 10
 #: Used and expired codes are kept this long after expiry, to answer "expired" kindly.
 KEEP_AFTER_EXPIRY = timedelta(days=30)
 
-Kind = Literal["invite", "link"]
+Kind = Literal["invite", "link", "bridge"]
 
 
 def new_code() -> str:

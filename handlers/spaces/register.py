@@ -17,6 +17,7 @@ from bot.core.model import Platform, Role
 from bot.core.replies import ButtonStyle, Choice, Privacy, Replies, Reply
 from bot.core.spaces import SpaceError, with_retries
 from bot.storage.spaces import Space
+from handlers.bridge import bridge, conversation_lines, unbridge
 from handlers.membership import control, let_in, shown, welcome_lines
 from handlers.spaces.audit import check_space
 
@@ -49,6 +50,7 @@ async def listing(ctx: Context, req: Request) -> Replies:
         return Reply(ctx.text("spaces.none"), privacy=Privacy.PERSONAL)
     lines = [ctx.text("spaces.header", count=len(spaces))]
     lines += [f"{n}. {shown(s)}" for n, s in enumerate(spaces, start=1)]
+    lines += await conversation_lines(ctx)
     lines.append(ctx.text("spaces.let_me_in_help"))
     choices = [Choice(ctx.text("spaces.button_let_me_in"), "spaces.let_me_in")]
     if req.person.has(Role.STEWARD):
@@ -139,7 +141,7 @@ async def follow_move(ctx: Context, event: ChatMoved) -> None:
 router.command(
     Command(
         "space",
-        "The peer spaces: list them; stewards add or remove one",
+        "The peer spaces: list them; stewards add, remove or bridge them",
         subcommands=(
             Command("list", "Every peer space", listing),
             Command(
@@ -155,6 +157,21 @@ router.command(
                 remove,
                 options=(Option("number", "Its number in /space list", OptionType.INTEGER),),
                 access=Access.STEWARD,
+            ),
+            Command(
+                "bridge",
+                "Join this space with another into one conversation",
+                bridge,
+                options=(Option("code", "The code /space bridge gave in the other space"),),
+                access=Access.STEWARD,
+                scope=Scope.SPACE,
+            ),
+            Command(
+                "unbridge",
+                "Take this space out of its bridged conversation",
+                unbridge,
+                access=Access.STEWARD,
+                scope=Scope.SPACE,
             ),
         ),
         default="list",

@@ -30,6 +30,7 @@ from bot.platforms.discord.delivery import Sender
 from bot.platforms.discord.interactions import Interactions
 from bot.platforms.discord.render import MAX_TEXT, NO_MENTIONS
 from bot.platforms.discord.spaces import DiscordSpaces
+from bot.relay.ports import RelayPort
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,7 @@ class DiscordPlatform:
     platform = Platform.DISCORD
     max_text = MAX_TEXT
     global_limit: Limit | None = Limit(50, 1.0)
+    relay: RelayPort | None = None  # set once connected
 
     def __init__(self, settings: Settings, *, timing: Timing | None = None) -> None:
         if settings.discord_bot_token is None:

@@ -20,6 +20,7 @@ from bot.core.spaces import (
     AccessOffer,
     Entry,
     Finding,
+    Need,
     Problem,
     SpaceError,
     SpaceInfo,
@@ -74,6 +75,20 @@ class DiscordSpaces:
         if not isinstance(found, Channel):
             raise SpaceError("only a server channel can be a peer space")
         return found
+
+    async def relay_missing(self, space_id: str) -> list[Need]:
+        """The bridge needs, in the channel: View Channel, Read Message History, Send
+        Messages, Attach Files and Manage Webhooks (to post under each author's name)."""
+        channel = await self._channel(space_id)
+        allowed = channel.permissions_for(channel.guild.me)
+        wanted = (
+            (Need.VIEW, allowed.view_channel),
+            (Need.READ_HISTORY, allowed.read_message_history),
+            (Need.SEND, allowed.send_messages),
+            (Need.ATTACH, allowed.attach_files),
+            (Need.WEBHOOKS, allowed.manage_webhooks),
+        )
+        return [need for need, ok in wanted if not ok]
 
     def _role(self, guild: discord.Guild) -> discord.Role:
         role = discord.utils.get(guild.roles, name=self._peer_role)

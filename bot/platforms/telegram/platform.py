@@ -38,6 +38,7 @@ from bot.platforms.telegram.menu import set_menu
 from bot.platforms.telegram.reach import PrivateChatPointer
 from bot.platforms.telegram.sending import TEXT_LIMIT, Sender, translate
 from bot.platforms.telegram.spaces import TelegramSpaces
+from bot.relay.ports import RelayPort
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +80,7 @@ def api_urls(base: str) -> tuple[str, str]:
 class TelegramPlatform:
     platform = Platform.TELEGRAM
     max_text = TEXT_LIMIT
+    relay: RelayPort | None = None  # set once connected
 
     def __init__(
         self,

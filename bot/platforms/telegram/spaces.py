@@ -25,6 +25,7 @@ from bot.core.spaces import (
     AccessOffer,
     Entry,
     Finding,
+    Need,
     Problem,
     SpaceError,
     SpaceInfo,
@@ -139,6 +140,24 @@ class TelegramSpaces:
                 raise _translate(exc) from None
         except TelegramError as exc:
             raise _translate(exc) from None
+
+    async def relay_missing(self, space_id: str) -> list[Need]:
+        """The bridge needs to see every message (an admin, or group privacy mode off) and to
+        delete messages (its own copies, and originals on /delete): an admin with Delete
+        Messages. An admin also always may post."""
+        chat_id = self._chat(space_id)
+        me = await self._member(chat_id, self._bot.id)
+        if me is None or me.status in (ChatMember.LEFT, ChatMember.BANNED):
+            raise SpaceError("the bot is not in that group")
+        admin = me.status in (ChatMember.ADMINISTRATOR, ChatMember.OWNER)
+        missing = []
+        if me.status == ChatMember.RESTRICTED and not getattr(me, "can_send_messages", True):
+            missing.append(Need.SEND)
+        if not admin and not self._bot.bot.can_read_all_group_messages:
+            missing.append(Need.SEE_ALL)
+        if not (admin and bool(getattr(me, "can_delete_messages", False))):
+            missing.append(Need.DELETE)
+        return missing
 
     async def inspect(
         self, space_id: str, verified: Verified, seen: frozenset[str]
