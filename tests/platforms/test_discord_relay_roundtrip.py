@@ -9,11 +9,11 @@ from collections.abc import AsyncIterator
 import discord
 import pytest
 
-from bot.core.media import Media, MediaKind, MediaRef, TooLarge
 from bot.core.model import AccountRef, Platform
+from bot.core.replies import Attachment
 from bot.core.richtext import RichText, Span, Style
 from bot.platforms.discord.relay_format import from_markdown, from_message, markdown_parts
-from bot.platforms.discord.relay_media import download, media_of, to_file, upload_limit
+from bot.platforms.discord.relay_media import fetch, read, to_file, upload_limit
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.discord_uploads import (
     add_sticker,
@@ -98,7 +98,7 @@ async def test_a_mention_from_telegram_crosses_as_a_discord_mention_only_when_li
     assert msg.content == f"thanks <@{sam.id}> and Alex @\u200beveryone"
 
 
-async def test_attachments_are_read_and_downloaded_through_discord_py(
+async def test_attachments_are_read_and_fetched_through_discord_py(
     fake: FakeDiscord, client: discord.Client
 ) -> None:
     pat = fake.add_user("pat")
@@ -110,14 +110,11 @@ async def test_attachments_are_read_and_downloaded_through_discord_py(
     ]
     channel = await _channel(client, fake)
     payload = message_payload(fake, pat, fake.channel("general"), "look **here**", files)
-    message = _message(client, channel, payload)
-    refs = media_of(message)
-    got = [await download(client, ref, limit=upload_limit(None)) for ref in refs]
-    assert [r.kind for r in refs] == [
-        MediaKind.PHOTO, MediaKind.ANIMATION, MediaKind.VIDEO, MediaKind.FILE
-    ]  # fmt: skip
-    assert [g.data for g in got if isinstance(g, Media)] == [f[1] for f in files]
-    assert from_message(message) == RichText("look here", (Span(Style.BOLD, 5, 9),))
+    text, refs = read(_message(client, channel, payload))
+    got = [await fetch(client, ref, upload_limit(None)) for ref in refs]
+    assert [r.kind for r in refs] == ["photo", "animation", "video", "file"]
+    assert [(g.filename, g.data, g.mime_type) for g in got] == files
+    assert text == RichText("look here", (Span(Style.BOLD, 5, 9),))
 
 
 async def test_a_voice_message_is_a_voice_note(fake: FakeDiscord, client: discord.Client) -> None:
@@ -127,11 +124,11 @@ async def test_a_voice_message_is_a_voice_note(fake: FakeDiscord, client: discor
         fake, pat, fake.channel("general"), files=[("voice-message.ogg", b"OggS", "audio/ogg")],
         voice=True,
     )  # fmt: skip
-    [ref] = media_of(_message(client, channel, payload))
-    assert (ref.kind, ref.name) == (MediaKind.VOICE, "voice-message.ogg")
+    _, [ref] = read(_message(client, channel, payload))
+    assert (ref.kind, ref.filename, ref.mime_type) == ("voice", "voice-message.ogg", "audio/ogg")
 
 
-async def test_an_attachment_over_the_target_limit_is_a_note_without_a_download(
+async def test_an_attachment_over_the_target_limit_is_not_downloaded(
     fake: FakeDiscord, client: discord.Client
 ) -> None:
     pat = fake.add_user("pat")
@@ -141,10 +138,9 @@ async def test_an_attachment_over_the_target_limit_is_a_note_without_a_download(
         claimed_sizes={"trip.mov": 60 * 1000 * 1000},
     )  # fmt: skip
     files_of(fake).cdn.clear()  # a download would now fail loudly
-    [ref] = media_of(_message(client, channel, payload))
-    result = await download(client, ref, limit=50 * 1000 * 1000)
-    assert isinstance(result, TooLarge)
-    assert result.note_values == {"name": "trip.mov", "size": "60.0 MB"}
+    _, [ref] = read(_message(client, channel, payload))
+    result = await fetch(client, ref, 50 * 1000 * 1000)
+    assert (result.filename, result.data, result.size) == ("trip.mov", None, 60 * 1000 * 1000)
 
 
 async def test_uploads_within_the_guilds_own_limit(
@@ -152,15 +148,8 @@ async def test_uploads_within_the_guilds_own_limit(
 ) -> None:
     channel = await _channel(client, fake)
     guild = await client.fetch_guild(int(fake.world.guild.id))
-    limit = upload_limit(guild)
-    photo = Media(MediaRef(MediaKind.PHOTO, "sunset.jpg", None, ""), b"j" * 1000)
-    big = Media(MediaRef(MediaKind.FILE, "big.zip", None, ""), b"z" * (limit + 1))
-    upload = to_file(photo, limit)
-    assert isinstance(upload, discord.File)
-    await channel.send("a photo", file=upload)
-    refused = to_file(big, limit)
-    assert limit == 10 * MIB
-    assert isinstance(refused, TooLarge) and refused.where == "upload"
+    await channel.send("a photo", file=to_file(Attachment("sunset.jpg", b"j" * 1000, "image/jpeg")))
+    assert upload_limit(guild) == 10 * MIB == upload_limit(None)
     assert [(u.name, u.data) for u in uploads(fake)] == [("sunset.jpg", b"j" * 1000)]
 
 
@@ -170,10 +159,7 @@ async def test_a_boosted_guild_takes_bigger_files(
     fake.world.guild.premium_tier = 2
     guild = await client.fetch_guild(int(fake.world.guild.id))
     channel = await _channel(client, fake)
-    media = Media(MediaRef(MediaKind.VIDEO, "clip.mp4", None, ""), b"v" * (11 * MIB))
-    upload = to_file(media, upload_limit(guild))
-    assert isinstance(upload, discord.File)
-    await channel.send(file=upload)
+    await channel.send(file=to_file(Attachment("clip.mp4", b"v" * (11 * MIB), "video/mp4")))
     assert upload_limit(guild) == 50 * MIB
     assert [len(u.data) for u in uploads(fake)] == [11 * MIB]
 
@@ -182,7 +168,7 @@ async def test_the_fake_refuses_a_file_over_the_limit_as_discord_does(
     fake: FakeDiscord, client: discord.Client
 ) -> None:
     channel = await _channel(client, fake)
-    oversized = discord.File(__import__("io").BytesIO(b"z" * (10 * MIB + 1)), filename="big.bin")
+    oversized = to_file(Attachment("big.bin", b"z" * (10 * MIB + 1)))
     with pytest.raises(discord.HTTPException) as refused:
         await channel.send(file=oversized)
     assert (refused.value.status, refused.value.code) == (413, 40005)
@@ -201,8 +187,8 @@ async def test_stickers_cross_as_images_or_their_name(
         add_sticker(fake, "blob", b"{}", 3),
     ]
     payload = message_payload(fake, pat, fake.channel("general"), stickers=stickers)
-    png, apng, lottie = media_of(_message(client, channel, payload))
-    frame = await download(client, apng, limit=upload_limit(None))
-    assert (png.kind, png.animated) == (MediaKind.STICKER, False)
-    assert apng.animated and isinstance(frame, Media) and frame.data == b"\x89PNG apng"
-    assert lottie.handle == "" and lottie.label == ":blob:"
+    text, (png, apng) = read(_message(client, channel, payload))
+    frame = await fetch(client, apng, upload_limit(None))
+    assert (png.kind, png.filename) == ("sticker", "wave.png")
+    assert frame.data == b"\x89PNG apng"
+    assert text == RichText(":blob:")

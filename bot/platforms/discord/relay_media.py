@@ -1,10 +1,11 @@
-"""Relayed attachments to and from Discord.
+"""Relayed attachments to and from Discord, for the relay engine's media port.
 
-Reading: a message's attachments (photos, GIFs, videos, voice messages, files) and stickers
-as :class:`MediaRef`. Downloading: the attachment URL through discord.py's own HTTP client.
-Uploading: a :class:`discord.File` built from bytes in memory, within the guild's own upload
-limit as discord.py reports it (``guild.filesize_limit``; the same base limit in a direct
-message). Anything over a limit is a :class:`TooLarge`, never a silent drop.
+Reading: a message's attachments (photos, GIFs, videos, voice messages, files) and stickers as
+neutral :class:`MediaRef` (a PNG or APNG sticker as an image — an APNG shows its first frame
+where it cannot play — a GIF sticker as a GIF, a Lottie sticker as its name in the text).
+Fetching: the attachment URL through discord.py's own HTTP client. Uploading: a
+:class:`discord.File` from bytes in memory, within the guild's own upload limit as discord.py
+reports it (``guild.filesize_limit``; the base limit in a direct message).
 """
 
 from __future__ import annotations
@@ -13,46 +14,59 @@ import io
 
 import discord
 
-from bot.core.media import Media, MediaKind, MediaRef, TooLarge
+from bot.core.events import MediaRef
+from bot.core.replies import Attachment
+from bot.core.richtext import RichText
+from bot.platforms.discord.relay_format import from_message
+from bot.relay.ports import Fetched
 
 # What discord.py reports for a guild without boosts; direct messages have the same.
 BASE_LIMIT = discord.Guild._PREMIUM_GUILD_LIMITS[None].filesize
 
 
-def media_of(message: discord.Message) -> list[MediaRef]:
-    """Every attachment and sticker on ``message``, in order."""
+def read(message: discord.Message) -> tuple[RichText, tuple[MediaRef, ...]]:
+    """What a Discord message carries across: its text, and its files. A sticker that cannot
+    cross as an image adds its name to the text instead."""
+    text = from_message(message)
+    names = [
+        f":{s.name}:" for s in message.stickers if s.format is discord.StickerFormatType.lottie
+    ]
+    if names:
+        sep = " " if text.text else ""
+        text = text + RichText(sep + " ".join(names))
+    return text, media_of(message)
+
+
+def media_of(message: discord.Message) -> tuple[MediaRef, ...]:
+    """Every attachment and image sticker on ``message``, in order."""
     refs = [_attachment(a) for a in message.attachments]
-    refs.extend(_sticker(s) for s in message.stickers)
-    return refs
+    refs.extend(r for s in message.stickers if (r := _sticker(s)) is not None)
+    return tuple(refs)
 
 
 def _attachment(attachment: discord.Attachment) -> MediaRef:
     mime = (attachment.content_type or "").split(";")[0].strip()
     if attachment.is_voice_message():
-        kind = MediaKind.VOICE
+        kind = "voice"
     elif mime == "image/gif":
-        kind = MediaKind.ANIMATION
+        kind = "animation"
     elif mime.startswith("image/"):
-        kind = MediaKind.PHOTO
+        kind = "photo"
     elif mime.startswith("video/"):
-        kind = MediaKind.VIDEO
+        kind = "video"
     else:
-        kind = MediaKind.FILE
-    return MediaRef(kind, attachment.filename, attachment.size, attachment.url, mime)
+        kind = "file"
+    mime = mime or "application/octet-stream"
+    return MediaRef(kind, attachment.url, attachment.filename, attachment.size, mime)
 
 
-def _sticker(sticker: discord.StickerItem) -> MediaRef:
-    """A PNG or APNG sticker crosses as an image (an APNG shows its first frame where it
-    cannot play), a GIF as an animation, a Lottie sticker as its name."""
+def _sticker(sticker: discord.StickerItem) -> MediaRef | None:
     fmt = sticker.format
-    label = f":{sticker.name}:"
     if fmt is discord.StickerFormatType.lottie:
-        return MediaRef(MediaKind.STICKER, label, None, "", "", label, animated=True)
+        return None  # crosses as its name (see read)
     if fmt is discord.StickerFormatType.gif:
-        return MediaRef(MediaKind.ANIMATION, f"{sticker.name}.gif", None, sticker.url, "image/gif")
-    animated = fmt is discord.StickerFormatType.apng
-    name = f"{sticker.name}.png"
-    return MediaRef(MediaKind.STICKER, name, None, sticker.url, "image/png", label, animated)
+        return MediaRef("animation", sticker.url, f"{sticker.name}.gif", None, "image/gif")
+    return MediaRef("sticker", sticker.url, f"{sticker.name}.png", None, "image/png")
 
 
 def upload_limit(guild: discord.Guild | None) -> int:
@@ -60,20 +74,17 @@ def upload_limit(guild: discord.Guild | None) -> int:
     return guild.filesize_limit if guild is not None else BASE_LIMIT
 
 
-async def download(client: discord.Client, ref: MediaRef, *, limit: int) -> Media | TooLarge:
-    """The bytes behind ``ref``'s URL, or :class:`TooLarge` (without fetching) when Discord
-    says it is bigger than ``limit``, the most the target accepts."""
-    if ref.size is not None and ref.size > limit:
-        return TooLarge(ref, ref.size, limit, "download")
-    data = await client.http.get_from_cdn(ref.handle)
+async def fetch(client: discord.Client, media: MediaRef, limit: int) -> Fetched:
+    """The bytes behind ``media``'s URL; over ``limit`` (the most the targets accept), no
+    bytes and the size, without downloading when Discord said the size."""
+    if media.size is not None and media.size > limit:
+        return Fetched(media.filename, None, media.mime_type, media.size)
+    data = await client.http.get_from_cdn(media.ref)
     if len(data) > limit:
-        return TooLarge(ref, len(data), limit, "download")
-    return Media(ref, data)
+        return Fetched(media.filename, None, media.mime_type, len(data))
+    return Fetched(media.filename, data, media.mime_type or "application/octet-stream", len(data))
 
 
-def to_file(media: Media, limit: int) -> discord.File | TooLarge:
-    """``media`` as an upload for a message or a webhook post in a channel whose limit is
-    ``limit`` (see :func:`upload_limit`)."""
-    if media.size > limit:
-        return TooLarge(media.ref, media.size, limit, "upload")
-    return discord.File(io.BytesIO(media.data), filename=media.ref.name)
+def to_file(attachment: Attachment) -> discord.File:
+    """An upload for a message or a webhook post, from bytes in memory."""
+    return discord.File(io.BytesIO(attachment.data), filename=attachment.filename)
