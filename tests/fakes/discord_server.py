@@ -24,7 +24,7 @@ from typing import Any
 from aiohttp import web
 
 from tests.fakes import discord_interactions as interactions
-from tests.fakes import discord_uploads
+from tests.fakes import discord_relay, discord_uploads
 from tests.fakes.discord_gateway import Gateway
 from tests.fakes.discord_http import Call, Fault, error, needs_auth, parse_body
 from tests.fakes.discord_interactions import (
@@ -91,6 +91,7 @@ class FakeDiscord:
         for route in routes:
             assert isinstance(route, web.RouteDef)
             app.router.add_route(route.method, API + route.path, route.handler)
+        discord_relay.add_routes(app, API)  # before: it shares /webhooks/{id}/{token}
         interactions.add_routes(app, API)
         discord_uploads.add_routes(app, self)
         app.router.add_get("/gateway", self.gateway.handle)

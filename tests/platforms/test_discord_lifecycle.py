@@ -183,9 +183,11 @@ async def test_the_gateway_gets_json_and_only_the_intents_commands_need(
     (identify,) = fake.gateway.identifies
     wanted = discord.Intents.none()
     wanted.guilds = wanted.members = True
-    wanted.guild_messages = True  # who posts in a peer channel (the author, never the text)
+    wanted.guild_messages = True  # who posts in a peer channel
+    wanted.dm_messages = True  # what people write to the bot (debrief rooms)
+    wanted.message_content = True  # the bridge relays what people write, and keeps none of it
     assert identify["intents"] == wanted.value
-    assert not discord.Intents._from_value(identify["intents"]).message_content
+    assert not discord.Intents._from_value(identify["intents"]).presences
     assert fake.gateway.queries[0]["encoding"] == "json" and fake.gateway.queries[0]["v"] == "10"
 
 

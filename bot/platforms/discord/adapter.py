@@ -22,12 +22,14 @@ from discord import app_commands
 from bot.config import Settings
 from bot.core.dispatch import Dispatcher
 from bot.core.errors import SettingsError, describe_without_text
+from bot.core.events import MessageEvent, MessagePosted
 from bot.core.model import Platform
 from bot.outbox import Destination, Limit, OutgoingMessage
 from bot.platforms.discord import slash
 from bot.platforms.discord.client import PcButton, PeerClient, intents, point_at
 from bot.platforms.discord.delivery import Sender
 from bot.platforms.discord.interactions import Interactions
+from bot.platforms.discord.relaying import DiscordRelay
 from bot.platforms.discord.render import MAX_TEXT, NO_MENTIONS
 from bot.platforms.discord.spaces import DiscordSpaces
 from bot.relay.ports import RelayPort
@@ -69,7 +71,6 @@ class DiscordPlatform:
     platform = Platform.DISCORD
     max_text = MAX_TEXT
     global_limit: Limit | None = Limit(50, 1.0)
-    relay: RelayPort | None = None  # set once connected
 
     def __init__(self, settings: Settings, *, timing: Timing | None = None) -> None:
         if settings.discord_bot_token is None:
@@ -85,6 +86,8 @@ class DiscordPlatform:
         guild = settings.discord_command_guild
         self._guild = discord.Object(id=guild) if guild else None
         self.spaces = DiscordSpaces(lambda: self._sender.client, settings.discord_peer_role)
+        self.relay: RelayPort | None = DiscordRelay(lambda: self._sender.client)
+        self._background: set[asyncio.Task[object]] = set()
 
     # -- the outbox's side -----------------------------------------------------------------
 
@@ -121,6 +124,8 @@ class DiscordPlatform:
             await self._interactions.finish(self.timing.stop_grace)
         if self._sender.client is not None:
             await self._sender.client.close()
+        for task in list(self._background):
+            task.cancel()
         if self._runner is not None:
             self._runner.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -216,14 +221,43 @@ class DiscordPlatform:
             max_ratelimit_timeout=self.timing.max_ratelimit_timeout,
             http_trace=self._sender.trace,
             guild_ready_timeout=self.timing.guild_ready_timeout,
+            enable_debug_events=True,  # gateway frames are the watchdog's sign of life
         )
         client.add_dynamic_items(PcButton)
         client.on_space_event = self._dispatcher.space_event
+        client.on_message_event = self._message_event
+        client.on_ready_again = self._catch_up
         client.tree = app_commands.CommandTree(client)
         client.tree.error(answers.tree_error)
         for command in slash.build(self._dispatcher.ctx.registry, answers.command, answers.suggest):
             client.tree.add_command(command, guild=self._guild)
         return client
+
+    async def _message_event(self, event: MessageEvent) -> None:
+        """A message people posted, edited or deleted: to the dispatcher (the relay first); a
+        plain direct message nobody relayed is answered there like on other platforms."""
+        assert self._dispatcher is not None
+        prepared = await self._dispatcher.message(event)
+        if prepared and isinstance(event, MessagePosted):
+            ctx = self._dispatcher.ctx
+            person = await ctx.repo.people.by_account(event.actor.account)
+            await ctx.messenger.reply(
+                event.conversation,
+                event.actor,
+                prepared,
+                person_id=person.id if person else None,
+            )
+
+    async def _catch_up(self) -> None:
+        """After a fresh connection, relay what was posted while away (in the background, so
+        the gateway keeps being read meanwhile)."""
+        assert self._dispatcher is not None
+        relay = self._dispatcher.ctx.relay
+        if relay is None:
+            return
+        task = asyncio.create_task(relay.catch_up(Platform.DISCORD), name="discord-catch-up")
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
 
     async def _sync(self, client: PeerClient) -> None:
         assert client.tree is not None

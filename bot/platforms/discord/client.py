@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import re
+import time
 from collections.abc import Awaitable, Callable
+from types import ModuleType
 from typing import Any
 
 import discord
@@ -19,7 +21,7 @@ import yarl
 from discord import app_commands
 
 from bot.config import Settings
-from bot.core.events import MemberJoined, MemberLeft, MemberPosted, SpaceEvent
+from bot.core.events import MemberJoined, MemberLeft, MemberPosted, MessageEvent, SpaceEvent
 from bot.core.model import AccountRef, Platform
 
 TOKEN_PATTERN = r"pc:(?P<token>[a-z2-7]{12})"
@@ -28,6 +30,7 @@ DEFAULT_GATEWAY = discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
 
 ButtonHandler = Callable[[discord.Interaction, str], Awaitable[None]]
 SpaceHandler = Callable[[SpaceEvent], Awaitable[None]]
+MessageHandler = Callable[[MessageEvent], Awaitable[None]]
 
 
 def point_at(settings: Settings) -> None:
@@ -43,14 +46,25 @@ def point_at(settings: Settings) -> None:
 
 
 def intents() -> discord.Intents:
-    """Guilds, members (to grant the peer role and audit who can see a space) and guild
-    messages (to notice who posts in a peer channel: only the author, which discord.py gives
-    without message content). Not message content: nothing depends on what people write."""
+    """Guilds, members (to grant the peer role and audit who can see a space), guild and
+    direct messages (to notice who posts in a peer channel), and message content: the bridge
+    relays what people write in bridged channels, and a debrief room what they write to the
+    bot. The content is relayed and never kept (see docs/setup-discord.md)."""
     chosen = discord.Intents.none()
     chosen.guilds = True
     chosen.members = True
     chosen.guild_messages = True
+    chosen.dm_messages = True
+    chosen.message_content = True
     return chosen
+
+
+def _events() -> ModuleType:
+    """The message events module (imported late: it builds on the renderer, which builds on
+    this module's button class)."""
+    from bot.platforms.discord import relay_events
+
+    return relay_events
 
 
 def _account(user: discord.abc.User) -> AccountRef:
@@ -65,6 +79,10 @@ class PeerClient(discord.Client):
         super().__init__(**options)
         self.on_button = on_button
         self.on_space_event: SpaceHandler | None = None
+        self.on_message_event: MessageHandler | None = None
+        self.on_ready_again: Callable[[], Awaitable[None]] | None = None
+        #: Monotonic time of the last frame from the gateway (the watchdog's sign of life).
+        self.last_frame = 0.0
         self.connected = asyncio.Event()
         self.tree: app_commands.CommandTree[PeerClient] | None = None
 
@@ -77,6 +95,30 @@ class PeerClient(discord.Client):
     async def on_disconnect(self) -> None:
         self.connected.clear()
 
+    async def on_socket_raw_receive(self, raw: object) -> None:
+        self.last_frame = time.monotonic()  # only when: what came is never looked at
+
+    async def on_ready(self) -> None:
+        """Connected afresh (not resumed): events missed meanwhile are not replayed, so the
+        relay catches up from history."""
+        if self.on_ready_again is not None:
+            await self.on_ready_again()
+
+    async def on_raw_message_edit(self, payload: discord.RawMessageUpdateEvent) -> None:
+        event = _events().edited(payload)
+        if event is not None:
+            await self._relay(event)
+
+    async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
+        await self._relay(_events().deleted(payload))
+
+    async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
+        await self._relay(_events().deleted(payload))
+
+    async def _relay(self, event: MessageEvent) -> None:
+        if self.on_message_event is not None:
+            await self.on_message_event(event)
+
     # Joining and leaving are server-wide on Discord (the peer role is), so these name the
     # server; a post names its channel (a thread's parent channel).
 
@@ -87,7 +129,12 @@ class PeerClient(discord.Client):
         await self._tell(MemberLeft(str(payload.guild_id), _account(payload.user)))
 
     async def on_message(self, message: discord.Message) -> None:
-        if message.guild is None or message.author.bot or message.webhook_id is not None:
+        if message.author.bot or message.webhook_id is not None:
+            return
+        event = _events().posted(message)
+        if event is not None:
+            await self._relay(event)
+        if message.guild is None:
             return
         channel = message.channel
         where = getattr(channel, "parent_id", None) if isinstance(channel, discord.Thread) else None

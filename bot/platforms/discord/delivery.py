@@ -24,6 +24,7 @@ from discord.utils import MISSING
 from bot.outbox import Destination, Op, OutgoingMessage
 from bot.outbox.delivery import PermanentFailure, RetryLater, TransientFailure
 from bot.platforms.discord.client import PeerClient
+from bot.platforms.discord.relaying import RelaySender
 from bot.platforms.discord.render import NO_MENTIONS, render
 
 log = logging.getLogger(__name__)
@@ -48,6 +49,7 @@ class Sender:
         self.logged_in = asyncio.Event()
         self._timeout = request_timeout
         self._dm_channels: dict[str, int] = {}
+        self.relayed = RelaySender(lambda: self.client)
         self._global_until = 0.0
         self.trace = aiohttp.TraceConfig()
         self.trace.on_request_end.append(self._watch_global_limit)
@@ -90,6 +92,15 @@ class Sender:
 
     async def _deliver(self, destination: Destination, message: OutgoingMessage) -> list[str]:
         client = await self._client()
+        if message.relayed or message.parts:
+            channel_id = await self._channel_id(client, destination)
+            found = client.get_channel(channel_id) if destination.kind == "chat" else None
+            if destination.kind == "chat" and found is None:
+                found = await client.fetch_channel(channel_id)
+            text_channel = found if isinstance(found, discord.TextChannel) else None
+            return await self.relayed.deliver(
+                text_channel or client.get_partial_messageable(channel_id), message
+            )
         channel = client.get_partial_messageable(await self._channel_id(client, destination))
         if message.op is Op.DELETE:
             await channel.get_partial_message(int(message.target_id or "")).delete()

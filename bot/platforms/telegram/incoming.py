@@ -17,9 +17,10 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, ContextTypes, Messag
 
 from bot.core.dispatch import Dispatcher
 from bot.core.errors import describe_without_text
-from bot.core.events import Actor, ButtonEvent, CommandEvent, Conversation, TextEvent
+from bot.core.events import Actor, ButtonEvent, CommandEvent, Conversation
 from bot.core.model import AccountRef, Platform
 from bot.messenger import Prepared
+from bot.platforms.telegram import relaying
 
 log = logging.getLogger(__name__)
 
@@ -76,9 +77,8 @@ class Incoming:
         return [
             MessageHandler(filters.StatusUpdate.MIGRATE, self._migrated),
             MessageHandler(filters.COMMAND & fresh, self._command),
-            MessageHandler(
-                filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE & fresh, self._text
-            ),
+            MessageHandler(~filters.COMMAND & ~filters.StatusUpdate.ALL & fresh, self._posted),
+            MessageHandler(filters.UpdateType.EDITED_MESSAGE & ~filters.COMMAND, self._edited),
             CallbackQueryHandler(self._button),
         ]
 
@@ -103,17 +103,27 @@ class Incoming:
             raw = ""
         mentioned, raw = pointed_at(message, context.bot.id, raw)
         actor, where = actor_of(user), conversation_of(message.chat)
-        event = CommandEvent(actor, where, name, raw=raw, mentioned=mentioned)
+        replied = message.reply_to_message
+        reply_to = None if replied is None else str(replied.message_id)
+        event = CommandEvent(actor, where, name, raw=raw, mentioned=mentioned, reply_to=reply_to)
         prepared = await self._dispatcher.command(event)
         await self._answer(where, actor, prepared)
 
-    async def _text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        message, user = update.effective_message, update.effective_user
-        if message is None or user is None or user.is_bot or message.text is None:
+    async def _posted(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Any message that is not a command, in a group or a private chat: the relay's if it
+        is in a relayed conversation, else (in a private chat) answered like plain text."""
+        message = update.message
+        event = None if message is None else relaying.posted(message)
+        if event is None:
             return
-        actor, where = actor_of(user), conversation_of(message.chat)
-        event = TextEvent(actor, where, message.text, str(message.message_id))
-        await self._answer(where, actor, await self._dispatcher.text(event))
+        prepared = await self._dispatcher.message(event)
+        await self._answer(event.conversation, event.actor, prepared)
+
+    async def _edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        message = update.edited_message
+        event = None if message is None else relaying.edited(message)
+        if event is not None:
+            await self._dispatcher.message(event)
 
     async def _button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         query = update.callback_query

@@ -32,6 +32,7 @@ from bot.core.events import ChatMoved
 from bot.core.model import Platform
 from bot.messenger import REDIRECTED_FROM
 from bot.outbox import Destination, Limit, OutgoingMessage, PermanentFailure, RetryLater
+from bot.platforms.telegram import relaying
 from bot.platforms.telegram.incoming import Incoming
 from bot.platforms.telegram.members import SPACE_EVENTS_GROUP, SpaceWatch
 from bot.platforms.telegram.menu import set_menu
@@ -80,7 +81,6 @@ def api_urls(base: str) -> tuple[str, str]:
 class TelegramPlatform:
     platform = Platform.TELEGRAM
     max_text = TEXT_LIMIT
-    relay: RelayPort | None = None  # set once connected
 
     def __init__(
         self,
@@ -102,14 +102,20 @@ class TelegramPlatform:
             .read_timeout(read_timeout)
             .write_timeout(max(read_timeout, 20.0))
             .connect_timeout(min(read_timeout, 10.0))
-            .get_updates_read_timeout(read_timeout)
         )
+        self._polls = relaying.WatchedRequest(
+            read_timeout=read_timeout, connect_timeout=min(read_timeout, 10.0)
+        )
+        builder = builder.get_updates_request(self._polls)
         if settings.telegram_api_base_url:
             base_url, file_url = api_urls(settings.telegram_api_base_url)
             builder = builder.base_url(base_url).base_file_url(file_url)
         self.app: Application[Any, Any, Any, Any, Any, Any] = builder.build()
         self._sender = Sender(self.app.bot)
         self.spaces = TelegramSpaces(self.app.bot, self._current_id)
+        self.relay: RelayPort | None = relaying.TelegramRelay(
+            self.app.bot, self._polls, self._restart_polling
+        )
         self._connected = asyncio.Event()
         self._moved: dict[int, int] = {}
         self._partial: dict[tuple[Destination, OutgoingMessage], list[str]] = {}
@@ -203,6 +209,20 @@ class TelegramPlatform:
                     type(exc).__name__,
                     delay,
                 )
+
+    async def _restart_polling(self) -> None:
+        """The watchdog's way back: stop the long poll and start it again (pending updates
+        stay with Telegram, so nothing is skipped)."""
+        updater = self.app.updater
+        if updater is None or not self._connected.is_set():
+            return
+        if updater.running:
+            await updater.stop()
+        await updater.start_polling(
+            timeout=timedelta(seconds=self._poll_timeout),
+            allowed_updates=ALLOWED_UPDATES,
+            error_callback=self._polling_failed,
+        )
 
     def _polling_failed(self, exc: TelegramError) -> None:
         # PTB keeps polling with its own backoff; its default hook would log the message.

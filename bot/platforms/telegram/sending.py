@@ -12,7 +12,7 @@ import html
 import re
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 
 from telegram import (
@@ -35,6 +35,7 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.core import markup
+from bot.core.richtext import RichText, Span, Style
 from bot.outbox import Button, Op, OutgoingMessage, PermanentFailure, RetryLater, TransientFailure
 
 TEXT_LIMIT = 4096
@@ -99,6 +100,37 @@ def plan(message: OutgoingMessage) -> list[_Part]:
     return parts
 
 
+def relayed_text(message: OutgoingMessage) -> RichText:
+    """Relayed messages as one text: each author's name in bold on its own line, then their
+    words (several authors when the outbox merged a backed-up burst, in order)."""
+    text, spans = "", []
+    for n, relayed in enumerate(message.relayed):
+        prefix = "\n" if n else ""
+        start = len(text) + len(prefix)
+        header = relayed.author + ("\n" if relayed.text.text else "")
+        spans.append(Span(Style.BOLD, start, start + len(relayed.author)))
+        body = start + len(header)
+        spans += [
+            replace(sp, start=sp.start + body, end=sp.end + body) for sp in relayed.text.spans
+        ]
+        text += prefix + header + relayed.text.text
+    return RichText(text, tuple(spans))
+
+
+def plan_relayed(message: OutgoingMessage) -> list[_Part]:
+    """A relayed message's parts: HTML split within Telegram's limits after entities; a file
+    takes the text as its caption when it fits."""
+    from bot.platforms.telegram import relay_format  # it builds on this module's limits
+
+    rich = relayed_text(message)
+    if message.attachment is not None:
+        caption = relay_format.html_parts(rich, limit=relay_format.CAPTION_LIMIT)
+        if len(caption) <= 1:
+            return [_Part(caption[0] if caption else None, document=True)]
+        return [_Part(c) for c in relay_format.html_parts(rich)] + [_Part(None, document=True)]
+    return [_Part(c) for c in relay_format.html_parts(rich)]
+
+
 class Sender:
     def __init__(self, bot: Bot) -> None:
         self._bot = bot
@@ -107,9 +139,12 @@ class Sender:
         """Send, edit or delete; ``done`` holds the ids of parts sent by an earlier try and
         grows as parts go out. Raises Telegram's own errors."""
         if message.op is Op.DELETE:
-            await self._delete(chat_id, _message_id(message.target_id))
+            for part in message.parts or (message.target_id,):
+                await self._delete(chat_id, _message_id(part))
             return []
-        parts = plan(message)
+        if message.relayed and message.op is Op.EDIT:
+            return await self._edit_parts(chat_id, message)
+        parts = plan_relayed(message) if message.relayed else plan(message)
         if message.op is Op.EDIT and not done and parts and not parts[0].document:
             first = parts[0]
             board = first.keyboard if len(parts) == 1 else None
@@ -120,6 +155,24 @@ class Sender:
             sent = await self._send(chat_id, parts[index], message, reply_to)
             done.append(str(sent.message_id))
         return list(done)
+
+    async def _edit_parts(self, chat_id: int, message: OutgoingMessage) -> list[str]:
+        """A relayed message edited: each part in place, parts added when the new text needs
+        more, and the ones no longer needed deleted."""
+        old = list(message.parts) or [str(message.target_id)]
+        ids: list[str] = []
+        for index, part in enumerate(plan_relayed(message)):
+            if index < len(old) and (
+                part.document  # a file stays as it was
+                or await self._edit(chat_id, _message_id(old[index]), part.text or "", None)
+            ):
+                ids.append(old[index])
+                continue
+            sent = await self._send(chat_id, part, message, None)
+            ids.append(str(sent.message_id))
+        for extra in old[len(ids) :]:
+            await self._delete(chat_id, _message_id(extra))
+        return ids
 
     async def _send(
         self, chat_id: int, part: _Part, message: OutgoingMessage, reply_to: str | None

@@ -1,0 +1,355 @@
+"""Discord for the relay engine: messages people post, edit and delete as neutral events; the
+relay port (files fetched from Discord's CDN, the guild's own upload limit, history paged for
+catch-up, reconnecting the gateway); and relayed messages sent "as" their author through a
+channel webhook the bot creates once and reuses.
+
+Why webhooks: they show each author's name (and an avatar where a URL exists that holds no
+token), which a bot's own messages cannot. They cannot reply, so a reply crosses as a short
+line with a link to the message it answers (no quoted text, so a deleted message's words are
+never left behind in a quote). Everything posted through them allows no mentions but those the
+relay resolved to linked members, so no @everyone, @here or role ping ever crosses.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import logging
+from collections.abc import AsyncIterator, Callable
+from datetime import datetime
+from typing import Any
+
+import discord
+from discord.utils import MISSING
+
+from bot.core.events import MediaRef, MessagePosted
+from bot.core.model import Platform
+from bot.core.richtext import RichText, Span, Style
+from bot.outbox.message import Destination, Op, OutgoingMessage, Relayed
+from bot.platforms.discord import relay_format
+from bot.platforms.discord.client import PeerClient
+from bot.platforms.discord.relay_events import posted
+from bot.platforms.discord.render import MAX_TEXT
+from bot.relay.ports import Fetched
+
+log = logging.getLogger(__name__)
+
+#: The name of the webhook the bot makes in each bridged channel.
+WEBHOOK_NAME = "Peer Circle bridge"
+#: Direct messages (debrief rooms) accept the basic upload limit.
+DM_LIMIT = 10 * 1024 * 1024
+_UNKNOWN_WEBHOOK = 10015
+_UNKNOWN_MESSAGE = 10008
+_NAME_LIMIT = 80
+
+
+# -- sending as an author --------------------------------------------------------------------------
+
+
+def relayed_text(message: OutgoingMessage, header: bool) -> RichText:
+    """The relayed words; with ``header`` each author's name in bold first (direct messages,
+    and a merged burst of several authors)."""
+    if not header:
+        return message.relayed[0].text if message.relayed else RichText("")
+    text, spans = "", []
+    for n, relayed in enumerate(message.relayed):
+        prefix = "\n" if n else ""
+        start = len(text) + len(prefix)
+        head = relayed.author + ("\n" if relayed.text.text else "")
+        spans.append(Span(Style.BOLD, start, start + len(relayed.author)))
+        body = start + len(head)
+        spans += [
+            Span(s.style, s.start + body, s.end + body, s.url, s.language, s.account)
+            for s in relayed.text.spans
+        ]
+        text += prefix + head + relayed.text.text
+    return RichText(text, tuple(spans))
+
+
+def allowed_mentions(rich: RichText) -> discord.AllowedMentions:
+    """Only the members the relay resolved to a Discord account may be pinged."""
+    users = [
+        discord.Object(id=int(s.account.user_id))
+        for s in rich.spans
+        if s.style is Style.MENTION
+        and s.account is not None
+        and s.account.platform is Platform.DISCORD
+    ]
+    return discord.AllowedMentions(
+        everyone=False, roles=False, users=users or False, replied_user=False
+    )
+
+
+def safe_name(name: str) -> str:
+    """A webhook username Discord accepts: 1-80 characters, not naming Discord or Clyde."""
+    cleaned = name.replace("discord", "disc\u200bord").replace("Discord", "Disc\u200bord")
+    cleaned = cleaned.replace("clyde", "cly\u200bde").replace("Clyde", "Cly\u200bde").strip()
+    return (cleaned or "Someone")[:_NAME_LIMIT]
+
+
+class Webhooks:
+    """One webhook per bridged channel, found or created once, recreated if deleted."""
+
+    def __init__(self, client: Callable[[], PeerClient | None]) -> None:
+        self._client = client
+        self._hooks: dict[int, discord.Webhook] = {}
+
+    async def get(self, channel: discord.TextChannel) -> discord.Webhook:
+        known = self._hooks.get(channel.id)
+        if known is not None:
+            return known
+        client = self._client()
+        me = client.user if client else None
+        for hook in await channel.webhooks():
+            if (
+                hook.token
+                and hook.name == WEBHOOK_NAME
+                and me
+                and hook.user
+                and hook.user.id == me.id
+            ):
+                self._hooks[channel.id] = hook
+                return hook
+        hook = await channel.create_webhook(name=WEBHOOK_NAME, reason="Peer Circle: the bridge")
+        self._hooks[channel.id] = hook
+        return hook
+
+    def forget(self, channel_id: int) -> None:
+        self._hooks.pop(channel_id, None)
+
+
+class RelaySender:
+    """Relayed messages to a Discord channel through its webhook; to a direct message (a
+    debrief room) as the bot, with the author's name in bold and native replies."""
+
+    def __init__(self, client: Callable[[], PeerClient | None]) -> None:
+        self._client = client
+        self.webhooks = Webhooks(client)
+
+    async def deliver(
+        self, channel: discord.abc.Messageable, message: OutgoingMessage
+    ) -> list[str]:
+        if isinstance(channel, discord.TextChannel):
+            try:
+                return await self._by_webhook(channel, message)
+            except discord.NotFound as exc:
+                if exc.code != _UNKNOWN_WEBHOOK:
+                    raise
+                log.info("discord: the bridge's webhook was deleted; making a new one")
+                self.webhooks.forget(channel.id)
+                return await self._by_webhook(channel, message)
+        return await self._as_bot(channel, message)
+
+    async def _by_webhook(
+        self, channel: discord.TextChannel, message: OutgoingMessage
+    ) -> list[str]:
+        hook = await self.webhooks.get(channel)
+        if message.op is Op.DELETE:
+            for part in message.parts or (str(message.target_id),):
+                await self._delete(hook, channel, int(part))
+            return []
+        authors = {r.author for r in message.relayed}
+        rich = relayed_text(message, header=len(authors) > 1)
+        first = message.relayed[0]
+        parts = relay_format.markdown_parts(rich) if rich.text else []
+        if message.op is Op.SEND and first.quote:
+            link = channel.get_partial_message(int(first.quote)).jump_url
+            line = f"-# ↪ [{_reply_label(first)}]({link})\n"
+            parts = (
+                [line + parts[0]]
+                if parts and len(line + parts[0]) <= MAX_TEXT
+                else [line.rstrip(), *parts]
+            )
+        mentions = allowed_mentions(rich)
+        name = safe_name(first.author) if len(authors) == 1 else WEBHOOK_NAME
+        avatar = first.avatar_url if len(authors) == 1 else None
+        if message.op is Op.EDIT:
+            return await self._edit_parts(hook, channel, message, parts, mentions, name, avatar)
+        return await self._send_parts(hook, message, parts, mentions, name, avatar)
+
+    async def _send_parts(
+        self,
+        hook: discord.Webhook,
+        message: OutgoingMessage,
+        parts: list[str],
+        mentions: discord.AllowedMentions,
+        name: str,
+        avatar: str | None,
+    ) -> list[str]:
+        ids = []
+        file = _file(message)
+        if not parts and file is None:
+            parts = ["\u200b"]
+        for index, content in enumerate(parts or [""]):
+            last = index == max(len(parts), 1) - 1
+            sent = await hook.send(
+                content=content or MISSING,
+                username=name,
+                avatar_url=avatar or MISSING,
+                allowed_mentions=mentions,
+                file=file if last and file is not None else MISSING,
+                wait=True,
+            )
+            ids.append(str(sent.id))
+        return ids
+
+    async def _edit_parts(
+        self,
+        hook: discord.Webhook,
+        channel: discord.TextChannel,
+        message: OutgoingMessage,
+        parts: list[str],
+        mentions: discord.AllowedMentions,
+        name: str,
+        avatar: str | None,
+    ) -> list[str]:
+        old = list(message.parts) or [str(message.target_id)]
+        ids = []
+        for index, content in enumerate(parts):
+            if index < len(old):
+                await hook.edit_message(int(old[index]), content=content, allowed_mentions=mentions)
+                ids.append(old[index])
+            else:
+                sent = await hook.send(
+                    content=content, username=name, avatar_url=avatar or MISSING,
+                    allowed_mentions=mentions, wait=True,
+                )  # fmt: skip
+                ids.append(str(sent.id))
+        for extra in old[len(ids) :]:
+            await self._delete(hook, channel, int(extra))
+        return ids
+
+    async def _delete(
+        self, hook: discord.Webhook, channel: discord.TextChannel, message_id: int
+    ) -> None:
+        """A copy the webhook posted, or (``/delete``) someone's original, which needs the
+        bot's Manage Messages permission."""
+        try:
+            await hook.delete_message(message_id)
+            return
+        except discord.NotFound as exc:
+            if exc.code == _UNKNOWN_WEBHOOK:
+                raise
+        except discord.Forbidden:
+            pass
+        try:
+            await channel.get_partial_message(message_id).delete()
+        except discord.NotFound:
+            return  # already gone
+
+    async def _as_bot(
+        self, channel: discord.abc.Messageable, message: OutgoingMessage
+    ) -> list[str]:
+        target_channel: Any = channel  # a DM channel (any messageable with partial messages)
+        if message.op is Op.DELETE:
+            for part in message.parts or (str(message.target_id),):
+                with contextlib.suppress(discord.NotFound):
+                    await target_channel.get_partial_message(int(part)).delete()
+            return []
+        rich = relayed_text(message, header=True)
+        parts = relay_format.markdown_parts(rich) if rich.text else []
+        mentions = allowed_mentions(rich)
+        if message.op is Op.EDIT:
+            old = list(message.parts) or [str(message.target_id)]
+            ids = []
+            for index, content in enumerate(parts):
+                if index < len(old):
+                    await target_channel.get_partial_message(int(old[index])).edit(
+                        content=content, allowed_mentions=mentions
+                    )
+                    ids.append(old[index])
+                else:
+                    sent = await target_channel.send(content, allowed_mentions=mentions)
+                    ids.append(str(sent.id))
+            for extra in old[len(ids) :]:
+                with contextlib.suppress(discord.NotFound):
+                    await target_channel.get_partial_message(int(extra)).delete()
+            return ids
+        ids = []
+        file = _file(message)
+        for index, content in enumerate(parts or [""]):
+            last = index == max(len(parts), 1) - 1
+            reference = None
+            if index == 0 and message.reply_to:
+                reference = discord.MessageReference(
+                    message_id=int(message.reply_to),
+                    channel_id=target_channel.id,
+                    fail_if_not_exists=False,
+                )
+            sent = await target_channel.send(
+                content or None,
+                allowed_mentions=mentions,
+                file=file if last and file is not None else MISSING,
+                reference=reference or MISSING,
+            )
+            ids.append(str(sent.id))
+        return ids
+
+
+def _reply_label(relayed: Relayed) -> str:
+    return "replying to a message"
+
+
+def _file(message: OutgoingMessage) -> discord.File | None:
+    if message.attachment is None:
+        return None
+    return discord.File(io.BytesIO(message.attachment.data), filename=message.attachment.filename)
+
+
+# -- the port -------------------------------------------------------------------------------------
+
+
+class DiscordRelay:
+    """The relay port of the Discord adapter."""
+
+    def __init__(self, client: Callable[[], PeerClient | None]) -> None:
+        self._client = client
+
+    @property
+    def last_event(self) -> float:
+        client = self._client()
+        return client.last_frame if client is not None else 0.0
+
+    def upload_limit(self, destination: Destination, media: MediaRef) -> int:
+        client = self._client()
+        if destination.kind == "chat" and client is not None:
+            channel = client.get_channel(int(destination.id))
+            guild = getattr(channel, "guild", None)
+            if guild is not None:
+                return int(guild.filesize_limit)
+        return DM_LIMIT
+
+    async def fetch(self, media: MediaRef, limit: int) -> Fetched:
+        if media.size is not None and media.size > limit:
+            return Fetched(media.filename, None, media.mime_type, media.size)
+        client = self._client()
+        if client is None:
+            raise ConnectionError("not connected to Discord")
+        data = await client.http.get_from_cdn(media.ref)
+        if len(data) > limit:
+            return Fetched(media.filename, None, media.mime_type, len(data))
+        return Fetched(
+            media.filename, data, media.mime_type or "application/octet-stream", len(data)
+        )
+
+    async def history(
+        self, chat_id: str, after: str | None, since: datetime
+    ) -> AsyncIterator[MessagePosted]:
+        client = self._client()
+        if client is None:
+            return
+        channel = client.get_channel(int(chat_id)) or await client.fetch_channel(int(chat_id))
+        if not isinstance(channel, discord.abc.Messageable):
+            return
+        start: discord.abc.Snowflake | datetime = since
+        if after is not None and discord.utils.snowflake_time(int(after)) > since:
+            start = discord.Object(id=int(after))
+        async for message in channel.history(limit=None, after=start, oldest_first=True):
+            event = posted(message)
+            if event is not None:
+                yield event
+
+    async def reconnect(self) -> None:
+        client = self._client()
+        if client is not None and client.ws is not None:
+            await client.ws.close(code=4000)  # discord.py reconnects and resumes
