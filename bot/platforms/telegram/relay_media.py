@@ -10,7 +10,7 @@ as a file). Limits are python-telegram-bot's own constants. Bytes stay in memory
 
 from __future__ import annotations
 
-from telegram import Bot, InputFile, Message
+from telegram import Bot, InputFile, Message, ReplyParameters
 from telegram.constants import FileSizeLimit, ParseMode
 from telegram.error import BadRequest
 
@@ -122,7 +122,7 @@ async def send(
     *,
     caption_html: str | None = None,
     plain: bool = False,
-    reply_to: int | None = None,
+    reply: ReplyParameters | None = None,
 ) -> Message:
     """Upload ``attachment`` to ``chat_id`` with an HTML caption (``plain``: the caption is
     plain text, the fallback when Telegram refused its markup)."""
@@ -131,20 +131,20 @@ async def send(
     method = method_for(attachment)
     if method == "sendPhoto":
         return await bot.send_photo(
-            chat_id, upload, caption_html, parse_mode=mode, reply_to_message_id=reply_to
+            chat_id, upload, caption_html, parse_mode=mode, reply_parameters=reply
         )
     if method == "sendAnimation":
         return await bot.send_animation(
-            chat_id, upload, caption=caption_html, parse_mode=mode, reply_to_message_id=reply_to
+            chat_id, upload, caption=caption_html, parse_mode=mode, reply_parameters=reply
         )
     if method == "sendVideo":
         return await bot.send_video(
-            chat_id, upload, caption=caption_html, parse_mode=mode, reply_to_message_id=reply_to
+            chat_id, upload, caption=caption_html, parse_mode=mode, reply_parameters=reply
         )
     if method == "sendVoice":
         return await bot.send_voice(
-            chat_id, upload, caption=caption_html, parse_mode=mode, reply_to_message_id=reply_to
+            chat_id, upload, caption=caption_html, parse_mode=mode, reply_parameters=reply
         )
     return await bot.send_document(
-        chat_id, upload, caption=caption_html, parse_mode=mode, reply_to_message_id=reply_to
+        chat_id, upload, caption=caption_html, parse_mode=mode, reply_parameters=reply
     )
