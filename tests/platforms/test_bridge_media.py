@@ -4,7 +4,10 @@ limit becomes a note there and a private word to its author."""
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
+
+import pytest
 
 from bot.core.model import Platform
 from tests.fakes import discord_relay
@@ -91,3 +94,33 @@ async def test_an_animated_sticker_without_a_frame_crosses_as_its_emoji(tmp_path
         await net.dc.until(lambda: discord_relay.webhook_messages(net.dc, net.channel))
         [copy] = discord_relay.webhook_messages(net.dc, net.channel)
     assert (copy.username, copy.content) == ("Alex", "🫶")
+
+
+def _on_disk(database: Path) -> bytes:
+    """Every byte of the database: the main file, its WAL and shared memory."""
+    files = [p for p in database.parent.iterdir() if p.name.startswith(database.name)]
+    return b"".join(p.read_bytes() for p in files)
+
+
+async def test_a_relayed_file_and_its_caption_leave_nothing_on_disk_or_in_logs(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    marker = "zq-marker-7f3a9c"
+    data = f"PNG bytes holding {marker}".encode()
+    caplog.set_level(logging.INFO)
+    async with fakes(tmp_path) as net:
+        database = Path(net.settings.database_path)
+        async with running(net):
+            await bridge(net)
+            alex, _ = await member(net, "Alex", Platform.TELEGRAM)
+            user_sends(
+                net.tg, alex, "photo", data, chat_id=net.group.id, caption=f"caption {marker}"
+            )
+            await net.dc.until(lambda: discord_uploads(net.dc))
+            # Delivered: the outbox scrubs what it held once its queue is empty.
+            await net.dc.until(lambda: marker.encode() not in _on_disk(database), timeout=10)
+        [upload] = discord_uploads(net.dc)
+        after_stop = _on_disk(database)
+    assert upload.data == data
+    assert marker.encode() not in after_stop
+    assert marker not in caplog.text
