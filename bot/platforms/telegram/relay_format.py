@@ -222,7 +222,7 @@ def html_parts(
     def fits(part: RichText) -> bool:
         return utf16_len(render(part, resolve).visible) <= limit
 
-    return [render(part, resolve).html for part in split(named, fits)]
+    return [render(part, resolve).html for part in split(named, fits, limit)]
 
 
 def plain_parts(
@@ -235,4 +235,4 @@ def plain_parts(
     def fits(part: RichText) -> bool:
         return utf16_len(render(part).visible) <= limit
 
-    return [render(part).visible for part in split(named, fits)]
+    return [render(part).visible for part in split(named, fits, limit)]
