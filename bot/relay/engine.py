@@ -14,8 +14,10 @@ Why it looks like this:
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
@@ -84,6 +86,9 @@ class Relay:
         self.ports: dict[Platform, RelayPort] = {}
         self.last_seen: dict[Endpoint, datetime] = {}
         self._busy: set[MessageRef] = set()
+        self._locks: dict[MessageRef, asyncio.Lock] = {}
+        #: Copies queued and not yet reported, per original: (endpoint, item).
+        self._inflight: dict[MessageRef, set[tuple[Endpoint, int]]] = {}
         self._waiting: dict[
             tuple[MessageRef, Endpoint, int], list[Callable[[Copy], Awaitable[None]]]
         ] = {}
@@ -172,6 +177,7 @@ class Relay:
             for target in conv.others(source):
                 items += await self._copies_for(conv, ref, person, event, target, replied, files)
             if items:
+                self._track(items)
                 await self._outbox.enqueue_many(items, ephemeral=conv.policy.ephemeral)
             self.stats["relayed"] += 1
         finally:
@@ -188,9 +194,17 @@ class Relay:
         if person is None:
             return True
         ref = MessageRef(source, event.message_id)
+        async with self._lock(ref):
+            await self._edit_everywhere(conv, ref, person, event)
+        return True
+
+    async def _edit_everywhere(
+        self, conv: RelayConversation, ref: MessageRef, person: int, event: MessageEdited
+    ) -> None:
         group = next((g for g in await self.map_for(conv).groups_of(ref) if g.source == ref), None)
         if group is None:
-            return True  # relayed before the map's window, or never relayed
+            return  # relayed before the map's window, or never relayed
+        source = ref.endpoint
         for target in conv.others(source):
             shown = await conv.policy.shown(conv, person, event.actor, target)
             text = await self._mentions(event.text, target.platform)
@@ -202,7 +216,6 @@ class Relay:
                 await self._edit(conv, ref, person, target, copy, relayed)
 
             await self._when_known(group, target, 0, edit)
-        return True
 
     async def deleted(self, event: MessagesDeleted) -> bool:
         where = Endpoint.where(event.conversation)
@@ -347,6 +360,15 @@ class Relay:
         origin = f"{ORIGIN}{op}:{item}:{conv.key}:{source}"
         return NewItem(target.destination, message, person, origin)
 
+    def _track(self, items: list[NewItem]) -> None:
+        for item in items:
+            _, op, number, _, rest = (item.origin or "").split(":", 4)
+            if op == "send":
+                source = MessageRef.parse(rest)
+                target = item.destination
+                endpoint = Endpoint(target.platform, target.kind, target.id)
+                self._inflight.setdefault(source, set()).add((endpoint, int(number)))
+
     async def _enqueue(
         self,
         conv: RelayConversation,
@@ -358,6 +380,7 @@ class Relay:
         person: int | None,
     ) -> None:
         new = self._item(conv, op, item, source, target, message, person)
+        self._track([new])
         await self._outbox.enqueue_many([new], ephemeral=conv.policy.ephemeral)
 
     async def _edit(
@@ -388,8 +411,15 @@ class Relay:
     async def _delete_group(
         self, conv: RelayConversation, group: Group, skip: MessageRef | None = None
     ) -> None:
-        mapping = self.map_for(conv)
-        await mapping.forget(group.source)
+        async with self._lock(group.source):
+            mapping = self.map_for(conv)
+            fresh = [g for g in await mapping.groups_of(group.source) if g.source == group.source]
+            await self._delete_locked(conv, fresh[0] if fresh else group, skip)
+
+    async def _delete_locked(
+        self, conv: RelayConversation, group: Group, skip: MessageRef | None
+    ) -> None:
+        await self.map_for(conv).forget(group.source)
         if group.source != skip:
             message = OutgoingMessage("", op=Op.DELETE, target_id=group.source.message_id)
             await self._enqueue(
@@ -455,34 +485,69 @@ class Relay:
         mapping = self._memory.get(key) or (
             None if conv and conv.policy.ephemeral else self._durable
         )
-        if not report.delivered:
-            self._waiting.pop((source, target, item), None)
-            reason = report.error or "refused"
-            log.warning(
-                "relay: a copy to %s was refused for good (%s)", target.platform.value, reason
-            )
-            if conv is not None:
-                conv.failures.append(Failure(self._now(), target, reason))
-                del conv.failures[:-FAILURES_KEPT]
-                groups = await self.map_for(conv).groups_of(source)
-                person = next((g.person_id for g in groups if g.source == source), report.person_id)
-                if op != "delete":
-                    await conv.policy.refused(conv, person, target, reason)
+        async with self._lock(source):
+            if not report.delivered:
+                self._settled(op, source, target, item)
+                self._waiting.pop((source, target, item), None)
+                await self._refused(conv, op, source, target, report)
+                return
+            if op in ("send", "edit") and mapping is not None and report.message_ids:
+                groups = await mapping.groups_of(MessageRef(target, report.message_ids[0]))
+                shared = any(g.source != source for g in groups)
+                copy = Copy(target, item, tuple(report.message_ids), shared)
+                await mapping.add_copy(key, source, copy, self._now())
+                if shared:
+                    for g in groups:
+                        old = g.on(target, item)
+                        if old is not None and not old.shared:
+                            await mapping.add_copy(
+                                key, g.source, replace(old, shared=True), self._now()
+                            )
+                self._settled(op, source, target, item)
+                for action in self._waiting.pop((source, target, item), []):
+                    await action(copy)
+
+    def _settled(self, op: str, source: MessageRef, target: Endpoint, item: int) -> None:
+        if op != "send":
             return
-        if op in ("send", "edit") and mapping is not None and report.message_ids:
-            groups = await mapping.groups_of(MessageRef(target, report.message_ids[0]))
-            shared = any(g.source != source for g in groups)
-            copy = Copy(target, item, tuple(report.message_ids), shared)
-            await mapping.add_copy(key, source, copy, self._now())
-            if shared:
-                for g in groups:
-                    old = g.on(target, item)
-                    if old is not None and not old.shared:
-                        await mapping.add_copy(
-                            key, g.source, replace(old, shared=True), self._now()
-                        )
-            for action in self._waiting.pop((source, target, item), []):
-                await action(copy)
+        pending = self._inflight.get(source)
+        if pending is not None:
+            pending.discard((target, item))
+            if not pending:
+                del self._inflight[source]
+
+    async def _refused(
+        self,
+        conv: RelayConversation | None,
+        op: str,
+        source: MessageRef,
+        target: Endpoint,
+        report: DeliveryReport,
+    ) -> None:
+        reason = report.error or "refused"
+        log.warning("relay: a copy to %s was refused for good (%s)", target.platform.value, reason)
+        if conv is None:
+            return
+        conv.failures.append(Failure(self._now(), target, reason))
+        del conv.failures[:-FAILURES_KEPT]
+        groups = await self.map_for(conv).groups_of(source)
+        person = next((g.person_id for g in groups if g.source == source), report.person_id)
+        if op != "delete":
+            await conv.policy.refused(conv, person, target, reason)
+
+    @contextlib.asynccontextmanager
+    async def _lock(self, source: MessageRef) -> AsyncIterator[None]:
+        """One change at a time per original: a delivery report and an edit or deletion of
+        the same message never interleave, so none of them misses the other."""
+        lock = self._locks.get(source)
+        if lock is None:
+            lock = self._locks[source] = asyncio.Lock()
+        try:
+            async with lock:
+                yield
+        finally:
+            if not lock.locked() and self._locks.get(source) is lock:
+                del self._locks[source]
 
     async def _mentions(self, text: RichText, platform: Platform) -> RichText:
         """Mentions of linked members name their account on ``platform``; others lose their

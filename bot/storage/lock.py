@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from bot.core.errors import SettingsError
+from bot.storage.database import check_writable
 
 ALREADY_RUNNING = (
     "Another copy of Peer Circle is already running on {path}. Stop it first: two copies"
@@ -28,6 +29,7 @@ def lock_path(database: Path) -> Path:
 @contextlib.contextmanager
 def only_copy(database: Path) -> Iterator[None]:
     """Hold the database's lock while the block runs; SettingsError if another holds it."""
+    check_writable(database)  # a folder it cannot write to is named in one plain line
     path = lock_path(database)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
