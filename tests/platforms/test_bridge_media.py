@@ -15,7 +15,7 @@ from tests.fakes.bridge_harness import bridge, fakes, member, running
 from tests.fakes.discord_uploads import message_payload, post_with_files
 from tests.fakes.discord_uploads import uploads as discord_uploads
 from tests.fakes.telegram_media import uploads as telegram_uploads
-from tests.fakes.telegram_media import user_sends
+from tests.fakes.telegram_media import user_says, user_sends
 
 
 async def test_a_telegram_photo_with_a_formatted_caption_crosses_to_discord(
@@ -124,3 +124,19 @@ async def test_a_relayed_file_and_its_caption_leave_nothing_on_disk_or_in_logs(
     assert upload.data == data
     assert marker.encode() not in after_stop
     assert marker not in caplog.text
+
+
+async def test_when_discord_refuses_the_markup_the_words_cross_plain(tmp_path: Path) -> None:
+    async with fakes(tmp_path) as net, running(net):
+        await bridge(net)
+        alex, _ = await member(net, "Alex", Platform.TELEGRAM)
+        net.dc.fail("POST", r"/webhooks/\d+/[^/]+", 400, code=50035)
+        user_says(
+            net.tg, alex, "a *bold* move", [{"type": "bold", "offset": 2, "length": 6}],
+            chat_id=net.group.id,
+        )  # fmt: skip
+        await net.dc.until(lambda: discord_relay.webhook_messages(net.dc, net.channel))
+        [copy] = discord_relay.webhook_messages(net.dc, net.channel)
+        refused = [c for c in net.dc.calls if c.status == 400 and "/webhooks/" in c.path]
+    assert len(refused) == 1 and refused[0].json["content"] == "a **\\*bold\\*** move"
+    assert (copy.username, copy.content) == ("Alex", "a \\*bold\\* move")

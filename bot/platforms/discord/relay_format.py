@@ -437,3 +437,9 @@ def plain_parts(
 def _names_only(rich: RichText, resolve: MentionResolver | None) -> RichText:
     keep = tuple(s for s in rich.spans if s.style is Style.MENTION and _mention(s, resolve))
     return RichText(rich.text, keep)
+
+
+def plain_fallback(markdown: str, *, limit: int = MAX_TEXT) -> list[str]:
+    """A part Discord refused (50035), as plain words: read back and rendered without any
+    formatting, so it is sent again instead of dropped."""
+    return plain_parts(from_markdown(markdown), limit=limit) or [markdown[:limit]]

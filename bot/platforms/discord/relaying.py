@@ -37,6 +37,7 @@ log = logging.getLogger(__name__)
 WEBHOOK_NAME = "Peer Circle bridge"
 _UNKNOWN_WEBHOOK = 10015
 _UNKNOWN_MESSAGE = 10008
+_INVALID_FORM = 50035
 _NAME_LIMIT = 80
 
 
@@ -179,14 +180,34 @@ class RelaySender:
             parts = ["\u200b"]
         for index, content in enumerate(parts or [""]):
             last = index == max(len(parts), 1) - 1
-            sent = await hook.send(
-                content=content or MISSING,
-                username=name,
-                avatar_url=avatar or MISSING,
-                allowed_mentions=mentions,
-                file=file if last and file is not None else MISSING,
-                wait=True,
-            )
+            attach = file if last and file is not None else None
+            try:
+                sent = await hook.send(
+                    content=content or MISSING,
+                    username=name,
+                    avatar_url=avatar or MISSING,
+                    allowed_mentions=mentions,
+                    file=attach or MISSING,
+                    wait=True,
+                )
+            except discord.HTTPException as exc:
+                if exc.code != _INVALID_FORM or not content:
+                    raise
+                # Discord refused the markup: the same words as plain text, never dropped.
+                plain = relay_format.plain_fallback(content)
+                for n, words in enumerate(plain):
+                    if attach is not None:
+                        attach.reset()
+                    sent = await hook.send(
+                        content=words,
+                        username=name,
+                        avatar_url=avatar or MISSING,
+                        allowed_mentions=discord.AllowedMentions.none(),
+                        file=attach if attach is not None and n == len(plain) - 1 else MISSING,
+                        wait=True,
+                    )
+                    if n < len(plain) - 1:
+                        ids.append(str(sent.id))
             ids.append(str(sent.id))
         return ids
 
