@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from benchmarks import outbox_fanout, search
+from benchmarks import outbox_fanout, relay_format, search
 
 
 async def run_all(quick: bool) -> None:
@@ -17,6 +17,8 @@ async def run_all(quick: bool) -> None:
     print("\n== outbox fan-out ==", flush=True)
     sys.argv = [sys.argv[0], *(["--count", "1000"] if quick else [])]
     await outbox_fanout.main()
+    print("\n== relay formatting ==", flush=True)
+    relay_format.run(200 if quick else 2000, 5 if quick else 20)
 
 
 if __name__ == "__main__":

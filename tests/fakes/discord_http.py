@@ -64,7 +64,9 @@ class Fault:
 
 
 def needs_auth(path: str) -> bool:
-    return not path.startswith(("/interactions/", "/webhooks/", "/gateway", "/cdn/"))
+    return not path.startswith(
+        ("/interactions/", "/webhooks/", "/gateway", "/attachments/", "/stickers/", "/cdn/")
+    )
 
 
 async def parse_body(request: web.Request) -> tuple[Any, list[str]]:

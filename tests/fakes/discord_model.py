@@ -176,6 +176,7 @@ class Guild:
     roles: dict[str, Role] = field(default_factory=dict)
     channels: dict[str, Channel] = field(default_factory=dict)
     members: dict[str, Member] = field(default_factory=dict)
+    premium_tier: int = 0  # boosts: sets the upload limit (tier 2: 50 MiB, tier 3: 100 MiB)
 
     @property
     def everyone(self) -> Role:
@@ -215,7 +216,7 @@ class Guild:
             "explicit_content_filter": 0,
             "mfa_level": 0,
             "nsfw_level": 0,
-            "premium_tier": 0,
+            "premium_tier": self.premium_tier,
             "system_channel_id": None,
             "system_channel_flags": 0,
             "afk_channel_id": None,
