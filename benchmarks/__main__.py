@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from benchmarks import debrief, outbox_fanout, search
+from benchmarks import debrief, outbox_fanout, relay_format, search
 
 
 async def run_all(quick: bool) -> None:
@@ -20,6 +20,8 @@ async def run_all(quick: bool) -> None:
     print("\n== debrief rooms ==", flush=True)
     sys.argv = [sys.argv[0], *(["--rooms", "10", "--seconds", "20"] if quick else [])]
     await debrief.main()
+    print("\n== relay formatting ==", flush=True)
+    relay_format.run(200 if quick else 2000, 5 if quick else 20)
 
 
 if __name__ == "__main__":

@@ -98,33 +98,40 @@ class _Cut:
     resume: int  # where the next part begins
 
 
-def split(rich: RichText, fits: Callable[[RichText], bool]) -> list[RichText]:
+def split(
+    rich: RichText, fits: Callable[[RichText], bool], longest: int | None = None
+) -> list[RichText]:
     """Cut ``rich`` into parts that each ``fits`` (a platform's limit, measured on what it
     will render), at paragraph, line or word boundaries, and inside a code block only when
     there is no other way. Spans cut by a split are closed and reopened in the next part.
     Whitespace at a cut is dropped (indentation inside a code block is kept); parts that
-    would be only whitespace are left out."""
+    would be only whitespace are left out. ``longest``, when given, is the most characters a
+    part can hold: the search for where a part ends looks no further, which keeps splitting
+    a long message quick (a smaller value only makes parts shorter, never wrong)."""
     text = rich.text
     code = [(s.start, s.end) for s in rich.spans if s.style is Style.PRE]
     parts: list[RichText] = []
     start = 0
     last = len(text.rstrip())
+    reach = longest if longest is not None else len(text)
     while start < last:
         rest = rich.slice(start, last)
-        if fits(rest):
+        if last - start <= reach and fits(rest):
             parts.append(rest)
             break
-        most = _longest_fit(rich, start, fits)
+        most = _longest_fit(rich, start, min(last, start + reach), fits)
         cut = _best_cut(text, start, most, code)
         parts.append(rich.slice(start, cut.end))
         start = cut.resume
     return [p for p in parts if p.text.strip()]
 
 
-def _longest_fit(rich: RichText, start: int, fits: Callable[[RichText], bool]) -> int:
-    """The furthest end (exclusive) with ``rich[start:end]`` fitting; at least one character
-    past ``start``, so a split always moves on."""
-    low, high = start + 1, len(rich.text)
+def _longest_fit(rich: RichText, start: int, stop: int, fits: Callable[[RichText], bool]) -> int:
+    """The furthest end (exclusive, at most ``stop``) with ``rich[start:end]`` fitting; at
+    least one character past ``start``, so a split always moves on."""
+    if fits(rich.slice(start, stop)):
+        return stop
+    low, high = start + 1, stop - 1
     while low < high:
         mid = (low + high + 1) // 2
         if fits(rich.slice(start, mid)):
@@ -211,15 +218,18 @@ def events(rich: RichText, allowed: Callable[[tuple[Span, ...], Span], bool]) ->
     closed and reopened around it. ``allowed(outer, span)`` drops spans a platform does not
     accept inside ``outer`` (nothing inside code, no link inside a link)."""
     spans = [s for s in rich.spans if 0 <= s.start < s.end <= len(rich.text)]
-    order = {id(s): i for i, s in enumerate(spans)}
+    keys = {id(s): (s.start, -s.end, i) for i, s in enumerate(spans)}
     bounds = sorted({0, len(rich.text)} | {s.start for s in spans} | {s.end for s in spans})
+    starting: dict[int, list[Span]] = {}
+    for span in spans:
+        starting.setdefault(span.start, []).append(span)
     out: list[Event] = []
     stack: list[Span] = []
+    active: list[Span] = []  # the spans covering the current run, outermost first
     for left, right in itertools.pairwise(bounds):
-        active = sorted(
-            (s for s in spans if s.start <= left and right <= s.end),
-            key=lambda s: (s.start, -s.end, order[id(s)]),
-        )
+        active = [s for s in active if s.end > left]
+        if left in starting:
+            active = sorted(active + starting[left], key=lambda s: keys[id(s)])
         wanted: list[Span] = []
         for span in active:
             if allowed(tuple(wanted), span):

@@ -64,7 +64,9 @@ class Fault:
 
 
 def needs_auth(path: str) -> bool:
-    return not path.startswith(("/interactions/", "/webhooks/", "/gateway"))
+    return not path.startswith(
+        ("/interactions/", "/webhooks/", "/gateway", "/attachments/", "/stickers/")
+    )
 
 
 async def parse_body(request: web.Request) -> tuple[Any, list[str]]:

@@ -48,8 +48,17 @@ def json_response(
     return web.Response(body=body, status=status, headers=headers, content_type="application/json")
 
 
+_last_id = [0]
+DISCORD_EPOCH_MS = 1_420_070_400_000
+
+
 def snowflake() -> str:
-    return str(next(_ids))
+    """A new id that, like Discord's, holds the time it was made (discord.py reads a message's
+    ``created_at`` from it), always larger than the one before."""
+    now_ms = int(datetime.now(UTC).timestamp() * 1000)
+    made = max((now_ms - DISCORD_EPOCH_MS) << 22, _last_id[0] + 1, next(_ids))
+    _last_id[0] = made
+    return str(made)
 
 
 def now_iso() -> str:
@@ -179,6 +188,7 @@ class Guild:
     roles: dict[str, Role] = field(default_factory=dict)
     channels: dict[str, Channel] = field(default_factory=dict)
     members: dict[str, Member] = field(default_factory=dict)
+    premium_tier: int = 0  # boosts: sets the upload limit (tier 2: 50 MiB, tier 3: 100 MiB)
 
     @property
     def everyone(self) -> Role:
@@ -218,7 +228,7 @@ class Guild:
             "explicit_content_filter": 0,
             "mfa_level": 0,
             "nsfw_level": 0,
-            "premium_tier": 0,
+            "premium_tier": self.premium_tier,
             "system_channel_id": None,
             "system_channel_flags": 0,
             "afk_channel_id": None,

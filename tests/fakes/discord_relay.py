@@ -30,6 +30,7 @@ from tests.fakes.discord_model import (
     json_response,
     snowflake,
 )
+from tests.fakes.discord_uploads import files_of
 
 if TYPE_CHECKING:
     from tests.fakes.discord_server import FakeDiscord
@@ -90,6 +91,7 @@ class Relayed:
 
     webhooks: dict[str, Webhook] = field(default_factory=dict)
     history: dict[str, list[str]] = field(default_factory=dict)  # channel → message ids
+    files: dict[str, tuple[str, bytes | None, int]] = field(default_factory=dict)  # by message
 
 
 def state(fake: FakeDiscord) -> Relayed:
@@ -120,15 +122,20 @@ async def say(
     content: str,
     *,
     reply_to: Message | None = None,
-    attachments: list[str] | None = None,
+    file: tuple[str, bytes | int] | None = None,
     live: bool = True,
 ) -> Message:
-    """``user`` posts ``content`` in ``channel`` (a reply to ``reply_to``). ``live=False``:
+    """``user`` posts ``content`` in ``channel`` (a reply to ``reply_to``), with a ``file``
+    (its name and bytes, or only a size for one too large to bother making). ``live=False``:
     it is only in the channel's history, as if posted while the bot was not connected."""
     message = Message(snowflake(), channel.id, user, content=content)
     if reply_to is not None:
         message.reply_to = reply_to.id
-    message.attachments = list(attachments or [])
+    if file is not None:
+        name, body = file
+        data = body if isinstance(body, bytes) else None
+        state(fake).files[message.id] = (name, data, len(body) if data else int(body))  # type: ignore[arg-type]
+        message.attachments = [name]
     remember(fake, message)
     if live:
         await fake.gateway.dispatch("MESSAGE_CREATE", _with_member(fake, message, channel))
@@ -144,6 +151,17 @@ def _with_member(fake: FakeDiscord, message: Message, channel: Channel) -> JSON:
         replied = fake.world.messages.get(message.reply_to)
         if replied is not None:
             payload["referenced_message"] = replied.payload(channel.guild_id)
+    found = state(fake).files.get(message.id)
+    if found is not None:
+        name, data, size = found
+        path = f"/attachments/{message.channel_id}/{message.id}/{name}"
+        if data is not None:
+            files_of(fake).cdn[path] = data  # served by the fake's CDN (discord_uploads)
+        url = f"http://127.0.0.1:{fake.port}{path}"
+        payload["attachments"] = [
+            {"id": snowflake(), "filename": name, "size": size, "url": url, "proxy_url": url,
+             "content_type": "application/octet-stream"}
+        ]  # fmt: skip
     return payload
 
 

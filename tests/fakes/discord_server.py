@@ -35,7 +35,7 @@ from aiohttp import web
 from bot.clock import SettableClock
 from tests.conformance.recorder import check_discord
 from tests.fakes import discord_interactions as interactions
-from tests.fakes import discord_relay
+from tests.fakes import discord_relay, discord_uploads
 from tests.fakes.discord_gateway import Gateway
 from tests.fakes.discord_http import Call, Fault, error, needs_auth, parse_body
 from tests.fakes.discord_interactions import (
@@ -103,13 +103,14 @@ class FakeDiscord:
         return f"ws://127.0.0.1:{self.port}/gateway"
 
     async def start(self, port: int = 0) -> None:
-        app = web.Application(middlewares=[self._middleware])
+        app = web.Application(middlewares=[self._middleware], client_max_size=110 * 1024 * 1024)
         app[FAKE] = self
         for route in routes:
             assert isinstance(route, web.RouteDef)
             app.router.add_route(route.method, API + route.path, route.handler)
         discord_relay.add_routes(app, API)  # before: it shares /webhooks/{id}/{token}
         interactions.add_routes(app, API)
+        discord_uploads.add_routes(app, self)
         app.router.add_get("/gateway", self.gateway.handle)
         self._runner = web.AppRunner(
             app, handle_signals=False, shutdown_timeout=0.5, access_log=None
@@ -191,12 +192,15 @@ class FakeDiscord:
             None,
         )
         response: web.StreamResponse
+        too_large = await discord_uploads.refuse_too_large(self, request)
         if fault is not None:
             fault.hits += 1
             if fault.delay:
                 await asyncio.sleep(fault.delay)
         if fault is not None and fault.status is not None:
             response = fault.response()
+        elif too_large is not None:
+            response = too_large
         elif needs_auth(path) and request.headers.get("Authorization") != f"Bot {self.token}":
             response = error(401, 0, "401: Unauthorized")
         else:

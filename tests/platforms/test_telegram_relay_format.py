@@ -170,6 +170,15 @@ def test_everyone_here_and_usernames_never_ping_on_telegram() -> None:
     )
 
 
+def test_addresses_and_code_keep_their_at_signs() -> None:
+    url = "https://social.example/@peer_support"
+    rich = RichText(
+        f"{url} and @here ok",
+        (Span(Style.LINK, 0, len(url), url=url), Span(Style.CODE, len(url) + 5, len(url) + 10)),
+    )
+    assert render(rich).visible == f"{url} and @here ok"
+
+
 def test_a_linked_person_is_mentioned_and_anyone_else_is_their_name() -> None:
     linked = AccountRef(Platform.DISCORD, "111")
     other = AccountRef(Platform.DISCORD, "222")

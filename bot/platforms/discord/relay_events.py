@@ -12,14 +12,12 @@ import discord
 from bot.core.events import (
     Actor,
     Conversation,
-    MediaRef,
     MessageEdited,
     MessagePosted,
     MessagesDeleted,
 )
 from bot.core.model import AccountRef, Platform
-from bot.core.richtext import RichText
-from bot.platforms.discord import relay_format
+from bot.platforms.discord import relay_format, relay_media
 
 
 def _conversation(channel_id: int, guild_id: int | None) -> Conversation:
@@ -33,26 +31,6 @@ def _actor(message: discord.Message) -> Actor | None:
     return Actor(AccountRef(Platform.DISCORD, str(author.id)), author.display_name)
 
 
-def media_of(message: discord.Message) -> tuple[list[MediaRef], str]:
-    found = [
-        MediaRef(
-            "photo" if (a.content_type or "").startswith("image/") else "file",
-            a.url,
-            a.filename,
-            a.size,
-            a.content_type or "",
-        )
-        for a in message.attachments
-    ]
-    names = []
-    for sticker in message.stickers:
-        if sticker.format in (discord.StickerFormatType.png, discord.StickerFormatType.apng):
-            found.append(MediaRef("sticker", sticker.url, f"{sticker.name}.png", None, "image/png"))
-        else:
-            names.append(f"[{sticker.name}]")
-    return found, " ".join(names)
-
-
 def posted(message: discord.Message) -> MessagePosted | None:
     actor = _actor(message)
     if actor is None or message.type not in (
@@ -60,10 +38,7 @@ def posted(message: discord.Message) -> MessagePosted | None:
         discord.MessageType.reply,
     ):
         return None
-    text = relay_format.from_message(message)
-    media, extra = media_of(message)
-    if extra:
-        text = RichText(f"{text.text} {extra}".strip(), text.spans)
+    text, media = relay_media.read(message)
     if not text.text and not media:
         return None
     reference = message.reference
@@ -77,7 +52,7 @@ def posted(message: discord.Message) -> MessagePosted | None:
         str(message.id),
         text,
         reply_to=reply_to,
-        media=tuple(media),
+        media=media,
         at=message.created_at,
     )
 
@@ -97,9 +72,13 @@ def edited(payload: discord.RawMessageUpdateEvent) -> MessageEdited | None:
 
 def deleted(
     payload: discord.RawMessageDeleteEvent | discord.RawBulkMessageDeleteEvent,
+    dm_with: discord.abc.User | None = None,
 ) -> MessagesDeleted:
     if isinstance(payload, discord.RawBulkMessageDeleteEvent):
         ids = tuple(str(i) for i in sorted(payload.message_ids))
     else:
         ids = (str(payload.message_id),)
-    return MessagesDeleted(_conversation(payload.channel_id, payload.guild_id), ids)
+    actor = None
+    if dm_with is not None:
+        actor = Actor(AccountRef(Platform.DISCORD, str(dm_with.id)), dm_with.display_name)
+    return MessagesDeleted(_conversation(payload.channel_id, payload.guild_id), ids, actor)

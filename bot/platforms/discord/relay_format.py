@@ -122,12 +122,19 @@ class _Reader:
         self.size += len(text)
 
     def span(self, style: Style, start: int, **extra: Any) -> None:
-        end = self.size
-        text = "".join(self.parts)
-        while end > start and text[end - 1] == "\n":  # a span ends with its line, not the break
-            end -= 1
+        end = self.size - self._trailing_newlines()  # a span ends with its line, not the break
+        end = max(end, start)
         if end > start:
             self.spans.append(Span(style, start, end, **extra))
+
+    def _trailing_newlines(self) -> int:
+        count = 0
+        for part in reversed(self.parts):
+            stripped = part.rstrip("\n")
+            count += len(part) - len(stripped)
+            if stripped:
+                break
+        return count
 
     def children(self, node: dict[str, Any], skip_space: bool = False) -> None:
         for child in node.get("children", []):
@@ -235,8 +242,14 @@ ZERO_WIDTH = "\u200b"  # between backticks, so code cannot close its own fence
 _ESCAPED_INDENT = re.compile(r"\\(\s+)-")
 
 
+# Characters discord.py's escapes act on; text with none of them needs no escaping.
+_SPECIAL = frozenset("_\\~|*`>#-[@")
+
+
 def escape(text: str, at_line_start: bool) -> str:
     """Plain text made literal for Discord: no markdown, no pings (discord.py's helpers)."""
+    if _SPECIAL.isdisjoint(text):
+        return text
     # discord.py anchors some escapes at the start; mid-line text gets a stand-in before it.
     escaped = escape_markdown(text) if at_line_start else escape_markdown("x" + text)[1:]
     escaped = _ESCAPED_INDENT.sub(r"\1\\-", escaped)
@@ -295,6 +308,9 @@ class _Writer:
         self.code: Span | None = None
         self.code_text_parts: list[str] = []
         self.skip: Span | None = None  # a mention rendered whole; its text is not repeated
+        self.mention_starts = {
+            s.start for s in rich.spans if s.style is Style.MENTION and s.account is not None
+        }
 
     @property
     def line_start(self) -> bool:
@@ -362,15 +378,9 @@ class _Writer:
         if self.code is not None:
             self.code_text_parts.append(text)
             return
-        if self._in_mention_name(start) and text.startswith("@"):
+        if start in self.mention_starts and text.startswith("@"):
             text = text[1:]  # an unlinked person reads as their name, no "@"
         self.newline_text(text)
-
-    def _in_mention_name(self, start: int) -> bool:
-        return any(
-            s.style is Style.MENTION and s.account is not None and s.start == start
-            for s in self.rich.spans
-        )
 
     def code_text(self, span: Span, text: str) -> None:
         if span.style is Style.CODE:
@@ -406,10 +416,13 @@ def markdown_parts(
 ) -> list[str]:
     """``rich`` as Discord messages of at most ``limit`` characters each, split at
     paragraph, line or word boundaries (inside a code block only when unavoidable)."""
-    return [
-        render(part, resolve)
-        for part in split(rich, lambda part: len(render(part, resolve)) <= limit)
-    ]
+
+    def fits(part: RichText) -> bool:
+        return len(render(part, resolve)) <= limit
+
+    # Markup and escapes only add characters (a resolved mention may be a little shorter than
+    # the name it shows; such a part just ends a little early).
+    return [render(part, resolve) for part in split(rich, fits, limit)]
 
 
 def plain_parts(
@@ -424,3 +437,9 @@ def plain_parts(
 def _names_only(rich: RichText, resolve: MentionResolver | None) -> RichText:
     keep = tuple(s for s in rich.spans if s.style is Style.MENTION and _mention(s, resolve))
     return RichText(rich.text, keep)
+
+
+def plain_fallback(markdown: str, *, limit: int = MAX_TEXT) -> list[str]:
+    """A part Discord refused (50035), as plain words: read back and rendered without any
+    formatting, so it is sent again instead of dropped."""
+    return plain_parts(from_markdown(markdown), limit=limit) or [markdown[:limit]]

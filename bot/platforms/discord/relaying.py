@@ -13,7 +13,6 @@ relay resolved to linked members, so no @everyone, @here or role ping ever cross
 from __future__ import annotations
 
 import contextlib
-import io
 import logging
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
@@ -26,7 +25,7 @@ from bot.core.events import MediaRef, MessagePosted
 from bot.core.model import Platform
 from bot.core.richtext import RichText, Span, Style
 from bot.outbox.message import Destination, Op, OutgoingMessage, Relayed
-from bot.platforms.discord import relay_format
+from bot.platforms.discord import relay_format, relay_media
 from bot.platforms.discord.client import PeerClient
 from bot.platforms.discord.relay_events import posted
 from bot.platforms.discord.render import MAX_TEXT
@@ -36,10 +35,9 @@ log = logging.getLogger(__name__)
 
 #: The name of the webhook the bot makes in each bridged channel.
 WEBHOOK_NAME = "Peer Circle bridge"
-#: Direct messages (debrief rooms) accept the basic upload limit.
-DM_LIMIT = 10 * 1024 * 1024
 _UNKNOWN_WEBHOOK = 10015
 _UNKNOWN_MESSAGE = 10008
+_INVALID_FORM = 50035
 _NAME_LIMIT = 80
 
 
@@ -182,14 +180,34 @@ class RelaySender:
             parts = ["\u200b"]
         for index, content in enumerate(parts or [""]):
             last = index == max(len(parts), 1) - 1
-            sent = await hook.send(
-                content=content or MISSING,
-                username=name,
-                avatar_url=avatar or MISSING,
-                allowed_mentions=mentions,
-                file=file if last and file is not None else MISSING,
-                wait=True,
-            )
+            attach = file if last and file is not None else None
+            try:
+                sent = await hook.send(
+                    content=content or MISSING,
+                    username=name,
+                    avatar_url=avatar or MISSING,
+                    allowed_mentions=mentions,
+                    file=attach or MISSING,
+                    wait=True,
+                )
+            except discord.HTTPException as exc:
+                if exc.code != _INVALID_FORM or not content:
+                    raise
+                # Discord refused the markup: the same words as plain text, never dropped.
+                plain = relay_format.plain_fallback(content)
+                for n, words in enumerate(plain):
+                    if attach is not None:
+                        attach.reset()
+                    sent = await hook.send(
+                        content=words,
+                        username=name,
+                        avatar_url=avatar or MISSING,
+                        allowed_mentions=discord.AllowedMentions.none(),
+                        file=attach if attach is not None and n == len(plain) - 1 else MISSING,
+                        wait=True,
+                    )
+                    if n < len(plain) - 1:
+                        ids.append(str(sent.id))
             ids.append(str(sent.id))
         return ids
 
@@ -291,9 +309,7 @@ def _reply_label(relayed: Relayed) -> str:
 
 
 def _file(message: OutgoingMessage) -> discord.File | None:
-    if message.attachment is None:
-        return None
-    return discord.File(io.BytesIO(message.attachment.data), filename=message.attachment.filename)
+    return None if message.attachment is None else relay_media.to_file(message.attachment)
 
 
 # -- the port -------------------------------------------------------------------------------------
@@ -312,25 +328,17 @@ class DiscordRelay:
 
     def upload_limit(self, destination: Destination, media: MediaRef) -> int:
         client = self._client()
+        guild = None
         if destination.kind == "chat" and client is not None:
             channel = client.get_channel(int(destination.id))
             guild = getattr(channel, "guild", None)
-            if guild is not None:
-                return int(guild.filesize_limit)
-        return DM_LIMIT
+        return relay_media.upload_limit(guild if isinstance(guild, discord.Guild) else None)
 
     async def fetch(self, media: MediaRef, limit: int) -> Fetched:
-        if media.size is not None and media.size > limit:
-            return Fetched(media.filename, None, media.mime_type, media.size)
         client = self._client()
         if client is None:
             raise ConnectionError("not connected to Discord")
-        data = await client.http.get_from_cdn(media.ref)
-        if len(data) > limit:
-            return Fetched(media.filename, None, media.mime_type, len(data))
-        return Fetched(
-            media.filename, data, media.mime_type or "application/octet-stream", len(data)
-        )
+        return await relay_media.fetch(client, media, limit)
 
     async def history(
         self, chat_id: str, after: str | None, since: datetime
@@ -338,13 +346,17 @@ class DiscordRelay:
         client = self._client()
         if client is None:
             return
+        if after is None:
+            return  # nothing relayed here yet: the conversation starts now, not 24 h back
         channel = client.get_channel(int(chat_id)) or await client.fetch_channel(int(chat_id))
         if not isinstance(channel, discord.abc.Messageable):
             return
-        start: discord.abc.Snowflake | datetime = since
-        if after is not None and discord.utils.snowflake_time(int(after)) > since:
-            start = discord.Object(id=int(after))
-        async for message in channel.history(limit=None, after=start, oldest_first=True):
+        # discord.py pages through all of it, 100 at a time, oldest first: no cap.
+        async for message in channel.history(
+            limit=None, after=discord.Object(id=int(after)), oldest_first=True
+        ):
+            if message.created_at < since:
+                continue  # older than the window catch-up covers
             event = posted(message)
             if event is not None:
                 yield event

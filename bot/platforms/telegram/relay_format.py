@@ -64,6 +64,7 @@ _SCHEMES = ("http://", "https://", "tg://", "mailto:")
 # A word joiner after the @ keeps relayed text from pinging anyone.
 _AT_NAME = re.compile(r"(?<![\w@])@(?=\w)")
 WORD_JOINER = "\u2060"
+_LITERAL = (Style.CODE, Style.PRE, Style.LINK)
 
 
 def utf16_len(text: str) -> int:
@@ -129,18 +130,18 @@ def render(rich: RichText, resolve: MentionResolver | None = None) -> Rendered:
     real mentions; anyone else is their name as plain text."""
     html_out: list[str] = []
     visible: list[str] = []
-    in_code = 0
+    literal = 0  # inside code or a link: shown exactly as written
     shown = {id(s): _shown(s, rich, resolve) for s in rich.spans}
     for event in events(rich, usual_nesting):
         if isinstance(event, Open):
             tag = _open_tag(event.span, shown[id(event.span)])
             html_out.append(tag)
-            in_code += event.span.style in (Style.CODE, Style.PRE)
+            literal += event.span.style in _LITERAL
         elif isinstance(event, Close):
             html_out.append(_close_tag(event.span, shown[id(event.span)]))
-            in_code -= event.span.style in (Style.CODE, Style.PRE)
+            literal -= event.span.style in _LITERAL
         else:
-            text = event if in_code else _AT_NAME.sub("@" + WORD_JOINER, event)
+            text = event if literal else _AT_NAME.sub("@" + WORD_JOINER, event)
             visible.append(text)
             html_out.append(html.escape(text, quote=False))
     return Rendered("".join(html_out), "".join(visible))
@@ -222,7 +223,7 @@ def html_parts(
     def fits(part: RichText) -> bool:
         return utf16_len(render(part, resolve).visible) <= limit
 
-    return [render(part, resolve).html for part in split(named, fits)]
+    return [render(part, resolve).html for part in split(named, fits, limit)]
 
 
 def plain_parts(
@@ -235,4 +236,4 @@ def plain_parts(
     def fits(part: RichText) -> bool:
         return utf16_len(render(part).visible) <= limit
 
-    return [render(part).visible for part in split(named, fits)]
+    return [render(part).visible for part in split(named, fits, limit)]

@@ -18,56 +18,9 @@ from telegram.request import HTTPXRequest
 
 from bot.core.events import Actor, Conversation, MediaRef, MessageEdited, MessagePosted
 from bot.core.model import AccountRef, Platform
-from bot.core.richtext import RichText
 from bot.outbox.message import Destination
-from bot.platforms.telegram import relay_format
+from bot.platforms.telegram import relay_format, relay_media
 from bot.relay.ports import Fetched
-
-#: Telegram lets bots download files up to 20 MB.
-DOWNLOAD_LIMIT = 20 * 1024 * 1024
-#: What a bot may upload: photos up to 10 MB, other files up to 50 MB.
-PHOTO_LIMIT = 10 * 1024 * 1024
-FILE_LIMIT = 50 * 1024 * 1024
-
-
-def media_of(message: Message) -> tuple[list[MediaRef], str]:
-    """The files on a message, and any text that stands for one (an animated sticker's
-    emoji, which crosses as text since it cannot be shown as an image)."""
-    found: list[MediaRef] = []
-    extra = ""
-    if message.photo:
-        best = message.photo[-1]
-        found.append(
-            MediaRef(
-                "photo",
-                best.file_id,
-                f"photo-{message.message_id}.jpg",
-                best.file_size,
-                "image/jpeg",
-            )
-        )
-    for kind, item, default in (
-        ("file", message.document, "file"),
-        ("voice", message.voice, "voice.ogg"),
-        ("video", message.video, "video.mp4"),
-        ("animation", message.animation, "animation.mp4"),
-        ("audio", message.audio, "audio.mp3"),
-    ):
-        if item is not None and not (kind == "file" and message.animation is not None):
-            name = getattr(item, "file_name", None) or default
-            mime = getattr(item, "mime_type", None) or ""
-            found.append(MediaRef(kind, item.file_id, name, item.file_size, mime))
-    sticker = message.sticker
-    if sticker is not None:
-        if sticker.is_animated or sticker.is_video:
-            extra = sticker.emoji or ""
-        else:
-            found.append(
-                MediaRef(
-                    "sticker", sticker.file_id, "sticker.webp", sticker.file_size, "image/webp"
-                )
-            )
-    return found, extra
 
 
 def actor_of(message: Message) -> Actor | None:
@@ -86,10 +39,7 @@ def posted(message: Message) -> MessagePosted | None:
     actor = actor_of(message)
     if actor is None:
         return None
-    text = relay_format.from_message(message)
-    media, extra = media_of(message)
-    if extra:
-        text = RichText(f"{text.text} {extra}".strip(), text.spans)
+    text, media = relay_media.read(message)
     replied = message.reply_to_message
     reply_to = None
     if replied is not None and replied.forum_topic_created is None:
@@ -102,7 +52,7 @@ def posted(message: Message) -> MessagePosted | None:
         str(message.message_id),
         text,
         reply_to=reply_to,
-        media=tuple(media),
+        media=media,
         at=message.date,
     )
 
@@ -143,21 +93,10 @@ class TelegramRelay:
         return self._polls.last_answer
 
     def upload_limit(self, destination: Destination, media: MediaRef) -> int:
-        return PHOTO_LIMIT if media.kind == "photo" else FILE_LIMIT
+        return relay_media.upload_limit(media)
 
     async def fetch(self, media: MediaRef, limit: int) -> Fetched:
-        most = min(limit, DOWNLOAD_LIMIT)
-        if media.size is not None and media.size > most:
-            return Fetched(media.filename, None, media.mime_type, media.size)
-        found = await self._bot.get_file(media.ref)
-        if found.file_size is not None and found.file_size > most:
-            return Fetched(media.filename, None, media.mime_type, found.file_size)
-        data = bytes(await found.download_as_bytearray())
-        if len(data) > most:
-            return Fetched(media.filename, None, media.mime_type, len(data))
-        return Fetched(
-            media.filename, data, media.mime_type or "application/octet-stream", len(data)
-        )
+        return await relay_media.fetch(self._bot, media, limit)
 
     async def history(
         self, chat_id: str, after: str | None, since: datetime

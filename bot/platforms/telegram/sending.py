@@ -182,6 +182,12 @@ class Sender:
             reply = ReplyParameters(int(reply_to), allow_sending_without_reply=True)
         if part.document:
             assert message.attachment is not None
+            if message.relayed:  # a relayed file shows as what it is: photo, GIF, voice...
+                from bot.platforms.telegram import relay_media  # it builds on this module
+
+                return await relay_media.send(
+                    self._bot, chat_id, message.attachment, caption_html=part.text, reply=reply
+                )
             return await self._bot.send_document(
                 chat_id,
                 message.attachment.data,
