@@ -1,5 +1,6 @@
 """Rule 3: nothing of a debrief room's content touches disk. Unique markers written in a room
-from Telegram, Discord and the console, in a reply and an edit, under a pseudonym, are
+from Telegram, Discord and the console, in a reply, an edit and a photo's caption, and the
+photo's own bytes, under a pseudonym, are
 afterwards in no database file (main, -wal, -shm) and in no log line, even with our own loggers
 at DEBUG; after close only the count of rooms is left."""
 
@@ -11,6 +12,8 @@ from pathlib import Path
 
 from bot.logs import configure
 from tests.fakes import discord_relay
+from tests.fakes.discord_uploads import uploads
+from tests.fakes.telegram_media import user_sends
 from tests.handlers.debrief.apps import Three, dm_with, private_post, room_of_three, three
 
 
@@ -23,8 +26,13 @@ def on_disk(database: Path) -> bytes:
     return found
 
 
+PHOTO = b"\x89PNG\r\n PHOTO-MARKER-5b1e0c77 a night sky"
+
+
 async def talk(t: Three, markers: list[str]) -> None:
     net, dc = t.net, t.dc
+    user_sends(net.tg, t.ada, "photo", PHOTO, name="sky.png", caption=f"look {markers[4]}")
+    await dc.until(lambda: any(u.data == PHOTO for u in uploads(dc)), timeout=10)
     private_post(net.tg, t.ada, f"from telegram {markers[0]}")
     copy = await dm_with(dc, t.dee, markers[0])
     said = await discord_relay.say(
@@ -38,7 +46,7 @@ async def talk(t: Three, markers: list[str]) -> None:
 
 
 async def test_no_word_said_in_a_room_is_on_disk_or_in_a_log(tmp_path: Path) -> None:
-    markers = [f"MARKER-{n}-7f3c9e1d" for n in range(4)]
+    markers = [f"MARKER-{n}-7f3c9e1d" for n in range(5)]
     stream = io.StringIO()
     root = logging.getLogger()
     kept = (list(root.handlers), root.level)
@@ -67,6 +75,8 @@ async def test_no_word_said_in_a_room_is_on_disk_or_in_a_log(tmp_path: Path) -> 
     for marker in markers:
         assert marker.encode() not in while_open + after_close + after_stop, marker
         assert marker not in logged, marker
+    assert b"PHOTO-MARKER-5b1e0c77" not in while_open + after_close + after_stop
+    assert "PHOTO-MARKER" not in logged
     # The bot's own replies (a menu offering pseudonyms) pass through the durable outbox and
     # are scrubbed once delivered; by the time the service has stopped, no pseudonym is left.
     assert pseudonym.encode() not in after_stop
