@@ -44,6 +44,7 @@ from bot.service import Service, running
 from handlers.debrief.rooms import join_room, open_room
 from tests.fakes import discord_model, discord_relay
 from tests.fakes.discord_server import FakeDiscord
+from tests.fakes.telegram_media import user_says
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.telegram_wire import Call
 from tests.fakes.telegram_world import User
@@ -147,7 +148,7 @@ async def talk(
             text = f"a few words from a hard shift q{token}z"
             tally.sent_at[token] = time.monotonic()
             if seat.tg is not None:
-                private_post(tg, seat.tg, text)
+                user_says(tg, seat.tg, text, [])
             else:
                 assert seat.dc is not None
                 await discord_relay.say(dc, seat.dc, dc.world.dm_for(seat.dc), text)
@@ -155,18 +156,6 @@ async def talk(
 
     await asyncio.gather(*(person(i, s) for i, s in enumerate(seats)))
     return len(tally.sent_at)
-
-
-def private_post(tg: FakeTelegram, user: User, text: str) -> None:
-    body: dict[str, Any] = {
-        "message_id": tg.world.next_message_id(user.id),
-        "date": int(time.time()),
-        "chat": tg.world.chat_json(user.id),
-        "from": user.json(),
-        "text": text,
-    }
-    tg.world.push("message", body)
-    tg._new_update.set()
 
 
 async def run(rooms: int, every: float, seconds: float, folder: Path) -> None:
@@ -225,11 +214,15 @@ async def run(rooms: int, every: float, seconds: float, folder: Path) -> None:
 
             waited = time.monotonic()
             with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(120):  # then whatever is missing counts as lost
-                    while not complete():
+                # Until every copy arrived or the outbox has nothing left to send (then what is
+                # missing is lost), for at most ten minutes (then it is still queued).
+                async with asyncio.timeout(600):
+                    while not complete() and svc.ctx.outbox.pending():
                         tally.progress.clear()
-                        await tally.progress.wait()
+                        with contextlib.suppress(TimeoutError):
+                            await asyncio.wait_for(tally.progress.wait(), 1.0)
             drained = time.monotonic() - waited
+            still_queued = svc.ctx.outbox.pending()
             stats = dict(svc.ctx.outbox.stats)
             relay_stats = dict(svc.ctx.relay.stats) if svc.ctx.relay else {}
     await tg.stop()
@@ -260,7 +253,7 @@ async def run(rooms: int, every: float, seconds: float, folder: Path) -> None:
     parts += [(f"copies on {p}", sorted(v)) for p, v in sorted(tally.per_platform.items())]
     for label, part in parts:
         print(f"    {label:22}  p50 {pct(part, 0.5):6.0f} ms, p95 {pct(part, 0.95):6.0f} ms")
-    print(f"  messages lost               {lost:8d}")
+    print(f"  messages lost               {lost:8d}  (copies still queued: {still_queued})")
     print(f"  copies merged under load    {tally.merged:8d}")
     print(f"  429s from the Telegram fake {tg.limit_hits:8d}  (outbox saw {stats['retry_after']})")
     print(f"  relayed by the engine       {relay_stats.get('relayed', 0):8d}")

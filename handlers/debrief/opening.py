@@ -106,25 +106,33 @@ async def _invite(ctx: Context, req: Request, room: Room, person: Person) -> Rep
     if await ctx.repo.debrief.room_of(person.id) is not None:
         return Reply(ctx.text("debrief.invite_busy"))
     room.invited.add(person.id)
-    name = markup.escape(room.shown[req.person.id])
-    asked = Reply.with_choices(
-        ctx.text("debrief.invitation", name=name),
-        [
-            Choice(
-                ctx.text("debrief.button_join"),
-                "debrief.join",
-                {"room": room.id},
-                style=ButtonStyle.PRIMARY,
-            ),
-            Choice(ctx.text("debrief.button_not_now"), "debrief.decline", {"room": room.id}),
-        ],
-        per_row=2,
-    )
+    asked = _asking(ctx, req, room, "invitation", ("button_join", "join"), "decline")
     sent = await ctx.messenger.to_person(person.id, asked, ephemeral=True)
     if sent is None:
         room.invited.discard(person.id)
         return Reply(ctx.text("debrief.invite_busy"))
     return Reply(ctx.text("debrief.invited"))
+
+
+def _asking(
+    ctx: Context, req: Request, room: Room, key: str, yes: tuple[str, str], no: str
+) -> Reply:
+    """An invitation or an "any available peer" request: who asks (the name they show in the
+    room), a button to come in and **Not now**."""
+    label, action = yes
+    return Reply.with_choices(
+        ctx.text(f"debrief.{key}", name=markup.escape(room.shown[req.person.id])),
+        [
+            Choice(
+                ctx.text(f"debrief.{label}"),
+                f"debrief.{action}",
+                {"room": room.id},
+                style=ButtonStyle.PRIMARY,
+            ),
+            Choice(ctx.text("debrief.button_not_now"), f"debrief.{no}", {"room": room.id}),
+        ],
+        per_row=2,
+    )
 
 
 async def invite_menu(ctx: Context, req: Request) -> Replies:
@@ -158,21 +166,7 @@ async def any_peer(ctx: Context, req: Request) -> Replies:
     ]
     if not free:
         return Reply(ctx.text("debrief.any_peer_none"))
-    room.claimed_by.clear()
-    name = markup.escape(room.shown[req.person.id])
-    asked = Reply.with_choices(
-        ctx.text("debrief.any_peer_request", name=name),
-        [
-            Choice(
-                ctx.text("debrief.button_can_join"),
-                "debrief.take",
-                {"room": room.id},
-                style=ButtonStyle.PRIMARY,
-            ),
-            Choice(ctx.text("debrief.button_not_now"), "debrief.decline_any", {"room": room.id}),
-        ],
-        per_row=2,
-    )
+    asked = _asking(ctx, req, room, "any_peer_request", ("button_can_join", "take"), "decline_any")
     for person_id in free:
         if await ctx.messenger.to_person(person_id, asked, ephemeral=True) is not None:
             room.asked_any.add(person_id)

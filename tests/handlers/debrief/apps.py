@@ -3,12 +3,10 @@ console, each in their private chat with the bot, through the real libraries and
 
 from __future__ import annotations
 
-import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from bot.clock import SettableClock
 from bot.core.model import AccountRef, Platform, Role
@@ -18,8 +16,7 @@ from tests.fakes import discord_model
 from tests.fakes.discord_harness import FAST
 from tests.fakes.discord_server import FakeDiscord
 from tests.fakes.telegram_harness import adapter, fake_telegram, telegram_settings
-from tests.fakes.telegram_server import FakeTelegram
-from tests.fakes.telegram_world import BotMessage, User
+from tests.fakes.telegram_world import User
 from tests.handlers.debrief.network import START, Net
 from tests.helpers import ConsoleDriver, console_service
 
@@ -32,24 +29,6 @@ class Three:
     ada: User  # Telegram, opens the room
     dee: discord_model.User  # Discord, joins under a pseudonym
     dee_number: int
-
-
-def private_post(
-    tg: FakeTelegram, user: User, text: str, reply_to: BotMessage | None = None
-) -> dict[str, Any]:
-    """``user`` writes ``text`` in their private chat with the bot (not a command)."""
-    body: dict[str, Any] = {
-        "message_id": tg.world.next_message_id(user.id),
-        "date": int(time.time()),
-        "chat": tg.world.chat_json(user.id),
-        "from": user.json(),
-        "text": text,
-    }
-    if reply_to is not None:
-        body["reply_to_message"] = tg.world.message_json(reply_to)
-    update = tg.world.push("message", body)
-    tg._new_update.set()
-    return update
 
 
 def from_bot(dc: FakeDiscord, user: discord_model.User) -> list[discord_model.Message]:

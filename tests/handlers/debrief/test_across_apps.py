@@ -7,14 +7,15 @@ from __future__ import annotations
 from pathlib import Path
 
 from tests.fakes import discord_relay
-from tests.handlers.debrief.apps import dm_with, from_bot, private_post, room_of_three, three
+from tests.fakes.telegram_media import user_says
+from tests.handlers.debrief.apps import dm_with, from_bot, room_of_three, three
 
 
 async def test_a_room_spans_telegram_discord_and_the_console(tmp_path: Path) -> None:
     async with three(tmp_path) as t:
         net, dc = t.net, t.dc
         wren = await room_of_three(t)
-        private_post(net.tg, t.ada, "hello from the night shift")
+        user_says(net.tg, t.ada, "hello from the night shift", [])
         on_discord = await dm_with(dc, t.dee, "hello from the night shift")
         await net.tg.wait_for(lambda: "hello from the night shift" in "".join(t.console.output))
         said = await discord_relay.say(dc, t.dee, dc.world.dm_for(t.dee), "thank you for this")

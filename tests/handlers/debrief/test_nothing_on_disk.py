@@ -13,8 +13,8 @@ from pathlib import Path
 from bot.logs import configure
 from tests.fakes import discord_relay
 from tests.fakes.discord_uploads import uploads
-from tests.fakes.telegram_media import user_sends
-from tests.handlers.debrief.apps import Three, dm_with, private_post, room_of_three, three
+from tests.fakes.telegram_media import user_says, user_sends
+from tests.handlers.debrief.apps import Three, dm_with, room_of_three, three
 
 
 def on_disk(database: Path) -> bytes:
@@ -33,7 +33,7 @@ async def talk(t: Three, markers: list[str]) -> None:
     net, dc = t.net, t.dc
     user_sends(net.tg, t.ada, "photo", PHOTO, name="sky.png", caption=f"look {markers[4]}")
     await dc.until(lambda: any(u.data == PHOTO for u in uploads(dc)), timeout=10)
-    private_post(net.tg, t.ada, f"from telegram {markers[0]}")
+    user_says(net.tg, t.ada, f"from telegram {markers[0]}", [])
     copy = await dm_with(dc, t.dee, markers[0])
     said = await discord_relay.say(
         dc, t.dee, dc.world.dm_for(t.dee), f"from discord {markers[1]}", reply_to=copy
