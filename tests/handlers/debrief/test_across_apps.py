@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.core.model import AccountRef, Platform, Role
 from tests.fakes import discord_relay
 from tests.fakes.telegram_media import user_says
 from tests.handlers.debrief.apps import dm_with, from_bot, room_of_three, three
@@ -51,3 +52,23 @@ async def test_a_room_spans_telegram_discord_and_the_console(tmp_path: Path) -> 
     assert "same here" in shown_to_console and "dee" not in shown_to_console.lower()
     assert on_discord.shown.startswith("**Ada**\n")
     assert len(copies_tg) >= 2 and len(copies_dc) >= 1
+
+
+async def test_on_discord_the_opener_picks_whom_to_invite_with_a_user_option(
+    tmp_path: Path,
+) -> None:
+    async with three(tmp_path) as t:
+        dc = t.dc
+        eli = dc.add_user("eli")
+        await t.net.svc.ctx.repo.people.create(
+            AccountRef(Platform.DISCORD, eli.id), (Role.PEER,), t.net.clock.now()
+        )
+        ask = await dc.slash(t.dee, "debrief", subcommand="open", dm=True)
+        opened = await dc.press(t.dee, ask.messages[-1], "As myself")
+        invited = await dc.slash(
+            t.dee, "debrief", subcommand="invite", options={"person": eli}, dm=True
+        )
+        invitation = await dm_with(dc, eli, "would like you to join a debrief room")
+    assert "Your debrief room is open" in opened.text
+    assert "I've asked them" in invited.text
+    assert invitation.shown.startswith("**Dee** would like you to join")  # global name
