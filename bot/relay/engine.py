@@ -151,12 +151,22 @@ class Relay:
             return await self.deleted(event)
         return False
 
-    async def posted(self, event: MessagePosted) -> bool:
+    def _heard(
+        self, event: MessagePosted | MessageEdited | MessagesDeleted
+    ) -> tuple[Endpoint, RelayConversation] | None:
+        """Where an event happened and its conversation (None: not relayed there)."""
         source = Endpoint.where(event.conversation, event.actor)
         conv = self.of(source)
         if conv is None:
-            return False
+            return None
         self.last_seen[source] = self._now()
+        return source, conv
+
+    async def posted(self, event: MessagePosted) -> bool:
+        heard = self._heard(event)
+        if heard is None:
+            return False
+        source, conv = heard
         ref = MessageRef(source, event.message_id)
         mapping = self.map_for(conv)
         if ref in self._busy:
@@ -187,11 +197,10 @@ class Relay:
         return True
 
     async def edited(self, event: MessageEdited) -> bool:
-        source = Endpoint.where(event.conversation, event.actor)
-        conv = self.of(source)
-        if conv is None:
+        heard = self._heard(event)
+        if heard is None:
             return False
-        self.last_seen[source] = self._now()
+        source, conv = heard
         person = await conv.policy.admit(conv, source, event.actor)
         if person is None:
             return True
@@ -220,11 +229,10 @@ class Relay:
             await self._when_known(group, target, 0, edit)
 
     async def deleted(self, event: MessagesDeleted) -> bool:
-        where = Endpoint.where(event.conversation, event.actor)
-        conv = self.of(where)
-        if conv is None:
+        heard = self._heard(event)
+        if heard is None:
             return False
-        self.last_seen[where] = self._now()
+        where, conv = heard
         for message_id in event.message_ids:
             for group in await self.map_for(conv).groups_of(MessageRef(where, message_id)):
                 # Deleting the original deletes every copy; a copy deleted by someone who may
