@@ -88,6 +88,7 @@ class Relay:
         self.last_seen: dict[Endpoint, datetime] = {}
         self._busy: set[MessageRef] = set()
         self._locks: dict[MessageRef, asyncio.Lock] = {}
+        self._ephemeral: set[str] = set()  # keys of conversations kept in memory only
         self._last_copy: dict[Endpoint, tuple[str, MessageRef, int]] = {}
         #: Copies queued and not yet reported, per original: (endpoint, item).
         self._inflight: dict[MessageRef, set[tuple[Endpoint, int]]] = {}
@@ -114,6 +115,7 @@ class Relay:
             self._by_endpoint[ep] = conversation.key
         if conversation.policy.ephemeral:
             self._memory.setdefault(conversation.key, MemoryMap())
+            self._ephemeral.add(conversation.key)
 
     def remove(self, key: str) -> RelayConversation | None:
         """Stop relaying a conversation. A memory map goes with it (the durable one ages out)."""
@@ -501,16 +503,16 @@ class Relay:
             report.destination.platform, report.destination.kind, report.destination.id
         )
         conv = self._conversations.get(key)
-        mapping = self._memory.get(key) or (
-            None if conv and conv.policy.ephemeral else self._durable
-        )
+        # An ephemeral conversation that has ended has no map any more: nothing is recorded,
+        # but deletions waiting for its last copies still go out.
+        mapping = self._memory.get(key) or (None if key in self._ephemeral else self._durable)
         async with self._lock(source):
             if not report.delivered:
                 self._settled(op, source, target, item)
                 self._waiting.pop((source, target, item), None)
                 await self._refused(conv, op, source, target, report)
                 return
-            if op in ("send", "edit") and mapping is not None and report.message_ids:
+            if op in ("send", "edit") and report.message_ids:
                 ids = tuple(report.message_ids)
                 # A merged batch is reported entry by entry, one after the other, with the
                 # same ids: the copy is then shared, by this original and the one before.
@@ -518,11 +520,12 @@ class Relay:
                 shared = before is not None and before[0] == ids[0]
                 self._last_copy[target] = (ids[0], source, item)
                 copy = Copy(target, item, ids, shared)
-                first_time = op == "send" and not shared
-                await mapping.add_copy(key, source, copy, self._now(), first=first_time)
-                if before is not None and shared and before[1] != source:
-                    earlier = Copy(target, before[2], ids, shared=True)
-                    await mapping.add_copy(key, before[1], earlier, self._now())
+                if mapping is not None:
+                    first_time = op == "send" and not shared
+                    await mapping.add_copy(key, source, copy, self._now(), first=first_time)
+                    if before is not None and shared and before[1] != source:
+                        earlier = Copy(target, before[2], ids, shared=True)
+                        await mapping.add_copy(key, before[1], earlier, self._now())
                 self._settled(op, source, target, item)
                 for action in self._waiting.pop((source, target, item), []):
                     await action(copy)
