@@ -217,6 +217,7 @@ async def burst(folder: Path, count: int, seconds: float) -> None:
                 await discord_relay.say(dc, poster, channel, f"m{n:05d} busy night, all fine")
             with contextlib.suppress(TimeoutError):  # what never arrived is counted as lost
                 await arrivals.wait_for(count, timeout=180)
+            await svc.ctx.outbox.drain(timeout=60)  # the last batch's answer, too
             retry_after = svc.ctx.outbox.stats["retry_after"]
             dest = Destination(Platform.TELEGRAM, "chat", str(group))
             still, _ = svc.ctx.outbox.waiting(dest)

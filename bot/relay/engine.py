@@ -88,6 +88,7 @@ class Relay:
         self.last_seen: dict[Endpoint, datetime] = {}
         self._busy: set[MessageRef] = set()
         self._locks: dict[MessageRef, asyncio.Lock] = {}
+        self._ephemeral: set[str] = set()  # keys of conversations kept in memory only
         self._last_copy: dict[Endpoint, tuple[str, MessageRef, int]] = {}
         #: Copies queued and not yet reported, per original: (endpoint, item).
         self._inflight: dict[MessageRef, set[tuple[Endpoint, int]]] = {}
@@ -114,6 +115,7 @@ class Relay:
             self._by_endpoint[ep] = conversation.key
         if conversation.policy.ephemeral:
             self._memory.setdefault(conversation.key, MemoryMap())
+            self._ephemeral.add(conversation.key)
 
     def remove(self, key: str) -> RelayConversation | None:
         """Stop relaying a conversation. A memory map goes with it (the durable one ages out)."""
@@ -151,12 +153,22 @@ class Relay:
             return await self.deleted(event)
         return False
 
-    async def posted(self, event: MessagePosted) -> bool:
+    def _heard(
+        self, event: MessagePosted | MessageEdited | MessagesDeleted
+    ) -> tuple[Endpoint, RelayConversation] | None:
+        """Where an event happened and its conversation (None: not relayed there)."""
         source = Endpoint.where(event.conversation, event.actor)
         conv = self.of(source)
         if conv is None:
-            return False
+            return None
         self.last_seen[source] = self._now()
+        return source, conv
+
+    async def posted(self, event: MessagePosted) -> bool:
+        heard = self._heard(event)
+        if heard is None:
+            return False
+        source, conv = heard
         ref = MessageRef(source, event.message_id)
         mapping = self.map_for(conv)
         if ref in self._busy:
@@ -187,11 +199,10 @@ class Relay:
         return True
 
     async def edited(self, event: MessageEdited) -> bool:
-        source = Endpoint.where(event.conversation, event.actor)
-        conv = self.of(source)
-        if conv is None:
+        heard = self._heard(event)
+        if heard is None:
             return False
-        self.last_seen[source] = self._now()
+        source, conv = heard
         person = await conv.policy.admit(conv, source, event.actor)
         if person is None:
             return True
@@ -220,11 +231,10 @@ class Relay:
             await self._when_known(group, target, 0, edit)
 
     async def deleted(self, event: MessagesDeleted) -> bool:
-        where = Endpoint.where(event.conversation, event.actor)
-        conv = self.of(where)
-        if conv is None:
+        heard = self._heard(event)
+        if heard is None:
             return False
-        self.last_seen[where] = self._now()
+        where, conv = heard
         for message_id in event.message_ids:
             for group in await self.map_for(conv).groups_of(MessageRef(where, message_id)):
                 # Deleting the original deletes every copy; a copy deleted by someone who may
@@ -493,16 +503,16 @@ class Relay:
             report.destination.platform, report.destination.kind, report.destination.id
         )
         conv = self._conversations.get(key)
-        mapping = self._memory.get(key) or (
-            None if conv and conv.policy.ephemeral else self._durable
-        )
+        # An ephemeral conversation that has ended has no map any more: nothing is recorded,
+        # but deletions waiting for its last copies still go out.
+        mapping = self._memory.get(key) or (None if key in self._ephemeral else self._durable)
         async with self._lock(source):
             if not report.delivered:
                 self._settled(op, source, target, item)
                 self._waiting.pop((source, target, item), None)
                 await self._refused(conv, op, source, target, report)
                 return
-            if op in ("send", "edit") and mapping is not None and report.message_ids:
+            if op in ("send", "edit") and report.message_ids:
                 ids = tuple(report.message_ids)
                 # A merged batch is reported entry by entry, one after the other, with the
                 # same ids: the copy is then shared, by this original and the one before.
@@ -510,11 +520,12 @@ class Relay:
                 shared = before is not None and before[0] == ids[0]
                 self._last_copy[target] = (ids[0], source, item)
                 copy = Copy(target, item, ids, shared)
-                first_time = op == "send" and not shared
-                await mapping.add_copy(key, source, copy, self._now(), first=first_time)
-                if before is not None and shared and before[1] != source:
-                    earlier = Copy(target, before[2], ids, shared=True)
-                    await mapping.add_copy(key, before[1], earlier, self._now())
+                if mapping is not None:
+                    first_time = op == "send" and not shared
+                    await mapping.add_copy(key, source, copy, self._now(), first=first_time)
+                    if before is not None and shared and before[1] != source:
+                        earlier = Copy(target, before[2], ids, shared=True)
+                        await mapping.add_copy(key, before[1], earlier, self._now())
                 self._settled(op, source, target, item)
                 for action in self._waiting.pop((source, target, item), []):
                     await action(copy)

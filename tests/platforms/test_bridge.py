@@ -262,3 +262,28 @@ async def test_status_shows_each_endpoint_of_each_conversation(tmp_path: Path) -
     assert "Night shift peers (Telegram): nothing waiting; last message from there:" in shown[0]
     assert "#peer-space (Discord): nothing waiting; last message from there: none" in shown[0]
     assert "1. Night shift peers (Telegram), #peer-space (Discord)" in listed[0]
+
+
+async def test_a_permanent_refusal_is_told_to_the_author_and_shown_in_status(
+    tmp_path: Path,
+) -> None:
+    async with fakes(tmp_path) as net, running(net):
+        await bridge(net)
+        sam, _ = await member(net, "Sam", Platform.DISCORD)
+        net.group.bot_in_chat = False  # someone took the bot out of the Telegram group
+        await discord_relay.say(net.dc, sam, net.channel, "is anyone there")
+        await net.dc.until(
+            lambda: any("didn't reach" in m.shown for m in net.dc.dm_messages(sam)), timeout=10
+        )
+        [told] = [m.shown for m in net.dc.dm_messages(sam) if "didn't reach" in m.shown]
+        net.tg.say(net.tg_steward, "/status")
+        shown = await net.tg.wait_for(
+            lambda: [
+                m.plain
+                for m in net.tg.messages_to(net.tg_steward.id)
+                if "How the bridge" in m.plain
+            ]
+        )
+    assert "Night shift peers" in told and "not in that group" in told
+    assert "is anyone there" not in told  # never quotes what they wrote
+    assert "✗ Night shift peers (Telegram): the bot is not in that group any more" in shown[0]

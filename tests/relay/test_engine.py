@@ -191,3 +191,17 @@ async def test_a_duplicate_event_is_refused_and_closing_deletes_every_copy(tmp_p
 
 def _ref(user: str, message_id: str) -> MessageRef:
     return MessageRef(Endpoint(Platform.CONSOLE, "user", user), message_id)
+
+
+async def test_copies_still_on_their_way_when_a_room_ends_are_deleted_and_never_mapped(
+    tmp_path: Path,
+) -> None:
+    async with engine(tmp_path) as (relay, platform, db):
+        conv, _ = room(relay)
+        await relay.handle(posted("1", "a1", "last words before closing"))
+        queued = await relay.delete_copies(conv.key)
+        relay.remove(conv.key)
+        platform.gate.set()
+        await platform.until(lambda: sum(m.op is Op.DELETE for _, m in platform.done) == 2)
+        mapped = await _rows(db, "relay_map")
+    assert queued == 2 and mapped == 0

@@ -23,7 +23,7 @@ from discord.utils import MISSING
 
 from bot.core.events import MediaRef, MessagePosted
 from bot.core.model import Platform
-from bot.core.richtext import RichText, Span, Style
+from bot.core.richtext import RichText, Style
 from bot.outbox.message import Destination, Op, OutgoingMessage, Relayed
 from bot.platforms.discord import relay_format, relay_media
 from bot.platforms.discord.client import PeerClient
@@ -42,26 +42,6 @@ _NAME_LIMIT = 80
 
 
 # -- sending as an author --------------------------------------------------------------------------
-
-
-def relayed_text(message: OutgoingMessage, header: bool) -> RichText:
-    """The relayed words; with ``header`` each author's name in bold first (direct messages,
-    and a merged burst of several authors)."""
-    if not header:
-        return message.relayed[0].text if message.relayed else RichText("")
-    text, spans = "", []
-    for n, relayed in enumerate(message.relayed):
-        prefix = "\n" if n else ""
-        start = len(text) + len(prefix)
-        head = relayed.author + ("\n" if relayed.text.text else "")
-        spans.append(Span(Style.BOLD, start, start + len(relayed.author)))
-        body = start + len(head)
-        spans += [
-            Span(s.style, s.start + body, s.end + body, s.url, s.language, s.account)
-            for s in relayed.text.spans
-        ]
-        text += prefix + head + relayed.text.text
-    return RichText(text, tuple(spans))
 
 
 def allowed_mentions(rich: RichText) -> discord.AllowedMentions:
@@ -147,7 +127,7 @@ class RelaySender:
                 await self._delete(hook, channel, int(part))
             return []
         authors = {r.author for r in message.relayed}
-        rich = relayed_text(message, header=len(authors) > 1)
+        rich = message.relayed_text(names=len(authors) > 1)
         first = message.relayed[0]
         parts = relay_format.markdown_parts(rich) if rich.text else []
         if message.op is Op.SEND and first.quote:
@@ -264,7 +244,7 @@ class RelaySender:
                 with contextlib.suppress(discord.NotFound):
                     await target_channel.get_partial_message(int(part)).delete()
             return []
-        rich = relayed_text(message, header=True)
+        rich = message.relayed_text()
         parts = relay_format.markdown_parts(rich) if rich.text else []
         mentions = allowed_mentions(rich)
         if message.op is Op.EDIT:

@@ -12,7 +12,7 @@ import html
 import re
 import warnings
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import timedelta
 
 from telegram import (
@@ -35,7 +35,6 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.core import markup
-from bot.core.richtext import RichText, Span, Style
 from bot.outbox import Button, Op, OutgoingMessage, PermanentFailure, RetryLater, TransientFailure
 
 TEXT_LIMIT = 4096
@@ -100,29 +99,12 @@ def plan(message: OutgoingMessage) -> list[_Part]:
     return parts
 
 
-def relayed_text(message: OutgoingMessage) -> RichText:
-    """Relayed messages as one text: each author's name in bold on its own line, then their
-    words (several authors when the outbox merged a backed-up burst, in order)."""
-    text, spans = "", []
-    for n, relayed in enumerate(message.relayed):
-        prefix = "\n" if n else ""
-        start = len(text) + len(prefix)
-        header = relayed.author + ("\n" if relayed.text.text else "")
-        spans.append(Span(Style.BOLD, start, start + len(relayed.author)))
-        body = start + len(header)
-        spans += [
-            replace(sp, start=sp.start + body, end=sp.end + body) for sp in relayed.text.spans
-        ]
-        text += prefix + header + relayed.text.text
-    return RichText(text, tuple(spans))
-
-
 def plan_relayed(message: OutgoingMessage) -> list[_Part]:
     """A relayed message's parts: HTML split within Telegram's limits after entities; a file
     takes the text as its caption when it fits."""
     from bot.platforms.telegram import relay_format  # it builds on this module's limits
 
-    rich = relayed_text(message)
+    rich = message.relayed_text()
     if message.attachment is not None:
         caption = relay_format.html_parts(rich, limit=relay_format.CAPTION_LIMIT)
         if len(caption) <= 1:
