@@ -76,6 +76,7 @@ class Seat:
 class Tally:
     sent_at: dict[int, float] = field(default_factory=dict)
     at_engine: dict[int, float] = field(default_factory=dict)
+    source: dict[int, str] = field(default_factory=dict)  # token -> platform it was posted on
     copies: dict[int, list[float]] = field(default_factory=lambda: defaultdict(list))
     merged: int = 0
     progress: asyncio.Event = field(default_factory=asyncio.Event)
@@ -147,6 +148,7 @@ async def talk(
             token = next(counter)
             text = f"a few words from a hard shift q{token}z"
             tally.sent_at[token] = time.monotonic()
+            tally.source[token] = seat.platform.value
             if seat.tg is not None:
                 user_says(tg, seat.tg, text, [])
             else:
@@ -254,6 +256,11 @@ async def run(rooms: int, every: float, seconds: float, folder: Path) -> None:
     for label, part in parts:
         print(f"    {label:22}  p50 {pct(part, 0.5):6.0f} ms, p95 {pct(part, 0.95):6.0f} ms")
     print(f"  messages lost               {lost:8d}  (copies still queued: {still_queued})")
+    unseen = [tally.source[t] for t in tally.sent_at if t not in tally.at_engine]
+    print(
+        f"    never reached the engine  {len(unseen):6d}"
+        f"  (posted on Telegram {unseen.count('telegram')}, on Discord {unseen.count('discord')})"
+    )
     print(f"  copies merged under load    {tally.merged:8d}")
     print(f"  429s from the Telegram fake {tg.limit_hits:8d}  (outbox saw {stats['retry_after']})")
     print(f"  relayed by the engine       {relay_stats.get('relayed', 0):8d}")
