@@ -216,13 +216,18 @@ async def run(rooms: int, every: float, seconds: float, folder: Path) -> None:
 
             waited = time.monotonic()
             with contextlib.suppress(TimeoutError):
-                # Until every copy arrived or the outbox has nothing left to send (then what is
-                # missing is lost), for at most ten minutes (then it is still queued).
+                # Until every copy arrived, or nothing moved for 30 s with the outbox empty
+                # (then what is missing is lost), for at most ten minutes.
                 async with asyncio.timeout(600):
-                    while not complete() and svc.ctx.outbox.pending():
+                    quiet_since = time.monotonic()
+                    while not complete():
                         tally.progress.clear()
                         with contextlib.suppress(TimeoutError):
                             await asyncio.wait_for(tally.progress.wait(), 1.0)
+                        if tally.progress.is_set() or svc.ctx.outbox.pending():
+                            quiet_since = time.monotonic()
+                        elif time.monotonic() - quiet_since > 30:
+                            break
             drained = time.monotonic() - waited
             still_queued = svc.ctx.outbox.pending()
             stats = dict(svc.ctx.outbox.stats)
@@ -263,9 +268,13 @@ async def run(rooms: int, every: float, seconds: float, folder: Path) -> None:
     )
     print(f"  copies merged under load    {tally.merged:8d}")
     print(f"  429s from the Telegram fake {tg.limit_hits:8d}  (outbox saw {stats['retry_after']})")
-    print(f"  relayed by the engine       {relay_stats.get('relayed', 0):8d}")
+    print(
+        f"  relayed by the engine       {relay_stats.get('relayed', 0):8d}"
+        f"  (duplicates {relay_stats.get('duplicates', 0)},"
+        f" refused {relay_stats.get('refused_unverified', 0)})"
+    )
     print(f"  outbox: failed {stats['failed']}, retried after errors {stats['transient']}")
-    print(f"  last copies arrived after   {drained:8.1f} s once talking stopped")
+    print(f"  waited once talking stopped {drained:8.1f} s (for the last copies)")
     print(f"  peak RSS                    {rss_mib():8.1f} MiB (was {rss_before:.1f} before)")
     print(f"  load average                {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
 
