@@ -32,6 +32,7 @@ from bot.core.events import ChatMoved
 from bot.core.model import Platform
 from bot.messenger import REDIRECTED_FROM
 from bot.outbox import Destination, Limit, OutgoingMessage, PermanentFailure, RetryLater
+from bot.platforms.telegram.http import POOL_SIZE, AiohttpRequest
 from bot.platforms.telegram.incoming import Incoming
 from bot.platforms.telegram.members import SPACE_EVENTS_GROUP, SpaceWatch
 from bot.platforms.telegram.menu import set_menu
@@ -87,20 +88,24 @@ class TelegramPlatform:
         read_timeout: float = 10.0,
         poll_timeout: float = 10.0,
         backoff: tuple[float, float] = (1.0, 60.0),
+        pool_size: int = POOL_SIZE,
     ) -> None:
         if settings.telegram_bot_token is None:
             raise SettingsError("TELEGRAM_BOT_TOKEN: set it to run on Telegram.")
         self.global_limit: Limit | None = GLOBAL_LIMIT
         self._poll_timeout = poll_timeout
         self._backoff = backoff
+        timeouts = {
+            "read_timeout": read_timeout,
+            "write_timeout": max(read_timeout, 20.0),
+            "connect_timeout": min(read_timeout, 10.0),
+        }
         builder = (
             ApplicationBuilder()
             .token(settings.telegram_bot_token.get_secret_value())
             .job_queue(None)
-            .read_timeout(read_timeout)
-            .write_timeout(max(read_timeout, 20.0))
-            .connect_timeout(min(read_timeout, 10.0))
-            .get_updates_read_timeout(read_timeout)
+            .request(AiohttpRequest(pool_size=pool_size, **timeouts))
+            .get_updates_request(AiohttpRequest(pool_size=1, **timeouts))
         )
         if settings.telegram_api_base_url:
             base_url, file_url = api_urls(settings.telegram_api_base_url)
