@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import logging
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -20,12 +21,14 @@ from typing import Any
 from bot.outbox.delivery import Deliverer, DeliveryReport
 from bot.outbox.journal import Journal
 from bot.outbox.lanes import Entry, Lane
-from bot.outbox.limits import Window
+from bot.outbox.limits import Bucket, Gate, MonotonicTimer, Timer
 from bot.outbox.message import Destination, OutgoingMessage
 from bot.outbox.reports import Listener, Reports
 from bot.outbox.worker import Sending
 from bot.storage.database import Database
 from bot.storage.outbox import NewItem, OutboxRepository
+
+log = logging.getLogger(__name__)
 
 
 class Outbox:
@@ -34,13 +37,19 @@ class Outbox:
         repo: OutboxRepository,
         db: Database,
         *,
-        send_timeout: float = 30.0,
+        send_timeout: float = 120.0,
         backoff_base: float = 1.0,
         backoff_cap: float = 300.0,
         give_up_after: timedelta = timedelta(hours=24),
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        timer: Timer | None = None,
     ) -> None:
+        """``send_timeout``: how long one delivery may run before the watchdog treats its
+        lane as stuck (adapters end their requests by their own, shorter timeouts).
+        ``timer``: the monotonic clock pacing uses; tests pass a settable one."""
         self._repo = repo
+        self._timer = timer or MonotonicTimer()
+        self._stall_after = send_timeout
         self._journal = Journal(repo, db)
         self._now = now
         self._lanes: dict[Destination, Lane] = {}
@@ -51,7 +60,7 @@ class Outbox:
             self._journal,
             self._reports,
             self._entries,
-            send_timeout=send_timeout,
+            timer=self._timer,
             backoff_base=backoff_base,
             backoff_cap=backoff_cap,
             give_up_after=give_up_after.total_seconds(),
@@ -60,6 +69,7 @@ class Outbox:
         self._deliverers = self._sending.deliverers
         self._ephemeral_ids = itertools.count(-1, -1)
         self._flusher: asyncio.Task[None] | None = None
+        self._watchdog: asyncio.Task[None] | None = None
         self._idle = self._sending.idle
         self._running = False
         self.stats = self._sending.stats
@@ -71,12 +81,13 @@ class Outbox:
     def register(self, deliverer: Deliverer) -> None:
         """Make a platform deliverable. Messages for unregistered platforms wait in the table."""
         self._deliverers[deliverer.platform] = deliverer
-        if deliverer.global_limit is not None:
-            self._sending.global_windows[deliverer.platform] = Window(deliverer.global_limit)
-        if self._running:
-            for dest, lane in self._lanes.items():
-                if dest.platform is deliverer.platform and lane.queue:
-                    self._wake(dest)
+        self._sending.gates[deliverer.platform] = Gate(deliverer.global_limit, self._timer)
+        at_once = getattr(deliverer, "max_in_flight", None)  # optional: see Deliverer
+        if isinstance(at_once, int) and at_once > 0:
+            self._sending.in_flight[deliverer.platform] = asyncio.Semaphore(at_once)
+        for dest, lane in self._lanes.items():
+            if dest.platform is deliverer.platform and lane.queue:
+                self._wake(dest)
 
     def on_result(self, origin_prefix: str, listener: Listener) -> None:
         """Call ``listener`` when a message whose origin starts with the prefix is delivered
@@ -94,12 +105,13 @@ class Outbox:
         self._flusher = asyncio.create_task(
             self._journal.flush_loop(lambda: not self._entries), name="outbox-flush"
         )
+        self._watchdog = asyncio.create_task(self._watch(), name="outbox-watchdog")
 
     async def stop(self) -> None:
         """Stop sending. Anything unsent stays queued in the table for the next start."""
         self._running = False
         tasks = [lane.task for lane in self._lanes.values() if lane.task] + [
-            t for t in (self._flusher,) if t
+            t for t in (self._flusher, self._watchdog) if t
         ]
         for task in tasks:
             task.cancel()
@@ -196,7 +208,38 @@ class Outbox:
             return
         lane = self._lane(dest)
         if lane.task is None or lane.task.done():
-            if lane.window is None:
+            if lane.bucket is None:
                 limit = self._deliverers[dest.platform].limit_for(dest)
-                lane.window = Window(limit) if limit else None
+                lane.bucket = Bucket(limit) if limit else None
             lane.task = asyncio.create_task(self._sending.work(dest, lane), name=f"outbox:{dest}")
+
+    async def _watch(self) -> None:
+        """Notice a lane that has work but does not move (a delivery that never ends, or a
+        worker that is gone) and start it again. The message stays queued and is sent again:
+        at least once, as after a restart. Logged with the destination, never the text."""
+        while True:
+            await asyncio.sleep(max(0.05, self._stall_after / 4))
+            for dest, lane in list(self._lanes.items()):
+                if lane.queue and dest.platform in self._deliverers:
+                    why = self._stuck(lane)
+                    if why is not None:
+                        await self._restart(dest, lane, why)
+
+    def _stuck(self, lane: Lane) -> str | None:
+        if lane.task is None or lane.task.done():
+            return "no worker"
+        since = lane.sending_since
+        if since is not None and self._timer.now() - since > self._stall_after:
+            return f"a delivery running for {self._timer.now() - since:.0f}s"
+        return None
+
+    async def _restart(self, dest: Destination, lane: Lane, why: str) -> None:
+        self.stats["restarted"] += 1
+        log.error("outbox: %s had %d queued and %s; restarting it", dest, len(lane.queue), why)
+        if lane.task is not None and not lane.task.done():
+            lane.task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await lane.task
+        lane.sending_since = None
+        lane.task = None
+        self._wake(dest)

@@ -11,9 +11,9 @@ Why it looks like this:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import random
-import time
 from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
@@ -28,7 +28,7 @@ from bot.outbox.delivery import (
 )
 from bot.outbox.journal import Journal
 from bot.outbox.lanes import Entry, Lane, coalesce
-from bot.outbox.limits import Window
+from bot.outbox.limits import Gate, Timer
 from bot.outbox.message import Destination
 from bot.outbox.reports import Reports
 from bot.storage.outbox import OutboxRepository
@@ -47,7 +47,7 @@ class Sending:
         reports: Reports,
         entries: dict[int, Entry],
         *,
-        send_timeout: float,
+        timer: Timer,
         backoff_base: float,
         backoff_cap: float,
         give_up_after: float,
@@ -57,64 +57,75 @@ class Sending:
         self._journal = journal
         self._reports = reports
         self._entries = entries
-        self._send_timeout = send_timeout
         self._backoff_base = backoff_base
         self._backoff_cap = backoff_cap
         self._give_up_after = give_up_after
         self._now = now
+        self._timer = timer
         self.deliverers: dict[Platform, Deliverer] = {}
-        self.global_windows: dict[Platform, Window] = {}
-        self.paused: dict[Platform, float] = {}
+        self.gates: dict[Platform, Gate] = {}
+        self.in_flight: dict[Platform, asyncio.Semaphore] = {}
         self.idle = asyncio.Event()
         self.idle.set()
-        self.stats = {"sent": 0, "retry_after": 0, "transient": 0, "failed": 0}
+        self.stats = {"sent": 0, "retry_after": 0, "transient": 0, "failed": 0, "restarted": 0}
 
     async def work(self, dest: Destination, lane: Lane) -> None:
         deliverer = self.deliverers[dest.platform]
+        gate = self.gates[dest.platform]
+        timer = self._timer
         while lane.queue:
             head_id = lane.queue[0]
             head = self._entries.get(head_id)
             if head is None:  # erased while waiting
                 lane.queue.popleft()
                 continue
-            wait = max(head.not_before, self.paused.get(dest.platform, 0.0)) - time.monotonic()
+            wait = head.not_before - timer.now()
+            if lane.bucket is not None:
+                wait = max(wait, lane.bucket.wait(timer.now()))
             if wait > 0:
-                await asyncio.sleep(wait)
+                await timer.sleep(wait)
                 continue
-            batch = coalesce(lane.queue, self._entries, deliverer.max_text)
-            message = batch[0].message
-            if len(batch) > 1:
-                message = replace(message, text="\n".join(e.message.text for e in batch))
-            slot = time.monotonic()
-            if lane.window is not None:
-                slot = lane.window.next_slot(slot)
-            if dest.platform in self.global_windows:
-                slot = self.global_windows[dest.platform].reserve(slot)
-            if lane.window is not None:
-                lane.window.take(slot)
-            delay = slot - time.monotonic()
-            if delay > 0:
-                await asyncio.sleep(delay)
-            try:
-                async with asyncio.timeout(self._send_timeout):
+            async with self._in_flight(dest.platform):
+                left = await gate.admit()
+                if lane.bucket is not None:
+                    lane.bucket.take(left)
+                batch = coalesce(lane.queue, self._entries, deliverer.max_text)
+                message = batch[0].message
+                if len(batch) > 1:
+                    message = replace(message, text="\n".join(e.message.text for e in batch))
+                lane.sending_since = left
+                try:
+                    # No timeout from here: cancelling a request from outside can break the
+                    # HTTP client's pool (httpcore #1093); the adapter's client ends every
+                    # request by its own timeouts, and the watchdog catches what does not.
                     ids = await deliverer.deliver(dest, message)
-            except RetryLater as exc:
-                self.stats["retry_after"] += 1
-                until = time.monotonic() + exc.retry_after
-                if exc.scope == "platform":
-                    self.paused[dest.platform] = until
-                head.not_before = until
-                log.warning("outbox: %s asked to wait %.1fs", dest, exc.retry_after)
-            except PermanentFailure as exc:
-                log.warning("outbox: %s refused a message: %s", dest, exc.reason)
-                await self._finish(lane, batch, delivered=False, error=exc.reason)
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                await self._retry(dest, lane, head, exc)
-            else:
-                await self._finish(lane, batch, delivered=True, message_ids=ids)
+                except RetryLater as exc:
+                    self.stats["retry_after"] += 1
+                    until = timer.now() + exc.retry_after
+                    if exc.scope == "platform":
+                        gate.paused_until = max(gate.paused_until, until)
+                    head.not_before = until
+                    log.warning(
+                        "outbox: %s asked to wait %.1fs (%s)", dest, exc.retry_after, exc.scope
+                    )
+                except PermanentFailure as exc:
+                    log.warning("outbox: %s refused a message: %s", dest, exc.reason)
+                    await self._finish(lane, batch, delivered=False, error=exc.reason)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    await self._retry(dest, lane, head, exc)
+                else:
+                    await self._finish(lane, batch, delivered=True, message_ids=ids)
+                finally:
+                    lane.sending_since = None
         self.idle.set()
+
+    def _in_flight(self, platform: Platform) -> asyncio.Semaphore | contextlib.nullcontext[None]:
+        """At most the deliverer's ``max_in_flight`` sends at once (its HTTP pool's size, so
+        no request ever waits for a connection); unbounded if it does not say."""
+        semaphore = self.in_flight.get(platform)
+        return semaphore if semaphore is not None else contextlib.nullcontext()
 
     async def _retry(self, dest: Destination, lane: Lane, head: Entry, exc: Exception) -> None:
         self.stats["transient"] += 1
@@ -130,7 +141,7 @@ class Sending:
             return
         delay = min(self._backoff_cap, self._backoff_base * 2 ** (head.attempts - 1))
         delay *= random.uniform(0.8, 1.2)
-        head.not_before = time.monotonic() + delay
+        head.not_before = self._timer.now() + delay
         log.warning(
             "outbox: %s failed (%s), attempt %d, retrying in %.1fs",
             dest,

@@ -19,6 +19,7 @@ import contextlib
 import logging
 import os
 import random
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -36,6 +37,7 @@ from bot.platforms.telegram.http import POOL_SIZE, AiohttpRequest
 from bot.platforms.telegram.incoming import Incoming
 from bot.platforms.telegram.members import SPACE_EVENTS_GROUP, SpaceWatch
 from bot.platforms.telegram.menu import set_menu
+from bot.platforms.telegram.pace import RecentSends
 from bot.platforms.telegram.reach import PrivateChatPointer
 from bot.platforms.telegram.sending import TEXT_LIMIT, Sender, translate
 from bot.platforms.telegram.spaces import TelegramSpaces
@@ -47,13 +49,13 @@ log = logging.getLogger(__name__)
 os.environ.setdefault("PTB_TIMEDELTA", "true")
 
 PRIVATE_LIMIT = Limit(1, 1.0)
-GROUP_LIMIT = Limit(20, 60.0)
-#: Telegram's 30 messages/s per bot, granted in sixths of a second. Limit(30, 1.0) would let 30
-#: requests leave at the same instant; they arrive spread over tens of milliseconds, and the
-#: last few then count in the next second, which Telegram answers with 429. Five per sixth
-#: keeps the same ceiling and tolerates 60 ms of spread: in benchmarks/outbox_fanout.py the
-#: share of sends answered 429 fell from about 4% to 0.2%, and the rate rose.
-GLOBAL_LIMIT = Limit(5, 1 / 6, margin=0.01)
+#: 20 a minute in a group; up to 5 back to back (a long answer in parts), then spread out.
+GROUP_LIMIT = Limit(20, 60.0, burst=5)
+#: Telegram's 30 messages a second per bot, spread evenly (one every 34 ms): sends that leave
+#: evenly still arrive unevenly, and the 2% margin absorbs that spread, so Telegram never
+#: counts 31 in a second. (Bursts of 30 at once, or 5 every sixth of a second, need far more
+#: margin: see benchmarks/outbox_fanout.py.)
+GLOBAL_LIMIT = Limit(30, 1.0, margin=0.02)
 #: Update kinds to ask for. Telegram leaves chat_member out unless asked (membership needs it).
 ALLOWED_UPDATES = [
     "message",
@@ -93,6 +95,9 @@ class TelegramPlatform:
         if settings.telegram_bot_token is None:
             raise SettingsError("TELEGRAM_BOT_TOKEN: set it to run on Telegram.")
         self.global_limit: Limit | None = GLOBAL_LIMIT
+        #: Sends at once: fewer than the connections, so a send never waits for one.
+        self.max_in_flight = max(1, pool_size * 3 // 4)
+        self._recent = RecentSends(GLOBAL_LIMIT.count)
         self._poll_timeout = poll_timeout
         self._backoff = backoff
         timeouts = {
@@ -224,9 +229,12 @@ class TelegramPlatform:
         key = (destination, message)
         done = self._partial.pop(key, [])
         try:
-            return await self._deliver_following(chat_id, message, done)
+            ids = await self._deliver_following(chat_id, message, done)
         except TelegramError as exc:
             failure = translate(exc)
+            if isinstance(failure, RetryLater):
+                scope = self._recent.scope(time.monotonic())
+                failure = RetryLater(failure.retry_after, scope)
             if not isinstance(failure, RetryLater):
                 log.warning("telegram: sending to %s failed (%s)", destination, type(exc).__name__)
             if done and not isinstance(failure, PermanentFailure):
@@ -236,6 +244,8 @@ class TelegramPlatform:
             if done:
                 self._partial[key] = done
             raise
+        self._recent.sent(time.monotonic(), max(1, len(ids)))
+        return ids
 
     async def _deliver_following(
         self, chat_id: int, message: OutgoingMessage, done: list[str]
