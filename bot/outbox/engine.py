@@ -102,9 +102,7 @@ class Outbox:
             self._lane(entry.destination).queue.append(entry.id)
         for dest in list(self._lanes):
             self._wake(dest)
-        self._flusher = asyncio.create_task(
-            self._journal.flush_loop(lambda: not self._entries), name="outbox-flush"
-        )
+        self._flusher = asyncio.create_task(self._journal.flush_loop(), name="outbox-flush")
         self._watchdog = asyncio.create_task(self._watch(), name="outbox-watchdog")
 
     async def stop(self) -> None:

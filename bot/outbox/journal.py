@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
 from datetime import datetime
 
 from bot.core.errors import describe_without_text
@@ -19,6 +18,9 @@ from bot.storage.database import Database
 from bot.storage.outbox import OutboxRepository
 
 log = logging.getLogger(__name__)
+
+FLUSH_EVERY = 0.2  # seconds between deletions of delivered rows
+SCRUB_EVERY = 1.0  # seconds at least between WAL scrubs (a checkpoint costs a few writes)
 
 
 class Journal:
@@ -62,17 +64,21 @@ class Journal:
                 self._done[:0] = done  # try again next round: delivered text must not stay
                 raise
 
-    async def flush_loop(self, queue_empty: Callable[[], bool]) -> None:
-        """Delete delivered rows in batches; when the queue is empty, scrub the WAL so no
-        delivered text stays in it."""
+    async def flush_loop(self) -> None:
+        """Delete delivered rows in batches, and at most a second later scrub the WAL, so no
+        delivered text stays in any database file however long other messages stay queued
+        (one unreachable group must not keep everyone's delivered replies on disk)."""
+        loop = asyncio.get_running_loop()
         dirty = False
+        scrubbed = 0.0
         while True:
-            await asyncio.sleep(0.2)
+            await asyncio.sleep(FLUSH_EVERY)
             try:
                 if self._done:
                     await self.flush()
                     dirty = True
-                if dirty and queue_empty():
+                if dirty and loop.time() - scrubbed >= SCRUB_EVERY:
+                    scrubbed = loop.time()
                     dirty = not await self._db.scrub()
             except Exception as exc:  # keep flushing: a failed round is retried next time
                 log.error("outbox: flushing delivered rows failed\n%s", describe_without_text(exc))
