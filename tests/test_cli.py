@@ -149,3 +149,11 @@ def test_a_signal_stops_the_bot_cleanly(tmp_path: Path, sig: signal.Signals) -> 
     # Closed cleanly: the WAL was checkpointed and truncated on the way out.
     wal = tmp_path / "db.sqlite3-wal"
     assert not wal.exists() or wal.stat().st_size == 0
+
+
+def test_a_missing_content_folder_leaves_no_stray_database_behind(tmp_path: Path) -> None:
+    done = run_bot(tmp_path, stdin="/help\n", CONTENT_DIR=str(tmp_path / "nowhere"))
+    assert done.returncode != 0
+    assert "content folder" in done.stderr
+    assert not (tmp_path / "db.sqlite3").exists()
+    assert list(tmp_path.iterdir()) == []
