@@ -6,6 +6,10 @@ Why it looks like this:
 - Rows are written before sending and deleted after (``journal.py``), so a restart resends
   what was queued (at least once) and delivered text does not stay on disk. ``ephemeral``
   messages (debrief rooms) never touch disk at all: they live in memory until delivered.
+- Pacing (``limits.py``) admits each send when it actually leaves; a platform's bot-wide limit
+  and bot-wide 429s are one ``Gate`` every lane of that platform passes through.
+- A watchdog restarts a lane that has work but does not move (a delivery that never ends, a
+  worker that died), because the outbox itself never cancels a send that is under way.
 """
 
 from __future__ import annotations
