@@ -31,34 +31,17 @@ class Limit:
     burst: int = 1
 
 
-MAX_STRETCH = 1.10
-CALM_SENDS = 20  # periods' worth of sends without a "too many" before room is given back
-
-
 class Bucket:
     """A token bucket (``burst`` tokens, refilled at ``count / (period + margin)`` a second),
     and never more than ``count`` sends in any ``period + margin`` window."""
 
     def __init__(self, limit: Limit) -> None:
         self.limit = limit
-        self.stretch = 1.0  # > 1 after the platform said "too many" despite the margin
-        self._calm = 0  # sends since the last stretch
         self._span = limit.period + limit.margin
         self._interval = self._span / limit.count
         self._burst = max(1, min(limit.burst, limit.count))
         self._tat = float("-inf")  # theoretical arrival time of the next send (GCRA)
         self._recent: deque[float] = deque(maxlen=limit.count)
-
-    def widen(self) -> None:
-        """The platform counted more than the limit anyway (its clock saw our sends bunched
-        up more than the margin allows): leave 2% more room, up to 10%."""
-        self.stretch = min(MAX_STRETCH, self.stretch * 1.02)
-        self._calm = 0
-        self._set_pace()
-
-    def _set_pace(self) -> None:
-        self._span = (self.limit.period + self.limit.margin) * self.stretch
-        self._interval = self._span / self.limit.count
 
     def wait(self, now: float) -> float:
         """Seconds until a send would be within the limit (0: it may leave now)."""
@@ -71,12 +54,6 @@ class Bucket:
         """Count a send leaving at ``now`` (after :meth:`wait` said 0)."""
         self._tat = max(self._tat, now) + self._interval
         self._recent.append(now)
-        if self.stretch > 1.0:  # after a calm spell, give the room back little by little
-            self._calm += 1
-            if self._calm >= CALM_SENDS * self.limit.count:
-                self.stretch = max(1.0, self.stretch / 1.01)
-                self._calm = 0
-                self._set_pace()
 
 
 class Timer(Protocol):
@@ -105,15 +82,6 @@ class Gate:
         self.paused_until = 0.0
         self._timer = timer
         self._turn = asyncio.Lock()
-
-    def pause(self, until: float) -> None:
-        """The platform answered 429 for the whole bot: nobody sends before ``until``, and
-        the pace leaves a little more room from now on (once per 429, however many sends
-        that were already under way are refused with it)."""
-        if until > self.paused_until:
-            if self.bucket is not None and self._timer.now() >= self.paused_until:
-                self.bucket.widen()
-            self.paused_until = until
 
     async def admit(self) -> float:
         """Wait for this platform's turn; returns the moment the send was admitted."""

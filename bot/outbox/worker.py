@@ -103,7 +103,7 @@ class Sending:
                     self.stats["retry_after"] += 1
                     until = timer.now() + exc.retry_after
                     if exc.scope == "platform":
-                        gate.pause(until)
+                        gate.paused_until = max(gate.paused_until, until)
                     head.not_before = until
                     log.warning(
                         "outbox: %s asked to wait %.1fs (%s)", dest, exc.retry_after, exc.scope
