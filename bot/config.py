@@ -89,8 +89,8 @@ class Settings(BaseSettings):
     """DEBUG, INFO, WARNING or ERROR. Logs never contain message text or tokens."""
 
     relay_watchdog_seconds: float = Field(default=120.0, gt=0)
-    """The bridge's watchdog: a platform connection silent this long, or a bridged space whose
-    queue has not moved this long, is reconnected or restarted (and it is logged)."""
+    """The bridge's watchdog: a platform connection silent this long is reconnected (and it
+    is logged)."""
 
     @field_validator("telegram_bot_token", mode="after")
     @classmethod

@@ -170,7 +170,7 @@ async def running(
         for adapter in chosen:
             await adapter.start(dispatcher)
             stack.push_async_callback(adapter.stop)
-        watchdog = Watchdog(relay, outbox, settings.relay_watchdog_seconds)
+        watchdog = Watchdog(relay, settings.relay_watchdog_seconds)
         watchdog.start()
         stack.push_async_callback(watchdog.stop)
         log.info(

@@ -1,10 +1,12 @@
-"""The relay's watchdog: notices a platform connection that has stopped showing signs of life,
-or a relayed destination whose queue has stopped moving, and restarts that part.
+"""The relay's watchdog: notices a platform connection that has stopped showing signs of life
+and reconnects it.
 
 Known bridges stall silently until someone restarts them (matterbridge #1508, mautrix-telegram
-#424). Here every ``after`` seconds the watchdog looks at each platform's last sign of life
-(a completed long poll on Telegram, any gateway frame on Discord) and at each endpoint's queue;
-what looks stuck is reconnected or restarted, and logged without any text.
+#424). Every ``after / 4`` seconds the watchdog looks at each relaying platform's last sign of
+life (a completed long poll on Telegram, any gateway frame on Discord); one silent for longer
+than ``after`` is reconnected, and that is logged without any text. A destination whose queue
+stops moving is the outbox's own watchdog's to restart (``bot/outbox``), for every message,
+relayed or not.
 """
 
 from __future__ import annotations
@@ -15,8 +17,6 @@ import logging
 import time
 from collections.abc import Callable
 
-from bot.outbox import Outbox
-from bot.outbox.message import Destination
 from bot.relay.engine import Relay
 
 log = logging.getLogger(__name__)
@@ -26,18 +26,15 @@ class Watchdog:
     def __init__(
         self,
         relay: Relay,
-        outbox: Outbox,
         after: float,
         *,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self._relay = relay
-        self._outbox = outbox
         self.after = after
         self._clock = clock
         self._task: asyncio.Task[None] | None = None
-        self._queues: dict[Destination, tuple[int, float]] = {}
-        self.restarts = {"connections": 0, "queues": 0}
+        self.reconnects = 0
 
     def start(self) -> None:
         self._task = asyncio.create_task(self._loop(), name="relay-watchdog")
@@ -57,7 +54,7 @@ class Watchdog:
                 log.error("relay watchdog: a check failed (%s)", type(exc).__name__)
 
     async def check(self) -> None:
-        """One look at everything; restarts what seems stuck."""
+        """One look at every platform that relays; reconnects one that went silent."""
         now = self._clock()
         relayed = {ep.platform for c in self._relay.conversations() for ep in c.endpoints}
         for platform, port in self._relay.ports.items():
@@ -69,31 +66,5 @@ class Watchdog:
                     platform.value,
                     now - port.last_event,
                 )
-                self.restarts["connections"] += 1
+                self.reconnects += 1
                 await port.reconnect()
-        for conv in self._relay.conversations():
-            for ep in conv.endpoints:
-                await self._check_queue(ep.destination, now)
-
-    async def _check_queue(self, dest: Destination, now: float) -> None:
-        queued, oldest = self._outbox.waiting(dest)
-        seen_count, since = self._queues.get(dest, (0, now))
-        if not queued:
-            self._queues.pop(dest, None)
-            return
-        if queued < seen_count or dest not in self._queues:
-            self._queues[dest] = (queued, now)  # it moved (or we just started looking)
-            return
-        self._queues[dest] = (queued, since)
-        if now - since > self.after and (oldest or 0) > self.after:
-            log.warning(
-                "relay watchdog: the queue to a %s %s has not moved for %.0fs (%d waiting);"
-                " restarting it",
-                dest.platform.value,
-                dest.kind,
-                now - since,
-                queued,
-            )
-            self.restarts["queues"] += 1
-            self._outbox.restart(dest)
-            self._queues[dest] = (queued, now)

@@ -6,12 +6,12 @@ started again on the same database and the same fakes (restarts, catch-up)."""
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from bot.config import Settings
 from bot.core.model import AccountRef, Platform, Role
@@ -25,6 +25,7 @@ from tests.fakes.telegram_harness import fake_telegram, telegram_service, telegr
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.telegram_world import BotMessage, Chat, User
 
+T = TypeVar("T")
 CODE = re.compile(r"\b([A-Z2-9]{5}-[A-Z2-9]{5})\b")
 ATTACH_FILES = 1 << 15
 MANAGE_WEBHOOKS = 1 << 29
@@ -88,25 +89,36 @@ async def running(net: Net) -> AsyncIterator[Service]:
     discord = DiscordPlatform(net.settings, timing=FAST)
     async with telegram_service(net.settings, others=[discord]) as (svc, _):
         net.svc = svc
-        await net.dc.until(lambda: discord.client is not None and discord.client.is_ready())
+        await net.dc.until(lambda: discord.client is not None and discord.client.is_ready(), 60)
         try:
             yield svc
         finally:
             net.svc = None
 
 
+async def on_discord(net: Net, check: Callable[[], object], timeout: float = 60.0) -> None:
+    """Wait until ``check()`` holds on the Discord side (generously: a busy machine is slow,
+    and this is only a safety net)."""
+    await net.dc.until(check, timeout=timeout)
+
+
+async def on_telegram(net: Net, check: Callable[[], T], timeout: float = 60.0) -> T:
+    """Wait until ``check()`` holds on the Telegram side; returns what it gave."""
+    return await net.tg.wait_for(check, timeout)
+
+
 async def said_privately(tg: FakeTelegram, user: User, words: str) -> BotMessage:
     def found() -> BotMessage | None:
         return next((m for m in reversed(tg.messages_to(user.id)) if words in m.plain), None)
 
-    return await tg.wait_for(found)
+    return await tg.wait_for(found, 60)
 
 
 async def bridge(net: Net) -> str:
     """The stewards make both places peer spaces and join them; returns what Discord said."""
     tg, dc = net.tg, net.dc
     tg.say(net.tg_steward, "/start")
-    await tg.wait_messages(net.tg_steward.id)
+    await tg.wait_messages(net.tg_steward.id, timeout=60)
     tg.say(net.tg_steward, "/space add", net.group)
     await said_privately(tg, net.tg_steward, "is now a peer space")
     await dc.slash(net.dc_steward, "space", subcommand="add", channel=net.channel)

@@ -18,7 +18,7 @@ from bot import logs
 from bot.core.errors import SettingsError
 from bot.core.model import Platform
 from tests.fakes import discord_relay, telegram_relay
-from tests.fakes.bridge_harness import Net, bridge, fakes, member, running
+from tests.fakes.bridge_harness import Net, bridge, fakes, member, on_discord, on_telegram, running
 
 
 def _count(net: Net, marker: str) -> int:
@@ -27,7 +27,7 @@ def _count(net: Net, marker: str) -> int:
 
 async def _all_queued(net: Net, relayed: int) -> None:
     relay = net.ctx.relay
-    await net.tg.wait_for(lambda: relay.stats["relayed"] >= relayed, timeout=60)
+    await on_telegram(net, lambda: relay.stats["relayed"] >= relayed, timeout=60)
 
 
 async def test_a_restart_in_the_middle_of_a_burst_loses_and_doubles_nothing(
@@ -39,14 +39,14 @@ async def test_a_restart_in_the_middle_of_a_burst_loses_and_doubles_nothing(
             sam, _ = await member(net, "Sam", Platform.DISCORD)
             for n in range(10):
                 await discord_relay.say(net.dc, sam, net.channel, f"burst-{n:03d}")
-            await net.tg.wait_for(lambda: _count(net, "burst-009") == 1)
+            await on_telegram(net, lambda: _count(net, "burst-009") == 1)
             net.tg.fail("sendMessage", 429, retry_after=1, times=100_000, chat_id=net.group.id)
             for n in range(10, 40):
                 await discord_relay.say(net.dc, sam, net.channel, f"burst-{n:03d}")
             await _all_queued(net, 40)
         net.tg.clear_failures()
         async with running(net):
-            await net.tg.wait_for(lambda: _count(net, "burst-039") == 1, timeout=30)
+            await on_telegram(net, lambda: _count(net, "burst-039") == 1, timeout=60)
     text = net.group_text()
     assert [text.count(f"burst-{n:03d}") for n in range(40)] == [1] * 40
     positions = [text.index(f"burst-{n:03d}") for n in range(40)]
@@ -62,10 +62,10 @@ async def test_429s_on_one_side_do_not_stop_the_other(tmp_path: Path) -> None:
         await discord_relay.say(net.dc, sam, net.channel, "stuck behind a 429")
         for n in range(5):
             telegram_relay.post(net.tg, alex, net.group, f"flowing {n}")
-        await net.dc.until(lambda: len(discord_relay.webhook_messages(net.dc, net.channel)) == 5)
+        await on_discord(net, lambda: len(discord_relay.webhook_messages(net.dc, net.channel)) >= 5)
         waiting_meanwhile = _count(net, "stuck behind a 429")
         net.tg.clear_failures()
-        await net.tg.wait_for(lambda: _count(net, "stuck behind a 429") == 1, timeout=30)
+        await on_telegram(net, lambda: _count(net, "stuck behind a 429") == 1, timeout=60)
     assert waiting_meanwhile == 0
     assert [m.content for m in discord_relay.webhook_messages(net.dc, net.channel)] == [
         f"flowing {n}" for n in range(5)
@@ -86,7 +86,7 @@ async def test_a_burst_ten_times_over_the_group_limit_arrives_in_full_merged(
             await discord_relay.say(net.dc, who, net.channel, f"m{n:03d}")
         await _all_queued(net, 200)
         net.tg.clear_failures()
-        await net.tg.wait_for(lambda: _count(net, "m199") == 1, timeout=120)
+        await on_telegram(net, lambda: _count(net, "m199") == 1, timeout=120)
         sends = [
             c
             for c in net.tg.calls_of("sendMessage")
@@ -110,9 +110,9 @@ async def test_a_gateway_disconnect_is_resumed_and_nothing_is_missed(tmp_path: P
         resumed = net.dc.gateway.resumes
         await net.dc.gateway.drop()
         await discord_relay.say(net.dc, sam, net.channel, "said while the gateway was down")
-        await net.tg.wait_for(lambda: _count(net, "while the gateway was down") == 1, timeout=30)
+        await on_telegram(net, lambda: _count(net, "while the gateway was down") == 1, timeout=60)
         await discord_relay.say(net.dc, sam, net.channel, "and after")
-        await net.tg.wait_for(lambda: _count(net, "and after") == 1, timeout=30)
+        await on_telegram(net, lambda: _count(net, "and after") == 1, timeout=60)
     assert net.dc.gateway.resumes > resumed
     assert _count(net, "while the gateway was down") == 1
 
@@ -125,8 +125,8 @@ async def test_what_was_posted_while_stopped_is_caught_up_in_order_once(tmp_path
             sam, _ = await member(net, "Sam", Platform.DISCORD)
             await discord_relay.say(net.dc, sam, net.channel, "before the stop")
             telegram_relay.post(net.tg, alex, net.group, "telegram before")
-            await net.tg.wait_for(lambda: _count(net, "before the stop") == 1)
-            await net.dc.until(lambda: discord_relay.webhook_messages(net.dc, net.channel))
+            await on_telegram(net, lambda: _count(net, "before the stop") == 1)
+            await on_discord(net, lambda: discord_relay.webhook_messages(net.dc, net.channel))
         # While the bot is away: 120 posts on Discord (more than one page of history) and three
         # on Telegram (Telegram keeps them as pending updates), one of them delivered twice.
         for n in range(120):
@@ -138,14 +138,16 @@ async def test_what_was_posted_while_stopped_is_caught_up_in_order_once(tmp_path
         async with running(net):
             await _all_queued(net, 123)
             net.tg.clear_failures()
-            await net.tg.wait_for(lambda: _count(net, "away-119") == 1, timeout=60)
-            await net.dc.until(
-                lambda: len(discord_relay.webhook_messages(net.dc, net.channel)) == 4, timeout=30
+            await on_telegram(net, lambda: _count(net, "away-119") == 1, timeout=60)
+            await on_discord(
+                net,
+                lambda: len(discord_relay.webhook_messages(net.dc, net.channel)) >= 4,
+                timeout=60,
             )
             duplicates = net.ctx.relay.stats["duplicates"]
         async with running(net):  # a second start finds nothing new to relay
-            await net.tg.wait_for(lambda: net.ctx.relay.stats["catch_ups"] >= 1)
-            assert await net.ctx.outbox.drain(timeout=10)
+            await on_telegram(net, lambda: net.ctx.relay.stats["catch_ups"] >= 1)
+            assert await net.ctx.outbox.drain(timeout=60)
             again = net.ctx.relay.stats["relayed"]
         copies = [m.content for m in discord_relay.webhook_messages(net.dc, net.channel)]
     text = net.group_text()
@@ -199,15 +201,16 @@ async def test_a_relayed_marker_is_in_no_database_file_and_no_log(
             sam, _ = await member(net, "Sam", Platform.DISCORD)
             first = telegram_relay.post(net.tg, alex, net.group, f"{marker} from telegram")
             await discord_relay.say(net.dc, sam, net.channel, f"{marker} from discord")
-            await net.dc.until(lambda: discord_relay.webhook_messages(net.dc, net.channel))
-            await net.tg.wait_for(lambda: _count(net, f"{marker} from discord") == 1)
+            await on_discord(net, lambda: discord_relay.webhook_messages(net.dc, net.channel))
+            await on_telegram(net, lambda: _count(net, f"{marker} from discord") == 1)
             telegram_relay.edit(net.tg, first, f"{marker} edited")
-            await net.dc.until(
+            await on_discord(
+                net,
                 lambda: discord_relay.webhook_messages(net.dc, net.channel)[0].content.endswith(
                     "edited"
-                )
+                ),
             )
-            assert await net.ctx.outbox.drain(timeout=10)
+            assert await net.ctx.outbox.drain(timeout=60)
             db = net.settings.database_path
 
             def clean() -> bool:
@@ -217,7 +220,7 @@ async def test_a_relayed_marker_is_in_no_database_file_and_no_log(
                     and not net.ctx.outbox.pending()
                 )
 
-            await net.tg.wait_for(clean, timeout=20)  # the outbox scrubs the WAL when idle
+            await on_telegram(net, clean, timeout=60)  # the outbox scrubs the WAL when idle
         files = [db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")]
         left = [f.name for f in files if f.exists() and marker.encode() in f.read_bytes()]
     assert left == []

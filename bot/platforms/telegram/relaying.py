@@ -14,12 +14,12 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
 
 from telegram import Bot, Message
-from telegram.request import HTTPXRequest
 
 from bot.core.events import Actor, Conversation, MediaRef, MessageEdited, MessagePosted
 from bot.core.model import AccountRef, Platform
 from bot.outbox.message import Destination
 from bot.platforms.telegram import relay_format, relay_media
+from bot.platforms.telegram.http import AiohttpRequest
 from bot.relay.ports import Fetched
 
 
@@ -66,7 +66,7 @@ def edited(message: Message) -> MessageEdited | None:
     )
 
 
-class WatchedRequest(HTTPXRequest):
+class WatchedRequest(AiohttpRequest):
     """The request class for ``getUpdates``: notes when a long poll last came back, which is
     the Telegram connection's sign of life for the watchdog (a quiet group sends nothing)."""
 
