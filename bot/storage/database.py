@@ -88,7 +88,7 @@ def _little_room(path: Path) -> bool:
         return False
 
 
-def unreadable(path: Path, exc: sqlite3.DatabaseError) -> UnusableDatabase:
+def unreadable(path: Path, exc: sqlite3.Error) -> UnusableDatabase:
     """The one plain line for a database SQLite refuses at start."""
     if is_disk_full(exc) or (_is_io_error(exc) and _little_room(path)):
         return UnusableDatabase(
