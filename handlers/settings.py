@@ -54,7 +54,8 @@ def find_timezone(text: str) -> str:
     for zone in _zones():
         if zone.lower().rsplit("/", 1)[-1] == city:
             return zone
-    raise UserFacingError.about("settings.unknown_timezone", zone=markup.escape(wanted))
+    shown = wanted if len(wanted) <= 40 else wanted[:40] + "…"
+    raise UserFacingError.about("settings.unknown_timezone", zone=markup.escape(shown))
 
 
 def parse_quiet(text: str) -> QuietHours | None:
