@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TypeVar
@@ -74,6 +75,48 @@ def _entry_label(data: Any, loc: Sequence[int | str]) -> tuple[str | None, list[
     return label, [str(s) for s in loc[last_index + 1 :]]
 
 
+#: A line where something other than a comment is followed by `` #``: only these can hold a
+#: value that YAML cut short, so only files with such a line are looked at more closely.
+_HASH_AFTER_TEXT = re.compile(r"^[ \t]*[^#\s][^\n]*?[ \t]#", re.MULTILINE)
+
+
+def values_cut_by_comments(text: str, shown_as: str) -> list[Problem]:
+    """Unquoted values that YAML cut short at `` #`` (the start of a comment), so a text like
+    ``use their number (like #12)`` silently became ``use their number (like``."""
+    if not _HASH_AFTER_TEXT.search(text):
+        return []
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return []  # the parser reports it
+    lines = text.splitlines()
+    problems = []
+    todo: list[tuple[yaml.Node | None, str | None]] = [(root, None)]
+    while todo:
+        node, entry = todo.pop()
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                name = key.value if isinstance(key, yaml.ScalarNode) else entry
+                todo.append((value, name))
+        elif isinstance(node, yaml.SequenceNode):
+            todo += [(item, entry) for item in node.value]
+        elif isinstance(node, yaml.ScalarNode) and not node.style and node.value:
+            end = node.end_mark
+            rest = lines[end.line][end.column :] if end.line < len(lines) else ""
+            if re.match(r"[ \t]+#", rest):
+                problems.append(
+                    Problem(
+                        shown_as,
+                        "this text stops at ' #', which YAML reads as the start of a note;"
+                        " put the whole text in double quotes",
+                        end.line + 1,
+                        entry,
+                    )
+                )
+    problems.sort(key=lambda p: p.line or 0)
+    return problems
+
+
 def load_yaml_model(path: Path, model: type[M], *, shown_as: str) -> M:
     """Parse and validate one file; raise ContentError naming file, line, entry and field."""
     try:
@@ -93,6 +136,9 @@ def load_yaml_model(path: Path, model: type[M], *, shown_as: str) -> M:
         ) from None
     if data is None:
         data = {}
+    cut = values_cut_by_comments(text, shown_as)
+    if cut:
+        raise ContentError(cut)
     try:
         return model.model_validate(data)
     except ValidationError as exc:
