@@ -1,15 +1,19 @@
 """Button tokens: the short opaque id a button carries, and what pressing it means.
 
 A token is derived from what the button does, so the same button sent to a thousand people is
-one row, and it is stored, so a button keeps working after a restart. Twelve base32 characters
-fit Telegram's 64-byte callback data and Discord's 100-character custom id with room to spare.
+one row, and it is stored, so a button keeps working after a restart. It is keyed (HMAC-SHA256)
+with a random secret the database makes once and keeps, so nobody outside can work out the
+token of a button they were not sent (an unkeyed hash of action, payload and person could be
+computed by anyone who read this code). Twelve base32 characters fit Telegram's 64-byte
+callback data and Discord's 100-character custom id with room to spare.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
+import hmac
 import json
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,9 +32,9 @@ class StoredButton:
     person_id: int | None
 
 
-def make_token(action: str, payload: Payload, person_id: int | None) -> str:
+def make_token(key: bytes, action: str, payload: Payload, person_id: int | None) -> str:
     blob = json.dumps([action, dict(payload), person_id], sort_keys=True, separators=(",", ":"))
-    digest = hashlib.sha256(blob.encode()).digest()
+    digest = hmac.digest(key, blob.encode(), "sha256")
     return base64.b32encode(digest).decode()[:12].lower()
 
 
@@ -39,11 +43,24 @@ class ButtonRepository:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._key: bytes | None = None
+
+    async def key(self) -> bytes:
+        """The database's own button key, made the first time it is needed."""
+        if self._key is None:
+            await self.db.execute(
+                "INSERT OR IGNORE INTO secrets(name, value) VALUES ('buttons', ?)",
+                (secrets.token_bytes(32),),
+            )
+            row = await self.db.fetchone("SELECT value FROM secrets WHERE name = 'buttons'")
+            assert row is not None
+            self._key = bytes(row["value"])
+        return self._key
 
     async def mint(
         self, action: str, payload: Payload, person_id: int | None, now: datetime
     ) -> str:
-        token = make_token(action, payload, person_id)
+        token = make_token(await self.key(), action, payload, person_id)
         await self.db.execute(
             "INSERT INTO buttons(token, action, payload, person_id, expires_at)"
             " VALUES (?, ?, ?, ?, ?)"
