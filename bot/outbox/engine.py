@@ -18,8 +18,9 @@ import contextlib
 import itertools
 import logging
 import random
+import sqlite3
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -37,7 +38,7 @@ from bot.outbox.lanes import Entry, Lane, coalesce
 from bot.outbox.limits import Window
 from bot.outbox.message import Destination, OutgoingMessage
 from bot.outbox.reports import Listener, Reports
-from bot.storage.database import Database
+from bot.storage.database import Database, is_disk_full
 from bot.storage.outbox import NewItem, OutboxRepository
 
 log = logging.getLogger(__name__)
@@ -145,10 +146,18 @@ class Outbox:
 
     async def enqueue_many(self, items: Sequence[NewItem], *, ephemeral: bool = False) -> list[int]:
         """Queue messages in one transaction (fan-out); returns their outbox ids."""
+        if not ephemeral:
+            try:
+                ids = await self._repo.add_many(items, self._now())
+            except sqlite3.OperationalError as exc:
+                if not is_disk_full(exc):
+                    raise
+                # The disk is full: send from memory rather than not at all (lost only if
+                # the bot stops before they go out). What was queued before stays queued.
+                log.warning("outbox: the disk is full; %d message(s) kept in memory", len(items))
+                ephemeral = True
         if ephemeral:
             ids = [next(self._ephemeral_ids) for _ in items]
-        else:
-            ids = await self._repo.add_many(items, self._now())
         now = self._now().timestamp()
         for new_id, item in zip(ids, items, strict=True):
             self._entries[new_id] = Entry(
@@ -291,7 +300,8 @@ class Outbox:
             delay,
         )
         if not head.ephemeral:
-            await self._repo.record_attempt(head.id, head.attempts)
+            with self._unless_disk_full("counting an attempt"):  # the count is a hint only
+                await self._repo.record_attempt(head.id, head.attempts)
 
     async def _finish(
         self,
@@ -312,7 +322,10 @@ class Outbox:
         else:
             self.stats["failed"] += len(batch)
             if stored:
-                await self._repo.mark_failed(stored, error or "failed")
+                # On a full disk the row stays queued and is tried again after a restart:
+                # better twice than lost.
+                with self._unless_disk_full("marking a message failed"):
+                    await self._repo.mark_failed(stored, error or "failed")
         for entry in batch:
             report = DeliveryReport(
                 entry.id,
@@ -324,6 +337,16 @@ class Outbox:
                 error,
             )
             self._reports.publish(report)
+
+    @contextlib.contextmanager
+    def _unless_disk_full(self, doing: str) -> Iterator[None]:
+        """A bookkeeping write that may fail on a full disk without stopping a lane."""
+        try:
+            yield
+        except sqlite3.OperationalError as exc:
+            if not is_disk_full(exc):
+                raise
+            log.warning("outbox: the disk is full; skipped %s", doing)
 
     async def _flush_done(self) -> None:
         done, self._done = self._done, []

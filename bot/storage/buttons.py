@@ -14,12 +14,13 @@ import base64
 import hmac
 import json
 import secrets
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.replies import Payload
-from bot.storage.database import Database
+from bot.storage.database import Database, is_disk_full
 from bot.storage.times import to_db
 
 BUTTON_LIFETIME = timedelta(days=90)
@@ -44,16 +45,25 @@ class ButtonRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
         self._key: bytes | None = None
+        self._unsaved_key = secrets.token_bytes(32)
+        self._unsaved: dict[str, tuple[StoredButton, datetime]] = {}
 
     async def key(self) -> bytes:
         """The database's own button key, made the first time it is needed."""
         if self._key is None:
-            await self.db.execute(
-                "INSERT OR IGNORE INTO secrets(name, value) VALUES ('buttons', ?)",
-                (secrets.token_bytes(32),),
-            )
             row = await self.db.fetchone("SELECT value FROM secrets WHERE name = 'buttons'")
-            assert row is not None
+            if row is None:
+                try:
+                    await self.db.execute(
+                        "INSERT OR IGNORE INTO secrets(name, value) VALUES ('buttons', ?)",
+                        (secrets.token_bytes(32),),
+                    )
+                except sqlite3.OperationalError as exc:
+                    if not is_disk_full(exc):
+                        raise
+                    return self._unsaved_key  # buttons work until a restart; not after
+                row = await self.db.fetchone("SELECT value FROM secrets WHERE name = 'buttons'")
+                assert row is not None
             self._key = bytes(row["value"])
         return self._key
 
@@ -61,21 +71,34 @@ class ButtonRepository:
         self, action: str, payload: Payload, person_id: int | None, now: datetime
     ) -> str:
         token = make_token(await self.key(), action, payload, person_id)
-        await self.db.execute(
-            "INSERT INTO buttons(token, action, payload, person_id, expires_at)"
-            " VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT(token) DO UPDATE SET expires_at = excluded.expires_at",
-            (
-                token,
-                action,
-                json.dumps(dict(payload), sort_keys=True),
-                person_id,
-                to_db(now + BUTTON_LIFETIME),
-            ),
-        )
+        try:
+            await self.db.execute(
+                "INSERT INTO buttons(token, action, payload, person_id, expires_at)"
+                " VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT(token) DO UPDATE SET expires_at = excluded.expires_at",
+                (
+                    token,
+                    action,
+                    json.dumps(dict(payload), sort_keys=True),
+                    person_id,
+                    to_db(now + BUTTON_LIFETIME),
+                ),
+            )
+        except sqlite3.OperationalError as exc:
+            if not is_disk_full(exc):
+                raise
+            # The disk is full: the button still works, from memory, until a restart, so an
+            # answer (crisis lines above all) is never held back by a write it does not need.
+            self._unsaved[token] = (
+                StoredButton(action, dict(payload), person_id),
+                now + BUTTON_LIFETIME,
+            )
         return token
 
     async def lookup(self, token: str, now: datetime) -> StoredButton | None:
+        unsaved = self._unsaved.get(token)
+        if unsaved is not None and unsaved[1] > now:
+            return unsaved[0]
         row = await self.db.fetchone(
             "SELECT action, payload, person_id FROM buttons WHERE token = ? AND expires_at > ?",
             (token, to_db(now)),
@@ -94,14 +117,23 @@ class ButtonRepository:
             "SELECT action, payload, expires_at FROM buttons WHERE person_id = ? ORDER BY token",
             (person_id,),
         )
-        return {
-            "buttons_only_you_can_press": [
-                {"does": r["action"], "with": json.loads(r["payload"]), "until": r["expires_at"]}
-                for r in rows
-            ]
-        }
+        held = [
+            {"does": r["action"], "with": json.loads(r["payload"]), "until": r["expires_at"]}
+            for r in rows
+        ]
+        held += [  # made while the disk was full, kept in memory only
+            {"does": b.action, "with": b.payload, "until": to_db(until)}
+            for b, until in self._unsaved.values()
+            if b.person_id == person_id
+        ]
+        return {"buttons_only_you_can_press": held}
 
     async def erase_person(self, person_id: int) -> None:
+        self._unsaved = {
+            t: (b, until)
+            for t, (b, until) in self._unsaved.items()
+            if b.person_id != person_id and b.payload.get("person") != person_id
+        }
         # Also buttons on someone else's message that act on this person (a steward's
         # "remove #12"): by convention their payload names them under the key "person".
         await self.db.execute(
