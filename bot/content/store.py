@@ -7,6 +7,7 @@ everything to fix.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -72,6 +73,7 @@ class ContentStore:
         self.sources = tuple(sources)
         self._current: Content | None = None
         self._listeners: list[ReloadListener] = []
+        self._reading = asyncio.Lock()
         self.warnings: list[str] = []
 
     @property
@@ -89,14 +91,21 @@ class ContentStore:
 
     async def load(self) -> Content:
         """First load at start-up: raises ContentError if anything is wrong."""
-        content, self.warnings = load_all(self.directory, self.sources)
+        content, self.warnings = await self._read()
         await self._install(content)
         return content
+
+    async def _read(self) -> tuple[Content, list[str]]:
+        """Parse, validate and index every file on a worker thread: a big directory takes
+        seconds, and the bot must keep answering (crisis lines above all) meanwhile. The
+        result is swapped in on the event loop, all at once."""
+        async with self._reading:  # two stewards reloading at once: one after the other
+            return await asyncio.to_thread(load_all, self.directory, self.sources)
 
     async def reload(self) -> list[Problem]:
         """Load again; on any problem keep what we had and return the problems."""
         try:
-            content, warnings = load_all(self.directory, self.sources)
+            content, warnings = await self._read()
         except ContentError as exc:
             log.warning(
                 "content reload refused: %d problem(s); keeping the last good content",

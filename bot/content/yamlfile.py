@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
+import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -117,14 +119,34 @@ def values_cut_by_comments(text: str, shown_as: str) -> list[Problem]:
     return problems
 
 
+#: The last good model of each file, by its exact bytes: a reload after editing one small file
+#: does not parse and validate a 10,000-entry directory again (YAML parsing is most of the
+#: cost of a load). Models are never changed once built, so sharing one is safe.
+_last_good: dict[tuple[Path, type[BaseModel]], tuple[bytes, BaseModel]] = {}
+_last_good_lock = threading.Lock()
+
+
 def load_yaml_model(path: Path, model: type[M], *, shown_as: str) -> M:
     """Parse and validate one file; raise ContentError naming file, line, entry and field."""
     try:
-        text = path.read_text("utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise ContentError([Problem(shown_as, "the file is missing")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ContentError([Problem(shown_as, f"cannot be read ({exc})")]) from None
+    digest = hashlib.sha256(raw).digest()
+    with _last_good_lock:
+        known = _last_good.get((path.resolve(), model))
+    if known is not None and known[0] == digest:
+        return cast(M, known[1])
+    built = _parse_and_validate(text, model, shown_as)
+    with _last_good_lock:
+        _last_good[(path.resolve(), model)] = (digest, built)
+    return built
+
+
+def _parse_and_validate(text: str, model: type[M], shown_as: str) -> M:
     try:
         data = yaml.load(text, Loader=_Loader)  # a safe loader: builds no objects
     except yaml.YAMLError as exc:
