@@ -64,8 +64,8 @@ async def test_a_timezone_longer_than_255_bytes_in_settings_gets_a_clear_answer(
         shown = await console.say(f"/settings timezone {LONG_ZONE}")
         person = await svc.ctx.repo.people.by_account(CONSOLE_ACCOUNT)
     _clear(shown)
-    assert "I couldn't find the timezone 'Europe/AtlantisAtlantis" in shown
-    assert "Try a city, like Toronto." in shown and LONG_ZONE not in shown
+    assert "I couldn't find a place called 'Europe/AtlantisAtlantis" in shown
+    assert LONG_ZONE not in shown
     assert person is not None and person.timezone is None
 
 
