@@ -370,4 +370,7 @@ class Outbox:
                 if dirty and not self._entries:
                     dirty = not await self._db.scrub()
             except Exception as exc:  # keep flushing: a failed round is retried next time
+                if is_disk_full(exc):
+                    log.warning("outbox: the disk is full; delivered rows are deleted later")
+                    continue
                 log.error("outbox: flushing delivered rows failed\n%s", describe_without_text(exc))
