@@ -8,8 +8,10 @@ everything to fix.
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import gc
 import logging
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
@@ -40,8 +42,28 @@ class Content:
         return cast(T, self._values[source.key])
 
 
+@contextlib.contextmanager
+def _no_cyclic_gc() -> Iterator[None]:
+    """Pause Python's cyclic garbage collector while content is built. A 10,000-entry
+    directory is hundreds of thousands of new objects, none of them garbage; each collection
+    walks them all with the GIL held, which measured as half the CPU of a load and the longest
+    pauses of the event loop during a reload. Reference counting still frees everything."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def load_all(directory: Path, sources: Sequence[Source[Any]]) -> tuple[Content, list[str]]:
     """Load every source; raise one ContentError listing every problem in every file."""
+    with _no_cyclic_gc():
+        return _load_all(directory, sources)
+
+
+def _load_all(directory: Path, sources: Sequence[Source[Any]]) -> tuple[Content, list[str]]:
     values: dict[str, Any] = {}
     problems: list[Problem] = []
     warnings: list[str] = []
