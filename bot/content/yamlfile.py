@@ -77,15 +77,27 @@ def _entry_label(data: Any, loc: Sequence[int | str]) -> tuple[str | None, list[
     return label, [str(s) for s in loc[last_index + 1 :]]
 
 
-#: A line where something other than a comment is followed by `` #``: only these can hold a
-#: value that YAML cut short, so only files with such a line are looked at more closely.
+#: A line with text before a `` #``, and what starts its value (after ``- `` and ``key: ``).
 _HASH_AFTER_TEXT = re.compile(r"^[ \t]*[^#\s][^\n]*?[ \t]#", re.MULTILINE)
+_VALUE_START = re.compile(r"^(?:-[ \t]+)*(?:[^\s\"'#][^:\n]*:[ \t]+)?")
+
+
+def _may_be_cut(text: str) -> bool:
+    """Whether any line holds an unquoted value followed by `` #``: only then can YAML have
+    cut a value short, and only then is the file's node tree built to look closer (a big
+    directory whose quoted texts say "#3" is not parsed twice)."""
+    for found in _HASH_AFTER_TEXT.finditer(text):
+        line = found.group(0).lstrip()
+        value = line[_VALUE_START.match(line).end() :]  # type: ignore[union-attr]
+        if value and value[0] not in "\"'|>":
+            return True
+    return False
 
 
 def values_cut_by_comments(text: str, shown_as: str) -> list[Problem]:
     """Unquoted values that YAML cut short at `` #`` (the start of a comment), so a text like
     ``use their number (like #12)`` silently became ``use their number (like``."""
-    if not _HASH_AFTER_TEXT.search(text):
+    if not _may_be_cut(text):
         return []
     try:
         root = yaml.compose(text, Loader=_Loader)
@@ -110,7 +122,7 @@ def values_cut_by_comments(text: str, shown_as: str) -> list[Problem]:
                     Problem(
                         shown_as,
                         "this text stops at ' #', which YAML reads as the start of a note;"
-                        " put the whole text in double quotes",
+                        " put the whole text in double quotes (or a note on a line of its own)",
                         end.line + 1,
                         entry,
                     )
