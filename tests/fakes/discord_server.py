@@ -23,6 +23,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.conformance.recorder import check_discord
 from tests.fakes import discord_interactions as interactions
 from tests.fakes.discord_gateway import Gateway
 from tests.fakes.discord_http import Call, Fault, error, needs_auth, parse_body
@@ -158,6 +159,7 @@ class FakeDiscord:
         call = Call(request.method, path, body, files)
         if request.path.startswith(API):
             self.calls.append(call)
+            check_discord(request.method, path, request.query, body)
         fault = next(
             (
                 f
