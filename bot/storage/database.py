@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import re
 import shutil
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,6 +26,7 @@ import aiosqlite
 
 from bot.core.errors import SettingsError
 
+log = logging.getLogger(__name__)
 _MIGRATION = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 
@@ -72,6 +74,18 @@ def is_disk_full(exc: BaseException) -> bool:
     if code is not None:
         return bool(code & 0xFF == sqlite3.SQLITE_FULL)
     return isinstance(exc, sqlite3.OperationalError) and "is full" in str(exc)
+
+
+@contextlib.contextmanager
+def unless_disk_full(doing: str) -> Iterator[None]:
+    """A bookkeeping write that may be skipped while the disk is full (say, counting a
+    delivery attempt): a warning instead of an error that would stop the caller."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if not is_disk_full(exc):
+            raise
+        log.warning("the disk is full; skipped %s", doing)
 
 
 def _is_io_error(exc: BaseException) -> bool:
