@@ -16,6 +16,7 @@ from bot.storage.digests import DigestRepository
 from bot.storage.outbox import OutboxRepository
 from bot.storage.people import PeopleRepository
 from bot.storage.personal import PersonalData
+from bot.storage.reflections import ReflectionRepository
 from bot.storage.relay import BridgeRepository, RelayMapRepository
 from bot.storage.roster import RosterRepository
 from bot.storage.schedules import ScheduleRepository
@@ -38,6 +39,7 @@ class Repository:
     debrief: DebriefRepository
     bridges: BridgeRepository
     relay_map: RelayMapRepository
+    reflections: ReflectionRepository
 
     def parts(self) -> list[PersonalData]:
         """Every repository that holds something about a person (all of them but ``db``)."""
@@ -59,4 +61,5 @@ class Repository:
             DebriefRepository(db),
             BridgeRepository(db),
             RelayMapRepository(db),
+            ReflectionRepository(db),
         )
