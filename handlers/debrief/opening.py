@@ -31,6 +31,7 @@ from handlers.debrief.rooms import (
 from handlers.membership import find_member
 
 MAX_COMPANION_BUTTONS = 9
+GO = ButtonStyle.PRIMARY
 
 
 def _open_room_of(ctx: Context, req: Request) -> Room:
@@ -106,7 +107,12 @@ async def _invite(ctx: Context, req: Request, room: Room, person: Person) -> Rep
     if await ctx.repo.debrief.room_of(person.id) is not None:
         return Reply(ctx.text("debrief.invite_busy"))
     room.invited.add(person.id)
-    asked = _asking(ctx, req, room, "invitation", ("button_join", "join"), "decline")
+    name = markup.escape(room.shown[req.person.id])
+    asked = _asking(
+        ctx.text("debrief.invitation", name=name),
+        Choice(ctx.text("debrief.button_join"), "debrief.join", {"room": room.id}, style=GO),
+        Choice(ctx.text("debrief.button_not_now"), "debrief.decline", {"room": room.id}),
+    )
     sent = await ctx.messenger.to_person(person.id, asked, ephemeral=True)
     if sent is None:
         room.invited.discard(person.id)
@@ -114,25 +120,10 @@ async def _invite(ctx: Context, req: Request, room: Room, person: Person) -> Rep
     return Reply(ctx.text("debrief.invited"))
 
 
-def _asking(
-    ctx: Context, req: Request, room: Room, key: str, yes: tuple[str, str], no: str
-) -> Reply:
-    """An invitation or an "any available peer" request: who asks (the name they show in the
-    room), a button to come in and **Not now**."""
-    label, action = yes
-    return Reply.with_choices(
-        ctx.text(f"debrief.{key}", name=markup.escape(room.shown[req.person.id])),
-        [
-            Choice(
-                ctx.text(f"debrief.{label}"),
-                f"debrief.{action}",
-                {"room": room.id},
-                style=ButtonStyle.PRIMARY,
-            ),
-            Choice(ctx.text("debrief.button_not_now"), f"debrief.{no}", {"room": room.id}),
-        ],
-        per_row=2,
-    )
+def _asking(text: str, yes: Choice, no: Choice) -> Reply:
+    """An invitation or an "any available peer" request: who asks, a button to come in and
+    **Not now**."""
+    return Reply.with_choices(text, [yes, no], per_row=2)
 
 
 async def invite_menu(ctx: Context, req: Request) -> Replies:
@@ -147,7 +138,7 @@ async def invite_menu(ctx: Context, req: Request) -> Replies:
         return Reply(ctx.text("debrief.invite_pick_none"))
     choices = [
         Choice(
-            ctx.text("debrief.companion_label", number=p),
+            ctx.text("debrief.member_label", number=p),
             "debrief.invite",
             {"room": room.id, "who": p},
         )
@@ -166,7 +157,12 @@ async def any_peer(ctx: Context, req: Request) -> Replies:
     ]
     if not free:
         return Reply(ctx.text("debrief.any_peer_none"))
-    asked = _asking(ctx, req, room, "any_peer_request", ("button_can_join", "take"), "decline_any")
+    name = markup.escape(room.shown[req.person.id])
+    asked = _asking(
+        ctx.text("debrief.any_peer_request", name=name),
+        Choice(ctx.text("debrief.button_can_join"), "debrief.take", {"room": room.id}, style=GO),
+        Choice(ctx.text("debrief.button_not_now"), "debrief.decline_any", {"room": room.id}),
+    )
     for person_id in free:
         if await ctx.messenger.to_person(person_id, asked, ephemeral=True) is not None:
             room.asked_any.add(person_id)
