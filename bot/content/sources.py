@@ -11,6 +11,7 @@ from bot.content.schema.crisis import CrisisFile
 from bot.content.schema.glossary import GlossaryFile
 from bot.content.schema.opportunities import OpportunitiesFile
 from bot.content.schema.prompts import PromptsFile
+from bot.content.schema.reflections import PowerFile, RolecheckFile
 from bot.content.schema.resources import ResourcesFile
 from bot.content.schema.trainings import TrainingsFile
 from bot.content.store import Source
@@ -36,10 +37,19 @@ CRISIS: Source[CrisisFile] = Source("crisis", _crisis, _crisis_warnings)
 TEXTS: Source[Texts] = Source("texts", load_texts)
 
 
+_indexed: list[ResourceDirectory] = []  # the last one built, reused while its file is unchanged
+
+
 def _resources(directory: Path) -> ResourceDirectory:
-    """The directory and its search index, built together so a reload swaps both at once."""
+    """The directory and its search index, built together so a reload swaps both at once.
+    An unchanged file gives back the very same model (see ``load_yaml_model``), and then the
+    index built from it is reused too."""
     file = load_yaml_model(directory / "resources.yaml", ResourcesFile, shown_as="resources.yaml")
-    return ResourceDirectory(file)
+    if _indexed and _indexed[0].file is file:
+        return _indexed[0]
+    built = ResourceDirectory(file)
+    _indexed[:] = [built]
+    return built
 
 
 def _markdown(directory: Path, name: str, what: str) -> str:
@@ -82,6 +92,15 @@ PROMPTS: Source[PromptsFile] = Source(
     lambda d: load_yaml_model(d / "prompts.yaml", PromptsFile, shown_as="prompts.yaml"),
 )
 
+ROLECHECK: Source[RolecheckFile] = Source(
+    "rolecheck",
+    lambda d: load_yaml_model(d / "rolecheck.yaml", RolecheckFile, shown_as="rolecheck.yaml"),
+)
+POWER: Source[PowerFile] = Source(
+    "power",
+    lambda d: load_yaml_model(d / "power.yaml", PowerFile, shown_as="power.yaml"),
+)
+
 SOURCES: tuple[Source[Any], ...] = (
     CRISIS,
     TEXTS,
@@ -92,4 +111,6 @@ SOURCES: tuple[Source[Any], ...] = (
     AGREEMENTS,
     PROMPTS,
     PRIVACY,
+    ROLECHECK,
+    POWER,
 )

@@ -15,6 +15,7 @@ from bot.storage.digests import DigestRepository
 from bot.storage.outbox import OutboxRepository
 from bot.storage.people import PeopleRepository
 from bot.storage.personal import PersonalData
+from bot.storage.reflections import ReflectionRepository
 from bot.storage.relay import BridgeRepository, RelayMapRepository
 from bot.storage.roster import RosterRepository
 from bot.storage.schedules import ScheduleRepository
@@ -36,6 +37,7 @@ class Repository:
     roster: RosterRepository
     bridges: BridgeRepository
     relay_map: RelayMapRepository
+    reflections: ReflectionRepository
 
     def parts(self) -> list[PersonalData]:
         """Every repository that holds something about a person (all of them but ``db``)."""
@@ -56,4 +58,5 @@ class Repository:
             RosterRepository(db),
             BridgeRepository(db),
             RelayMapRepository(db),
+            ReflectionRepository(db),
         )
