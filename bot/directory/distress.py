@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from bot.content.schema.distress import DistressFile
-from bot.directory.phrases import compile_phrase, normalise
+from bot.directory.phrases import normalise
 
 _LONGEST = 2000  # characters looked at: distress is said early, and a long paste stays cheap
 
@@ -28,16 +28,7 @@ class Distress:
 
     def __init__(self, file: DistressFile) -> None:
         self.file = file
-        self._entries = [
-            _Entry(
-                p.id,
-                re.compile("|".join(compile_phrase(s, file.words) for s in p.phrases)),
-                re.compile("|".join(compile_phrase(s, file.words) for s in p.unless))
-                if p.unless
-                else None,
-            )
-            for p in file.patterns
-        ]
+        self._entries = [_Entry(*entry) for entry in file.compiled()]
 
     def which(self, text: str) -> str | None:
         """The id of the first entry that recognises distress in ``text``, or None."""

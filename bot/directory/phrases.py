@@ -31,7 +31,12 @@ _PIECE = re.compile(r"\{[a-z0-9_]+\}|\.\.\.|[()\[\]|$]|[a-z0-9]+|\S")
 
 
 class PhraseError(ValueError):
-    """A phrase that cannot be read; the message says what to change."""
+    """A phrase that cannot be read; the message says what to change, ``index`` which phrase
+    of a list (when known)."""
+
+    def __init__(self, message: str, index: int | None = None) -> None:
+        super().__init__(message)
+        self.index = index
 
 
 def normalise(text: str) -> str:
@@ -89,10 +94,24 @@ def compile_phrase(phrase: str, lists: Mapping[str, Sequence[str]]) -> str:
     body = "".join(out)
     if not body.strip("(?:)|"):
         raise PhraseError("the phrase has no words")
-    regex = " " + body
+    return " " + body
+
+
+def compile_phrases(phrases: Sequence[str], lists: Mapping[str, Sequence[str]]) -> re.Pattern[str]:
+    """One regular expression for several phrases, compiled once. A phrase that cannot be
+    read, or that would match any message at all, raises PhraseError naming it (by index)."""
+    parts = []
+    for n, phrase in enumerate(phrases):
+        try:
+            parts.append(compile_phrase(phrase, lists))
+        except PhraseError as exc:
+            raise PhraseError(str(exc), n) from None
     try:
-        if re.compile(regex).search(" "):
-            raise PhraseError("the phrase matches nothing at all; make one word required")
+        compiled = re.compile("|".join(parts))
     except re.error as exc:
-        raise PhraseError(f"the phrase cannot be read ({exc.msg})") from None
-    return regex
+        raise PhraseError(f"a phrase cannot be read ({exc.msg})") from None
+    if compiled.search(" "):
+        for n, part in enumerate(parts):
+            if re.search(part, " "):
+                raise PhraseError("the phrase matches nothing at all; make one word required", n)
+    return compiled

@@ -14,7 +14,7 @@ from bot.content.schema.distress import DistressFile
 from bot.content.sources import DISTRESS, SOURCES
 from bot.content.store import Content, load_all
 from bot.content.yamlfile import load_yaml_model
-from bot.directory.phrases import PhraseError, compile_phrase, normalise
+from bot.directory.phrases import PhraseError, compile_phrase, compile_phrases, normalise
 from tests.directory import distress_set
 from tests.helpers import CONTENT
 
@@ -105,7 +105,8 @@ def test_the_phrase_language() -> None:
 )
 def test_a_phrase_that_cannot_be_read_says_why(phrase: str, says: str) -> None:
     with pytest.raises(PhraseError) as caught:
-        compile_phrase(phrase, {"cant": ["cant"]})
+        compile_phrases(["i want to die", phrase], {"cant": ["cant"]})
+    assert caught.value.index == 1
     assert says in str(caught.value)
 
 

@@ -9,10 +9,10 @@ from __future__ import annotations
 
 import re
 
-from pydantic import Field, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
 from bot.content.schema.base import Strict, duplicate_ids, raise_at
-from bot.directory.phrases import PhraseError, compile_phrase, normalise
+from bot.directory.phrases import PhraseError, compile_phrases, normalise
 
 
 class DistressPattern(Strict):
@@ -38,33 +38,40 @@ class DistressFile(Strict):
         description="Ordinary messages that must NOT be taken as distress",
     )
 
+    _compiled: list[tuple[re.Pattern[str], re.Pattern[str] | None]] = PrivateAttr(
+        default_factory=list
+    )
+
     @model_validator(mode="after")
     def _readable(self) -> DistressFile:
         mistakes = duplicate_ids("patterns", [p.id for p in self.patterns], "patterns")
-        compiled: list[tuple[list[re.Pattern[str]], list[re.Pattern[str]]]] = []
+        compiled: list[tuple[re.Pattern[str], re.Pattern[str] | None]] = []
         for i, pattern in enumerate(self.patterns):
-            found: dict[str, list[re.Pattern[str]]] = {"phrases": [], "unless": []}
-            for field in ("phrases", "unless"):
-                for j, phrase in enumerate(getattr(pattern, field)):
-                    try:
-                        found[field].append(re.compile(compile_phrase(phrase, self.words)))
-                    except PhraseError as exc:
-                        mistakes.append((("patterns", i, field, j), str(exc)))
-            compiled.append((found["phrases"], found["unless"]))
+            says: re.Pattern[str] | None = None
+            unless: re.Pattern[str] | None = None
+            try:
+                says = compile_phrases(pattern.phrases, self.words)
+                unless = compile_phrases(pattern.unless, self.words) if pattern.unless else None
+            except PhraseError as exc:
+                field = "phrases" if says is None else "unless"
+                where = ("patterns", i, field) + (() if exc.index is None else (exc.index,))
+                mistakes.append((where, str(exc)))
+                continue
+            compiled.append((says, unless))
             for j, example in enumerate(pattern.examples):
                 text = normalise(example)
-                if found["phrases"] and not any(r.search(text) for r in found["phrases"]):
+                if not says.search(text):
                     mistakes.append(
                         (("patterns", i, "examples", j), "no phrase of this entry recognises it")
                     )
-                elif any(r.search(text) for r in found["unless"]):
+                elif unless and unless.search(text):
                     mistakes.append(
                         (("patterns", i, "examples", j), "one of this entry's 'unless' hides it")
                     )
         for k, miss in enumerate(self.near_misses):
             text = normalise(miss)
-            for i, (phrases, unless) in enumerate(compiled):
-                if any(r.search(text) for r in phrases) and not any(r.search(text) for r in unless):
+            for i, (says, unless) in enumerate(compiled):
+                if says.search(text) and not (unless and unless.search(text)):
                     mistakes.append(
                         (
                             ("near_misses", k),
@@ -73,4 +80,12 @@ class DistressFile(Strict):
                     )
                     break
         raise_at("DistressFile", mistakes)
+        self._compiled = compiled
         return self
+
+    def compiled(self) -> list[tuple[str, re.Pattern[str], re.Pattern[str] | None]]:
+        """Each entry's id with its phrases and 'unless' compiled (once, when validated)."""
+        return [
+            (p.id, says, unless)
+            for p, (says, unless) in zip(self.patterns, self._compiled, strict=True)
+        ]
