@@ -56,19 +56,16 @@ class ButtonRepository:
         if not tokens:
             return tokens
         expires = to_db(now + BUTTON_LIFETIME)
-        rows = [
-            (token, action, json.dumps(dict(payload), sort_keys=True), person_id, expires)
+        rows = {  # one row per token: the same button twice in a reply is one row
+            token: (token, action, json.dumps(dict(payload), sort_keys=True), person_id, expires)
             for token, (action, payload, person_id) in zip(tokens, buttons, strict=True)
-        ]
-        sql = (
-            "INSERT INTO buttons(token, action, payload, person_id, expires_at)"
-            " VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT(token) DO UPDATE SET expires_at = excluded.expires_at"
+        }
+        await self.db.execute(
+            "INSERT INTO buttons(token, action, payload, person_id, expires_at) VALUES "
+            + ", ".join("(?, ?, ?, ?, ?)" for _ in rows)
+            + " ON CONFLICT(token) DO UPDATE SET expires_at = excluded.expires_at",
+            [value for row in rows.values() for value in row],
         )
-        if len(rows) == 1:
-            await self.db.execute(sql, rows[0])
-        else:
-            await self.db.executemany(sql, rows)
         return tokens
 
     async def lookup(self, token: str, now: datetime) -> StoredButton | None:
