@@ -8,6 +8,7 @@ from typing import Any
 from bot.content.calendar import load_trainings
 from bot.content.problems import ContentError, Problem
 from bot.content.schema.crisis import CrisisFile
+from bot.content.schema.distress import DistressFile
 from bot.content.schema.glossary import GlossaryFile
 from bot.content.schema.opportunities import OpportunitiesFile
 from bot.content.schema.prompts import PromptsFile
@@ -16,6 +17,7 @@ from bot.content.schema.trainings import TrainingsFile
 from bot.content.store import Source
 from bot.content.texts import Texts, load_texts
 from bot.content.yamlfile import load_yaml_model
+from bot.directory.distress import Distress
 from bot.directory.resources import ResourceDirectory
 
 
@@ -33,6 +35,15 @@ def _crisis_warnings(crisis: CrisisFile) -> list[str]:
 
 
 CRISIS: Source[CrisisFile] = Source("crisis", _crisis, _crisis_warnings)
+
+
+def _distress(directory: Path) -> Distress:
+    """The patterns that say someone needs support now, compiled once per loaded version."""
+    file = load_yaml_model(directory / "distress.yaml", DistressFile, shown_as="distress.yaml")
+    return Distress(file)
+
+
+DISTRESS: Source[Distress] = Source("distress", _distress)
 TEXTS: Source[Texts] = Source("texts", load_texts)
 
 
@@ -84,6 +95,7 @@ PROMPTS: Source[PromptsFile] = Source(
 
 SOURCES: tuple[Source[Any], ...] = (
     CRISIS,
+    DISTRESS,
     TEXTS,
     RESOURCES,
     TRAININGS,

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -43,20 +44,29 @@ class ButtonRepository:
     async def mint(
         self, action: str, payload: Payload, person_id: int | None, now: datetime
     ) -> str:
-        token = make_token(action, payload, person_id)
-        await self.db.execute(
-            "INSERT INTO buttons(token, action, payload, person_id, expires_at)"
-            " VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT(token) DO UPDATE SET expires_at = excluded.expires_at",
-            (
-                token,
-                action,
-                json.dumps(dict(payload), sort_keys=True),
-                person_id,
-                to_db(now + BUTTON_LIFETIME),
-            ),
-        )
+        (token,) = await self.mint_many([(action, payload, person_id)], now)
         return token
+
+    async def mint_many(
+        self, buttons: Sequence[tuple[str, Payload, int | None]], now: datetime
+    ) -> list[str]:
+        """Tokens for several buttons in one write (a reply's nine topic buttons are one
+        round trip to the database, not nine)."""
+        tokens = [make_token(action, payload, person_id) for action, payload, person_id in buttons]
+        if not tokens:
+            return tokens
+        expires = to_db(now + BUTTON_LIFETIME)
+        rows = {  # one row per token: the same button twice in a reply is one row
+            token: (token, action, json.dumps(dict(payload), sort_keys=True), person_id, expires)
+            for token, (action, payload, person_id) in zip(tokens, buttons, strict=True)
+        }
+        await self.db.execute(
+            "INSERT INTO buttons(token, action, payload, person_id, expires_at) VALUES "
+            + ", ".join("(?, ?, ?, ?, ?)" for _ in rows)
+            + " ON CONFLICT(token) DO UPDATE SET expires_at = excluded.expires_at",
+            [value for row in rows.values() for value in row],
+        )
+        return tokens
 
     async def lookup(self, token: str, now: datetime) -> StoredButton | None:
         row = await self.db.fetchone(
