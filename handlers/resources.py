@@ -52,7 +52,10 @@ def card(ctx: Context, r: Resource) -> str:
         notes.append(ctx.text("resources.tag_indigenous"))
     if r.peer_run:
         notes.append(ctx.text("resources.tag_peer"))
-    notes.append(ctx.text("resources.card_checked", date=checked(r.verified)))
+    if r.confirmed and r.verified:
+        notes.append(ctx.text("resources.card_checked", date=checked(r.verified)))
+    else:
+        notes.append(ctx.text("resources.card_unconfirmed"))
     lines.append("*" + " · ".join(notes) + "*")
     return "\n".join(lines)
 

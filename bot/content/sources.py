@@ -47,6 +47,24 @@ DISTRESS: Source[Distress] = Source("distress", _distress)
 TEXTS: Source[Texts] = Source("texts", load_texts)
 
 
+def _resources_warnings(directory: ResourceDirectory) -> list[str]:
+    return [
+        f'resources.yaml — entry "{r.id}": shown as "not yet checked by a steward" until a'
+        " person checks it on the provider's own page, then sets confirmed: true"
+        for r in directory.resources
+        if not r.confirmed
+    ]
+
+
+def _trainings_warnings(file: TrainingsFile) -> list[str]:
+    return [
+        f'trainings.yaml — entry "{t.id}": shown as "not yet checked by a steward" until a'
+        " person checks it (and its dates) with the provider, then sets confirmed: true"
+        for t in file.trainings
+        if not t.confirmed
+    ]
+
+
 def _resources(directory: Path) -> ResourceDirectory:
     """The directory and its search index, built together so a reload swaps both at once."""
     file = load_yaml_model(directory / "resources.yaml", ResourcesFile, shown_as="resources.yaml")
@@ -74,8 +92,8 @@ def _privacy(directory: Path) -> str:
     return _markdown(directory, "privacy.md", "what the bot keeps and who can see it")
 
 
-RESOURCES: Source[ResourceDirectory] = Source("resources", _resources)
-TRAININGS: Source[TrainingsFile] = Source("trainings", load_trainings)
+RESOURCES: Source[ResourceDirectory] = Source("resources", _resources, _resources_warnings)
+TRAININGS: Source[TrainingsFile] = Source("trainings", load_trainings, _trainings_warnings)
 OPPORTUNITIES: Source[OpportunitiesFile] = Source(
     "opportunities",
     lambda d: load_yaml_model(
