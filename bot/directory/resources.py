@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rapidfuzz.distance import OSA
+
 from bot.content.schema.common import Cost, Format, Region
 from bot.content.schema.resources import Resource, ResourcesFile, Topic
 from bot.directory.english import english_words, is_common, is_english
 from bot.directory.pages import Pages
 from bot.directory.regions import serving
 from bot.directory.spelling import Spelling
-from bot.directory.words import close_words, fold, has_prefix, words
+from bot.directory.words import allowed_typos, fold, has_prefix, words
 from bot.storage.search_index import Filters, IndexedDoc, SearchIndex
 
 MAX_RESULTS = 100  # more than anyone pages through with "more"
@@ -180,7 +182,8 @@ def _near(word: str, name: str) -> bool:
     one is a typo away."""
     if name.startswith(word) or (len(word) >= 4 and word[:4] == name[:4]):
         return True
-    return bool(close_words(word, [name], 1))
+    typos = allowed_typos(word)
+    return bool(typos) and OSA.distance(word, name, score_cutoff=typos) <= typos
 
 
 def _doc(position: int, r: Resource, topics: dict[str, Topic]) -> IndexedDoc:

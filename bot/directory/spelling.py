@@ -1,8 +1,8 @@
 """Spelling help for words the directory has never seen, precomputed when content loads.
 
-The index's vocabulary is bucketed by length, so a typo is compared only with words that
-could be within its allowed distance (not all of them), and the starts of longer words
-("certifcat" for certification) are kept per length, built once rather than per query.
+The index's vocabulary is bucketed by length and first letter, so a word with two typos is
+compared only with words that could be within that distance (not all of them), and the starts
+of longer words ("certifcat" for certification) are kept per length, built once.
 Two swapped letters count as one typo ("greif" → grief). One typo, the common case, is found
 from a table of every directory word with one letter left out (built at load), without
 comparing against the vocabulary at all.
@@ -23,13 +23,13 @@ _LONGEST_START = 14  # starts of longer words kept for typed words up to this le
 
 class Spelling:
     def __init__(self, vocabulary: Sequence[str]) -> None:
-        by_length: dict[int, list[str]] = defaultdict(list)
+        by_length: dict[tuple[int, str], list[str]] = defaultdict(list)
         starts: dict[int, set[str]] = defaultdict(set)
         deleted: dict[str, list[str]] = defaultdict(list)
         for term in vocabulary:
             if not term.isalpha() or len(term) < 4:
                 continue
-            by_length[len(term)].append(term)
+            by_length[len(term), term[0]].append(term)
             for n in range(4, min(len(term), _LONGEST_START + 1)):
                 starts[n].add(term[:n])
             for variant in _deletes(term):
@@ -46,9 +46,9 @@ class Spelling:
         if not typos:
             return []
         found = self._one_typo(word)
-        if not found and typos > 1:
+        if not found and typos > 1:  # two typos, in a long word: first letter taken as typed
             for n in range(len(word) - typos, len(word) + typos + 1):
-                found += self._near(word, self._by_length.get(n, ()), typos, limit)
+                found += self._near(word, self._by_length.get((n, word[0]), ()), typos, limit)
         if not found:
             found = self._near(word, self._starts.get(len(word), ()), typos, limit)
         found.sort(key=lambda f: (f[0], -len(f[1]), f[1]))
