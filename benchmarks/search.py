@@ -7,7 +7,9 @@ from wordfreq's English list (about 20,000 distinct words, drawn as often as peo
 plus the directory's own words), starts the real service on a SQLite file, and sends
 `/resources` commands through the real dispatcher as a member would: the time from dispatch
 to the prepared reply (argument parsing, distress check, search, cards, the "more" button
-minted in the database). Ceilings (issue 14): end to end p99 at most 5 ms at 10,000 entries;
+minted in the database). Wall time is what a person waits; CPU time (this process, all its
+threads) is printed beside it because on a busy machine wall time is mostly waiting for a
+core. Ceilings (issue 14): end to end p99 at most 5 ms at 10,000 entries;
 content load at most 1 s. Figures are printed as ratios to them, with the load average.
 Nothing is asserted: these are measurements.
 """
@@ -61,7 +63,9 @@ def vocabulary(rng: random.Random) -> tuple[list[str], list[float]]:
     """About 20,000 English words weighted by rank (Zipf), plus the directory's own words."""
     english = sorted(english_words())
     rng.shuffle(english)
-    words = DOMAIN + english[:20_000]
+    words = english[:20_000]
+    for word in DOMAIN:  # directory words are middling: in about 1% of entries each
+        words.insert(rng.randrange(200, 3_000), word)
     weights = [1 / (rank + 10) for rank in range(len(words))]
     return words, weights
 
@@ -153,23 +157,28 @@ async def one_size(size: int, rng: random.Random) -> None:
             await svc.ctx.repo.people.create(MEMBER, (Role.PEER,), svc.ctx.clock.now())
             actor = Actor(MEMBER, "bench")
             everything: list[float] = []
+            cpu_all: list[float] = []
             for kind, batch in queries(rng, directory.vocabulary).items():
-                timings = []
+                timings, cpu = [], []
                 for raw in batch:
                     event = CommandEvent(actor, PRIVATE, "resources", raw=raw)
-                    started = time.perf_counter()
+                    started, used = time.perf_counter(), time.process_time()
                     await svc.dispatcher.command(event)
                     timings.append((time.perf_counter() - started) * 1000)
+                    cpu.append((time.process_time() - used) * 1000)
                 everything += timings
+                cpu_all += cpu
                 p99 = percentile(timings, 99)
                 print(
                     f"  /resources {kind:>8}: p50 {statistics.median(timings):5.2f} ms,"
-                    f" p99 {p99:5.2f} ms ({p99 / E2E_CEILING_MS:.2f} of the 5 ms ceiling)"
+                    f" p99 {p99:6.2f} ms ({p99 / E2E_CEILING_MS:5.2f} of the 5 ms ceiling);"
+                    f" CPU p50 {statistics.median(cpu):5.2f} ms, p99 {percentile(cpu, 99):5.2f} ms"
                 )
             p99 = percentile(everything, 99)
             print(
                 f"  /resources all kinds: p50 {statistics.median(everything):5.2f} ms,"
-                f" p99 {p99:5.2f} ms ({p99 / E2E_CEILING_MS:.2f} of the 5 ms ceiling)"
+                f" p99 {p99:6.2f} ms ({p99 / E2E_CEILING_MS:.2f} of the 5 ms ceiling);"
+                f" CPU p99 {percentile(cpu_all, 99):5.2f} ms"
                 f" over {len(everything)} commands · load average {load_average()}"
             )
 

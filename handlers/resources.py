@@ -21,7 +21,7 @@ from bot.core.context import Context, Request
 from bot.core.dates import day_month_year
 from bot.core.errors import UserFacingError
 from bot.core.replies import Choice, Replies, Reply
-from bot.directory.glossary import look_up
+from bot.directory.glossary import exact
 from bot.directory.regions import LABELS, REGION_OPTION, region_filter
 from bot.directory.resources import Found, Query, ResourceDirectory
 from bot.directory.words import words as query_words
@@ -216,7 +216,7 @@ def related_command(ctx: Context, words: str) -> str:
         theme = prompts.find_theme(word) if len(word) >= 4 else None
         if theme is not None:
             return ctx.text("resources.try_selfcare", command=f"/selfcare {theme.id}")
-        if look_up(glossary, word).term is not None and len(word) >= 3:
+        if exact(glossary, word) is not None:
             return ctx.text("resources.try_glossary", command=f"/glossary {word}")
     return ctx.text("resources.try_glossary_any")
 

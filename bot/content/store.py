@@ -7,6 +7,7 @@ everything to fix.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
@@ -89,14 +90,16 @@ class ContentStore:
 
     async def load(self) -> Content:
         """First load at start-up: raises ContentError if anything is wrong."""
-        content, self.warnings = load_all(self.directory, self.sources)
+        # Off the event loop: parsing and indexing a big directory takes a while, and a reload
+        # must not stall commands that are being answered meanwhile.
+        content, self.warnings = await asyncio.to_thread(load_all, self.directory, self.sources)
         await self._install(content)
         return content
 
     async def reload(self) -> list[Problem]:
         """Load again; on any problem keep what we had and return the problems."""
         try:
-            content, warnings = load_all(self.directory, self.sources)
+            content, warnings = await asyncio.to_thread(load_all, self.directory, self.sources)
         except ContentError as exc:
             log.warning(
                 "content reload refused: %d problem(s); keeping the last good content",

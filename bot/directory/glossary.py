@@ -36,6 +36,11 @@ def _names(glossary: GlossaryFile) -> dict[str, Term]:
     return names
 
 
+def exact(glossary: GlossaryFile, word: str) -> Term | None:
+    """The term named exactly so (by its name or an alias), or None."""
+    return _names(glossary).get(key(word))
+
+
 def look_up(glossary: GlossaryFile, word: str) -> Lookup:
     """The term by its name or an alias, then by the start of one, then nearly spelt."""
     wanted = key(word)

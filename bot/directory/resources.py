@@ -10,13 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rapidfuzz.distance import OSA
+
 from bot.content.schema.common import Cost, Format, Region
 from bot.content.schema.resources import Resource, ResourcesFile, Topic
-from bot.directory.english import is_common, is_english
+from bot.directory.english import english_words, is_common, is_english
 from bot.directory.pages import Pages
 from bot.directory.regions import serving
 from bot.directory.spelling import Spelling
-from bot.directory.words import close_words, fold, has_prefix, words
+from bot.directory.words import allowed_typos, fold, has_prefix, words
 from bot.storage.search_index import Filters, IndexedDoc, SearchIndex
 
 MAX_RESULTS = 100  # more than anyone pages through with "more"
@@ -69,6 +71,7 @@ class ResourceDirectory:
         )
         self.vocabulary = self.index.vocabulary()
         self._spelling = Spelling(self.vocabulary)
+        english_words()  # loaded now, with the content, not during someone's search
         self.pages: Pages[str] = Pages()
 
     @property
@@ -118,24 +121,24 @@ class ResourceDirectory:
         )
         typed = list(dict.fromkeys(words(query.text)))[:MAX_WORDS]
         if not typed:
-            return Found(self._positions(self.index.search(None, filters, limit)))
+            return Found(self._ranked(self.index.search(None, filters, limit), query))
         groups = {w: f'"{w}"*' for w in typed}
         found = self.index.search(" AND ".join(groups.values()), filters, limit)
         if found:
-            return Found(self._positions(found))
+            return Found(self._ranked(found, query))
         corrected = self.corrections(typed)
         if corrected:
             for word, close in corrected.items():
                 groups[word] = "(" + " OR ".join(f'"{c}"*' for c in close) + ")"
             found = self.index.search(" AND ".join(groups.values()), filters, limit)
             if found:
-                return Found(self._positions(found), {w: c[0] for w, c in corrected.items()})
+                return Found(self._ranked(found, query), {w: c[0] for w, c in corrected.items()})
         fixed = {w: c[0] for w, c in corrected.items()}
         telling = [g for w, g in groups.items() if not is_common(w)]
         if telling and len(telling) < len(groups):  # "i think i took too much naloxone"
             found = self.index.search(" AND ".join(telling), filters, limit)
             if found:
-                return Found(self._positions(found), fixed, partial=True)
+                return Found(self._ranked(found, query), fixed, partial=True)
         if len(groups) >= 3:
             parts = list(groups.values())
             all_but_one = [
@@ -143,7 +146,7 @@ class ResourceDirectory:
             ]
             found = self.index.search(" OR ".join(all_but_one), filters, limit)
             if found:
-                return Found(self._positions(found), fixed, partial=True)
+                return Found(self._ranked(found, query), fixed, partial=True)
         return Found([])
 
     def corrections(self, typed: list[str]) -> dict[str, list[str]]:
@@ -158,8 +161,20 @@ class ResourceDirectory:
                 found[word] = close
         return found
 
-    def _positions(self, positions: list[int]) -> list[Resource]:
-        return [self.resources[p] for p in positions]
+    def _ranked(self, positions: list[int], query: Query) -> list[Resource]:
+        """Entries in the index's order; with a region, the ones in that region itself come
+        before province-wide and Canada-wide ones (a stable sort: best match first within
+        each), after crisis entries when someone may need support now."""
+        found = [self.resources[p] for p in positions]
+        if query.region is None:
+            return found
+        wide = serving(query.region)
+
+        def nearness(r: Resource) -> tuple[bool, int]:
+            rank = min((wide.index(g.value) for g in r.regions if g.value in wide), default=0)
+            return (not (query.crisis and r.crisis), rank)
+
+        return sorted(found, key=nearness)
 
 
 def _near(word: str, name: str) -> bool:
@@ -167,7 +182,8 @@ def _near(word: str, name: str) -> bool:
     one is a typo away."""
     if name.startswith(word) or (len(word) >= 4 and word[:4] == name[:4]):
         return True
-    return bool(close_words(word, [name], 1))
+    typos = allowed_typos(word)
+    return bool(typos) and OSA.distance(word, name, score_cutoff=typos) <= typos
 
 
 def _doc(position: int, r: Resource, topics: dict[str, Topic]) -> IndexedDoc:

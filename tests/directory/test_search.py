@@ -157,3 +157,11 @@ def test_correct_words_are_never_rewritten(directory: ResourceDirectory) -> None
 def test_a_query_that_finds_results_is_not_corrected(directory: ResourceDirectory) -> None:
     found = directory.search(Query("narc"))  # a prefix of a keyword, not a typo
     assert found.corrected == {} and [r.id for r in found.resources] == ["naloxone-kits"]
+
+
+def test_with_a_region_the_local_entries_come_first(directory: ResourceDirectory) -> None:
+    assert ids(directory, Query("grief", region=Region.NORTHERN_BC)) == [
+        "grief-north",
+        "grief-online",
+    ]
+    assert ids(directory, Query("grief", region=Region.VANCOUVER_ISLAND))[0] == "grief-island"

@@ -122,3 +122,11 @@ async def test_peer_is_a_search_word_and_filters_are_named(tmp_path: Path) -> No
     assert "Here's what I found for peer support:" in words
     assert "Only:" not in words
     assert "Only: Northern BC · free · Peer-run" in filtered
+
+
+async def test_nothing_found_points_to_a_command_that_may_help(tmp_path: Path) -> None:
+    async with console_service(fixture_settings(tmp_path)) as (_, console):
+        out = await console.say("/resources boundaries")
+    assert "I couldn't find anything for boundaries." in out
+    assert "Or try /selfcare boundaries for a moment of care now." in out
+    assert "Peer work guide" not in out  # said plainly, not padded with other cards
