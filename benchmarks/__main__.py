@@ -8,12 +8,14 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from benchmarks import distress, outbox_fanout, search
+from benchmarks import distress, outbox_fanout, relevance, search
 
 
 async def run_all(quick: bool) -> None:
     print("== distress recognition ==", flush=True)
     distress.main()
+    print("\n== resource relevance ==", flush=True)
+    relevance.main()
     print("\n== resource search ==", flush=True)
     await search.main((1_000, 10_000) if quick else search.SIZES)
     print("\n== outbox fan-out ==", flush=True)
