@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from bot.content.calendar import load_trainings
 from bot.content.problems import ContentError, Problem
@@ -22,17 +23,30 @@ from bot.directory.distress import Distress
 from bot.directory.resources import ResourceDirectory
 
 
+class Confirmable(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def confirmed(self) -> bool: ...
+
+
 def _crisis(directory: Path) -> CrisisFile:
     return load_yaml_model(directory / "crisis.yaml", CrisisFile, shown_as="crisis.yaml")
 
 
+def _unconfirmed(file: str, entries: Iterable[Confirmable], until: str) -> list[str]:
+    """One note per entry nobody has confirmed yet: crisis lines, resources and trainings
+    are held the same way, so stewards see one list of what is left to check."""
+    return [f'{file} — entry "{e.id}": {until}' for e in entries if not e.confirmed]
+
+
 def _crisis_warnings(crisis: CrisisFile) -> list[str]:
-    return [
-        f'crisis.yaml — entry "{line.id}": not shown until a person confirms it '
-        "(dial-test or the provider's own page), then set confirmed: true"
-        for line in crisis.lines
-        if not line.confirmed
-    ]
+    return _unconfirmed(
+        "crisis.yaml",
+        crisis.lines,
+        "not shown until a person confirms it (dial-test or the provider's own page),"
+        " then set confirmed: true",
+    )
 
 
 CRISIS: Source[CrisisFile] = Source("crisis", _crisis, _crisis_warnings)
@@ -48,22 +62,23 @@ DISTRESS: Source[Distress] = Source("distress", _distress)
 TEXTS: Source[Texts] = Source("texts", load_texts)
 
 
+NOT_CHECKED = 'shown as "not yet checked by a steward" until a person checks it'
+
+
 def _resources_warnings(directory: ResourceDirectory) -> list[str]:
-    return [
-        f'resources.yaml — entry "{r.id}": shown as "not yet checked by a steward" until a'
-        " person checks it on the provider's own page, then sets confirmed: true"
-        for r in directory.resources
-        if not r.confirmed
-    ]
+    return _unconfirmed(
+        "resources.yaml",
+        directory.resources,
+        f"{NOT_CHECKED} on the provider's own page, then sets confirmed: true",
+    )
 
 
 def _trainings_warnings(file: TrainingsFile) -> list[str]:
-    return [
-        f'trainings.yaml — entry "{t.id}": shown as "not yet checked by a steward" until a'
-        " person checks it (and its dates) with the provider, then sets confirmed: true"
-        for t in file.trainings
-        if not t.confirmed
-    ]
+    return _unconfirmed(
+        "trainings.yaml",
+        file.trainings,
+        f"{NOT_CHECKED} (and its dates) with the provider, then sets confirmed: true",
+    )
 
 
 def _resources(directory: Path) -> ResourceDirectory:

@@ -11,7 +11,8 @@ import pytest
 from bot.content.schema.common import Format, Region
 from bot.content.sources import RESOURCES, SOURCES
 from bot.content.store import Content, load_all
-from bot.directory.resources import ResourceDirectory
+from bot.directory.regions import find_region
+from bot.directory.resources import Query, ResourceDirectory
 from tests.directory import relevance_set
 from tests.helpers import CONTENT, console_service, make_settings
 
@@ -103,3 +104,16 @@ async def test_an_unchecked_entry_says_so_on_its_card(tmp_path: Path) -> None:
     card = checked.split("\n\n")[1]
     assert "Opioid Treatment Access Line" in card and "Call 1-833-804-8111" in card
     assert "checked 22 Nov 2026" in card and "not yet checked" not in card
+
+
+def test_international_entries_serve_every_region(directory: ResourceDirectory) -> None:
+    """Online and open to anyone, so a search in the North still finds them; and asking for
+    international ones by name finds only those."""
+    north = [
+        r.id
+        for r in directory.search(Query("vicarious trauma", region=Region.NORTHERN_BC)).resources
+    ]
+    assert "headington-institute" in north
+    assert find_region("worldwide") is Region.INTERNATIONAL
+    only = directory.search(Query(region=Region.INTERNATIONAL)).resources
+    assert only and all(Region.INTERNATIONAL in r.regions for r in only)
