@@ -12,6 +12,7 @@ from bot.content.schema.distress import DistressFile
 from bot.content.schema.glossary import GlossaryFile
 from bot.content.schema.opportunities import OpportunitiesFile
 from bot.content.schema.prompts import PromptsFile
+from bot.content.schema.reflections import PowerFile, RolecheckFile
 from bot.content.schema.resources import ResourcesFile
 from bot.content.schema.trainings import TrainingsFile
 from bot.content.store import Source
@@ -93,6 +94,15 @@ PROMPTS: Source[PromptsFile] = Source(
     lambda d: load_yaml_model(d / "prompts.yaml", PromptsFile, shown_as="prompts.yaml"),
 )
 
+ROLECHECK: Source[RolecheckFile] = Source(
+    "rolecheck",
+    lambda d: load_yaml_model(d / "rolecheck.yaml", RolecheckFile, shown_as="rolecheck.yaml"),
+)
+POWER: Source[PowerFile] = Source(
+    "power",
+    lambda d: load_yaml_model(d / "power.yaml", PowerFile, shown_as="power.yaml"),
+)
+
 SOURCES: tuple[Source[Any], ...] = (
     CRISIS,
     DISTRESS,
@@ -104,4 +114,6 @@ SOURCES: tuple[Source[Any], ...] = (
     AGREEMENTS,
     PROMPTS,
     PRIVACY,
+    ROLECHECK,
+    POWER,
 )

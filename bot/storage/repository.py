@@ -15,6 +15,7 @@ from bot.storage.digests import DigestRepository
 from bot.storage.outbox import OutboxRepository
 from bot.storage.people import PeopleRepository
 from bot.storage.personal import PersonalData
+from bot.storage.reflections import ReflectionRepository
 from bot.storage.roster import RosterRepository
 from bot.storage.schedules import ScheduleRepository
 from bot.storage.selfcare import SelfcareRepository
@@ -33,6 +34,7 @@ class Repository:
     codes: CodeRepository
     spaces: SpaceRepository
     roster: RosterRepository
+    reflections: ReflectionRepository
 
     def parts(self) -> list[PersonalData]:
         """Every repository that holds something about a person (all of them but ``db``)."""
@@ -51,4 +53,5 @@ class Repository:
             CodeRepository(db),
             SpaceRepository(db),
             RosterRepository(db),
+            ReflectionRepository(db),
         )
