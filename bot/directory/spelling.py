@@ -1,15 +1,16 @@
-"""Spelling help for words the directory has never seen, precomputed when content loads.
+"""Spelling help for words the directory has never seen, cheap to build and to ask.
 
-The index's vocabulary is bucketed by length and first letter, so a word with two typos is
-compared only with words that could be within that distance (not all of them), and the starts
-of longer words ("certifcat" for certification) are kept per length, built once.
-Two swapped letters count as one typo ("greif" → grief). One typo, the common case, is found
-from a table of every directory word with one letter left out (built at load), without
-comparing against the vocabulary at all.
+One typo (the common case: a letter missing, extra, wrong, or two letters swapped) is found by
+spelling out every variant of the typed word one edit away and looking each up in the
+vocabulary (a few hundred set lookups, no scan); a typo in the start of a longer word
+("certifcat" for certification) among the starts of longer words, kept by length. Two typos,
+allowed in long words, are compared only with words of a close length and the same first
+letter. All of it is built once, when content loads.
 """
 
 from __future__ import annotations
 
+import string
 from collections import defaultdict
 from collections.abc import Sequence
 
@@ -18,52 +19,40 @@ from rapidfuzz.distance import OSA
 
 from bot.directory.words import allowed_typos
 
-_LONGEST_START = 14  # starts of longer words kept for typed words up to this length
+_LETTERS = string.ascii_lowercase + string.digits
+_LONGEST_START = 12  # starts of longer words kept up to this length
 
 
 class Spelling:
     def __init__(self, vocabulary: Sequence[str]) -> None:
-        by_length: dict[tuple[int, str], list[str]] = defaultdict(list)
-        starts: dict[int, set[str]] = defaultdict(set)
-        deleted: dict[str, list[str]] = defaultdict(list)
-        for term in vocabulary:
-            if not term.isalpha() or len(term) < 4:
-                continue
-            by_length[len(term), term[0]].append(term)
-            for n in range(4, min(len(term), _LONGEST_START + 1)):
-                starts[n].add(term[:n])
-            for variant in _deletes(term):
-                deleted[variant].append(term)
-        self._words = frozenset(t for terms in by_length.values() for t in terms)
-        self._by_length = dict(by_length)
-        self._starts = {n: sorted(s) for n, s in starts.items()}
-        self._deleted = dict(deleted)
+        self._words = frozenset(t for t in vocabulary if t.isalpha() and len(t) >= 4)
+        buckets: dict[tuple[int, str], list[str]] = defaultdict(list)
+        for term in self._words:
+            buckets[len(term), term[0]].append(term)
+        self._buckets = dict(buckets)
+        self._starts = {  # the start of every longer word, by length: "certifica", …
+            n: frozenset(t[:n] for t in self._words if len(t) > n)
+            for n in range(4, _LONGEST_START + 1)
+        }
 
     def close(self, word: str, limit: int = 3) -> list[str]:
-        """Directory words within the allowed typos, closest first; failing that, whole
-        words starting with a close spelling of ``word`` (searched as prefixes)."""
+        """Directory words within the allowed typos, closest first; failing that, starts of
+        longer words one typo away (to be searched as prefixes)."""
         typos = allowed_typos(word)
         if not typos:
             return []
-        found = self._one_typo(word)
+        variants = _one_edit(word)
+        found = [(1, v) for v in variants if v in self._words]
         if not found and typos > 1:  # two typos, in a long word: first letter taken as typed
             for n in range(len(word) - typos, len(word) + typos + 1):
-                found += self._near(word, self._by_length.get((n, word[0]), ()), typos, limit)
+                found += self._near(word, self._buckets.get((n, word[0]), ()), typos, limit)
         if not found:
-            found = self._near(word, self._starts.get(len(word), ()), typos, limit)
+            starts = self._starts.get(len(word) - 1, frozenset())
+            starts |= self._starts.get(len(word), frozenset())
+            starts |= self._starts.get(len(word) + 1, frozenset())
+            found = [(1, v) for v in variants if v in starts]
         found.sort(key=lambda f: (f[0], -len(f[1]), f[1]))
         return [term for _, term in found[:limit]]
-
-    def _one_typo(self, word: str) -> list[tuple[int, str]]:
-        """Words one typo away, from the precomputed one-letter deletions (no scan): a letter
-        missing, extra, wrong or two letters swapped."""
-        variants = _deletes(word)
-        candidates = set(self._deleted.get(word, ()))  # a letter missing from the word
-        for variant in variants:
-            if variant in self._words:  # an extra letter in the word
-                candidates.add(variant)
-            candidates.update(self._deleted.get(variant, ()))  # a wrong or swapped letter
-        return [(1, c) for c in candidates if OSA.distance(word, c, score_cutoff=1) <= 1]
 
     @staticmethod
     def _near(word: str, terms: Sequence[str], typos: int, limit: int) -> list[tuple[int, str]]:
@@ -73,6 +62,12 @@ class Spelling:
         return [(int(distance), term) for term, distance, _ in hits]
 
 
-def _deletes(word: str) -> set[str]:
-    """Every spelling of ``word`` with one letter left out."""
-    return {word[:i] + word[i + 1 :] for i in range(len(word))}
+def _one_edit(word: str) -> set[str]:
+    """Every spelling one edit from ``word``: a letter left out, swapped with the next,
+    replaced or added (Norvig's edits1)."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = {a + b[1:] for a, b in splits if b}
+    swaps = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    replaces = {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+    inserts = {a + c + b for a, b in splits for c in _LETTERS}
+    return (deletes | swaps | replaces | inserts) - {word}
