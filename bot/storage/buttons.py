@@ -79,13 +79,15 @@ class ButtonRepository:
     ) -> list[str]:
         """Tokens for several buttons in one write (a reply's nine topic buttons are one
         round trip to the database, not nine)."""
+        if not buttons:
+            return []
         key = await self.key()
-        tokens = [make_token(key, action, payload, who) for action, payload, who in buttons]
-        if not tokens:
-            return tokens
-        expires = to_db(now + BUTTON_LIFETIME)
+        tokens = [
+            make_token(key, action, payload, person_id) for action, payload, person_id in buttons
+        ]
+        expires = now + BUTTON_LIFETIME
         rows = {  # one row per token: the same button twice in a reply is one row
-            token: (token, action, json.dumps(dict(payload), sort_keys=True), person_id, expires)
+            token: (token, action, json.dumps(dict(payload), sort_keys=True), person_id)
             for token, (action, payload, person_id) in zip(tokens, buttons, strict=True)
         }
         try:
@@ -93,7 +95,7 @@ class ButtonRepository:
                 "INSERT INTO buttons(token, action, payload, person_id, expires_at) VALUES "
                 + ", ".join("(?, ?, ?, ?, ?)" for _ in rows)
                 + " ON CONFLICT(token) DO UPDATE SET expires_at = excluded.expires_at",
-                [value for row in rows.values() for value in row],
+                [value for row in rows.values() for value in (*row, to_db(expires))],
             )
         except sqlite3.OperationalError as exc:
             if not is_disk_full(exc):
@@ -101,10 +103,7 @@ class ButtonRepository:
             # The disk is full: the buttons still work, from memory, until a restart, so an
             # answer (crisis lines above all) is never held back by a write it does not need.
             for token, (action, payload, person_id) in zip(tokens, buttons, strict=True):
-                self._unsaved[token] = (
-                    StoredButton(action, dict(payload), person_id),
-                    now + BUTTON_LIFETIME,
-                )
+                self._unsaved[token] = (StoredButton(action, dict(payload), person_id), expires)
         return tokens
 
     async def lookup(self, token: str, now: datetime) -> StoredButton | None:
