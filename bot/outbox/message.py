@@ -97,18 +97,16 @@ class OutgoingMessage:
     parts: tuple[str, ...] = ()
 
     def relayed_text(self, names: bool = True) -> RichText:
-        """The relayed words as one text for an adapter to render. With ``names``, each
-        author's name in bold on its own line before their words (once for consecutive
-        messages by the same author, as a merged burst is); without, the first one's words
-        alone (a Discord webhook shows the name itself)."""
-        if not names:
-            return self.relayed[0].text if self.relayed else RichText("")
+        """The relayed words as one text for an adapter to render, every merged message in
+        order. With ``names``, each author's name in bold on its own line before their words
+        (once for consecutive messages by the same author); without (a Discord webhook shows
+        the one author's name itself), the words alone."""
         text, spans, previous = "", [], None
         for relayed in self.relayed:
             prefix = "\n" if text else ""
             start = len(text) + len(prefix)
             head = ""
-            if relayed.author != previous:
+            if names and relayed.author != previous:
                 head = relayed.author + ("\n" if relayed.text.text else "")
                 spans.append(Span(Style.BOLD, start, start + len(relayed.author)))
             previous = relayed.author

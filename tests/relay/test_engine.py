@@ -205,3 +205,15 @@ async def test_copies_still_on_their_way_when_a_room_ends_are_deleted_and_never_
         await platform.until(lambda: sum(m.op is Op.DELETE for _, m in platform.done) == 2)
         mapped = await _rows(db, "relay_map")
     assert queued == 2 and mapped == 0
+
+
+def test_a_merged_message_keeps_every_part_with_or_without_names() -> None:
+    from bot.outbox.message import Relayed, merge
+
+    parts = [
+        OutgoingMessage(f"Alex: {w}", coalesce=True, relayed=(Relayed("Alex", RichText(w)),))
+        for w in ("one", "two")
+    ] + [OutgoingMessage("Sam: three", coalesce=True, relayed=(Relayed("Sam", RichText("three")),))]
+    merged = merge(parts)
+    assert merged.relayed_text().text == "Alex\none\ntwo\nSam\nthree"
+    assert merge(parts[:2]).relayed_text(names=False).text == "one\ntwo"
