@@ -19,7 +19,7 @@ from bot.scheduler import once
 from bot.storage.checkins import ACTIVE, CheckinRow
 from handlers.checkins.common import AGAIN_KIND, checkin_for, end, peer_timezone
 from handlers.checkins.consent import picker
-from handlers.selfcare import local_date, read_pause
+from handlers.selfcare import local_date, read_pause, today_for
 
 PAUSE_DAYS = (3, 7, 14, 30)
 
@@ -91,17 +91,20 @@ async def hold(ctx: Context, row: CheckinRow, resume: datetime) -> Reply:
     )
 
 
-def start_of(day_text: str | None, days: int, ctx: Context, tz: str) -> datetime:
-    today = ctx.clock.now().astimezone(ZoneInfo(tz)).date()
+async def start_of(ctx: Context, row: CheckinRow, day_text: str | None, days: int) -> datetime:
+    """The start of the day check-ins come back, in the peer's timezone: a typed date (read
+    as self-care pauses are) or a number of days from today."""
+    peer = await ctx.repo.people.get(row.peer_id)
+    assert peer is not None
+    today = today_for(ctx, peer)
     resume = read_pause(day_text, today) if day_text else today + timedelta(days=days)
-    return datetime.combine(resume, time(0), tzinfo=ZoneInfo(tz))
+    return datetime.combine(resume, time(0), tzinfo=ZoneInfo(ctx.timezone_of(peer)))
 
 
 async def pause(ctx: Context, req: Request) -> Replies:
     row = await active_for(ctx, req)
-    tz = await peer_timezone(ctx, row)
     days = max(1, min(int(req.args.get("days", 7)), 366))
-    return await hold(ctx, row, start_of(None, days, ctx, tz))
+    return await hold(ctx, row, await start_of(ctx, row, None, days))
 
 
 async def pause_command(ctx: Context, req: Request) -> Replies:
@@ -112,11 +115,8 @@ async def pause_command(ctx: Context, req: Request) -> Replies:
     wanted = str(req.args.get("until", "")).strip()
     if not wanted:
         return await pause_menu(ctx, Request(req.caller, {"c": rows[0].id}))
-    replies = []
-    for row in rows:
-        tz = await peer_timezone(ctx, row)
-        replies.append(await hold(ctx, row, start_of(wanted, 0, ctx, tz)))
-    return replies[-1]
+    held = [await hold(ctx, row, await start_of(ctx, row, wanted, 0)) for row in rows]
+    return held[-1]
 
 
 async def resume(ctx: Context, req: Request) -> Replies:

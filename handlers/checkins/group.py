@@ -10,15 +10,9 @@ from bot.core.replies import Choice, Privacy, Replies, Reply
 from bot.outbox import Destination
 from handlers.checkins.common import GROUP_KIND, ORIGIN, questions
 from handlers.checkins.plans import describe, read_plan, split_question, trigger
+from handlers.selfcare import space_of
 
 MAX_PER_SPACE = 5
-
-
-def space_of(ctx: Context, req: Request) -> Destination:
-    if req.caller is None or req.caller.conversation.is_private:
-        raise UserFacingError(ctx.text("core.space_only", command="checkin space"))
-    conversation = req.caller.conversation
-    return Destination(conversation.platform, "chat", conversation.chat_id)
 
 
 async def listing(ctx: Context, space: Destination, note: str = "") -> Reply:
@@ -44,7 +38,7 @@ async def listing(ctx: Context, space: Destination, note: str = "") -> Reply:
 
 async def space(ctx: Context, req: Request) -> Replies:
     """``/checkin space mon 09:00 "How is your week starting?"``; on its own, the list."""
-    where = space_of(ctx, req)
+    where = space_of(ctx, req, "checkin space")
     text = str(req.args.get("when", "")).strip()
     if not text:
         return await listing(ctx, where)
@@ -63,7 +57,7 @@ async def space(ctx: Context, req: Request) -> Replies:
 
 
 async def remove(ctx: Context, req: Request) -> Replies:
-    where = space_of(ctx, req)
+    where = space_of(ctx, req, "checkin space")
     row = await ctx.repo.schedules.get(int(req.args.get("schedule", 0)))
     if row is None or row.kind != GROUP_KIND or row.target != str(where):
         raise UserFacingError(ctx.text("checkins.gone"))
