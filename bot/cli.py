@@ -1,4 +1,4 @@
-"""``python -m bot`` and the ``peer-circle`` script: run, back up, check content.
+"""``python -m bot`` and the ``peer-circle`` script: run, back up, check content, status.
 
 Problems a person running the bot can fix (a setting, a content file) are printed as plain
 lines and exit with status 2, never as a traceback.
@@ -38,6 +38,7 @@ def _parser() -> argparse.ArgumentParser:
     back.add_argument("path", type=Path, help="where to write the copy")
     sub.add_parser("check-content", help="check every file in the content folder")
     sub.add_parser("export-schemas", help="write content/schemas/*.schema.json for editors")
+    sub.add_parser("status", help="how the database and content stand, without starting")
     return parser
 
 
@@ -87,6 +88,12 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "check-content":
             return _check_content(settings)
+        if args.command == "status":
+            from bot.status_report import report
+
+            code, lines = report(settings)
+            print("\n".join(lines))
+            return code
         if args.command == "export-schemas":
             from bot.content.jsonschemas import export
 

@@ -86,14 +86,16 @@ async def running(
     """Start everything; on exit, stop everything in reverse order."""
     clock = clock or SystemClock()
     async with AsyncExitStack() as stack:
-        db = await Database.open(settings.database_path)
-        stack.push_async_callback(db.close)
-        repo = Repository.open(db)
-
+        # Content first: a missing or broken content folder stops start-up before anything
+        # is created on disk (no stray empty database is left behind).
         content = ContentStore(settings.content_dir, SOURCES)
         await content.load()
         for warning in content.warnings:
             log.info("content: %s", warning)
+
+        db = await Database.open(settings.database_path)
+        stack.push_async_callback(db.close)
+        repo = Repository.open(db)
 
         registry = Registry.build(routers)
         outbox = Outbox(repo.outbox, db, now=clock.now)

@@ -33,9 +33,9 @@ async def show(ctx: Context, req: Request) -> Replies:
     if found.suggestions:
         choices = [Choice(t.term, "glossary.term", {"term": t.term}) for t in found.suggestions]
         return Reply.with_choices(
-            ctx.text("glossary.maybe", word=markup.escape(word)), choices, per_row=2
+            ctx.text("glossary.maybe", word=markup.quote(word)), choices, per_row=2
         )
-    return Reply(ctx.text("glossary.unknown", word=markup.escape(word)))
+    return Reply(ctx.text("glossary.unknown", word=markup.quote(word)))
 
 
 @router.action("term")

@@ -101,7 +101,7 @@ def read_query(ctx: Context, req: Request) -> Query:
         found = directory.find_topic(str(args["topic"]))
         if found is None:
             raise UserFacingError(
-                ctx.text("resources.unknown_topic", topic=markup.escape(str(args["topic"])))
+                ctx.text("resources.unknown_topic", topic=markup.quote(str(args["topic"])))
             )
         topic = found.id
     fmt = Format(str(args["format"])) if args.get("format") else None
@@ -132,11 +132,11 @@ async def search(ctx: Context, req: Request) -> Replies:
 
 def results(ctx: Context, directory: ResourceDirectory, query: Query, found: Found) -> Reply:
     words = query.text.strip()
-    head = ctx.text("resources.found", words=markup.escape(words)) if words else ""
+    head = ctx.text("resources.found", words=markup.quote(words)) if words else ""
     head = head or ctx.text("resources.found_filtered", count=len(found.resources))
     if found.corrected:
         fixed = " ".join(found.corrected.get(w, w) for w in tokens(words))
-        head += " " + ctx.text("resources.corrected", words=markup.escape(fixed))
+        head += " " + ctx.text("resources.corrected", words=markup.quote(fixed))
     if found.partial:
         head += "\n" + ctx.text("resources.partial")
     if query.filtered:
@@ -168,7 +168,7 @@ def nothing_found(ctx: Context, directory: ResourceDirectory, query: Query, foun
     """Never a dead end: a spelling, close topics, the same words without filters, topics."""
     words = query.text.strip()
     lines = [
-        ctx.text("resources.nothing", words=markup.escape(words))
+        ctx.text("resources.nothing", words=markup.quote(words))
         if words
         else ctx.text("resources.nothing_filtered")
     ]

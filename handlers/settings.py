@@ -9,9 +9,10 @@ from __future__ import annotations
 import re
 import zoneinfo
 from collections.abc import Sequence
+from dataclasses import replace
 from functools import lru_cache
 
-from bot.config import check_timezone
+from bot import places
 from bot.core import markup
 from bot.core.arguments import parse_time
 from bot.core.commands import Command, Option, Router
@@ -22,16 +23,15 @@ from bot.core.replies import Choice, Replies, Reply
 
 router = Router("settings")
 
-# Plain names people use, mapped to IANA zones (Canada first: that's who this is for).
-ZONE_NAMES = {
-    "pacific": "America/Vancouver",
-    "mountain": "America/Edmonton",
-    "saskatchewan": "America/Regina",
-    "central": "America/Winnipeg",
-    "eastern": "America/Toronto",
-    "atlantic": "America/Halifax",
-    "newfoundland": "America/St_Johns",
-    "yukon": "America/Whitehorse",
+#: The zones offered as buttons, Canada's from west to east.
+ZONE_BUTTONS = {
+    "Pacific": "America/Vancouver",
+    "Mountain": "America/Edmonton",
+    "Saskatchewan": "America/Regina",
+    "Central": "America/Winnipeg",
+    "Eastern": "America/Toronto",
+    "Atlantic": "America/Halifax",
+    "Newfoundland": "America/St_Johns",
 }
 QUIET_PRESETS = ("22:00-07:00", "23:00-08:00", "00:00-09:00")
 
@@ -41,20 +41,12 @@ def _zones() -> tuple[str, ...]:
     return tuple(sorted(zoneinfo.available_timezones()))
 
 
-def find_timezone(text: str) -> str:
-    """Accept an IANA name, a city ("toronto", "st johns") or a plain name ("pacific")."""
-    wanted = text.strip()
-    if wanted.lower() in ZONE_NAMES:
-        return ZONE_NAMES[wanted.lower()]
-    try:
-        return check_timezone(wanted)
-    except ValueError:
-        pass
-    city = re.sub(r"[\s.']+", "_", wanted).lower()
-    for zone in _zones():
-        if zone.lower().rsplit("/", 1)[-1] == city:
-            return zone
-    raise UserFacingError.about("settings.unknown_timezone", zone=markup.escape(wanted))
+async def find_places(text: str) -> list[places.Place]:
+    """The places a person's words may mean, best first (see :mod:`bot.places`)."""
+    found = await places.resolve_async(text)
+    if not found:
+        raise UserFacingError.about("settings.unknown_timezone", zone=markup.quote(text))
+    return found
 
 
 def parse_quiet(text: str) -> QuietHours | None:
@@ -107,10 +99,32 @@ async def show(ctx: Context, req: Request) -> Replies:
 
 
 async def set_timezone(ctx: Context, req: Request) -> Replies:
-    zone = find_timezone(str(req.args["zone"]))
-    await ctx.repo.people.set_timezone(req.person.id, zone)
-    await ctx.scheduler.retime_person(req.person.id, zone)
-    return await _overview(ctx, req, ctx.text("settings.timezone_set", timezone=zone))
+    """Set the zone the words name, say which place it took them for and the time there, and
+    offer the other places of that name as buttons (our first guess favours BC)."""
+    best, *others = await find_places(str(req.args["zone"]))
+    return await _use_zone(ctx, req, best, others)
+
+
+async def _use_zone(
+    ctx: Context, req: Request, place: places.Place, others: Sequence[places.Place] = ()
+) -> Reply:
+    await ctx.repo.people.set_timezone(req.person.id, place.timezone)
+    await ctx.scheduler.retime_person(req.person.id, place.timezone)
+    local = ctx.clock.now().astimezone(zoneinfo.ZoneInfo(place.timezone)).strftime("%H:%M")
+    shown = place.timezone if place.label == place.timezone else f"{place.label}"
+    note = ctx.text("settings.timezone_set", place=markup.escape(shown), local_time=local)
+    reply = await _overview(ctx, req, note)
+    if not others:
+        return reply
+    choices = [
+        Choice(
+            ctx.text("settings.button_other_place", place=other.label),
+            "settings.timezone",
+            {"zone": other.timezone, "label": other.label},
+        )
+        for other in others
+    ]
+    return replace(reply, choices=(*((c,) for c in choices), *reply.choices))
 
 
 async def set_quiet(ctx: Context, req: Request) -> Replies:
@@ -121,24 +135,27 @@ async def set_quiet(ctx: Context, req: Request) -> Replies:
 
 
 async def timezone_suggestions(ctx: Context, req: Request, partial: str) -> Sequence[str]:
-    needle = partial.strip().lower().replace(" ", "_")
-    named = [zone for name, zone in ZONE_NAMES.items() if name.startswith(needle)]
-    return list(dict.fromkeys(named + [z for z in _zones() if needle in z.lower()]))
+    needle = places.normalise(partial)
+    named = [zone for name, zone in places.ALIASES.items() if needle and name.startswith(needle)]
+    wanted = partial.strip().lower().replace(" ", "_")
+    return list(dict.fromkeys(named + [z for z in _zones() if wanted in z.lower()]))[:25]
 
 
 @router.action("pick_timezone")
 async def pick_timezone(ctx: Context, req: Request) -> Replies:
     choices = [
-        Choice(name.title(), "settings.timezone", {"zone": zone})
-        for name, zone in ZONE_NAMES.items()
-        if name != "yukon"
+        Choice(name, "settings.timezone", {"zone": zone}) for name, zone in ZONE_BUTTONS.items()
     ]
     return Reply.with_choices(ctx.text("settings.pick_timezone"), choices, replace=True)
 
 
 @router.action("timezone")
 async def timezone_button(ctx: Context, req: Request) -> Replies:
-    return await set_timezone(ctx, req)
+    zone = str(req.args["zone"])
+    if zone not in zoneinfo.available_timezones():
+        raise UserFacingError.about("settings.unknown_timezone", zone=markup.quote(zone))
+    label = str(req.args.get("label") or zone)
+    return await _use_zone(ctx, req, places.Place(label, zone))
 
 
 @router.action("pick_quiet")

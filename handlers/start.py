@@ -21,7 +21,7 @@ async def start(ctx: Context, req: Request) -> Replies:
     )
     if person is not None and person.is_member:
         return Reply.with_choices(
-            ctx.text("start.welcome_back", network=name),
+            ctx.text("start.welcome_member", network=name),
             [Choice(ctx.text("start.button_help"), "help.show"), crisis],
         )
     return Reply.with_choices(ctx.text("start.welcome", network=name), [crisis])

@@ -113,7 +113,7 @@ def find_training(ctx: Context, wanted: str) -> Training:
     for t in trainings:
         if t.id == key or t.id == wanted.strip():
             return t
-    raise UserFacingError(ctx.text("training.unknown_id", id=markup.escape(wanted.strip())))
+    raise UserFacingError(ctx.text("training.unknown_id", id=markup.quote(wanted)))
 
 
 async def remind(ctx: Context, req: Request) -> Replies:
@@ -162,7 +162,7 @@ async def cancel(ctx: Context, req: Request) -> Replies:
             await ctx.scheduler.remove(row.id)
             removed += 1
     key = "training.cancelled" if removed else "training.nothing_to_cancel"
-    return Reply(ctx.text(key, id=markup.escape(wanted)))
+    return Reply(ctx.text(key, id=markup.quote(wanted)))
 
 
 @router.action("remind")

@@ -149,3 +149,40 @@ def test_a_signal_stops_the_bot_cleanly(tmp_path: Path, sig: signal.Signals) -> 
     # Closed cleanly: the WAL was checkpointed and truncated on the way out.
     wal = tmp_path / "db.sqlite3-wal"
     assert not wal.exists() or wal.stat().st_size == 0
+
+
+def test_a_missing_content_folder_leaves_no_stray_database_behind(tmp_path: Path) -> None:
+    done = run_bot(tmp_path, stdin="/help\n", CONTENT_DIR=str(tmp_path / "nowhere"))
+    assert done.returncode != 0
+    assert "content folder" in done.stderr
+    assert not (tmp_path / "db.sqlite3").exists()
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_status_describes_a_database_it_never_creates(tmp_path: Path) -> None:
+    before = run_bot(tmp_path, "status")
+    assert before.returncode == 0 and "does not exist yet" in before.stdout
+    assert not (tmp_path / "db.sqlite3").exists()
+    run_bot(tmp_path, stdin="/help\n")  # first run: the local person becomes a member
+    after = run_bot(tmp_path, "status")
+    assert after.returncode == 0
+    assert "(up to date)" in after.stdout and "members: 1" in after.stdout
+    assert "messages waiting to be sent: 0" in after.stdout and "is good" in after.stdout
+
+
+def test_status_names_a_database_it_cannot_read_and_what_to_do(tmp_path: Path) -> None:
+    (tmp_path / "db.sqlite3").write_bytes(b"this is not a database" * 100)
+    done = run_bot(tmp_path, "status")
+    assert done.returncode == 1
+    assert "cannot be read" in done.stdout and "backup" in done.stdout
+
+
+def test_status_says_when_the_database_is_newer_than_the_code(tmp_path: Path) -> None:
+    run_bot(tmp_path, stdin="/help\n")
+    with sqlite3.connect(tmp_path / "db.sqlite3") as conn:
+        conn.execute(
+            "INSERT INTO schema_migrations(version, name, applied_at) VALUES (9999, 'x', 'now')"
+        )
+    conn.close()
+    done = run_bot(tmp_path, "status")
+    assert done.returncode == 1 and "newer than this code" in done.stdout

@@ -12,7 +12,7 @@ import shlex
 from collections.abc import Mapping, Sequence
 from datetime import time
 
-from bot.core import markup
+from bot.core import dates, markup
 from bot.core.commands import Command, Option, OptionType
 from bot.core.errors import UserFacingError
 from bot.core.model import AccountRef, PersonRef
@@ -46,7 +46,7 @@ def convert(opt: Option, value: object) -> object:
         lowered = text.lower()
         if lowered not in opt.choices:
             raise UserFacingError.about(
-                "core.arg_choices", name=opt.name, choices=", ".join(opt.choices)
+                "core.arg_choices", name=opt.name, choices=dates.spoken_list(opt.choices, "or")
             )
         return lowered
     return text
@@ -94,7 +94,7 @@ def resolve(cmd: Command, raw: str | None, subcommand: str | None) -> tuple[Comm
         sub = cmd.sub(subcommand)
         if sub is None:
             raise UserFacingError.about(
-                "core.arg_no_subcommand", command=cmd.name, sub=markup.escape(subcommand)
+                "core.arg_no_subcommand", command=cmd.name, sub=markup.quote(subcommand)
             )
         return sub, raw
     first, _, rest = (raw or "").strip().partition(" ")
@@ -147,7 +147,7 @@ def parse_text(
     if positional:
         raise UserFacingError.about(
             "core.arg_leftover",
-            words=markup.escape(" ".join(positional)),
+            words=markup.quote(" ".join(positional)),
             usage=markup.escape(usage or cmd.usage()),
         )
     return values
@@ -177,6 +177,6 @@ def bind(
     missing = [o.name for o in cmd.options if o.required and o.name not in values]
     if missing:
         raise UserFacingError.about(
-            "core.arg_missing", names=", ".join(missing), usage=markup.escape(usage)
+            "core.arg_missing", names=dates.spoken_list(missing), usage=markup.escape(usage)
         )
     return values

@@ -42,6 +42,19 @@ def escape(text: str) -> str:
     return "".join("\\" + ch if ch in _SPECIAL else ch for ch in text)
 
 
+#: The most of a person's own words a reply quotes back to them.
+QUOTE_LIMIT = 60
+
+
+def quote(text: str, limit: int = QUOTE_LIMIT) -> str:
+    """A person's own words, quoted back safely: escaped, on one line, and cut short with an
+    ellipsis past ``limit`` characters (a 5,000-character paste is not echoed whole)."""
+    flat = " ".join(text.split())
+    if len(flat) > limit:
+        flat = flat[: limit - 1].rstrip() + "…"
+    return escape(flat)
+
+
 def time_tag(unix: int, fallback: str) -> str:
     """A moment shown natively where the platform can (Discord), else ``fallback``."""
     safe = fallback.replace("}", ")")

@@ -2,7 +2,8 @@
 
 With no tokens set, ``python -m bot`` runs the whole service here on the local database, so
 anyone can try every command on a fresh machine. It reads standard input line by line (typed
-or piped), prints replies with choices as numbered options (type the number to press one),
+or piped), prints replies with choices as numbered options (type the number to press one of
+the newest message's; an older message's stay reachable as ``MESSAGE.CHOICE``, e.g. ``4.2``),
 and prints scheduled messages whenever they arrive. ``:space`` pretends you are typing in a
 peer space, ``:private`` returns to your private chat, ``:quit`` leaves.
 """
@@ -12,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import re
 import sys
 import threading
 from collections.abc import AsyncIterator, Callable
@@ -28,6 +30,10 @@ from bot.platforms.console_spaces import ConsoleSpaces
 CONSOLE_ACCOUNT = AccountRef(Platform.CONSOLE, "local")
 PRIVATE = Conversation(Platform.CONSOLE, "local", is_private=True)
 SPACE = Conversation(Platform.CONSOLE, "space", is_private=False)
+
+#: How many earlier messages keep their choices reachable by ``MESSAGE.CHOICE``.
+KEPT_CHOICES = 20
+_OLDER_CHOICE = re.compile(r"^(\d+)[.:](\d+)$")
 
 
 async def stdin_lines() -> AsyncIterator[str]:
@@ -65,8 +71,8 @@ class ConsolePlatform:
         self._files_dir = files_dir
         self._actor = Actor(CONSOLE_ACCOUNT, display_name)
         self._conversation = PRIVATE
-        self._choices: list[Button] = []
-        self._choices_message: str | None = None
+        #: Choices of recent messages by message number, newest last.
+        self._choices: dict[str, list[Button]] = {}
         self._ids = itertools.count(1)
         self._task: asyncio.Task[None] | None = None
         self._on_handled = on_handled
@@ -89,14 +95,17 @@ class ConsolePlatform:
         lines.append(markup.render(message.text, markup.render_plain))
         message_id = str(next(self._ids))
         if message.buttons:
-            self._choices = [b for row in message.buttons for b in row]
-            self._choices_message = message_id
+            choices = [b for row in message.buttons for b in row]
+            self._choices[message_id] = choices
+            while len(self._choices) > KEPT_CHOICES:
+                del self._choices[next(iter(self._choices))]
             options = []
-            for n, button in enumerate(self._choices, start=1):
+            for n, button in enumerate(choices, start=1):
                 shown = f"[{n}] {button.label}"
                 if button.url:
                     shown += f" → {button.url}"
                 options.append(shown)
+            options.append(f"(message {message_id})")
             lines.append("  " + "   ".join(options))
         if message.attachment is not None:
             self._files_dir.mkdir(parents=True, exist_ok=True)
@@ -135,6 +144,27 @@ class ConsolePlatform:
         finally:
             self.finished.set()
 
+    def _picked(self, line: str) -> tuple[str, Button] | str | None:
+        """The button a typed number presses: ``2`` is the newest message's second choice,
+        ``4.2`` message 4's. A note to print instead when the number fits nothing; None when
+        the line is not a choice at all."""
+        older = _OLDER_CHOICE.match(line)
+        if older is not None:
+            message_id, number = older.group(1), int(older.group(2))
+            if message_id not in self._choices:
+                return f"(message {message_id} has no choices I can still press)\n\n"
+        elif line.isdigit() and self._choices:
+            message_id, number = next(reversed(self._choices)), int(line)
+        else:
+            return None
+        choices = self._choices[message_id]
+        if not 1 <= number <= len(choices):
+            return f"(message {message_id}: choose a number from 1 to {len(choices)})\n\n"
+        button = choices[number - 1]
+        if button.url:
+            return f"(open {button.url} in your browser)\n\n"
+        return message_id, button
+
     async def _handle(self, dispatcher: Dispatcher, line: str) -> None:
         if line == ":space":
             self._conversation = SPACE
@@ -146,17 +176,13 @@ class ConsolePlatform:
             return
         prepared: list[Prepared]
         pressed: str | None = None
-        if line.isdigit() and self._choices:
-            number = int(line)
-            if not 1 <= number <= len(self._choices):
-                self._write(f"(choose a number from 1 to {len(self._choices)})\n\n")
+        picked = self._picked(line)
+        if picked is not None:
+            if isinstance(picked, str):
+                self._write(picked)
                 return
-            button = self._choices[number - 1]
-            if button.url:
-                self._write(f"(open {button.url} in your browser)\n\n")
-                return
+            pressed, button = picked
             assert button.token is not None
-            pressed = self._choices_message
             prepared = await dispatcher.button(
                 ButtonEvent(self._actor, self._conversation, button.token)
             )

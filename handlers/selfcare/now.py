@@ -49,7 +49,7 @@ async def now(ctx: Context, req: Request) -> Replies:
             raise UserFacingError(
                 ctx.text(
                     "selfcare.unknown_theme",
-                    theme=markup.escape(wanted),
+                    theme=markup.quote(wanted),
                     themes=", ".join(t.id for t in prompts_file(ctx).themes),
                 )
             )

@@ -57,7 +57,8 @@ def themes_line(ctx: Context, theme_ids: list[str]) -> str:
 
 def schedule_line(ctx: Context, row: ScheduleRow, timezone: str) -> str:
     """One schedule in words, with when it next comes in the reader's own time."""
-    line = f"{describe(row.trigger, ctx.text)} · {themes_line(ctx, themes_of(row.payload))}"
+    when = describe(row.trigger, ctx.text, starts_line=True)
+    line = f"{when} · {themes_line(ctx, themes_of(row.payload))}"
     nxt = ctx.scheduler.next_fire(row.id)
     if nxt is not None:
         shown = markup.time_tag(int(nxt.timestamp()), local_moment(nxt, timezone))
@@ -175,7 +176,11 @@ async def which_schedule(ctx: Context, req: Request, action: str, key: str) -> R
     if len(rows) == 1:
         return None
     choices = [
-        Choice(f"{n}. {describe(r.trigger, ctx.text).strip('`')}", action, {"schedule": r.id})
+        Choice(
+            f"{n}. {describe(r.trigger, ctx.text, starts_line=True).strip('`')}",
+            action,
+            {"schedule": r.id},
+        )
         for n, r in enumerate(rows, start=1)
     ]
     return Reply.with_choices(ctx.text(key), choices, per_row=1)

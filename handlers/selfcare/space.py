@@ -57,9 +57,8 @@ async def listing(ctx: Context, space: Destination, note: str = "") -> Reply:
     lines = [note, ""] if note else []
     lines.append(ctx.text("selfcare.space_header"))
     for n, row in enumerate(rows, start=1):
-        line = (
-            f"{n}. {describe(row.trigger, ctx.text)} · {themes_line(ctx, themes_of(row.payload))}"
-        )
+        when = describe(row.trigger, ctx.text, starts_line=True)
+        line = f"{n}. {when} · {themes_line(ctx, themes_of(row.payload))}"
         nxt = ctx.scheduler.next_fire(row.id)
         if nxt is not None:
             shown = markup.time_tag(int(nxt.timestamp()), local_moment(nxt, tz))

@@ -18,12 +18,12 @@ from dateutil.parser import parse as parse_date
 from dateutil.relativedelta import relativedelta
 
 from bot.content.schema.prompts import PromptsFile
-from bot.core import markup
+from bot.core import dates, markup
 from bot.core.arguments import parse_time
 from bot.core.errors import UserFacingError
 from bot.scheduler import cron, crontab
 
-DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+DAYS = dates.DAY_KEYS
 _DAY_NAMES = {
     **{d: (d,) for d in DAYS},
     **{full: (full[:3],) for full in ("monday", "tuesday", "wednesday", "thursday", "friday")},
@@ -130,7 +130,7 @@ def read_plan(text: str, prompts: PromptsFile) -> Plan:
     if unknown:
         raise UserFacingError.about(
             "selfcare.when_unknown",
-            words=markup.escape(" ".join(unknown)),
+            words=markup.quote(" ".join(unknown)),
             themes=", ".join(t.id for t in prompts.themes),
         )
     if at is None:
@@ -153,7 +153,7 @@ def read_space_plan(text: str, prompts: PromptsFile) -> tuple[dict[str, Any], tu
             when = crontab(line)
         except ValueError:
             raise UserFacingError.about(
-                "selfcare.when_bad_crontab", line=markup.escape(line)
+                "selfcare.when_bad_crontab", line=markup.quote(line)
             ) from None
         rest = " ".join(words[5:])
         themes = read_plan(f"{rest} 00:00", prompts).themes if rest else ()
@@ -201,8 +201,11 @@ def read_pause(text: str, today: date) -> date:
 _SIMPLE = re.compile(r"^\d{1,2}$")
 
 
-def describe(trigger: Mapping[str, Any], text: Callable[..., str]) -> str:
-    """A schedule's time in words: "Weekdays at 08:00", "Mon, Wed, Fri at 07:30"
+def describe(
+    trigger: Mapping[str, Any], text: Callable[..., str], *, starts_line: bool = False
+) -> str:
+    """A schedule's time in words, to sit inside a sentence: "on weekdays at 08:00", "every
+    Monday, Wednesday and Friday at 07:30"; ``starts_line`` capitalises it for a list line
     (``text`` is ``ctx.text``)."""
     fields: Mapping[str, str] = trigger.get("cron", {})
     hour, minute = fields.get("hour", ""), fields.get("minute", "0")
@@ -214,7 +217,8 @@ def describe(trigger: Mapping[str, Any], text: Callable[..., str]) -> str:
         return f"`{line}`"
     at = f"{int(hour):02d}:{int(minute):02d}"
     days = describe_days(fields.get("day_of_week", "*"), text)
-    return text("selfcare.when_at", days=days, time=at)
+    said = text("selfcare.when_at", days=days, time=at)
+    return said[:1].upper() + said[1:] if starts_line else said
 
 
 def describe_days(field: str, text: Callable[..., str]) -> str:
@@ -227,9 +231,7 @@ def describe_days(field: str, text: Callable[..., str]) -> str:
         return text("selfcare.when_weekdays")
     if days == DAYS[5:]:
         return text("selfcare.when_weekends")
-    if len(days) == 1:
-        return text("selfcare.when_one_day", day=days[0].title())
-    return ", ".join(d.title() for d in days)
+    return text("selfcare.when_some_days", days=dates.spoken_list(dates.day_name(d) for d in days))
 
 
 def expand_days(field: str) -> tuple[str, ...] | None:

@@ -95,10 +95,12 @@ def test_shipped_prompts_are_short_plain_and_never_assume_abstinence() -> None:
         assert not any(NOT_OUR_WORDS.search(step) for step in exercise.steps), exercise.id
 
 
-def test_every_shipped_quote_names_its_seed() -> None:
+def test_every_shipped_quote_credits_its_source_by_title() -> None:
     intros = [t.intro for t in shipped().themes if t.intro is not None]
     assert len(intros) >= 7
-    assert all(re.match(r"^00\d \w", intro.seed) for intro in intros)
+    # Regression: quotes were credited "— 001 Experience is Expertise", an internal number.
+    assert all(not re.match(r"^\d", intro.seed) for intro in intros)
+    assert any(intro.seed.startswith("Experience is Expertise") for intro in intros)
 
 
 def test_a_valid_small_file_loads(tmp_path: Path) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -45,6 +46,26 @@ async def test_choices_are_numbered_and_a_number_presses_one(settings: Settings)
         pressed = await console.say("1")
     assert "Hope for Wellness Helpline" in pressed
     assert "9-8-8" not in pressed
+
+
+async def test_an_older_messages_choices_stay_reachable_by_its_number(settings: Settings) -> None:
+    async with console_service(settings) as (_, console):
+        crisis = await console.say("/crisis")
+        [number] = re.findall(r"\(message (\d+)\)", crisis)
+        await console.say("/settings")  # a newer message with its own choices
+        out_of_range = await console.say("99")
+        pressed = await console.say(f"{number}.1")  # /crisis's first choice
+        gone = await console.say("999.1")
+    assert "(message" in out_of_range and "choose a number from 1 to" in out_of_range
+    assert "Hope for Wellness Helpline" in pressed
+    assert "message 999 has no choices" in gone
+
+
+async def test_first_greeting_does_not_say_welcome_back(settings: Settings) -> None:
+    async with console_service(settings) as (_, console):
+        first = await console.say("/start")
+    assert "Welcome back" not in first
+    assert "welcome to Peer Circle" in first
 
 
 async def test_scheduled_message_arrives_while_typing(settings: Settings) -> None:

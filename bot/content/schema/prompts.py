@@ -29,7 +29,13 @@ def _fits(text: str, limit: int) -> str:
 
 class Quote(Strict):
     text: str = Field(min_length=5, description="A few words from a seed, as written there")
-    seed: str = Field(min_length=3, max_length=80, description="e.g. 001 Experience is Expertise")
+    seed: str = Field(
+        min_length=3,
+        max_length=80,
+        pattern=r"^\D",
+        description="The source's title, as readers know it, e.g. Experience is Expertise "
+        "(CMHA BC, 2023); never an internal number",
+    )
 
     @field_validator("text")
     @classmethod

@@ -105,8 +105,8 @@ async def test_intro_quote_names_its_seed_at_the_start_of_a_round(settings: Sett
     async with console_service(settings, clock=clock()) as (_, console):
         first = await console.say("/selfcare grief")
         second = await console.say("/selfcare grief")
-    assert "004 Peer worker roles in harm reduction" in first
-    assert "004 Peer worker roles" not in second
+    assert "— Peer worker roles in harm reduction, interviews with BC peer workers" in first
+    assert "Peer worker roles in harm reduction" not in second
 
 
 async def test_not_now_records_nothing(settings: Settings) -> None:

@@ -190,14 +190,14 @@ async def test_presets_and_theme_ticks_by_button(settings: Settings) -> None:
         await console.say("4")  # Rest
         [with_themes] = await my_schedules(svc)
         done = await console.say("16")  # Done: back to the overview
-    assert "Done. Prompts Weekdays at 08:00: a mix of all themes." in added
+    assert "Done. Prompts on weekdays at 08:00: a mix of all themes." in added
     assert row.trigger == {
         "cron": {"day_of_week": "mon,tue,wed,thu,fri", "hour": "8", "minute": "0"}
     }
     assert row.timezone == "America/Vancouver"
     assert "✓ Grounding" in ticked
     assert dict(with_themes.payload) == {"themes": ["grounding", "rest"]}
-    assert "Weekdays at 08:00 · Grounding, Rest" in done
+    assert "On weekdays at 08:00 · Grounding, Rest" in done
 
 
 async def test_selfcare_with_a_schedule_shows_it_with_pause_and_stop(settings: Settings) -> None:
@@ -205,7 +205,7 @@ async def test_selfcare_with_a_schedule_shows_it_with_pause_and_stop(settings: S
         await console.say("/selfcare schedule mon,wed,fri 7:30pm boundaries")
         out = await console.say("/selfcare")
     assert "Your scheduled prompts" in out
-    assert "Mon, Wed, Fri at 19:30 · Boundaries" in out
+    assert "Every Monday, Wednesday and Friday at 19:30 · Boundaries" in out
     assert "[1] Pause" in out and "[2] Stop prompts" in out
 
 

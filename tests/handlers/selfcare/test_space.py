@@ -45,7 +45,7 @@ async def test_a_steward_schedules_prompts_that_post_in_the_space(settings: Sett
         nxt = svc.ctx.scheduler.next_fire(row.id)
         clock.set(at(2, 9))
         posted = await fired(svc, console, row)
-    assert "Added: Mondays at 09:00, Grounding." in added
+    assert "Added: every Monday at 09:00, Grounding." in added
     assert row.timezone == settings.default_timezone and row.person_id is None
     assert nxt is not None and nxt.astimezone(VANCOUVER).strftime("%a %H:%M") == "Mon 09:00"
     assert posted.startswith("(in the space)")
@@ -80,13 +80,15 @@ async def test_list_and_remove_by_button_or_by_number(settings: Settings) -> Non
         assert "None yet." in listed and "[1] Mondays 09:00" in listed
         await console.say("1")  # preset: Mondays 09:00
         both = await console.say("/selfcare space fri 16:00 small wins")
-        assert "1. Mondays at 09:00" in both and "2. Fridays at 16:00 · Small wins" in both
+        assert (
+            "1. Every Monday at 09:00" in both and "2. Every Friday at 16:00 · Small wins" in both
+        )
         removed = await console.say("1")  # Remove 1
         left = await space_rows(svc)
         by_number = await console.say("/selfcare space remove 1")
         none_left = await space_rows(svc)
         no_such = await console.say("/selfcare space remove 4")
-    assert "Removed." in removed and "1. Fridays at 16:00" in removed
+    assert "Removed." in removed and "1. Every Friday at 16:00" in removed
     assert [r.trigger["cron"]["day_of_week"] for r in left] == ["fri"]
     assert "Removed." in by_number and none_left == []
     assert "no number 4" in no_such

@@ -44,9 +44,9 @@ def test_schedules_typed_the_ways_people_write_them(typed: str, plan: Plan) -> N
 def test_a_plan_becomes_a_cron_trigger_and_reads_back() -> None:
     plan = read_plan("mon,wed,fri 07:30", PROMPTS_FILE)
     assert plan.trigger() == {"cron": {"day_of_week": "mon,wed,fri", "hour": "7", "minute": "30"}}
-    assert describe(plan.trigger(), TEXT) == "Mon, Wed, Fri at 07:30"
-    assert describe(read_plan("daily 22:30", PROMPTS_FILE).trigger(), TEXT) == "Every day at 22:30"
-    assert describe(crontab("0 9 * * mon-fri"), TEXT) == "Weekdays at 09:00"
+    assert describe(plan.trigger(), TEXT) == "every Monday, Wednesday and Friday at 07:30"
+    assert describe(read_plan("daily 22:30", PROMPTS_FILE).trigger(), TEXT) == "every day at 22:30"
+    assert describe(crontab("0 9 * * mon-fri"), TEXT) == "on weekdays at 09:00"
     assert describe(crontab("*/30 9-17 * * mon"), TEXT) == "`*/30 9-17 * * mon`"
 
 
@@ -56,7 +56,7 @@ def test_space_schedules_take_a_crontab_or_the_friendly_form() -> None:
         ("grounding",),
     )
     when, themes = read_space_plan("weekdays 9am rest connection", PROMPTS_FILE)
-    assert describe(when, TEXT) == "Weekdays at 09:00" and themes == ("rest", "connection")
+    assert describe(when, TEXT) == "on weekdays at 09:00" and themes == ("rest", "connection")
 
 
 @pytest.mark.parametrize(
