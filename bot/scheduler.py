@@ -246,6 +246,8 @@ class Scheduler:
                 # Nothing scheduled reaches someone who has left the network.
                 await self.remove(row.id)
                 return False
+            # Everything that holds a person's schedules is checked here, at fire time, for
+            # every kind alike: a person-wide pause (/away) belongs beside quiet hours.
             tz = person.timezone or row.timezone
             until = quiet_until(now, tz, person.quiet_hours)
             if until is not None:
