@@ -12,6 +12,7 @@ from bot.content.schema.crisis import CrisisFile
 from bot.content.schema.glossary import GlossaryFile
 from bot.content.schema.opportunities import OpportunitiesFile
 from bot.content.schema.prompts import PromptsFile
+from bot.content.schema.reflections import PowerFile, RolecheckFile
 from bot.content.schema.resources import ResourcesFile
 from bot.content.schema.trainings import TrainingsFile
 from bot.content.store import Source
@@ -87,6 +88,15 @@ CHECKINS: Source[CheckinsFile] = Source(
     lambda d: load_yaml_model(d / "checkins.yaml", CheckinsFile, shown_as="checkins.yaml"),
 )
 
+ROLECHECK: Source[RolecheckFile] = Source(
+    "rolecheck",
+    lambda d: load_yaml_model(d / "rolecheck.yaml", RolecheckFile, shown_as="rolecheck.yaml"),
+)
+POWER: Source[PowerFile] = Source(
+    "power",
+    lambda d: load_yaml_model(d / "power.yaml", PowerFile, shown_as="power.yaml"),
+)
+
 SOURCES: tuple[Source[Any], ...] = (
     CRISIS,
     TEXTS,
@@ -97,5 +107,7 @@ SOURCES: tuple[Source[Any], ...] = (
     AGREEMENTS,
     PROMPTS,
     PRIVACY,
+    ROLECHECK,
+    POWER,
     CHECKINS,
 )

@@ -16,6 +16,7 @@ from bot.storage.digests import DigestRepository
 from bot.storage.outbox import OutboxRepository
 from bot.storage.people import PeopleRepository
 from bot.storage.personal import PersonalData
+from bot.storage.reflections import ReflectionRepository
 from bot.storage.roster import RosterRepository
 from bot.storage.schedules import ScheduleRepository
 from bot.storage.selfcare import SelfcareRepository
@@ -35,6 +36,7 @@ class Repository:
     spaces: SpaceRepository
     roster: RosterRepository
     checkins: CheckinRepository
+    reflections: ReflectionRepository
 
     def parts(self) -> list[PersonalData]:
         """Every repository that holds something about a person (all of them but ``db``)."""
@@ -54,4 +56,5 @@ class Repository:
             SpaceRepository(db),
             RosterRepository(db),
             CheckinRepository(db),
+            ReflectionRepository(db),
         )
