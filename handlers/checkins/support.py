@@ -24,7 +24,8 @@ class Offer:
 
     #: Shown only when this says so (a buddy offer: only if the person has a buddy).
     available: Callable[[Context, int], Awaitable[bool]]
-    label_key: str
+    #: The button's words, given the mentor's name (each offer says its own).
+    label: Callable[[Context, str], str]
     #: The button's action, registered by whichever router does the reaching out. It carries
     #: no payload: the check-in is the caller's answer in hand (``in_flight.answers``).
     action: str
@@ -34,16 +35,20 @@ async def _always(ctx: Context, person_id: int) -> bool:
     return True
 
 
+def _mentor_label(ctx: Context, who: str) -> str:
+    return ctx.text("checkins.button_reach_mentor", who=who)
+
+
 OFFERS: tuple[Offer, ...] = (
-    Offer(_always, "checkins.button_reach_mentor", "checkins.reach_mentor"),
-    # Buddies: Offer(has_buddy, "buddies.button_reach", "buddies.reach")
-    # Debrief rooms: Offer(_always, "debrief.button_open", "debrief.open_now")
+    Offer(_always, _mentor_label, "checkins.reach_mentor"),
+    # Buddies: Offer(has_buddy, buddy_label, "buddies.reach")
+    # Debrief rooms: Offer(_always, debrief_label, "debrief.open_now")
 )
 
 
 async def offer(ctx: Context, req: Request, row: CheckinRow) -> Reply:
     choices = [
-        Choice(ctx.text(o.label_key, who=member(ctx, row.mentor_id)), o.action)
+        Choice(o.label(ctx, member(ctx, row.mentor_id)), o.action)
         for o in OFFERS
         if await o.available(ctx, row.peer_id)
     ]
