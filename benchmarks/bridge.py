@@ -220,7 +220,7 @@ async def burst(folder: Path, count: int, seconds: float) -> None:
             await svc.ctx.outbox.drain(timeout=60)  # the last batch's answer, too
             retry_after = svc.ctx.outbox.stats["retry_after"]
             dest = Destination(Platform.TELEGRAM, "chat", str(group))
-            still, _ = svc.ctx.outbox.waiting(dest)
+            still, _ = svc.ctx.outbox.backlog(dest)
     finally:
         await tg.stop()
         await dc.stop()

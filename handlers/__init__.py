@@ -8,6 +8,7 @@ order (the order /help lists them in); nothing is discovered by magic.
 from bot.core.commands import Router
 from handlers import (
     bridge,
+    checkins,
     content_admin,
     crisis,
     debrief,
@@ -33,6 +34,7 @@ ROUTERS: tuple[Router, ...] = (
     crisis.router,
     settings.router,
     selfcare.router,
+    checkins.router,
     resources.router,
     training.router,
     jobs.router,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from bot.content.schema.checkins import CheckinsFile
 from bot.content.schema.crisis import CrisisFile
 from bot.content.schema.debrief import DebriefFile
 from bot.content.schema.distress import DistressFile
@@ -29,6 +30,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "opportunities": OpportunitiesFile,
     "glossary": GlossaryFile,
     "debrief": DebriefFile,
+    "checkins": CheckinsFile,
 }
 
 

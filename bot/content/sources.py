@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from bot.content.calendar import load_trainings
 from bot.content.problems import ContentError, Problem
+from bot.content.schema.checkins import CheckinsFile
 from bot.content.schema.crisis import CrisisFile
 from bot.content.schema.debrief import DebriefFile
 from bot.content.schema.distress import DistressFile
@@ -140,6 +141,10 @@ DEBRIEF: Source[DebriefFile] = Source(
     "debrief",
     lambda d: load_yaml_model(d / "debrief.yaml", DebriefFile, shown_as="debrief.yaml"),
 )
+CHECKINS: Source[CheckinsFile] = Source(
+    "checkins",
+    lambda d: load_yaml_model(d / "checkins.yaml", CheckinsFile, shown_as="checkins.yaml"),
+)
 
 ROLECHECK: Source[RolecheckFile] = Source(
     "rolecheck",
@@ -164,4 +169,5 @@ SOURCES: tuple[Source[Any], ...] = (
     DEBRIEF,
     ROLECHECK,
     POWER,
+    CHECKINS,
 )

@@ -183,6 +183,7 @@ class Router:
     removed: list[RemovedHook] = field(default_factory=list)
     leaving: list[LeaveHook] = field(default_factory=list)
     message_events: list[MessageHook] = field(default_factory=list)
+    typed_answers: list[Handler] = field(default_factory=list)
 
     def command(self, command: Command) -> Command:
         self.commands.append(command)
@@ -214,6 +215,13 @@ class Router:
         """Answer a plain message (not a command) in a private chat; ``req.args["text"]``
         holds it, in memory only. The first router that registers one answers."""
         self.text.append(fn)
+        return fn
+
+    def on_typed_answer(self, fn: Handler) -> Handler:
+        """Take a plain private message as the answer to something this feature asked the
+        person to type (a note, a reply). ``fn`` returns None when it is waiting for nothing
+        from them; every such hook is asked, in router order, before ``on_text`` answers."""
+        self.typed_answers.append(fn)
         return fn
 
     def on_removed(self, fn: RemovedHook) -> RemovedHook:
@@ -281,6 +289,7 @@ class Registry:
     removed: tuple[RemovedHook, ...] = ()
     leaving: tuple[LeaveHook, ...] = ()
     message_events: tuple[MessageHook, ...] = ()
+    typed_answers: tuple[Handler, ...] = ()
 
     @classmethod
     def build(cls, routers: Sequence[Router]) -> Registry:
@@ -294,11 +303,13 @@ class Registry:
         removed: list[RemovedHook] = []
         leaving: list[LeaveHook] = []
         message_events: list[MessageHook] = []
+        typed: list[Handler] = []
         for router in routers:
             text += router.text
             removed += router.removed
             leaving += router.leaving
             message_events += router.message_events
+            typed += router.typed_answers
             startup += router.startup
             chat_moved += router.chat_moved
             for kind, hook in router.space_events:
@@ -320,6 +331,7 @@ class Registry:
             tuple(removed),
             tuple(leaving),
             tuple(message_events),
+            tuple(typed),
         )
 
     def visible_to(self, person: Person | None) -> list[Command]:

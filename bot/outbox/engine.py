@@ -168,6 +168,18 @@ class Outbox:
             self._wake(item.destination)
         return ids
 
+    def waiting(self, destination: Destination, origin: str) -> bool:
+        """Whether a message from ``origin`` is still waiting to reach ``destination``: a job
+        run again after a crash (its first run queued, the crash came before it was marked
+        done) can then leave the queued one to go out instead of sending it twice."""
+        lane = self._lanes.get(destination)
+        if lane is None:
+            return False
+        return any(
+            (entry := self._entries.get(i)) is not None and entry.origin == origin
+            for i in lane.queue
+        )
+
     async def settled(
         self, ids: Sequence[int], timeout: float | None = None
     ) -> list[DeliveryReport]:
@@ -178,7 +190,7 @@ class Outbox:
     def pending(self) -> int:
         return len(self._entries)
 
-    def waiting(self, destination: Destination) -> tuple[int, float | None]:
+    def backlog(self, destination: Destination) -> tuple[int, float | None]:
         """How many messages wait for a destination, and how many seconds the oldest has
         waited (for the bridge's /status)."""
         lane = self._lanes.get(destination)

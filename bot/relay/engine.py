@@ -307,7 +307,7 @@ class Relay:
     def status(self, conversation: RelayConversation) -> list[EndpointStatus]:
         out = []
         for ep in conversation.endpoints:
-            queued, oldest = self._outbox.waiting(ep.destination)
+            queued, oldest = self._outbox.backlog(ep.destination)
             out.append(EndpointStatus(ep, queued, oldest, self.last_seen.get(ep)))
         return out
 

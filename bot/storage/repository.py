@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from bot.storage.buttons import ButtonRepository
+from bot.storage.checkins import CheckinRepository
 from bot.storage.codes import CodeRepository
 from bot.storage.database import Database
 from bot.storage.debrief import DebriefRepository
@@ -39,6 +40,7 @@ class Repository:
     debrief: DebriefRepository
     bridges: BridgeRepository
     relay_map: RelayMapRepository
+    checkins: CheckinRepository
     reflections: ReflectionRepository
 
     def parts(self) -> list[PersonalData]:
@@ -61,5 +63,6 @@ class Repository:
             DebriefRepository(db),
             BridgeRepository(db),
             RelayMapRepository(db),
+            CheckinRepository(db),
             ReflectionRepository(db),
         )

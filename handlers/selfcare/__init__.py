@@ -1,11 +1,25 @@
 """Self-care prompts: one now (``now``), a person's own schedule (``schedule``, ``when``,
 ``pause``) and a peer space's (``space``); choosing and dressing a prompt is ``prompts``.
 
-Only the router leaves this package, and ``personal_prompt`` (one prompt for a person now,
-which other capabilities offer, e.g. when a debrief room closes).
+Besides the router, two things leave this package: ``personal_prompt`` (one prompt for a
+person now, which other capabilities offer, e.g. when a debrief room closes), and the reading
+of days and pause dates, which check-ins and buddies read the same way.
 """
 
 from handlers.selfcare.now import router
+from handlers.selfcare.pause import today_for
 from handlers.selfcare.prompts import personal_prompt
+from handlers.selfcare.schedule import local_date
+from handlers.selfcare.space import space_of
+from handlers.selfcare.when import DAYS, day_word, read_pause
 
-__all__ = ["personal_prompt", "router"]
+__all__ = [
+    "DAYS",
+    "day_word",
+    "local_date",
+    "personal_prompt",
+    "read_pause",
+    "router",
+    "space_of",
+    "today_for",
+]
