@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from bot.storage.buttons import ButtonRepository
+from bot.storage.checkins import CheckinRepository
 from bot.storage.codes import CodeRepository
 from bot.storage.database import Database
 from bot.storage.digests import DigestRepository
@@ -33,6 +34,7 @@ class Repository:
     codes: CodeRepository
     spaces: SpaceRepository
     roster: RosterRepository
+    checkins: CheckinRepository
 
     def parts(self) -> list[PersonalData]:
         """Every repository that holds something about a person (all of them but ``db``)."""
@@ -51,4 +53,5 @@ class Repository:
             CodeRepository(db),
             SpaceRepository(db),
             RosterRepository(db),
+            CheckinRepository(db),
         )
