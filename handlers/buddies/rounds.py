@@ -56,8 +56,7 @@ async def run_round(ctx: Context) -> list[Pairing]:
     groups = pair_up(
         waiting, await repo.history(), await repo.avoided_pairs(), round_no, random.Random()
     )
-    if not groups:
-        return []
+    # Recorded even when no one could be paired, so no round's introductions count twice.
     pairings = await repo.hold_round(round_no, groups, now)
     for pairing in pairings:
         for person_id in pairing.members:
