@@ -147,6 +147,30 @@ class Scheduler:
         self._arm(row)
         return row
 
+    async def run_now(
+        self,
+        kind: str,
+        *,
+        person_id: int,
+        timezone: str | None = None,
+        payload: Mapping[str, Any] | None = None,
+    ) -> bool:
+        """Something for one person that is due now (a buddy introduction): it goes through
+        the fire path like any schedule, so it runs at once, waits for the end of their quiet
+        hours (stored, so it survives a restart), or is dropped while they are away. No timer
+        is armed for "now", so the timer cannot run it a second time."""
+        now = self._clock.now()
+        row = await self._schedules.add(
+            kind=kind,
+            trigger=once(now),
+            timezone=timezone or self._default_tz,
+            now=now,
+            person_id=person_id,
+            target=None,
+            payload=payload,
+        )
+        return await self.fire(row.id)
+
     async def change(
         self,
         schedule_id: int,

@@ -16,13 +16,15 @@ from bot.core.context import Context
 from bot.core.model import Person
 from bot.core.replies import Reply
 from handlers.buddies import reach, rounds, taking_part
-from handlers.buddies.common import CHECKBACK_KIND, ROUND_KIND, named, tell
+from handlers.buddies.common import CHECKBACK_KIND, INTRO_KIND, ROUND_KIND, STAY_KIND, named, tell
 from handlers.checkins import PERSON
 
 router = Router("buddies")
 
 router.job(ROUND_KIND)(rounds.hold_round)
 router.job(CHECKBACK_KIND)(rounds.check_back)
+router.job(INTRO_KIND)(rounds.send_introduction)
+router.job(STAY_KIND)(rounds.ask_to_stay)
 router.on_typed_answer(reach.typed)
 
 router.action("say_hi")(reach.say_hi)

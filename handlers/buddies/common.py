@@ -14,6 +14,8 @@ from handlers.checkins import member
 ORIGIN = "feature:buddies"
 ROUND_KIND = "buddies.round"  # the network's round, every two weeks
 CHECKBACK_KIND = "buddies.checkback"  # "did you two connect?", a week after an introduction
+INTRO_KIND = "buddies.intro"  # one person's introduction, due at the round (quiet hours win)
+STAY_KIND = "buddies.stay"  # "would you like to stay in?", due at the round
 NETWORK = "network"  # the round's schedule target: it belongs to no one person
 #: Introductions let pass in a row before someone is asked whether to stay in.
 ASK_AFTER_MISSED = 2

@@ -20,8 +20,10 @@ from bot.storage.buddies import Pairing
 from handlers.buddies.common import (
     ASK_AFTER_MISSED,
     CHECKBACK_KIND,
+    INTRO_KIND,
     NETWORK,
     ROUND_KIND,
+    STAY_KIND,
     interest_labels,
     named,
     tell,
@@ -48,7 +50,7 @@ async def run_round(ctx: Context) -> list[Pairing]:
     last = await repo.last_round()
     if last:
         for person_id in await repo.count_missed(last, ASK_AFTER_MISSED):
-            await tell(ctx, person_id, stay_question(ctx))
+            await ctx.scheduler.run_now(STAY_KIND, person_id=person_id)
     waiting = [
         Candidate(b.person_id, b.region, frozenset(b.interests)) for b in await repo.waiting(now)
     ]
@@ -60,7 +62,8 @@ async def run_round(ctx: Context) -> list[Pairing]:
     pairings = await repo.hold_round(round_no, groups, now)
     for pairing in pairings:
         for person_id in pairing.members:
-            await introduce(ctx, pairing, person_id)
+            # Through the scheduler's fire path: quiet hours hold an introduction back.
+            await ctx.scheduler.run_now(INTRO_KIND, person_id=person_id, payload={"p": pairing.id})
             await ctx.scheduler.add(
                 CHECKBACK_KIND,
                 once(now + CHECK_BACK_AFTER),
@@ -69,6 +72,21 @@ async def run_round(ctx: Context) -> list[Pairing]:
                 payload={"p": pairing.id},
             )
     return pairings
+
+
+async def ask_to_stay(ctx: Context, req: Request) -> Replies:
+    """Two introductions let pass: would they like to stay in? (Not removed either way.)"""
+    assert req.schedule is not None and req.schedule.person_id is not None
+    await tell(ctx, req.schedule.person_id, stay_question(ctx))
+    return None
+
+
+async def send_introduction(ctx: Context, req: Request) -> Replies:
+    assert req.schedule is not None and req.schedule.person_id is not None
+    pairing = await ctx.repo.buddies.pairing(int(req.schedule.payload.get("p", 0)))
+    if pairing is not None and req.schedule.person_id in pairing.members:
+        await introduce(ctx, pairing, req.schedule.person_id)
+    return None
 
 
 def stay_question(ctx: Context) -> Reply:

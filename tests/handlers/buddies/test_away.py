@@ -19,10 +19,14 @@ KINDS = ("checkins.ask", "digest.weekly", "selfcare.prompt")
 async def fire_each(w: World) -> dict[str, bool]:
     """Fire each of the peer's schedules at its next time, in time order."""
     rows = await w.svc.ctx.repo.schedules.for_person(w.peer_id)
-    due = sorted((w.svc.ctx.scheduler.following(r.id, None), r.id, r.kind) for r in rows)  # type: ignore[type-var]
+    due = []
+    for row in rows:
+        when = w.svc.ctx.scheduler.following(row.id, None)
+        assert when is not None
+        due.append((when, row.id, row.kind))
+    due.sort()
     ran = {}
     for when, schedule_id, kind in due:
-        assert when is not None
         if when > w.clock.now():
             w.clock.set(when)
         ran[kind] = await w.svc.ctx.scheduler.fire(schedule_id)

@@ -4,9 +4,12 @@
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+from bot.core.model import QuietHours
+from handlers.buddies.common import INTRO_KIND
 from tests.handlers.buddies.world import fire_check_backs, fire_round, join, members
 from tests.handlers.checkins.world import World, world
 
@@ -201,3 +204,28 @@ async def test_forgetme_ends_the_pairing_and_tells_the_buddy_only_that(tmp_path:
     assert left == {"buddy_rounds": None, "buddy_do_not_pair_list": [], "buddy_pairings": []}
     assert theirs["buddy_pairings"][0]["paired_with_member_numbers"] == []
     assert schedules == []
+
+
+async def test_quiet_hours_hold_an_introduction_back_until_they_end(tmp_path: Path) -> None:
+    async with world(tmp_path, MONDAY) as w:
+        ((other, _),) = await members(w, 1)
+        await join(w, w.peer)
+        await join(w, other)
+        quiet = QuietHours(time(8), time(12))  # the round is at 10:00, their time
+        await w.svc.ctx.repo.people.set_quiet_hours(w.peer_id, quiet)
+        before = w.count(w.peer)
+        await fire_round(w)
+        await w.wait_shown(other, 2)  # the other, not in quiet hours, is introduced now
+        assert await w.svc.ctx.outbox.drain(timeout=20)
+        held = w.count(w.peer)
+        (waiting,) = await w.svc.ctx.repo.schedules.for_person(w.peer_id, INTRO_KIND)
+        assert waiting.deferred_to is not None
+        w.clock.set(waiting.deferred_to)
+        ran = await w.svc.ctx.scheduler.fire(waiting.id)
+        intro = await w.next_message(w.peer, before)
+        local = waiting.deferred_to.astimezone(ZoneInfo("America/Vancouver"))
+        left = await w.svc.ctx.repo.schedules.for_person(w.peer_id, INTRO_KIND)
+    assert held == before and ran
+    assert f"{local:%H:%M}" == "12:00"
+    assert "Meet your buddy" in intro.plain
+    assert left == []  # delivered once, then gone
