@@ -70,6 +70,7 @@ class Outbox:
         self._reports = Reports()
         self._ephemeral_ids = itertools.count(-1, -1)
         self._done: list[int] = []
+        self._delivered = asyncio.Event()  # wakes the flusher: delete delivered rows at once
         self._flusher: asyncio.Task[None] | None = None
         self._idle = asyncio.Event()
         self._idle.set()
@@ -163,6 +164,18 @@ class Outbox:
             self._lane(item.destination).queue.append(new_id)
             self._wake(item.destination)
         return ids
+
+    def waiting(self, destination: Destination, origin: str) -> bool:
+        """Whether a message from ``origin`` is still waiting to reach ``destination``: a job
+        run again after a crash (its first run queued, the crash came before it was marked
+        done) can then leave the queued one to go out instead of sending it twice."""
+        lane = self._lanes.get(destination)
+        if lane is None:
+            return False
+        return any(
+            (entry := self._entries.get(i)) is not None and entry.origin == origin
+            for i in lane.queue
+        )
 
     async def settled(
         self, ids: Sequence[int], timeout: float | None = None
@@ -309,6 +322,7 @@ class Outbox:
         if delivered:
             self.stats["sent"] += len(batch)
             self._done.extend(stored)
+            self._delivered.set()
         else:
             self.stats["failed"] += len(batch)
             if stored:
@@ -335,11 +349,17 @@ class Outbox:
                 raise
 
     async def _flush_loop(self) -> None:
-        """Delete delivered rows in batches; when the queue is empty, scrub the WAL so no
-        delivered text stays in it."""
+        """Delete delivered rows as soon as they are delivered (in batches of whatever was
+        delivered meanwhile): a row still in the table after a crash is sent again, so the
+        sooner it goes, the fewer duplicates a kill -9 leaves. When the queue is empty, scrub
+        the WAL so no delivered text stays in it."""
         dirty = False
         while True:
-            await asyncio.sleep(0.2)
+            # asyncio.timeout, not wait_for: 3.11's wait_for can swallow the cancel from stop()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(0.2):
+                    await self._delivered.wait()
+            self._delivered.clear()
             try:
                 if self._done:
                     await self._flush_done()

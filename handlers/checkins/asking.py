@@ -18,7 +18,7 @@ from bot.core.replies import ButtonStyle, Choice, Replies, Reply
 from bot.directory.resources import signals_crisis
 from bot.storage.checkins import ACTIVE, Answer, CheckinRow
 from handlers.checkins import support
-from handlers.checkins.common import caller_name, checkin_for, member, questions, tell
+from handlers.checkins.common import ORIGIN, caller_name, checkin_for, member, questions, tell
 from handlers.crisis import crisis_reply
 
 
@@ -68,7 +68,11 @@ async def ask(ctx: Context, req: Request) -> Replies:
     row = await ctx.repo.checkins.get(int(schedule.payload.get("checkin", 0)))
     if row is None or row.status != ACTIVE or row.peer_id != schedule.person_id:
         return None  # ended meanwhile; the schedule goes with the check-in
-    await tell(ctx, row.peer_id, question(ctx, row))
+    # ``once``: after a crash between queuing and the scheduler noting the run, the run made
+    # up at start leaves the question already queued to go out alone.
+    await ctx.messenger.to_person(
+        row.peer_id, question(ctx, row), origin=f"{ORIGIN}:ask:{row.id}", once=True
+    )
     return None
 
 
