@@ -77,8 +77,11 @@ def _region_label(region: str | None) -> str:
 async def join(ctx: Context, req: Request) -> Replies:
     """``/buddy join [region] [interests]``; joining again changes them."""
     person = req.person
-    region, interests = read_choices(ctx, str(req.args.get("about", "") or ""))
+    text = str(req.args.get("about", "") or "")
+    region, interests = read_choices(ctx, text)
     already = await ctx.repo.buddies.get(person.id)
+    if already is not None and not text.strip():
+        return await status(ctx, req)  # already in: a bare "join" changes nothing
     await ctx.repo.buddies.join(person.id, region, interests, ctx.clock.now())
     await ensure_rounds(ctx)
     what = about(ctx, region, interests)

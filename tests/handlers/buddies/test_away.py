@@ -43,6 +43,7 @@ async def test_away_pauses_all_four_kinds_and_back_resumes_them(tmp_path: Path) 
         await join(w, other)
         kinds = sorted(r.kind for r in await w.svc.ctx.repo.schedules.for_person(w.peer_id))
         away = (await w.say(w.peer, "/away 4 weeks")).plain
+        held = await w.svc.ctx.repo.people.export_person(w.peer_id)  # what /mydata lists
         assert await w.svc.ctx.outbox.drain(timeout=20)
         before = w.count(w.peer)
         while_away = await fire_each(w)
@@ -60,6 +61,7 @@ async def test_away_pauses_all_four_kinds_and_back_resumes_them(tmp_path: Path) 
         again = await w.fake.wait_for(lambda: "weren't away" in w.last(w.peer).plain)
     assert kinds == sorted(KINDS)
     assert "away until" in away.lower() and "/back" in away
+    assert held["away_until"] is not None
     assert while_away == dict.fromkeys(KINDS, False)
     assert sent_while_away == 0  # nothing at all reached them
     assert paired_while_away == []  # the round left them out

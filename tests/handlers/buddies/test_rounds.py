@@ -3,10 +3,13 @@
 
 from __future__ import annotations
 
+import logging
 import re
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from bot.core.model import QuietHours
 from handlers.buddies.common import INTRO_KIND
@@ -31,6 +34,7 @@ async def test_joining_with_a_region_and_interests_and_plain_answers_to_mistakes
     async with world(tmp_path, MONDAY) as w:
         joined = await join(w, w.peer, "north, harm reduction, youth")
         mistake = (await w.say(w.peer, "/buddy join moonbase")).plain
+        again = (await w.say(w.peer, "/buddy join")).plain  # a bare join keeps the choices
         status = (await w.say(w.peer, "/buddy")).plain
         paused = (await w.say(w.peer, "/buddy pause until 3 weeks")).plain
         no_date = (await w.say(w.peer, "/buddy pause until someday")).plain
@@ -40,6 +44,7 @@ async def test_joining_with_a_region_and_interests_and_plain_answers_to_mistakes
     assert "You're in the buddy rounds" in joined and "Harm reduction" in joined
     assert "moonbase" in mistake and "harm-reduction" in mistake  # says what would work
     assert "Northern BC" in status and "Next round" in status
+    assert "Northern BC" in again
     assert "paused until" in paused.lower()
     assert no_date and "paused" not in no_date.lower()
     assert row is not None and row.region == "northern-bc"
@@ -73,7 +78,14 @@ async def test_each_pair_gets_a_private_introduction_and_an_odd_one_makes_a_trio
     assert "no pressure" in intros[w.peer_id].plain.lower()
 
 
-async def test_say_hi_relays_one_message_and_keeps_nothing(tmp_path: Path) -> None:
+async def test_say_hi_relays_one_message_and_keeps_nothing(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    # The service's own logging: its code at any level, libraries at INFO (bot/logs.py
+    # never lets them print whole payloads at DEBUG).
+    caplog.set_level(logging.INFO)
+    caplog.set_level(logging.DEBUG, logger="bot")
+    caplog.set_level(logging.DEBUG, logger="handlers")
     marker = "hello-from-a-buddy-7Q2X"
     async with world(tmp_path, MONDAY) as w:
         ((other, other_id),) = await members(w, 1)
@@ -94,6 +106,7 @@ async def test_say_hi_relays_one_message_and_keeps_nothing(tmp_path: Path) -> No
     assert {b["text"] for b in relayed.buttons} == {"Say hi back"}
     assert "one more message" not in "".join(m.plain for m in w.shown(other))  # once only
     assert later == before + 1 and after
+    assert marker not in caplog.text  # in no log
     for path in (db, db.with_name(db.name + "-wal"), db.with_name(db.name + "-shm")):
         if path.exists():
             assert marker.encode() not in path.read_bytes()
@@ -229,3 +242,33 @@ async def test_quiet_hours_hold_an_introduction_back_until_they_end(tmp_path: Pa
     assert f"{local:%H:%M}" == "12:00"
     assert "Meet your buddy" in intro.plain
     assert left == []  # delivered once, then gone
+
+
+async def test_a_paused_person_is_left_out_until_their_date(tmp_path: Path) -> None:
+    async with world(tmp_path, MONDAY) as w:
+        (a, a_id), (b, b_id) = await members(w, 2)
+        for user in (w.peer, a, b):
+            await join(w, user)
+        await w.say(w.peer, "/buddy pause until 10 days")
+        await fire_round(w)  # today, 10:00 their time: paused
+        first_at = w.clock.now()
+        first = await w.svc.ctx.repo.buddies.pairings_in(1)
+        await fire_round(w)  # two weeks on: back in
+        second = await w.svc.ctx.repo.buddies.pairings_in(2)
+    assert w.clock.now() - first_at == timedelta(weeks=2)
+    assert [p.members for p in first] == [tuple(sorted((a_id, b_id)))]
+    assert [sorted(p.members) for p in second] == [sorted((w.peer_id, a_id, b_id))]
+
+
+async def test_a_steward_sets_the_round_day_and_others_may_not(tmp_path: Path) -> None:
+    async with world(tmp_path, MONDAY) as w:
+        refused = (await w.say(w.peer, "/buddy rounds thursday")).plain
+        unclear = (await w.say(w.mentor, "/buddy rounds someday")).plain
+        said = (await w.say(w.mentor, "/buddy rounds thursday")).plain
+        await join(w, w.peer)  # joining keeps the day a steward chose
+        await fire_round(w)
+        local = w.clock.now().astimezone(ZoneInfo(w.svc.ctx.settings.default_timezone))
+    assert "Thursday" not in refused
+    assert "Which weekday?" in unclear
+    assert "every other Thursday at 10:00" in said
+    assert f"{local:%A %H:%M}" == "Thursday 10:00"

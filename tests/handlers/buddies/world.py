@@ -42,7 +42,7 @@ async def round_schedule(w: World) -> ScheduleRow:
 async def fire_round(w: World) -> None:
     """Move the clock to the next round and run it as its timer would."""
     row = await round_schedule(w)
-    due = w.svc.ctx.scheduler.following(row.id, None)
+    due = w.svc.ctx.scheduler.following(row.id, row.last_fired_at)
     assert due is not None
     w.clock.set(due)
     assert await w.svc.ctx.scheduler.fire(row.id)
