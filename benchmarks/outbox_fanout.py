@@ -1,15 +1,19 @@
 """Fan-out of private messages through the real outbox and Telegram adapter to the fake Bot API.
 
-    python -m benchmarks.outbox_fanout            # 10,000 messages: about six minutes at 30/s
-    python -m benchmarks.outbox_fanout --count 300
+    python -m benchmarks.outbox_fanout              # 3,000 messages, quiet host then CPU hog
+    python -m benchmarks.outbox_fanout --full       # 10,000 messages (about 12 minutes)
+    python -m benchmarks.outbox_fanout --count 300 --no-hog
+    python -m benchmarks.outbox_fanout --profile    # where the per-message cost goes
 
 Part 1 sends one message to each of ``--count`` private chats with the fake enforcing
-Telegram's limits (429 above 30/s per bot, 1/s per chat) and prints the rate reached as a
-fraction of the 30/s ceiling, the 429s received, messages lost, and peak memory. Part 2 turns
-every limit off (fake and outbox) and sends ``--overhead`` messages one at a time to measure the
-bot's own cost per message: from enqueue to the request arriving at the fake.
+Telegram's flood control (30/s per bot, 1/s per chat; 429 above, a bot-wide 429 holding every
+chat), first on a quiet host, then again with a CPU-hog process beside it (started and stopped
+here). It prints the rate the fake saw as a fraction of the 30/s ceiling, messages lost,
+messages delivered twice (counted by message, not by chat), the share of sends answered 429,
+and the load average. Part 2 turns every limit off and sends ``--overhead`` messages one at a
+time: the bot's cost per message from enqueue to the request arriving at the fake, p50/p99.
 
-The fake runs in the same process, so memory and CPU figures include it. A measurement, not a
+The fake runs in the same process, so CPU and memory figures include it. A measurement, not a
 test: nothing here asserts a time.
 """
 
@@ -17,12 +21,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import collections
+import cProfile
 import logging
+import os
+import pstats
 import resource
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
-import tracemalloc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from bot.core.model import Platform
@@ -34,13 +45,40 @@ from tests.fakes.telegram_server import Call, FakeTelegram
 from tests.helpers import make_settings
 
 CEILING = 30.0  # Telegram's messages per second per bot
+DEFAULT_COUNT = 3_000
+FULL_COUNT = 10_000
 
 
 def rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
-async def fan_out(count: int, folder: Path) -> None:
+def load() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} CPUs"
+
+
+@contextmanager
+def cpu_hog(on: bool) -> Iterator[None]:
+    """A second process spinning on one CPU for the duration, then stopped."""
+    if not on:
+        yield
+        return
+    hog = subprocess.Popen([sys.executable, "-c", "while True: pass"])
+    try:
+        time.sleep(1.0)  # let it take its CPU before the clock starts
+        yield
+    finally:
+        hog.terminate()
+        hog.wait(5)
+
+
+def percentile(values: list[float], share: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(len(ordered) * share))]
+
+
+async def fan_out(count: int, folder: Path, label: str) -> None:
     fake = await FakeTelegram().start()
     fake.enforce_limits = True
     people = [fake.user(f"Peer {n}") for n in range(count)]
@@ -55,8 +93,6 @@ async def fan_out(count: int, folder: Path) -> None:
         )
         for n, p in enumerate(people)
     ]
-    rss_before = rss_mib()
-    tracemalloc.start()
     try:
         async with running(settings, adapters=[TelegramPlatform(settings)]) as svc:
             started = time.monotonic()
@@ -67,28 +103,36 @@ async def fan_out(count: int, folder: Path) -> None:
             failed = await svc.ctx.repo.outbox.failed()
             stats = dict(svc.ctx.outbox.stats)
     finally:
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
         await fake.stop()
-    delivered = {
-        c.params["chat_id"] for c in fake.calls if c.method == "sendMessage" and c.status == 200
-    }
-    lost = count - len(delivered) - len(failed)
-    rate = count / (finished - started)
-    print(f"fan-out of {count} private messages, fake enforcing Telegram's limits")
+    sends = [c for c in fake.calls if c.method == "sendMessage"]
+    accepted = [c for c in sends if c.status == 200]
+    per_message = collections.Counter(str(c.params["text"]).split("number ")[1] for c in accepted)
+    doubled = sum(1 for times in per_message.values() if times > 1)
+    lost = count - len(per_message) - len(failed)
+    arrived = sorted(c.at for c in accepted)
+    seen_rate = (len(arrived) - 1) / (arrived[-1] - arrived[0]) if len(arrived) > 1 else 0.0
+    overall = count / (finished - started)
+    limits = fake.limits
+    print(f"fan-out of {count} private messages, fake enforcing Telegram's limits, {label}")
     print(f"  enqueue (one transaction)   {enqueued:8.2f} s")
     print(f"  all delivered after         {finished - started:8.1f} s")
-    print(f"  achieved rate               {rate:8.2f} msg/s = {rate / CEILING:.1%} of 30/s")
     print(
-        f"  429s received               {fake.limit_hits:8d}  (outbox saw {stats['retry_after']})"
+        f"  rate the fake saw           {seen_rate:8.2f} msg/s = {seen_rate / CEILING:.1%} of 30/s"
+    )
+    print(f"  rate from enqueue to done   {overall:8.2f} msg/s = {overall / CEILING:.1%} of 30/s")
+    print(
+        f"  429s                        {limits.hits:8d} = {limits.hits / max(1, len(sends)):.2%}"
+        f" of {len(sends)} sends ({limits.bot_wide_hits} bot-wide, {limits.chat_hits} per chat)"
     )
     print(f"  failed for good             {len(failed):8d}")
     print(f"  lost                        {lost:8d}")
-    print(f"  peak RSS                    {rss_mib():8.1f} MiB (was {rss_before:.1f} before)")
-    print(f"  peak traced Python memory   {peak / 2**20:8.1f} MiB")
+    print(f"  delivered twice (by message){doubled:8d}")
+    print(f"  watchdog restarts           {stats['restarted']:8d}")
+    print(f"  peak RSS                    {rss_mib():8.1f} MiB")
+    print(f"  {load()}", flush=True)
 
 
-async def overhead(count: int, folder: Path) -> None:
+async def overhead(count: int, folder: Path, label: str, profile: bool) -> None:
     fake = await FakeTelegram().start()
     people = [fake.user(f"Peer {n}") for n in range(count)]
     fake.world.started.update(p.id for p in people)
@@ -109,9 +153,12 @@ async def overhead(count: int, folder: Path) -> None:
     platform = TelegramPlatform(settings)
     platform.global_limit = None  # limits off: measure the bot, not the pacing
     costs: list[float] = []
+    profiler = cProfile.Profile() if profile else None
     try:
         async with running(settings, adapters=[platform]) as svc:
             loop = asyncio.get_running_loop()
+            if profiler is not None:
+                profiler.enable()
             for person in people:
                 waiting[person.id] = loop.create_future()
                 dest = Destination(Platform.TELEGRAM, "user", str(person.id))
@@ -119,24 +166,98 @@ async def overhead(count: int, folder: Path) -> None:
                 await svc.ctx.outbox.enqueue(dest, OutgoingMessage("A short check-in."))
                 await asyncio.wait_for(waiting[person.id], 10)
                 costs.append(arrived[person.id] - began)
+            if profiler is not None:
+                profiler.disable()
     finally:
         await fake.stop()
-    costs.sort()
-    p99 = costs[min(len(costs) - 1, int(len(costs) * 0.99))]
-    print(f"overhead per message, limits off, {count} sent one at a time")
+    print(f"cost per message, limits off, {count} sent one at a time, {label}")
     print(f"  enqueue -> request at fake  p50 {statistics.median(costs) * 1000:6.2f} ms")
-    print(f"                              p99 {p99 * 1000:6.2f} ms")
+    print(f"                              p99 {percentile(costs, 0.99) * 1000:6.2f} ms")
+    print(f"  {load()}", flush=True)
+    if profiler is not None:
+        print_profile(profiler, count)
+
+
+#: Where a function's own time is counted, by the path of its file (first match wins).
+_PARTS = (
+    ("tests/fakes/", "the fake Bot API (test harness)"),
+    ("aiohttp/web", "the fake Bot API (test harness)"),
+    ("/bot/", "the bot's own code"),
+    ("/handlers/", "the bot's own code"),
+    ("aiosqlite", "SQLite (aiosqlite, its thread)"),
+    ("sqlite3", "SQLite (aiosqlite, its thread)"),
+    ("/telegram/", "python-telegram-bot"),
+    ("aiohttp", "HTTP client stack (aiohttp, yarl, multidict)"),
+    ("yarl", "HTTP client stack (aiohttp, yarl, multidict)"),
+    ("multidict", "HTTP client stack (aiohttp, yarl, multidict)"),
+    ("asyncio", "asyncio event loop"),
+    ("selectors", "asyncio event loop"),
+    ("json", "JSON"),
+)
+
+
+_IDLE = {"<method 'poll' of 'select.epoll' objects>", "<method 'select' of 'select.epoll' objects>"}
+
+
+def print_profile(profiler: cProfile.Profile, count: int) -> None:
+    """Own time per part of the stack (bot, PTB, HTTP client, fake, loop), per message."""
+    stats = pstats.Stats(profiler)
+    parts: collections.Counter[str] = collections.Counter()
+    entries = stats.stats  # type: ignore[attr-defined]
+    for (filename, _, name), (_, _, own, _, _) in entries.items():
+        if name in _IDLE:
+            continue  # the loop waiting for the network: time, but not cost
+        if "SimpleQueue" in name:  # aiosqlite handing a statement to its thread
+            filename = "sqlite3"
+        part = next((p for key, p in _PARTS if key in filename), "other (stdlib, builtins)")
+        parts[part] += own
+    total = sum(parts.values())
+    print(f"  profile (cProfile own time, {total / count * 1000:.2f} ms a message in all):")
+    for part, own in parts.most_common():
+        print(f"    {part:46s} {own / count * 1000:6.3f} ms  {own / total:6.1%}")
+    print("  the functions with most own time:")
+    for (filename, line, name), (_, calls, own, _, _) in sorted(
+        entries.items(), key=lambda kv: -kv[1][2]
+    )[:12]:
+        where = f"{filename[-38:]}:{line} {name}"
+        print(f"    {own / count * 1e6:7.1f} us  {calls / count:5.1f}x  {where}")
+    print("  the bot's own functions, most own time first:")
+    shown = 0
+    for (filename, line, name), (_, calls, own, _, _) in sorted(
+        entries.items(), key=lambda kv: -kv[1][2]
+    ):
+        if "/bot/" in filename and shown < 8:
+            where = filename.split("/bot/", 1)[1]
+            print(
+                f"    {own / count * 1e6:7.1f} us  {calls // count:3d}x  bot/{where}:{line} {name}"
+            )
+            shown += 1
 
 
 async def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--count", type=int, default=10_000, help="messages to fan out")
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
+    parser.add_argument("--count", type=int, default=DEFAULT_COUNT, help="messages to fan out")
+    parser.add_argument("--full", action="store_true", help=f"{FULL_COUNT:,} messages")
     parser.add_argument("--overhead", type=int, default=1_000, help="messages for part 2")
+    parser.add_argument("--no-hog", action="store_true", help="skip the run beside a CPU hog")
+    parser.add_argument("--profile", action="store_true", help="profile part 2 (cProfile)")
     args = parser.parse_args()
+    count = FULL_COUNT if args.full else args.count
     logging.basicConfig(level=logging.ERROR)
-    with tempfile.TemporaryDirectory() as first, tempfile.TemporaryDirectory() as second:
-        await fan_out(args.count, Path(first))
-        await overhead(min(args.overhead, args.count), Path(second))
+    print(load(), "before starting", flush=True)
+    for hog in (False,) if args.no_hog else (False, True):
+        label = "beside a CPU hog" if hog else "quiet host"
+        with (
+            cpu_hog(hog),
+            tempfile.TemporaryDirectory() as one,
+            tempfile.TemporaryDirectory() as two,
+        ):
+            await fan_out(count, Path(one), label)
+            await overhead(min(args.overhead, count), Path(two), label, profile=False)
+    if args.profile:  # a pass of its own: the profiler slows everything it watches
+        with tempfile.TemporaryDirectory() as three:
+            label = "quiet host, under cProfile (times inflated by it)"
+            await overhead(min(args.overhead, count), Path(three), label, profile=True)
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ person is reached, and answering in the right place for a reply's privacy."""
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -27,6 +28,7 @@ class Prepared:
     message: OutgoingMessage
     privacy: Privacy
     replace: bool = False
+    in_memory: bool = False
 
 
 class Messenger:
@@ -60,7 +62,7 @@ class Messenger:
                 rendered.append(Button(choice.label, token=token, style=choice.style))
             rows.append(tuple(rendered))
         message = OutgoingMessage(reply.text, tuple(rows), reply.attachment)
-        return Prepared(message, reply.privacy, reply.replace)
+        return Prepared(message, reply.privacy, reply.replace, reply.in_memory)
 
     async def to_person(
         self,
@@ -85,7 +87,7 @@ class Messenger:
             prepared.message,
             person_id=person_id,
             origin=origin,
-            ephemeral=ephemeral,
+            ephemeral=ephemeral or reply.in_memory,
         )
 
     async def to_destination(
@@ -103,7 +105,7 @@ class Messenger:
             prepared.message,
             person_id=person_id,
             origin=origin,
-            ephemeral=ephemeral,
+            ephemeral=ephemeral or reply.in_memory,
         )
 
     async def reply(
@@ -139,5 +141,10 @@ class Messenger:
                 message = OutgoingMessage(
                     message.text, message.buttons, None, Op.EDIT, pressed_message_id
                 )
-            items.append(NewItem(dest, message, person_id, origin))
-        return await self._outbox.enqueue_many(items) if items else []
+            items.append((NewItem(dest, message, person_id, origin), p.in_memory))
+        # Queue in order, each run of in-memory answers apart from the stored ones.
+        ids: list[int] = []
+        for in_memory, run in itertools.groupby(items, key=lambda item: item[1]):
+            batch = [item for item, _ in run]
+            ids += await self._outbox.enqueue_many(batch, ephemeral=in_memory)
+        return ids

@@ -13,6 +13,7 @@ from bot.content.schema.crisis import CrisisFile
 from bot.content.schema.glossary import GlossaryFile
 from bot.content.schema.opportunities import OpportunitiesFile
 from bot.content.schema.prompts import PromptsFile
+from bot.content.schema.reflections import PowerFile, RolecheckFile
 from bot.content.schema.resources import ResourcesFile
 from bot.content.schema.trainings import TrainingsFile
 from bot.content.store import Source
@@ -92,6 +93,15 @@ BUDDIES: Source[BuddiesFile] = Source(
     lambda d: load_yaml_model(d / "buddies.yaml", BuddiesFile, shown_as="buddies.yaml"),
 )
 
+ROLECHECK: Source[RolecheckFile] = Source(
+    "rolecheck",
+    lambda d: load_yaml_model(d / "rolecheck.yaml", RolecheckFile, shown_as="rolecheck.yaml"),
+)
+POWER: Source[PowerFile] = Source(
+    "power",
+    lambda d: load_yaml_model(d / "power.yaml", PowerFile, shown_as="power.yaml"),
+)
+
 SOURCES: tuple[Source[Any], ...] = (
     CRISIS,
     TEXTS,
@@ -102,6 +112,8 @@ SOURCES: tuple[Source[Any], ...] = (
     AGREEMENTS,
     PROMPTS,
     PRIVACY,
+    ROLECHECK,
+    POWER,
     CHECKINS,
     BUDDIES,
 )

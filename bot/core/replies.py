@@ -62,13 +62,16 @@ class Attachment:
 
 @dataclass(frozen=True, slots=True)
 class Reply:
-    """One message back. ``replace`` asks to edit the message a pressed button sat on."""
+    """One message back. ``replace`` asks to edit the message a pressed button sat on.
+    ``in_memory`` keeps it off disk on its way out (the outbox holds it in memory only, until
+    delivered): for what a person tells only the bot, such as a private reflection."""
 
     text: str
     choices: tuple[tuple[Choice, ...], ...] = ()
     privacy: Privacy = Privacy.PERSONAL
     attachment: Attachment | None = None
     replace: bool = False
+    in_memory: bool = False
 
     @classmethod
     def with_choices(

@@ -52,6 +52,9 @@ class Deliverer(Protocol):
     @property
     def global_limit(self) -> Limit | None: ...
 
+    # Optional: ``max_in_flight: int``, the most deliveries the adapter's HTTP client runs at
+    # once (its connection pool); the outbox never starts more, so none waits for a connection.
+
     def limit_for(self, destination: Destination) -> Limit | None:
         """The platform's limit for one destination (private chat, group, channel)."""
         ...

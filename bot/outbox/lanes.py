@@ -8,7 +8,7 @@ from collections import deque
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot.outbox.limits import Window
+from bot.outbox.limits import Bucket
 from bot.outbox.message import Destination, Op, OutgoingMessage
 
 
@@ -23,17 +23,19 @@ class Entry:
     person_id: int | None
     created: float  # wall-clock seconds, so the give-up age survives a restart
     attempts: int = 0
-    not_before: float = 0.0
+    not_before: float = 0.0  # on the outbox's monotonic timer
     ephemeral: bool = False
 
 
 @dataclass(slots=True)
 class Lane:
-    """One destination's queue, its own rate window, and the worker draining it."""
+    """One destination's queue, its own rate limit, and the worker draining it.
+    ``sending_since`` is set while a delivery is under way, for the watchdog."""
 
     queue: deque[int] = field(default_factory=deque)
-    window: Window | None = None
+    bucket: Bucket | None = None
     task: asyncio.Task[None] | None = None
+    sending_since: float | None = None
 
     def drop(self, entry_id: int) -> None:
         """Take a finished message out, wherever it is (erasure can remove one mid-queue)."""

@@ -1,45 +1,98 @@
-"""Rate limits as sliding windows that hand out send slots in order.
+"""Rate limits as token buckets that admit a send at the moment it actually leaves.
 
-Each destination has one worker, so its own window is never contended. The platform-wide
-window is shared: a worker reserves the next free slot (never earlier than the last one
-handed out), so thousands of waiting workers queue up without stampeding.
+Why admission at departure, not slots booked ahead: a worker that books a slot and then
+sleeps wakes late whenever the event loop is busy, and a dozen late wakers leave together;
+the platform then sees a burst above its limit. Here a send takes its token only when it is
+about to go, measured on the clock at that moment, so lateness can only ever slow sending,
+never bunch it.
 """
 
 from __future__ import annotations
 
+import asyncio
+import time
 from collections import deque
 from dataclasses import dataclass
+from typing import Protocol
 
 
 @dataclass(frozen=True, slots=True)
 class Limit:
-    """At most ``count`` sends per ``period`` seconds. ``margin`` pads the period so network
-    jitter never makes the platform see two sends closer than its limit."""
+    """At most ``count`` sends in any ``period`` seconds, as the platform counts them.
+
+    ``burst`` is how many may leave back to back before the rest are spread evenly at
+    ``count / period``; with 1 they are always evenly spread, which is what survives network
+    jitter best. ``margin`` pads the period so the platform, seeing sends a little later and
+    closer together than they left, still never counts more than ``count``."""
 
     count: int
     period: float
     margin: float = 0.05
+    burst: int = 1
 
 
-class Window:
-    """Grants nondecreasing send times so that no ``period`` holds more than ``count``."""
+class Bucket:
+    """A token bucket (``burst`` tokens, refilled at ``count / (period + margin)`` a second),
+    and never more than ``count`` sends in any ``period + margin`` window."""
 
     def __init__(self, limit: Limit) -> None:
         self.limit = limit
-        self._grants: deque[float] = deque(maxlen=limit.count)
+        self._span = limit.period + limit.margin
+        self._interval = self._span / limit.count
+        self._burst = max(1, min(limit.burst, limit.count))
+        self._tat = float("-inf")  # theoretical arrival time of the next send (GCRA)
+        self._recent: deque[float] = deque(maxlen=limit.count)
 
-    def next_slot(self, now: float) -> float:
-        slot = now
-        if self._grants:
-            slot = max(slot, self._grants[-1])
-        if len(self._grants) == self.limit.count:
-            slot = max(slot, self._grants[0] + self.limit.period + self.limit.margin)
-        return slot
+    def wait(self, now: float) -> float:
+        """Seconds until a send would be within the limit (0: it may leave now)."""
+        ready = self._tat - (self._burst - 1) * self._interval
+        if len(self._recent) == self.limit.count:
+            ready = max(ready, self._recent[0] + self._span)
+        return max(0.0, ready - now)
 
-    def take(self, at: float) -> None:
-        self._grants.append(at)
+    def take(self, now: float) -> None:
+        """Count a send leaving at ``now`` (after :meth:`wait` said 0)."""
+        self._tat = max(self._tat, now) + self._interval
+        self._recent.append(now)
 
-    def reserve(self, now: float) -> float:
-        slot = self.next_slot(now)
-        self.take(slot)
-        return slot
+
+class Timer(Protocol):
+    """Monotonic time and sleeping, passed in so tests can run pacing on a settable clock."""
+
+    def now(self) -> float: ...
+
+    async def sleep(self, seconds: float) -> None: ...
+
+
+class MonotonicTimer:
+    def now(self) -> float:
+        return time.monotonic()
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
+
+
+class Gate:
+    """A platform's bot-wide limit, shared by every destination's worker: one waiter at a time
+    (first come, first served), so thousands of waiting workers queue without stampeding.
+    A bot-wide 429 closes it for every destination until ``retry_after`` has passed."""
+
+    def __init__(self, limit: Limit | None, timer: Timer) -> None:
+        self.bucket = Bucket(limit) if limit is not None else None
+        self.paused_until = 0.0
+        self._timer = timer
+        self._turn = asyncio.Lock()
+
+    async def admit(self) -> float:
+        """Wait for this platform's turn; returns the moment the send was admitted."""
+        async with self._turn:
+            while True:
+                now = self._timer.now()
+                wait = self.paused_until - now
+                if self.bucket is not None:
+                    wait = max(wait, self.bucket.wait(now))
+                if wait <= 0:
+                    if self.bucket is not None:
+                        self.bucket.take(now)
+                    return now
+                await self._timer.sleep(wait)

@@ -17,6 +17,7 @@ from bot.storage.digests import DigestRepository
 from bot.storage.outbox import OutboxRepository
 from bot.storage.people import PeopleRepository
 from bot.storage.personal import PersonalData
+from bot.storage.reflections import ReflectionRepository
 from bot.storage.roster import RosterRepository
 from bot.storage.schedules import ScheduleRepository
 from bot.storage.selfcare import SelfcareRepository
@@ -37,6 +38,7 @@ class Repository:
     roster: RosterRepository
     checkins: CheckinRepository
     buddies: BuddyRepository
+    reflections: ReflectionRepository
 
     def parts(self) -> list[PersonalData]:
         """Every repository that holds something about a person (all of them but ``db``)."""
@@ -57,4 +59,5 @@ class Repository:
             RosterRepository(db),
             CheckinRepository(db),
             BuddyRepository(db),
+            ReflectionRepository(db),
         )

@@ -77,16 +77,17 @@ async def ask(ctx: Context, req: Request) -> Replies:
 
 
 def share_or_keep(ctx: Context, row: CheckinRow, text: str) -> Reply:
+    """These buttons carry nothing: what they act on is the answer held in memory. (A button
+    naming the check-in would leave a row saying that its peer answered.)"""
     return Reply.with_choices(
         text,
         [
             Choice(
                 ctx.text("checkins.button_share", who=member(ctx, row.mentor_id)),
                 "checkins.share",
-                {"c": row.id},
                 style=ButtonStyle.PRIMARY,
             ),
-            Choice(ctx.text("checkins.button_keep"), "checkins.keep", {"c": row.id}),
+            Choice(ctx.text("checkins.button_keep"), "checkins.keep"),
         ],
         per_row=1,
     )
@@ -139,14 +140,23 @@ async def typed(ctx: Context, req: Request) -> Replies:
     return replies
 
 
-async def share(ctx: Context, req: Request) -> Replies:
-    row = await checkin_for(ctx, req, peer=True)
+async def held_answer(ctx: Context, req: Request) -> tuple[CheckinRow, Answer] | None:
+    """The caller's answer in memory and its check-in (gone after a restart, on purpose)."""
     flight = ctx.repo.checkins.in_flight
-    held = flight.answers.pop(row.peer_id, None)
-    flight.typing.pop(row.peer_id, None)
-    mood = questions(ctx).mood(held.mood) if held and held.checkin_id == row.id else None
-    if held is None or mood is None:
+    held = flight.answers.pop(req.person.id, None)
+    flight.typing.pop(req.person.id, None)
+    if held is None:
+        return None
+    row = await checkin_for(ctx, Request(req.caller, {"c": held.checkin_id}), peer=True)
+    return row, held
+
+
+async def share(ctx: Context, req: Request) -> Replies:
+    found = await held_answer(ctx, req)
+    mood = questions(ctx).mood(found[1].mood) if found else None
+    if found is None or mood is None:
         return Reply(ctx.text("checkins.answer_gone"), replace=True)
+    row, held = found
     lines = [markup.escape(mood.shared.format(name=caller_name(ctx, req)))]
     if held.note:
         lines.append(ctx.text("checkins.their_note", note=markup.escape(held.note)))
@@ -166,13 +176,10 @@ async def share(ctx: Context, req: Request) -> Replies:
 
 async def keep(ctx: Context, req: Request) -> Replies:
     """Kept to oneself: dropped from memory; in the peer's own history only if they keep one."""
-    row = await checkin_for(ctx, req, peer=True)
-    flight = ctx.repo.checkins.in_flight
-    held = flight.answers.pop(row.peer_id, None)
-    flight.typing.pop(row.peer_id, None)
+    found = await held_answer(ctx, req)
     kept = False
-    if held is not None and held.checkin_id == row.id:
-        kept = await ctx.repo.checkins.remember(row.peer_id, held.mood, ctx.clock.now())
+    if found is not None:
+        kept = await ctx.repo.checkins.remember(req.person.id, found[1].mood, ctx.clock.now())
     return Reply(ctx.text("checkins.kept_history" if kept else "checkins.kept"), replace=True)
 
 

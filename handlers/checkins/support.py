@@ -25,7 +25,8 @@ class Offer:
     #: Shown only when this says so (a buddy offer: only if the person has a buddy).
     available: Callable[[Context, int], Awaitable[bool]]
     label_key: str
-    #: The button's action, registered by whichever router does the reaching out.
+    #: The button's action, registered by whichever router does the reaching out. It carries
+    #: no payload: the check-in is the caller's answer in hand (``in_flight.answers``).
     action: str
 
 
@@ -47,7 +48,7 @@ OFFERS: tuple[Offer, ...] = (
 
 async def offer(ctx: Context, req: Request, row: CheckinRow) -> Reply:
     choices = [
-        Choice(ctx.text(o.label_key, who=member(ctx, row.mentor_id)), o.action, {"c": row.id})
+        Choice(ctx.text(o.label_key, who=member(ctx, row.mentor_id)), o.action)
         for o in OFFERS
         if await o.available(ctx, row.peer_id)
     ]
@@ -56,8 +57,13 @@ async def offer(ctx: Context, req: Request, row: CheckinRow) -> Reply:
 
 
 async def reach_mentor(ctx: Context, req: Request) -> Replies:
-    """Ask this check-in's mentor to reach out: the only thing it says is who asks."""
-    row = await checkin_for(ctx, req, peer=True)
+    """Ask this check-in's mentor to reach out: the only thing it says is who asks. The
+    check-in is the one whose answer is in hand (memory): the buttons name nothing, so no
+    row is left saying that this peer asked for support."""
+    held = ctx.repo.checkins.in_flight.answers.get(req.person.id)
+    if held is None:
+        return Reply(ctx.text("checkins.reach_gone"), replace=True)
+    row = await checkin_for(ctx, Request(req.caller, {"c": held.checkin_id}), peer=True)
     ask = Reply.with_choices(
         ctx.text("checkins.would_like_you_to_reach_out", who=caller_name(ctx, req)),
         [Choice(ctx.text("checkins.button_reply"), "checkins.reply", {"c": row.id})],

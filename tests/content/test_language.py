@@ -27,7 +27,8 @@ AVOID = {
 
 def spoken_files() -> list[Path]:
     files = sorted((CONTENT / "texts").glob("*.yaml"))
-    files += [p for p in (CONTENT / "prompts.yaml", CONTENT / "agreements.md") if p.exists()]
+    spoken = ("prompts.yaml", "agreements.md", "rolecheck.yaml", "power.yaml")
+    files += [CONTENT / name for name in spoken if (CONTENT / name).exists()]
     files += sorted(CONTENT.glob("privacy*.md"))
     return files
 

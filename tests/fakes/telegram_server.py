@@ -3,26 +3,26 @@
 It speaks the Bot API wire format (form or multipart requests, ``{"ok": ..., "result": ...}``
 answers with Telegram's status codes and wording), long-polls ``getUpdates``, records every
 call, and can misbehave on purpose: answer 429 with ``retry_after``, 5xx, answer late, or
-enforce Telegram's sending limits (30/s per bot, 1/s per private chat, 20/min per group) by
-answering 429 above them. Tests act as people through it: send a message or command in a
-private chat or group, press an inline button, join or leave, ask to join, upgrade a group.
+enforce Telegram's sending limits (``telegram_limits``: 30/s per bot, 1/s per private chat,
+20/min per group, edits counted) by answering 429 above them. Tests act as people through it:
+send a message or command in a private chat or group, press an inline button, join or leave,
+ask to join, upgrade a group.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import math
 import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from aiohttp import web
 
+from tests.fakes.telegram_limits import FloodControl
 from tests.fakes.telegram_methods import METHODS, SENDING, Files, Params
 from tests.fakes.telegram_wire import (
     Call,
-    Limits,
     Rule,
     conform,
     decode,
@@ -44,14 +44,13 @@ class FakeTelegram:
         self.world = World()
         self.calls: list[Call] = []
         self.enforce_limits = False
-        self.limit_hits = 0  # 429s answered because a limit was exceeded
         self.injected = 0  # errors answered because a test asked for them
         self.on_request: Callable[[Call], None] | None = None
         self.allowed_updates: list[str] = []
         self.polls = 0
         self.port = 0
         self._rules: list[Rule] = []
-        self._limits = Limits()
+        self.limits = FloodControl()  # Telegram's sending limits, when enforce_limits is on
         self._confirmed = 0
         self._new_update = asyncio.Event()
         self._changed = asyncio.Condition()
@@ -86,6 +85,11 @@ class FakeTelegram:
     def base_url(self) -> str:
         """The value for TELEGRAM_API_BASE_URL."""
         return f"http://127.0.0.1:{self.port}/bot"
+
+    @property
+    def limit_hits(self) -> int:
+        """429s answered because a sending limit was exceeded (or still held)."""
+        return self.limits.hits
 
     # -- misbehaving on purpose -------------------------------------------------------------
 
@@ -250,16 +254,8 @@ class FakeTelegram:
         method = METHODS.get(key)
         if method is None:
             raise ApiError(404, "Not Found: method not found")
-        chat_id = params.get("chat_id")
-        if self.enforce_limits and key in SENDING and isinstance(chat_id, int):
-            wait = self._limits.wait(chat_id, call.at)
-            if wait > 0:
-                self.limit_hits += 1
-                retry = max(1, math.ceil(wait))
-                raise ApiError(
-                    429, f"Too Many Requests: retry after {retry}", {"retry_after": retry}
-                )
-            self._limits.take(chat_id, call.at)
+        if self.enforce_limits:
+            self.limits.check(key, params.get("chat_id"), call.at)
         result = method(self.world, params, files)
         if isinstance(result, dict) and "message_id" in result:
             call.message = self.world.messages.get((result["chat"]["id"], result["message_id"]))

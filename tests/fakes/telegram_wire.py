@@ -1,12 +1,11 @@
 """The fake Bot API's wire level: decoding requests as PTB sends them (form fields, JSON-encoded
 values, multipart files), Telegram-shaped error answers, and the misbehaviour it can be told to
-show (injected errors and delays, Telegram's sending limits)."""
+show (injected errors and delays; Telegram's sending limits are in ``telegram_limits``)."""
 
 from __future__ import annotations
 
 import json
-from collections import defaultdict, deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from aiohttp import web
@@ -39,28 +38,6 @@ class Rule:
     delay: float = 0.0
     chat_id: int | None = None
     description: str | None = None  # the error text, when not the status's usual one
-
-
-@dataclass
-class Limits:
-    """Telegram's sending limits as sliding windows over accepted sends."""
-
-    bot: deque[float] = field(default_factory=deque)
-    chats: dict[int, deque[float]] = field(default_factory=lambda: defaultdict(deque))
-
-    def wait(self, chat_id: int, now: float) -> float:
-        """Seconds until a send to ``chat_id`` would be within the limits (0: now)."""
-        chat = (1, 1.0) if chat_id > 0 else (20, 60.0)
-        for times, (count, period) in ((self.bot, (30, 1.0)), (self.chats[chat_id], chat)):
-            while times and times[0] <= now - period:
-                times.popleft()
-            if len(times) >= count:
-                return times[0] + period - now
-        return 0.0
-
-    def take(self, chat_id: int, now: float) -> None:
-        self.bot.append(now)
-        self.chats[chat_id].append(now)
 
 
 async def decode(request: web.Request) -> tuple[Params, Files]:

@@ -7,12 +7,14 @@ The scripted deliverer stands in for a platform at the protocol boundary the out
 from __future__ import annotations
 
 import asyncio
-import time
+import itertools
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+import pytest
 
 from bot.core.model import Platform
 from bot.outbox import (
@@ -25,6 +27,7 @@ from bot.outbox import (
     RetryLater,
     TransientFailure,
 )
+from bot.outbox.limits import MonotonicTimer, Timer
 from bot.storage.database import Database
 from bot.storage.outbox import NewItem, OutboxRepository
 
@@ -44,6 +47,7 @@ class Scripted:
     sent: dict[Destination, list[str]] = field(default_factory=lambda: defaultdict(list))
     times: dict[Destination, list[float]] = field(default_factory=lambda: defaultdict(list))
     hook: Callable[[Destination], None] | None = None
+    clock: Timer = field(default_factory=MonotonicTimer)
 
     def limit_for(self, destination: Destination) -> Limit | None:
         return self.per_destination
@@ -57,8 +61,24 @@ class Scripted:
             if outcome is not None:
                 raise outcome
         self.sent[destination].append(message.text)
-        self.times[destination].append(time.monotonic())
+        self.times[destination].append(self.clock.now())
         return [str(len(self.sent[destination]))]
+
+
+class VirtualTimer:
+    """Pacing on a settable clock: sleeping moves time on instead of waiting. A sleeper wakes
+    at or after the moment it asked for, never before (as on a busy event loop)."""
+
+    def __init__(self) -> None:
+        self.t = 1000.0
+
+    def now(self) -> float:
+        return self.t
+
+    async def sleep(self, seconds: float) -> None:
+        target = self.t + max(0.0, seconds)
+        await asyncio.sleep(0)
+        self.t = max(self.t, target)
 
 
 async def open_outbox(path: Path, **kwargs: object) -> tuple[Database, Outbox]:
@@ -117,8 +137,13 @@ async def test_a_rate_limited_destination_does_not_hold_up_another(tmp_path: Pat
 
 
 async def test_per_destination_limits_are_never_exceeded(tmp_path: Path) -> None:
-    db, outbox = await open_outbox(tmp_path / "db.sqlite3")
-    platform = Scripted(per_destination=Limit(3, 0.3, margin=0.0), global_limit=Limit(4, 0.2, 0))
+    """Checked on a settable clock, from the moments the platform saw each send: no machine
+    is fast or slow enough to change the figures."""
+    timer = VirtualTimer()
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3", timer=timer)
+    platform = Scripted(
+        per_destination=Limit(3, 0.3, margin=0.0), global_limit=Limit(4, 0.2, 0), clock=timer
+    )
     outbox.register(platform)
     await outbox.start()
     for n in range(9):
@@ -130,9 +155,118 @@ async def test_per_destination_limits_are_never_exceeded(tmp_path: Path) -> None
     for dest in (A, B):
         t = platform.times[dest]
         assert len(t) == 9
-        assert all(t[i + 3] - t[i] >= 0.3 - 0.005 for i in range(len(t) - 3))
+        assert all(t[i + 3] - t[i] >= 0.3 - 1e-9 for i in range(len(t) - 3))
     everything = sorted(platform.times[A] + platform.times[B])
-    assert all(everything[i + 4] - everything[i] >= 0.2 - 0.005 for i in range(len(everything) - 4))
+    assert all(everything[i + 4] - everything[i] >= 0.2 - 1e-9 for i in range(len(everything) - 4))
+
+
+async def test_the_bot_wide_limit_is_reached_but_never_exceeded(tmp_path: Path) -> None:
+    """30 a second spread evenly: each send exactly 1/30 s after the one before, never closer
+    (over the limit) and never further apart (the ceiling given away)."""
+    timer = VirtualTimer()
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3", timer=timer)
+    platform = Scripted(global_limit=Limit(30, 1.0, margin=0.0), clock=timer)
+    outbox.register(platform)
+    await outbox.start()
+    people = [Destination(Platform.TELEGRAM, "user", str(n)) for n in range(90)]
+    await outbox.enqueue_many([NewItem(p, msg("hello")) for p in people])
+    assert await outbox.drain(timeout=10)
+    await outbox.stop()
+    await db.close()
+    times = sorted(t for p in people for t in platform.times[p])
+    gaps = [b - a for a, b in itertools.pairwise(times)]
+    assert len(times) == 90
+    assert min(gaps) >= 1 / 30 - 1e-9
+    assert max(gaps) <= 1 / 30 + 1e-9
+
+
+async def test_a_burst_leaves_at_once_then_spreads_within_the_window(tmp_path: Path) -> None:
+    timer = VirtualTimer()
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3", timer=timer)
+    platform = Scripted(per_destination=Limit(5, 5.0, margin=0.0, burst=5), clock=timer)
+    outbox.register(platform)
+    await outbox.start()
+    for n in range(12):
+        await outbox.enqueue(A, msg(f"a{n}"))
+    assert await outbox.drain(timeout=10)
+    await outbox.stop()
+    await db.close()
+    t = platform.times[A]
+    assert t[4] - t[0] < 1e-9  # the first five back to back
+    assert all(t[i + 5] - t[i] >= 5.0 - 1e-9 for i in range(len(t) - 5))
+
+
+async def test_a_bot_wide_429_holds_every_destination(tmp_path: Path) -> None:
+    timer = VirtualTimer()
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3", timer=timer)
+    platform = Scripted(script={A: [RetryLater(2.0, "platform")]}, clock=timer)
+    refused_at: list[float] = []
+    platform.hook = lambda dest: refused_at.append(timer.now()) if dest == A else None
+    outbox.register(platform)
+    await outbox.start()
+    await outbox.enqueue(A, msg("first, answered 429 for the whole bot"))
+    await outbox.enqueue_many([NewItem(B, msg(f"b{n}")) for n in range(3)])
+    assert await outbox.drain(timeout=10)
+    await outbox.stop()
+    await db.close()
+    held_from = refused_at[0]  # A's first try, answered 429 for the whole bot
+    later = [t for t in platform.times[A] + platform.times[B] if t > held_from]
+    assert later and all(t >= held_from + 2.0 - 1e-9 for t in later)
+    assert len(platform.sent[B]) == 3 and platform.sent[A] == [
+        "first, answered 429 for the whole bot"
+    ]
+
+
+async def test_a_delivery_that_never_ends_is_restarted_by_the_watchdog(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3", send_timeout=0.2)
+    platform = Scripted()
+    deliver = platform.deliver
+    hung = asyncio.Event()
+
+    async def hangs_once(destination: Destination, message: OutgoingMessage) -> list[str]:
+        if not hung.is_set():
+            hung.set()
+            await asyncio.Event().wait()  # a request that nothing ever ends
+        return await deliver(destination, message)
+
+    platform.deliver = hangs_once  # type: ignore[method-assign]
+    outbox.register(platform)
+    await outbox.start()
+    await outbox.enqueue(A, msg("words nobody should find in a log"))
+    await outbox.enqueue(A, msg("the next one"))
+    assert await outbox.drain(timeout=20)
+    await outbox.stop()
+    await db.close()
+    assert platform.sent[A] == ["words nobody should find in a log", "the next one"]
+    assert outbox.stats["restarted"] == 1
+    assert str(A) in caplog.text and "words nobody" not in caplog.text
+
+
+async def test_delivered_text_leaves_the_files_while_another_destination_keeps_failing(
+    tmp_path: Path,
+) -> None:
+    """Regression (issue 9): the WAL was only scrubbed once the whole outbox was empty, so one
+    unreachable destination kept every delivered message readable on disk."""
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3")
+    platform = Scripted(script={B: [TransientFailure("502")] * 10_000})
+    outbox.register(platform)
+    await outbox.start()
+    await outbox.enqueue(B, msg("for a group that cannot be reached"))
+    marker = "MARKER-7d1c delivered words about a hard night"
+    await outbox.enqueue_many([NewItem(A, msg(f"{marker} {n}")) for n in range(5)])
+    for _ in range(400):  # a safety net only: it ends as soon as the text is gone
+        if len(platform.sent[A]) == 5 and marker.encode() not in disk_bytes(tmp_path):
+            break
+        await asyncio.sleep(0.05)
+    still_queued = outbox.pending()
+    on_disk = disk_bytes(tmp_path)
+    await outbox.stop()
+    await db.close()
+    assert len(platform.sent[A]) == 5
+    assert still_queued == 1  # the failing destination is still waiting its turn
+    assert marker.encode() not in on_disk
 
 
 async def test_a_permanent_refusal_is_marked_failed_and_reported(tmp_path: Path) -> None:

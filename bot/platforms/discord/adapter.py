@@ -87,7 +87,7 @@ class DiscordPlatform:
     # -- the outbox's side -----------------------------------------------------------------
 
     def limit_for(self, destination: Destination) -> Limit | None:
-        return Limit(5, 5.0)  # per channel, DMs included
+        return Limit(5, 5.0, burst=5)  # per channel, DMs included: 5 back to back, then 1 a second
 
     async def deliver(self, destination: Destination, message: OutgoingMessage) -> list[str]:
         return await self._sender.deliver(destination, message)

@@ -105,6 +105,12 @@ async def test_need_support_now_offers_and_sends_nothing_until_a_tap(tmp_path: P
         await w.press(w.peer, "Ask member #1 to reach out now")
         asked = await w.next_message(w.mentor, mentor_before)
         to_mentor = everything_sent_to(w, w.mentor.id)
+        buttons = await w.svc.ctx.repo.db.fetchall(
+            "SELECT payload, person_id FROM buttons WHERE action IN"
+            " ('checkins.reach_mentor', 'checkins.share', 'checkins.keep')"
+        )
+    # No row ties the check-in (or anyone) to having asked for support or answered at all.
+    assert buttons and all(b["payload"] == "{}" and b["person_id"] is None for b in buttons)
     assert "Peer Pat" in asked.plain and "would like you to reach out" in asked.plain
     assert "support" not in asked.plain.lower()  # never the answer
     assert "Need support" not in to_mentor

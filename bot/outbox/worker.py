@@ -1,0 +1,185 @@
+"""Per-destination sending: the worker that drains one lane, in order, within the limits.
+
+Why it looks like this:
+- One worker per destination keeps that destination's messages in order, and a destination
+  that is rate-limited or failing only ever blocks its own worker, never another's.
+- A 429's ``retry_after`` is honoured exactly; 5xx, timeouts and dropped connections back off
+  exponentially; a permanent refusal (blocked, chat gone) is marked failed with its reason and
+  reported to the sender's listener. Nothing is silently dropped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import replace
+from datetime import datetime
+
+from bot.core.model import Platform
+from bot.outbox.delivery import (
+    Deliverer,
+    DeliveryReport,
+    PermanentFailure,
+    RetryLater,
+    TransientFailure,
+)
+from bot.outbox.journal import Journal
+from bot.outbox.lanes import Entry, Lane, coalesce
+from bot.outbox.limits import Gate, Timer
+from bot.outbox.message import Destination
+from bot.outbox.reports import Reports
+from bot.storage.outbox import OutboxRepository
+
+log = logging.getLogger(__name__)
+
+
+class Sending:
+    """What every lane's worker shares: the platforms, their bot-wide windows and pauses, the
+    queued entries, and where outcomes go (the journal, the reports, the counters)."""
+
+    def __init__(
+        self,
+        repo: OutboxRepository,
+        journal: Journal,
+        reports: Reports,
+        entries: dict[int, Entry],
+        *,
+        timer: Timer,
+        backoff_base: float,
+        backoff_cap: float,
+        give_up_after: float,
+        now: Callable[[], datetime],
+    ) -> None:
+        self._repo = repo
+        self._journal = journal
+        self._reports = reports
+        self._entries = entries
+        self._backoff_base = backoff_base
+        self._backoff_cap = backoff_cap
+        self._give_up_after = give_up_after
+        self._now = now
+        self._timer = timer
+        self.deliverers: dict[Platform, Deliverer] = {}
+        self.gates: dict[Platform, Gate] = {}
+        self.in_flight: dict[Platform, asyncio.Semaphore] = {}
+        self.idle = asyncio.Event()
+        self.idle.set()
+        self.stats = {"sent": 0, "retry_after": 0, "transient": 0, "failed": 0, "restarted": 0}
+
+    async def work(self, dest: Destination, lane: Lane) -> None:
+        deliverer = self.deliverers[dest.platform]
+        gate = self.gates[dest.platform]
+        timer = self._timer
+        while lane.queue:
+            head_id = lane.queue[0]
+            head = self._entries.get(head_id)
+            if head is None:  # erased while waiting
+                lane.queue.popleft()
+                continue
+            wait = head.not_before - timer.now()
+            if lane.bucket is not None:
+                wait = max(wait, lane.bucket.wait(timer.now()))
+            if wait > 0:
+                await timer.sleep(wait)
+                continue
+            async with self._in_flight(dest.platform):
+                left = await gate.admit()
+                if lane.bucket is not None:
+                    lane.bucket.take(left)
+                batch = coalesce(lane.queue, self._entries, deliverer.max_text)
+                message = batch[0].message
+                if len(batch) > 1:
+                    message = replace(message, text="\n".join(e.message.text for e in batch))
+                lane.sending_since = left
+                try:
+                    # No timeout from here: cancelling a request from outside can break the
+                    # HTTP client's pool (httpcore #1093); the adapter's client ends every
+                    # request by its own timeouts, and the watchdog catches what does not.
+                    ids = await deliverer.deliver(dest, message)
+                except RetryLater as exc:
+                    self.stats["retry_after"] += 1
+                    until = timer.now() + exc.retry_after
+                    if exc.scope == "platform":
+                        gate.paused_until = max(gate.paused_until, until)
+                    head.not_before = until
+                    log.warning(
+                        "outbox: %s asked to wait %.1fs (%s)", dest, exc.retry_after, exc.scope
+                    )
+                except PermanentFailure as exc:
+                    log.warning("outbox: %s refused a message: %s", dest, exc.reason)
+                    await self._finish(lane, batch, delivered=False, error=exc.reason)
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    await self._retry(dest, lane, head, exc)
+                else:
+                    await self._finish(lane, batch, delivered=True, message_ids=ids)
+                finally:
+                    lane.sending_since = None
+        self.idle.set()
+
+    def _in_flight(self, platform: Platform) -> asyncio.Semaphore | contextlib.nullcontext[None]:
+        """At most the deliverer's ``max_in_flight`` sends at once (its HTTP pool's size, so
+        no request ever waits for a connection); unbounded if it does not say."""
+        semaphore = self.in_flight.get(platform)
+        return semaphore if semaphore is not None else contextlib.nullcontext()
+
+    async def _retry(self, dest: Destination, lane: Lane, head: Entry, exc: Exception) -> None:
+        self.stats["transient"] += 1
+        head.attempts += 1
+        kind = type(exc).__name__
+        if not isinstance(exc, TransientFailure | TimeoutError | OSError):
+            log.error("outbox: delivery to %s raised %s; will retry", dest, kind)
+        age = self._now().timestamp() - head.created
+        if age > self._give_up_after:
+            await self._finish(
+                lane, [head], delivered=False, error=f"gave up after repeated errors ({kind})"
+            )
+            return
+        delay = min(self._backoff_cap, self._backoff_base * 2 ** (head.attempts - 1))
+        delay *= random.uniform(0.8, 1.2)
+        head.not_before = self._timer.now() + delay
+        log.warning(
+            "outbox: %s failed (%s), attempt %d, retrying in %.1fs",
+            dest,
+            kind,
+            head.attempts,
+            delay,
+        )
+        if not head.ephemeral:
+            await self._repo.record_attempt(head.id, head.attempts)
+
+    async def _finish(
+        self,
+        lane: Lane,
+        batch: list[Entry],
+        *,
+        delivered: bool,
+        message_ids: Sequence[str] = (),
+        error: str | None = None,
+    ) -> None:
+        for entry in batch:
+            lane.drop(entry.id)
+            self._entries.pop(entry.id, None)
+        stored = [e.id for e in batch if not e.ephemeral]
+        if delivered:
+            self.stats["sent"] += len(batch)
+            self._journal.delivered(stored)
+        else:
+            self.stats["failed"] += len(batch)
+            if stored:
+                await self._repo.mark_failed(stored, error or "failed")
+        for entry in batch:
+            report = DeliveryReport(
+                entry.id,
+                entry.destination,
+                entry.origin,
+                entry.person_id,
+                delivered,
+                tuple(message_ids),
+                error,
+            )
+            self._reports.publish(report)
