@@ -36,6 +36,12 @@ CHECK_BACK_AFTER = timedelta(weeks=1)
 ROUND_EVERY_WEEKS = 2
 ROUND_HOUR = 10
 DEFAULT_DAY = "mon"
+#: "Did you connect?": each answer's button. The answer is said back, and goes nowhere else.
+_ANSWERS = {
+    "yes": "buddies.button_yes",
+    "not_yet": "buddies.button_not_yet",
+    "skip": "buddies.button_skip",
+}
 
 
 async def hold_round(ctx: Context, req: Request) -> Replies:
@@ -158,13 +164,11 @@ async def check_back(ctx: Context, req: Request) -> Replies:
     pairing = await ctx.repo.buddies.pairing(int(req.schedule.payload.get("p", 0)))
     if pairing is None or person_id not in pairing.members or len(pairing.members) < 2:
         return None
-    answers = [("yes", "buddies.button_yes"), ("not_yet", "buddies.button_not_yet")]
-    answers.append(("skip", "buddies.button_skip"))
     ask = Reply.with_choices(
         ctx.text("buddies.checkback", who=named(ctx, pairing.others(person_id))),
         [
-            Choice(ctx.text(label), "buddies.connected", {"p": pairing.id, "a": a})
-            for a, label in answers
+            Choice(ctx.text(key), "buddies.connected", {"p": pairing.id, "a": a})
+            for a, key in _ANSWERS.items()
         ],
     )
     await tell(ctx, person_id, ask)

@@ -3,8 +3,8 @@
 Each offer is its own button, and nothing is sent to anyone without that tap. What is sent says
 only "<name> would like you to reach out", never the answer. The offers are a list
 (:data:`OFFERS`): the mentor of this check-in and the person's buddy this round; debrief rooms,
-when built, add an :class:`Offer` here (whether it shows for this person, its button, the action its
-router registers) and nothing else changes.
+when built, add an :class:`Offer` here (whether it shows for this person, the action its router
+registers) and its button's wording to :data:`BUTTONS`, and nothing else changes.
 """
 
 from __future__ import annotations
@@ -24,7 +24,6 @@ class Offer:
 
     #: Shown only when this says so (a buddy offer: only if the person has a buddy).
     available: Callable[[Context, int], Awaitable[bool]]
-    label_key: str
     #: The button's action, registered by whichever router does the reaching out. It carries
     #: no payload: the check-in is the caller's answer in hand (``in_flight.answers``).
     action: str
@@ -40,15 +39,21 @@ async def _has_buddy(ctx: Context, person_id: int) -> bool:
 
 
 OFFERS: tuple[Offer, ...] = (
-    Offer(_always, "checkins.button_reach_mentor", "checkins.reach_mentor"),
-    Offer(_has_buddy, "buddies.button_reach", "buddies.reach"),
-    # Debrief rooms: Offer(_always, "debrief.button_open", "debrief.open_now")
+    Offer(_always, "checkins.reach_mentor"),
+    Offer(_has_buddy, "buddies.reach"),
+    # Debrief rooms: Offer(_always, "debrief.open_now"), and its button in BUTTONS
 )
+#: Each offer's button wording, by its action: a module table, so the load-time wording
+#: check (bot/content/wording.py) can read the keys.
+BUTTONS: dict[str, str] = {
+    "checkins.reach_mentor": "checkins.button_reach_mentor",
+    "buddies.reach": "buddies.button_reach",
+}
 
 
 async def offer(ctx: Context, req: Request, row: CheckinRow) -> Reply:
     choices = [
-        Choice(ctx.text(o.label_key, who=member(ctx, row.mentor_id)), o.action)
+        Choice(ctx.text(BUTTONS[o.action], who=member(ctx, row.mentor_id)), o.action)
         for o in OFFERS
         if await o.available(ctx, row.peer_id)
     ]
