@@ -8,12 +8,16 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from benchmarks import content_load, outbox_fanout, search
+from benchmarks import content_load, distress, outbox_fanout, relevance, search
 
 
 async def run_all(quick: bool) -> None:
-    print("== resource search ==", flush=True)
-    await search.main()
+    print("== distress recognition ==", flush=True)
+    distress.main()
+    print("\n== resource relevance ==", flush=True)
+    relevance.main()
+    print("\n== resource search ==", flush=True)
+    await search.main((1_000, 10_000) if quick else search.SIZES)
     print("\n== content load ==", flush=True)
     sys.argv = [sys.argv[0], *(["--entries", "1000"] if quick else [])]
     await asyncio.to_thread(content_load.main)

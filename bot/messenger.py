@@ -41,25 +41,28 @@ class Messenger:
         self._clock = clock
 
     async def prepare(self, reply: Reply, person_id: int | None) -> Prepared:
-        """Mint a token for each action button.
+        """Mint a token for each action button (all in one write).
 
         A button is tied to ``person_id`` only where others can see it (a reply in a space) and
         the choice does not say anyone may press it. A personal reply is only ever seen by its
         person (a private chat, an ephemeral answer), so its buttons name nobody: the bot then
         keeps no record linking a person to what they searched for or were shown."""
         shared = reply.privacy is not Privacy.PERSONAL
+        wanted = [
+            (choice.action, choice.payload, person_id if shared and not choice.anyone else None)
+            for row in reply.choices
+            for choice in row
+            if not choice.url
+        ]
+        tokens = iter(await self._buttons.mint_many(wanted, self._clock.now()))
         rows = []
         for row in reply.choices:
             rendered = []
             for choice in row:
                 if choice.url:
                     rendered.append(Button(choice.label, url=choice.url, style=choice.style))
-                    continue
-                owner = person_id if shared and not choice.anyone else None
-                token = await self._buttons.mint(
-                    choice.action, choice.payload, owner, self._clock.now()
-                )
-                rendered.append(Button(choice.label, token=token, style=choice.style))
+                else:
+                    rendered.append(Button(choice.label, token=next(tokens), style=choice.style))
             rows.append(tuple(rendered))
         message = OutgoingMessage(reply.text, tuple(rows), reply.attachment)
         return Prepared(message, reply.privacy, reply.replace, reply.in_memory)

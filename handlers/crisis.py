@@ -7,13 +7,12 @@ with buttons for Indigenous-led, substance use and other lines, one tap each.
 from __future__ import annotations
 
 from bot.content.schema.crisis import CrisisFile, CrisisGroup, CrisisLine
-from bot.content.sources import CRISIS
+from bot.content.sources import CRISIS, DISTRESS
 from bot.core import markup
 from bot.core.commands import Access, Command, Router
 from bot.core.context import Context, Request
 from bot.core.dates import day_month_year
 from bot.core.replies import Choice, Privacy, Replies, Reply
-from bot.directory.resources import signals_crisis
 
 router = Router("crisis")
 
@@ -73,9 +72,10 @@ async def show_group(ctx: Context, req: Request) -> Replies:
 
 @router.on_text
 async def plain_message(ctx: Context, req: Request) -> Replies:
-    """Rule 6: whenever someone signals they need support now, crisis lines come first. Any
-    other plain message gets a pointer to /help, with the crisis lines one tap away."""
-    if signals_crisis(str(req.args.get("text", "")), ctx.content[CRISIS].signals):
+    """Rule 6: whenever someone signals they need support now, the crisis lines themselves
+    come first. Any other plain message gets a pointer to /help, with the lines one tap away.
+    Rule 2: the words are only looked at here, never kept, logged or passed on."""
+    if ctx.content[DISTRESS].recognises(str(req.args.get("text", ""))):
         return crisis_reply(ctx, CrisisGroup.ALWAYS)
     always = {"group": "always"}
     lines = Choice(ctx.text("crisis.lines_button"), "crisis.group", always, anyone=True)

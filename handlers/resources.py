@@ -1,8 +1,9 @@
 """/resources: the curated directory, searched by a few words and filters.
 
 "Biggest obstacle is knowing they are there" (seed 002). Five short cards at a time, with a
-"more" button; crisis lines first when the words say someone may need support now; and never
-a dead end: no result offers close topics, a corrected spelling and topics to browse.
+"more" button; crisis lines first when the words say someone may need support now (their words
+then not echoed back); a misspelling offered as "did you mean"; and nothing found said plainly,
+with topics to browse and a command that may help, never padded with unrelated cards.
 """
 
 from __future__ import annotations
@@ -13,16 +14,17 @@ from datetime import date
 from bot.content.schema.common import Cost, Format
 from bot.content.schema.crisis import CrisisGroup
 from bot.content.schema.resources import Resource
-from bot.content.sources import CRISIS, RESOURCES
+from bot.content.sources import CRISIS, DISTRESS, GLOSSARY, PROMPTS, RESOURCES
 from bot.core import markup
 from bot.core.commands import Command, Option, OptionType, Router
 from bot.core.context import Context, Request
 from bot.core.dates import day_month_year
 from bot.core.errors import UserFacingError
 from bot.core.replies import Choice, Replies, Reply
+from bot.directory.glossary import exact
 from bot.directory.regions import LABELS, REGION_OPTION, region_filter
-from bot.directory.resources import Found, Query, ResourceDirectory, signals_crisis
-from bot.directory.words import tokens
+from bot.directory.resources import Found, Query, ResourceDirectory
+from bot.directory.words import words as query_words
 
 router = Router("resources")
 PAGE = 5
@@ -50,7 +52,10 @@ def card(ctx: Context, r: Resource) -> str:
         notes.append(ctx.text("resources.tag_indigenous"))
     if r.peer_run:
         notes.append(ctx.text("resources.tag_peer"))
-    notes.append(ctx.text("resources.card_checked", date=checked(r.verified)))
+    if r.confirmed and r.verified:
+        notes.append(ctx.text("resources.card_checked", date=checked(r.verified)))
+    else:
+        notes.append(ctx.text("resources.card_unconfirmed"))
     lines.append("*" + " · ".join(notes) + "*")
     return "\n".join(lines)
 
@@ -114,7 +119,7 @@ def read_query(ctx: Context, req: Request) -> Query:
         format=Format.ONLINE if args.get("online") else fmt,
         indigenous=bool(args.get("indigenous")),
         peer=bool(args.get("peer")),
-        crisis=signals_crisis(text, ctx.content[CRISIS].signals),
+        crisis=ctx.content[DISTRESS].recognises(text),
     )
 
 
@@ -132,11 +137,16 @@ async def search(ctx: Context, req: Request) -> Replies:
 
 def results(ctx: Context, directory: ResourceDirectory, query: Query, found: Found) -> Reply:
     words = query.text.strip()
-    head = ctx.text("resources.found", words=markup.quote(words)) if words else ""
-    head = head or ctx.text("resources.found_filtered", count=len(found.resources))
-    if found.corrected:
-        fixed = " ".join(found.corrected.get(w, w) for w in tokens(words))
-        head += " " + ctx.text("resources.corrected", words=markup.quote(fixed))
+    if found.corrected and not query.crisis:
+        typed = ", ".join(found.corrected)
+        fixed = ", ".join(found.corrected.values())
+        head = ctx.text(
+            "resources.did_you_mean_found", typed=markup.quote(typed), fixed=markup.quote(fixed)
+        )
+    elif words and not query.crisis:
+        head = ctx.text("resources.found", words=markup.quote(words))
+    else:  # someone who may need support now: their words are not echoed back (rule 2)
+        head = ctx.text("resources.found_filtered", count=len(found.resources))
     if found.partial:
         head += "\n" + ctx.text("resources.partial")
     if query.filtered:
@@ -165,15 +175,15 @@ def filters_line(ctx: Context, directory: ResourceDirectory, query: Query) -> st
 
 
 def nothing_found(ctx: Context, directory: ResourceDirectory, query: Query, found: Found) -> Reply:
-    """Never a dead end: a spelling, close topics, the same words without filters, topics."""
+    """Said plainly, never padded with unrelated cards: the same words without filters, the
+    topics to browse (close ones first), and a command that may help with those words."""
     words = query.text.strip()
-    lines = [
-        ctx.text("resources.nothing", words=markup.quote(words))
-        if words
-        else ctx.text("resources.nothing_filtered")
-    ]
-    if found.corrected:
-        lines.append(ctx.text("resources.did_you_mean", word=", ".join(found.corrected.values())))
+    if words and not query.crisis:
+        lines = [ctx.text("resources.nothing", words=markup.quote(words))]
+    elif words:
+        lines = [ctx.text("resources.nothing_quiet")]
+    else:
+        lines = [ctx.text("resources.nothing_filtered")]
     choices: list[Choice] = []
     if query.filtered and words:
         wider = directory.search(query.unfiltered())
@@ -188,13 +198,27 @@ def nothing_found(ctx: Context, directory: ResourceDirectory, query: Query, foun
                 )
             )
     close = directory.close_topics(words) if words else []
-    if close:
-        lines.append(ctx.text("resources.close_topics"))
-        choices += [Choice(t.label, "resources.topic", {"topic": t.id}) for t in close]
-    else:
-        lines.append(ctx.text("resources.browse"))
-        choices += topic_buttons(ctx, directory)
+    rest = [t for t in directory.topics if t not in close]
+    lines.append(ctx.text("resources.browse"))
+    choices += [
+        Choice(t.label, "resources.topic", {"topic": t.id}) for t in [*close, *rest][:TOPIC_BUTTONS]
+    ]
+    lines.append(related_command(ctx, words))
     return Reply.with_choices("\n".join(lines), choices)
+
+
+def related_command(ctx: Context, words: str) -> str:
+    """Another command that may answer the same words: a self-care theme ("/selfcare
+    grief-and-loss"), a glossary term ("/glossary efap"), or the glossary in general."""
+    prompts = ctx.content[PROMPTS]
+    glossary = ctx.content[GLOSSARY]
+    for word in query_words(words):
+        theme = prompts.find_theme(word) if len(word) >= 4 else None
+        if theme is not None:
+            return ctx.text("resources.try_selfcare", command=f"/selfcare {theme.id}")
+        if exact(glossary, word) is not None:
+            return ctx.text("resources.try_glossary", command=f"/glossary {word}")
+    return ctx.text("resources.try_glossary_any")
 
 
 @router.action("more")

@@ -21,13 +21,14 @@ from bot.core.replies import Attachment, Choice, Replies, Reply
 from bot.directory.regions import REGION_OPTION, region_filter, serving
 from bot.directory.sessions import (
     Session,
+    about,
     calendar_file,
     next_date,
     select,
     time_tag,
     upcoming,
 )
-from bot.directory.words import fold, words
+from bot.directory.words import fold, matches, words
 from bot.scheduler import once
 
 router = Router("training")
@@ -51,7 +52,10 @@ def card(ctx: Context, s: Session, timezone: str, more_dates: int, number: int) 
     if t.cost_note:
         cost += f" ({markup.escape(t.cost_note)})"
     formats = ", ".join(f.value.replace("-", " ") for f in t.formats)
-    lines.append(f"{markup.escape(t.provider)} · {cost} · {formats}")
+    who = f"{markup.escape(t.provider)} · {cost} · {formats}"
+    if not t.confirmed:
+        who += " · *" + ctx.text("training.unconfirmed") + "*"
+    lines.append(who)
     if t.registration_deadline:
         deadline = day_month(t.registration_deadline)
         lines.append(ctx.text("training.register_by", date=deadline))
@@ -108,11 +112,17 @@ def undated_key(training: Training) -> str:
 
 
 def find_training(ctx: Context, wanted: str) -> Training:
+    """A training by the id on its card, or by words only one dated training has
+    ("/training remind naloxone"), so a near-miss still finds it."""
     trainings = ctx.content[TRAININGS].trainings
     key = "-".join(words(wanted)) or fold(wanted).strip()
     for t in trainings:
         if t.id == key or t.id == wanted.strip():
             return t
+    typed = words(wanted)
+    dated = [t for t in trainings if t.starts is not None and typed and matches(typed, about(t))]
+    if len(dated) == 1:
+        return dated[0]
     raise UserFacingError(ctx.text("training.unknown_id", id=markup.quote(wanted)))
 
 
@@ -203,9 +213,13 @@ async def send_reminder(ctx: Context, req: Request) -> Replies:
 
 
 async def ics(ctx: Context, req: Request) -> Replies:
-    sessions = [s for s in chosen_sessions(ctx, req) if s.starts is not None]
+    chosen = chosen_sessions(ctx, req)
+    sessions = [s for s in chosen if s.starts is not None]
     if not sessions:
-        return Reply(ctx.text("training.nothing", days=WINDOW_DAYS))
+        # "Try fewer words" only helps someone who typed words; otherwise say what is true.
+        typed = bool(words(str(req.args.get("words", ""))))
+        key = "training.nothing" if typed and not chosen else "training.ics_no_dates"
+        return Reply(ctx.text(key, days=WINDOW_DAYS))
     data = calendar_file(sessions, ctx.clock.now(), ctx.settings.network_name)
     return Reply(
         ctx.text("training.ics", count=len(sessions)),
@@ -232,7 +246,11 @@ router.command(
                 "remind",
                 "Remind me a day and an hour before",
                 remind,
-                options=(Option("id", "The training's id, shown on its card", required=True),),
+                options=(
+                    Option(
+                        "id", "The training's id, shown on its card", required=True, greedy=True
+                    ),
+                ),
             ),
             Command(
                 "cancel",

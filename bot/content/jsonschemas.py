@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from bot.content.schema.buddies import BuddiesFile
 from bot.content.schema.checkins import CheckinsFile
 from bot.content.schema.crisis import CrisisFile
+from bot.content.schema.distress import DistressFile
 from bot.content.schema.glossary import GlossaryFile
 from bot.content.schema.opportunities import OpportunitiesFile
 from bot.content.schema.resources import ResourcesFile
@@ -23,6 +24,7 @@ from bot.content.schema.trainings import TrainingsFile
 
 MODELS: dict[str, type[BaseModel]] = {
     "crisis": CrisisFile,
+    "distress": DistressFile,
     "resources": ResourcesFile,
     "trainings": TrainingsFile,
     "opportunities": OpportunitiesFile,

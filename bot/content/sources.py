@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from bot.content.calendar import load_trainings
 from bot.content.problems import ContentError, Problem
 from bot.content.schema.buddies import BuddiesFile
 from bot.content.schema.checkins import CheckinsFile
 from bot.content.schema.crisis import CrisisFile
+from bot.content.schema.distress import DistressFile
 from bot.content.schema.glossary import GlossaryFile
 from bot.content.schema.opportunities import OpportunitiesFile
 from bot.content.schema.prompts import PromptsFile
@@ -19,24 +21,66 @@ from bot.content.schema.trainings import TrainingsFile
 from bot.content.store import Source
 from bot.content.texts import Texts, load_texts
 from bot.content.yamlfile import load_yaml_model
+from bot.directory.distress import Distress
 from bot.directory.resources import ResourceDirectory
+
+
+class Confirmable(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def confirmed(self) -> bool: ...
 
 
 def _crisis(directory: Path) -> CrisisFile:
     return load_yaml_model(directory / "crisis.yaml", CrisisFile, shown_as="crisis.yaml")
 
 
+def _unconfirmed(file: str, entries: Iterable[Confirmable], until: str) -> list[str]:
+    """One note per entry nobody has confirmed yet: crisis lines, resources and trainings
+    are held the same way, so stewards see one list of what is left to check."""
+    return [f'{file} — entry "{e.id}": {until}' for e in entries if not e.confirmed]
+
+
 def _crisis_warnings(crisis: CrisisFile) -> list[str]:
-    return [
-        f'crisis.yaml — entry "{line.id}": not shown until a person confirms it '
-        "(dial-test or the provider's own page), then set confirmed: true"
-        for line in crisis.lines
-        if not line.confirmed
-    ]
+    return _unconfirmed(
+        "crisis.yaml",
+        crisis.lines,
+        "not shown until a person confirms it (dial-test or the provider's own page),"
+        " then set confirmed: true",
+    )
 
 
 CRISIS: Source[CrisisFile] = Source("crisis", _crisis, _crisis_warnings)
+
+
+def _distress(directory: Path) -> Distress:
+    """The patterns that say someone needs support now, compiled once per loaded version."""
+    file = load_yaml_model(directory / "distress.yaml", DistressFile, shown_as="distress.yaml")
+    return Distress(file)
+
+
+DISTRESS: Source[Distress] = Source("distress", _distress)
 TEXTS: Source[Texts] = Source("texts", load_texts)
+
+
+NOT_CHECKED = 'shown as "not yet checked by a steward" until a person checks it'
+
+
+def _resources_warnings(directory: ResourceDirectory) -> list[str]:
+    return _unconfirmed(
+        "resources.yaml",
+        directory.resources,
+        f"{NOT_CHECKED} on the provider's own page, then sets confirmed: true",
+    )
+
+
+def _trainings_warnings(file: TrainingsFile) -> list[str]:
+    return _unconfirmed(
+        "trainings.yaml",
+        file.trainings,
+        f"{NOT_CHECKED} (and its dates) with the provider, then sets confirmed: true",
+    )
 
 
 _indexed: list[ResourceDirectory] = []  # the last one built, reused while its file is unchanged
@@ -75,8 +119,8 @@ def _privacy(directory: Path) -> str:
     return _markdown(directory, "privacy.md", "what the bot keeps and who can see it")
 
 
-RESOURCES: Source[ResourceDirectory] = Source("resources", _resources)
-TRAININGS: Source[TrainingsFile] = Source("trainings", load_trainings)
+RESOURCES: Source[ResourceDirectory] = Source("resources", _resources, _resources_warnings)
+TRAININGS: Source[TrainingsFile] = Source("trainings", load_trainings, _trainings_warnings)
 OPPORTUNITIES: Source[OpportunitiesFile] = Source(
     "opportunities",
     lambda d: load_yaml_model(
@@ -113,6 +157,7 @@ POWER: Source[PowerFile] = Source(
 
 SOURCES: tuple[Source[Any], ...] = (
     CRISIS,
+    DISTRESS,
     TEXTS,
     RESOURCES,
     TRAININGS,

@@ -20,13 +20,31 @@ class Lookup:
     suggestions: list[Term]
 
 
-def look_up(glossary: GlossaryFile, word: str) -> Lookup:
-    """The term by its name or an alias, then by the start of one, then nearly spelt."""
-    wanted = key(word)
+_names_of: list[tuple[GlossaryFile, dict[str, Term]]] = []
+
+
+def _names(glossary: GlossaryFile) -> dict[str, Term]:
+    """Every name and alias by its key, built once per loaded glossary (a lookup is then a
+    dictionary read, not a pass over every term: /resources asks on each empty search)."""
+    if _names_of and _names_of[0][0] is glossary:
+        return _names_of[0][1]
     names: dict[str, Term] = {}
     for term in glossary.terms:
         for name in (term.term, *term.aliases):
             names.setdefault(key(name), term)
+    _names_of[:] = [(glossary, names)]
+    return names
+
+
+def exact(glossary: GlossaryFile, word: str) -> Term | None:
+    """The term named exactly so (by its name or an alias), or None."""
+    return _names(glossary).get(key(word))
+
+
+def look_up(glossary: GlossaryFile, word: str) -> Lookup:
+    """The term by its name or an alias, then by the start of one, then nearly spelt."""
+    wanted = key(word)
+    names = _names(glossary)
     if wanted in names:
         return Lookup(names[wanted], [])
     starting = _distinct(t for k, t in names.items() if k.startswith(wanted))

@@ -40,6 +40,9 @@ ALIASES: dict[str, Region] = {
     "provincial": Region.BC,
     "canada": Region.CANADA,
     "national": Region.CANADA,
+    "worldwide": Region.INTERNATIONAL,
+    "global": Region.INTERNATIONAL,
+    "online anywhere": Region.INTERNATIONAL,
 }
 
 
@@ -51,6 +54,7 @@ LABELS = {
     Region.NORTHERN_BC: "Northern BC",
     Region.BC: "BC-wide",
     Region.CANADA: "Canada-wide",
+    Region.INTERNATIONAL: "International",
 }
 
 
@@ -64,12 +68,16 @@ def find_region(text: str) -> Region | None:
 
 
 def serving(region: Region) -> tuple[str, ...]:
-    """The regions whose entries serve a person in ``region``: their own, and the wider ones."""
+    """The regions whose entries serve a person in ``region``: their own, and the wider ones.
+    International entries are online and open to anyone, so they serve every region."""
+    wide = Region.INTERNATIONAL.value
+    if region is Region.INTERNATIONAL:
+        return (wide,)
     if region is Region.CANADA:
-        return (Region.CANADA.value,)
+        return (Region.CANADA.value, wide)
     if region is Region.BC:
-        return (Region.BC.value, Region.CANADA.value)
-    return (region.value, Region.BC.value, Region.CANADA.value)
+        return (Region.BC.value, Region.CANADA.value, wide)
+    return (region.value, Region.BC.value, Region.CANADA.value, wide)
 
 
 def region_suggestions(partial: str) -> list[str]:

@@ -1,22 +1,28 @@
 """Search of the resource directory: what /resources asks, and how words become a ranked list.
 
-Each word is matched as a prefix ("nalox" finds naloxone); a word the index has never seen is
-replaced by the closest words it has ("nalxone" → naloxone), and the reply says so. When no
-entry holds every word, entries holding some of them are offered rather than nothing.
+Each word is matched as a prefix ("nalox" finds naloxone). Only a query that finds nothing is
+helped: a word that is neither in the index nor ordinary English is searched as the closest
+words the index has ("nalxone" → naloxone, shown as "did you mean"), and a longer query may
+find entries with all but one of its words. Nothing found is said plainly, not padded.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from rapidfuzz.distance import OSA
+
 from bot.content.schema.common import Cost, Format, Region
 from bot.content.schema.resources import Resource, ResourcesFile, Topic
+from bot.directory.english import english_words, is_common, is_english
 from bot.directory.pages import Pages
 from bot.directory.regions import serving
-from bot.directory.words import close_words, fold, has_prefix, tokens, words
+from bot.directory.spelling import Spelling
+from bot.directory.words import allowed_typos, fold, has_prefix, words
 from bot.storage.search_index import Filters, IndexedDoc, SearchIndex
 
 MAX_RESULTS = 100  # more than anyone pages through with "more"
+MAX_WORDS = 8  # words of a query searched; a long message is not a search
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +70,8 @@ class ResourceDirectory:
             _doc(i, r, self._topics) for i, r in enumerate(file.resources)
         )
         self.vocabulary = self.index.vocabulary()
+        self._spelling = Spelling(self.vocabulary)
+        english_words()  # loaded now, with the content, not during someone's search
         self.pages: Pages[str] = Pages()
 
     @property
@@ -94,6 +102,14 @@ class ResourceDirectory:
         return [t for _, _, t in sorted(scored, key=lambda s: (s[0], s[1]))][:limit]
 
     def search(self, query: Query, limit: int = MAX_RESULTS) -> Found:
+        """Entries with every word (each as a prefix: "nalox" finds naloxone), best first.
+
+        Only when that finds nothing: a word that is neither in the directory nor ordinary
+        English is taken for a typo and searched as the closest directory word (reported in
+        ``corrected``, so the reply can say "did you mean"); then the words that are not among
+        the most common English words, if that leaves some out; then, for three words or more,
+        entries with all but one of them (both ``partial``). Never padded with weaker matches:
+        nothing found is said plainly by the caller."""
         filters = Filters(
             topic=query.topic,
             regions=serving(query.region) if query.region else (),
@@ -103,38 +119,62 @@ class ResourceDirectory:
             peer=query.peer,
             crisis_first=query.crisis,
         )
-        groups, corrected = self._match_groups(query.text)
-        if not groups:
-            return Found(self._positions(self.index.search(None, filters, limit)))
-        found = self.index.search(" AND ".join(groups), filters, limit)
-        partial = False
-        if not found and len(groups) > 1:
-            found = self.index.search(" OR ".join(groups), filters, limit)
-            partial = bool(found)
-        return Found(self._positions(found), corrected, partial)
+        typed = list(dict.fromkeys(words(query.text)))[:MAX_WORDS]
+        if not typed:
+            return Found(self._ranked(self.index.search(None, filters, limit), query))
+        groups = {w: f'"{w}"*' for w in typed}
+        found = self.index.search(" AND ".join(groups.values()), filters, limit)
+        if found:
+            return Found(self._ranked(found, query))
+        corrected = self.corrections(typed)
+        if corrected:
+            for word, close in corrected.items():
+                groups[word] = "(" + " OR ".join(f'"{c}"*' for c in close) + ")"
+            found = self.index.search(" AND ".join(groups.values()), filters, limit)
+            if found:
+                return Found(self._ranked(found, query), {w: c[0] for w, c in corrected.items()})
+        fixed = {w: c[0] for w, c in corrected.items()}
+        telling = [g for w, g in groups.items() if not is_common(w)]
+        if telling and len(telling) < len(groups):  # "i think i took too much naloxone"
+            found = self.index.search(" AND ".join(telling), filters, limit)
+            if found:
+                return Found(self._ranked(found, query), fixed, partial=True)
+        if len(groups) >= 3:
+            parts = list(groups.values())
+            all_but_one = [
+                "(" + " AND ".join(parts[:i] + parts[i + 1 :]) + ")" for i in range(len(parts))
+            ]
+            found = self.index.search(" OR ".join(all_but_one), filters, limit)
+            if found:
+                return Found(self._ranked(found, query), fixed, partial=True)
+        return Found([])
 
-    def _match_groups(self, text: str) -> tuple[list[str], dict[str, str]]:
-        """One FTS5 group per word: the word as a prefix, or the close words the index has."""
-        groups: list[str] = []
-        corrected: dict[str, str] = {}
-        for word in dict.fromkeys(words(text)):
-            if has_prefix(self.vocabulary, word):
-                groups.append(f'"{word}"*')
+    def corrections(self, typed: list[str]) -> dict[str, list[str]]:
+        """For each word that is neither in the directory nor ordinary English, the closest
+        directory words, closest first. Correct words are never rewritten."""
+        found: dict[str, list[str]] = {}
+        for word in typed:
+            if has_prefix(self.vocabulary, word) or is_english(word) or word.isdigit():
                 continue
-            close = close_words(word, self.vocabulary)
-            star = ""
-            if not close:  # a typo in the start of a longer word: "certifcat"
-                starts = sorted({t[: len(word)] for t in self.vocabulary if len(t) > len(word)})
-                close, star = close_words(word, starts), "*"
+            close = self._spelling.close(word)
             if close:
-                corrected[word] = close[0]
-                groups.append("(" + " OR ".join(f'"{c}"{star}' for c in close) + ")")
-            else:
-                groups.append(f'"{word}"')
-        return groups, corrected
+                found[word] = close
+        return found
 
-    def _positions(self, positions: list[int]) -> list[Resource]:
-        return [self.resources[p] for p in positions]
+    def _ranked(self, positions: list[int], query: Query) -> list[Resource]:
+        """Entries in the index's order; with a region, the ones in that region itself come
+        before province-wide and Canada-wide ones (a stable sort: best match first within
+        each), after crisis entries when someone may need support now."""
+        found = [self.resources[p] for p in positions]
+        if query.region is None:
+            return found
+        wide = serving(query.region)
+
+        def nearness(r: Resource) -> tuple[bool, int]:
+            rank = min((wide.index(g.value) for g in r.regions if g.value in wide), default=0)
+            return (not (query.crisis and r.crisis), rank)
+
+        return sorted(found, key=nearness)
 
 
 def _near(word: str, name: str) -> bool:
@@ -142,21 +182,8 @@ def _near(word: str, name: str) -> bool:
     one is a typo away."""
     if name.startswith(word) or (len(word) >= 4 and word[:4] == name[:4]):
         return True
-    return bool(close_words(word, [name], 1))
-
-
-def signals_crisis(text: str, signals: list[str]) -> bool:
-    """True if the words say someone may need support now: a signal phrase appears, or a
-    long signal word is nearly spelt ("sucidal")."""
-    typed = tokens(text)
-    padded = f" {' '.join(typed)} "
-    for signal in signals:
-        phrase = " ".join(tokens(signal))
-        if phrase and f" {phrase} " in padded:
-            return True
-        if " " not in phrase and len(phrase) >= 6 and close_words(phrase, typed, 1):
-            return True
-    return False
+    typos = allowed_typos(word)
+    return bool(typos) and OSA.distance(word, name, score_cutoff=typos) <= typos
 
 
 def _doc(position: int, r: Resource, topics: dict[str, Topic]) -> IndexedDoc:

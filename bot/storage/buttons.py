@@ -15,6 +15,7 @@ import hmac
 import json
 import secrets
 import sqlite3
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -70,30 +71,40 @@ class ButtonRepository:
     async def mint(
         self, action: str, payload: Payload, person_id: int | None, now: datetime
     ) -> str:
-        token = make_token(await self.key(), action, payload, person_id)
+        (token,) = await self.mint_many([(action, payload, person_id)], now)
+        return token
+
+    async def mint_many(
+        self, buttons: Sequence[tuple[str, Payload, int | None]], now: datetime
+    ) -> list[str]:
+        """Tokens for several buttons in one write (a reply's nine topic buttons are one
+        round trip to the database, not nine)."""
+        if not buttons:
+            return []
+        key = await self.key()
+        tokens = [
+            make_token(key, action, payload, person_id) for action, payload, person_id in buttons
+        ]
+        expires = now + BUTTON_LIFETIME
+        rows = {  # one row per token: the same button twice in a reply is one row
+            token: (token, action, json.dumps(dict(payload), sort_keys=True), person_id)
+            for token, (action, payload, person_id) in zip(tokens, buttons, strict=True)
+        }
         try:
             await self.db.execute(
-                "INSERT INTO buttons(token, action, payload, person_id, expires_at)"
-                " VALUES (?, ?, ?, ?, ?)"
-                " ON CONFLICT(token) DO UPDATE SET expires_at = excluded.expires_at",
-                (
-                    token,
-                    action,
-                    json.dumps(dict(payload), sort_keys=True),
-                    person_id,
-                    to_db(now + BUTTON_LIFETIME),
-                ),
+                "INSERT INTO buttons(token, action, payload, person_id, expires_at) VALUES "
+                + ", ".join("(?, ?, ?, ?, ?)" for _ in rows)
+                + " ON CONFLICT(token) DO UPDATE SET expires_at = excluded.expires_at",
+                [value for row in rows.values() for value in (*row, to_db(expires))],
             )
         except sqlite3.OperationalError as exc:
             if not is_disk_full(exc):
                 raise
-            # The disk is full: the button still works, from memory, until a restart, so an
+            # The disk is full: the buttons still work, from memory, until a restart, so an
             # answer (crisis lines above all) is never held back by a write it does not need.
-            self._unsaved[token] = (
-                StoredButton(action, dict(payload), person_id),
-                now + BUTTON_LIFETIME,
-            )
-        return token
+            for token, (action, payload, person_id) in zip(tokens, buttons, strict=True):
+                self._unsaved[token] = (StoredButton(action, dict(payload), person_id), expires)
+        return tokens
 
     async def lookup(self, token: str, now: datetime) -> StoredButton | None:
         unsaved = self._unsaved.get(token)

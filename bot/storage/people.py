@@ -44,11 +44,16 @@ class PeopleRepository:
         return _person(row, (r["role"] for r in roles))
 
     async def by_account(self, account: AccountRef) -> Person | None:
-        row = await self.db.fetchone(
-            "SELECT person_id FROM accounts WHERE platform = ? AND user_id = ?",
+        """One query (every command starts here): the person with their roles."""
+        rows = await self.db.fetchall(
+            "SELECT p.*, r.role AS role FROM accounts a JOIN people p ON p.id = a.person_id"
+            " LEFT JOIN roles r ON r.person_id = p.id"
+            " WHERE a.platform = ? AND a.user_id = ?",
             (account.platform.value, account.user_id),
         )
-        return None if row is None else await self.get(row["person_id"])
+        if not rows:
+            return None
+        return _person(rows[0], (r["role"] for r in rows if r["role"] is not None))
 
     async def create(self, account: AccountRef, roles: Iterable[Role], now: datetime) -> Person:
         """A new person with one account; used when someone joins, or for bootstrap stewards."""

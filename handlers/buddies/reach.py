@@ -8,12 +8,11 @@ outbox like any message; nothing of it is kept.
 from __future__ import annotations
 
 from bot.content.schema.crisis import CrisisGroup
-from bot.content.sources import CRISIS
+from bot.content.sources import DISTRESS
 from bot.core import markup
 from bot.core.context import Context, Request
 from bot.core.errors import UserFacingError
 from bot.core.replies import Choice, Replies, Reply
-from bot.directory.resources import signals_crisis
 from handlers.buddies.common import named, tell
 from handlers.checkins import caller_name, member
 from handlers.crisis import crisis_reply
@@ -43,7 +42,7 @@ async def typed(ctx: Context, req: Request) -> Replies:
     if not text or pairing is None or to not in pairing.members:
         return None
     replies: list[Reply] = []
-    if signals_crisis(text, ctx.content[CRISIS].signals):
+    if ctx.content[DISTRESS].recognises(text):
         replies.append(crisis_reply(ctx, CrisisGroup.ALWAYS))  # rule 6, even in a hello
     relay = Reply.with_choices(
         ctx.text("buddies.relayed", who=caller_name(ctx, req), text=markup.escape(text)),

@@ -10,12 +10,11 @@ counts, records or reports it. "Need support now" is in ``support``.
 from __future__ import annotations
 
 from bot.content.schema.crisis import CrisisGroup
-from bot.content.sources import CRISIS
+from bot.content.sources import DISTRESS
 from bot.core import markup
 from bot.core.context import Context, Request
 from bot.core.errors import UserFacingError
 from bot.core.replies import ButtonStyle, Choice, Replies, Reply
-from bot.directory.resources import signals_crisis
 from bot.storage.checkins import ACTIVE, Answer, CheckinRow
 from handlers.checkins import support
 from handlers.checkins.common import ORIGIN, caller_name, checkin_for, member, questions, tell
@@ -121,7 +120,7 @@ async def typed(ctx: Context, req: Request) -> Replies:
     if row is None or not text:
         return None
     replies: list[Reply] = []
-    if signals_crisis(text, ctx.content[CRISIS].signals):
+    if ctx.content[DISTRESS].recognises(text):
         replies.append(crisis_reply(ctx, CrisisGroup.ALWAYS))  # rule 6, even inside a note
     if what == "note":
         held = flight.answers.get(person.id)

@@ -101,3 +101,20 @@ async def test_reload_keeps_the_last_good_content(content_dir: Path) -> None:
 async def test_a_missing_content_folder_is_named(tmp_path: Path) -> None:
     found = await problems_of(tmp_path / "nowhere")
     assert "content folder is missing" in found[0]
+
+
+async def test_unchecked_resources_and_trainings_are_listed_as_notes() -> None:
+    store = ContentStore(CONTENT, SOURCES)
+    await store.load()
+    notes = "\n".join(store.warnings)
+    assert 'resources.yaml — entry "get-your-drugs-tested-vancouver"' in notes
+    assert 'trainings.yaml — entry "the-working-mind-course"' in notes
+    assert '"opioid-treatment-access-line"' not in notes  # checked against its source
+
+
+async def test_a_checked_entry_needs_its_date(content_dir: Path) -> None:
+    path = content_dir / "resources.yaml"
+    edit(path, "    verified: 2026-11-22\n\n  - id: prescribed-safer", "\n  - id: prescribed-safer")
+    (problem,) = await problems_of(content_dir)
+    assert '"opioid-treatment-access-line"' in problem and "field 'verified'" in problem
+    assert "or set confirmed: false" in problem

@@ -26,7 +26,7 @@ async def test_best_match_first_as_a_compact_card(tmp_path: Path) -> None:
 async def test_a_typo_is_corrected_and_the_person_is_told(tmp_path: Path) -> None:
     async with console_service(fixture_settings(tmp_path)) as (_, console):
         out = await console.say("/resources nalxone")
-    assert "(I searched for naloxone.)" in out
+    assert "Nothing matched nalxone. Did you mean naloxone?" in out
     assert "Naloxone kits near you" in out
 
 
@@ -79,7 +79,9 @@ async def test_no_result_is_never_a_dead_end(tmp_path: Path) -> None:
         widened = await console.say("1")
     assert "I couldn't find anything for zzqx." in nothing
     assert "[1] Naloxone" in nothing and "Grief and loss" in nothing  # browse by topic
-    assert "These topics may be close:" in close and "[1] Grief and loss" in close
+    assert "/glossary may explain it" in nothing
+    assert "[1] Grief and loss" in close  # the close topic first
+    assert "Peer work guide" not in close  # no unrelated cards to pad it out
     assert "Naloxone kits near you" in widened
 
 
@@ -120,3 +122,11 @@ async def test_peer_is_a_search_word_and_filters_are_named(tmp_path: Path) -> No
     assert "Here's what I found for peer support:" in words
     assert "Only:" not in words
     assert "Only: Northern BC · free · Peer-run" in filtered
+
+
+async def test_nothing_found_points_to_a_command_that_may_help(tmp_path: Path) -> None:
+    async with console_service(fixture_settings(tmp_path)) as (_, console):
+        out = await console.say("/resources boundaries")
+    assert "I couldn't find anything for boundaries." in out
+    assert "Or try /selfcare boundaries for a moment of care now." in out
+    assert "Peer work guide" not in out  # said plainly, not padded with other cards

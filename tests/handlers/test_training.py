@@ -3,6 +3,7 @@ reminders on the real scheduler, and the calendar file."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
@@ -119,7 +120,7 @@ async def test_the_remind_button_and_self_paced_trainings(tmp_path: Path) -> Non
         rows = await svc.ctx.repo.schedules.for_person(await me(svc), "training.reminder")
     assert "I'll remind you" in pressed and len(rows) == 2
     assert "self-paced" in self_paced
-    assert "I couldn't find a training with the id 'nope'" in unknown
+    assert "I couldn't find a training called 'nope'" in unknown
 
 
 async def test_the_calendar_file_has_the_filtered_sessions(tmp_path: Path) -> None:
@@ -177,3 +178,67 @@ async def test_less_than_a_day_ahead_promises_only_the_hour_reminder(tmp_path: P
     assert "I'll remind you an hour before" in out and "a day and" not in out
     assert [r.payload["before"] for r in rows] == ["hour"]
     assert "No more reminders for naloxone-101" in cancelled  # ids forgive case
+
+
+async def test_the_calendar_file_with_no_words_has_every_dated_session(tmp_path: Path) -> None:
+    """Regression: plain /training ics answered "couldn't find a session… try fewer words"."""
+    settings = fixture_settings(tmp_path)
+    async with console_service(settings, clock=SettableClock(NOW)) as (_, console):
+        out = await console.say("/training ics")
+    assert "fewer words" not in out
+    assert "Here's a calendar file of" in out
+    path = settings.database_path.parent / "console-files" / "peer-circle-trainings.ics"
+    events = list(icalendar.Calendar.from_ical(path.read_bytes()).walk("VEVENT"))
+    titles = {str(e["SUMMARY"]) for e in events}
+    assert any("Naloxone 101" in t for t in titles)
+
+
+async def test_no_dated_sessions_is_said_plainly_not_try_fewer_words(tmp_path: Path) -> None:
+    only_self_paced = """trainings:
+  - id: curriculum
+    title: Provincial peer curriculum
+    summary: Free online modules you can do at your own pace.
+    provider: BCcampus
+    cost: free
+    formats: [online, self-paced]
+    regions: [bc]
+    source: test
+    verified: 2026-11-22
+"""
+    settings = make_settings(
+        tmp_path, content_dir=content_dir(tmp_path, **{"trainings.yaml": only_self_paced})
+    )
+    async with console_service(settings, clock=SettableClock(NOW)) as (_, console):
+        plain = await console.say("/training ics")
+        worded = await console.say("/training ics knitting")
+    assert "Nothing with a date is coming up" in plain and "fewer words" not in plain
+    assert "Try fewer words" in worded
+
+
+async def test_every_remind_command_on_the_cards_works(tmp_path: Path) -> None:
+    """Regression: /training remind ID pointed to ids no card showed."""
+    async with console_service(fixture_settings(tmp_path), clock=SettableClock(NOW)) as (_, c):
+        listing = await c.say("/training")
+        ids = re.findall(r"/training remind ([a-z0-9-]+)", listing)
+        answers = [await c.say(f"/training remind {i}") for i in ids]
+    assert len(ids) >= 2
+    assert all("I'll remind you" in a for a in answers), answers
+
+
+async def test_remind_by_the_words_on_the_card(tmp_path: Path) -> None:
+    async with console_service(fixture_settings(tmp_path), clock=SettableClock(NOW)) as (
+        svc,
+        console,
+    ):
+        out = await console.say("/training remind naloxone prince george")
+        rows = await svc.ctx.repo.schedules.for_person(await me(svc), "training.reminder")
+    assert "I'll remind you" in out and "Naloxone 101" in out
+    assert {r.payload["training"] for r in rows} == {"naloxone-101"}
+
+
+async def test_an_unchecked_training_says_so_on_its_card(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    async with console_service(settings, clock=SettableClock(NOW)) as (_, console):
+        out = await console.say("/training working mind")
+    assert "The Working Mind" in out
+    assert "not yet checked by a steward" in out

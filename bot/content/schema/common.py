@@ -6,7 +6,9 @@ from enum import StrEnum
 
 
 class Region(StrEnum):
-    """Where something is available. ``bc`` is province-wide, ``canada`` Canada-wide."""
+    """Where something is available. ``bc`` is province-wide, ``canada`` Canada-wide,
+    ``international`` run from outside Canada (online, open to anyone): a US or UK group is
+    not a Canadian one, and its rules (certification, law, pay) may not apply here."""
 
     LOWER_MAINLAND = "lower-mainland"
     FRASER_VALLEY = "fraser-valley"
@@ -15,6 +17,7 @@ class Region(StrEnum):
     NORTHERN_BC = "northern-bc"
     BC = "bc"
     CANADA = "canada"
+    INTERNATIONAL = "international"
 
 
 class Cost(StrEnum):

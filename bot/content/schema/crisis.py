@@ -48,11 +48,6 @@ class CrisisLine(Strict):
 class CrisisFile(Strict):
     intro: str = Field(min_length=5, description="First line of /crisis")
     lines: list[CrisisLine] = Field(min_length=1)
-    signals: list[str] = Field(
-        default_factory=list,
-        description="Words or short phrases that say someone may need support now: a search"
-        " with one of them shows the crisis lines first",
-    )
 
     @model_validator(mode="after")
     def _unique(self) -> CrisisFile:

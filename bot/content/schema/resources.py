@@ -14,6 +14,7 @@ from bot.content.schema.base import Strict, duplicate_ids, raise_at
 from bot.content.schema.common import Cost, Format, Region
 
 SLUG = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+NOT_VERIFIED = "say when a person checked it (YYYY-MM-DD), or set confirmed: false"
 
 
 class Topic(Strict):
@@ -40,7 +41,20 @@ class Resource(Strict):
     hours: str | None = Field(default=None, max_length=80)
     keywords: list[str] = Field(default_factory=list, description="Extra words people search")
     source: str = Field(min_length=3, description="Where the facts come from")
-    verified: date = Field(description="When a person last checked the facts")
+    verified: date | None = Field(
+        default=None, description="When a person last checked the facts (needed once confirmed)"
+    )
+    confirmed: bool = Field(
+        default=True,
+        description="false: added from general knowledge, not yet checked against the"
+        " provider's own page; shown with 'not yet checked by a steward' until one does",
+    )
+
+    @model_validator(mode="after")
+    def _checked(self) -> Resource:
+        if self.confirmed and self.verified is None:
+            raise_at("Resource", [(("verified",), NOT_VERIFIED)])
+        return self
 
 
 class ResourcesFile(Strict):

@@ -14,7 +14,7 @@ from pydantic import Field, HttpUrl, field_validator, model_validator
 from bot.config import check_timezone
 from bot.content.schema.base import Strict, duplicate_ids, raise_at
 from bot.content.schema.common import Cost, Format, Region
-from bot.content.schema.resources import SLUG
+from bot.content.schema.resources import NOT_VERIFIED, SLUG
 
 
 class Training(Strict):
@@ -36,7 +36,12 @@ class Training(Strict):
     registration_deadline: date | None = None
     certification: bool = Field(default=False, description="Leads to a certificate")
     source: str = Field(min_length=3)
-    verified: date
+    verified: date | None = Field(default=None, description="Needed once confirmed")
+    confirmed: bool = Field(
+        default=True,
+        description="false: the provider or dates are not yet checked against the provider's"
+        " own page; shown with 'not yet checked by a steward' until a steward does",
+    )
 
     @field_validator("timezone")
     @classmethod
@@ -52,6 +57,8 @@ class Training(Strict):
 
     @model_validator(mode="after")
     def _rrule(self) -> Training:
+        if self.confirmed and self.verified is None:
+            raise_at("Training", [(("verified",), NOT_VERIFIED)])
         if self.rrule and self.starts is None:
             raise_at("Training", [(("starts",), "a repeating session (rrule) needs a start time")])
         if self.rrule:

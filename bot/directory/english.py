@@ -1,0 +1,46 @@
+"""Ordinary English words, from wordfreq's maintained frequency list.
+
+Why: the spelling help must never rewrite a correct word ("test" → "best", "housing" →
+"focusing", "boss" → "loss"). A word that people commonly write is taken as meant, even when
+the directory has never seen it. Loaded once per process (wordfreq's import and list take
+about a second on a busy machine), then a set lookup.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from bot.directory.words import fold
+
+# wordfreq's "small" English list: about 29,000 words, everything at Zipf frequency 3 or more
+# (roughly once per million words of text). Rarer spellings are more often typos.
+_LIST_SIZE = 30_000
+
+
+_COMMON = 1_000  # the most common words: "think", "took", "much", "not"
+
+
+@cache
+def _ranked() -> tuple[str, ...]:
+    from wordfreq import top_n_list  # imported here: slow to import, needed once
+
+    return tuple(fold(w) for w in top_n_list("en", _LIST_SIZE, wordlist="small") if w.isalpha())
+
+
+@cache
+def english_words() -> frozenset[str]:
+    return frozenset(_ranked())
+
+
+@cache
+def common_words() -> frozenset[str]:
+    """The thousand most common words: what a message is made of, rarely what it seeks."""
+    return frozenset(_ranked()[:_COMMON])
+
+
+def is_english(word: str) -> bool:
+    return word in english_words()
+
+
+def is_common(word: str) -> bool:
+    return word in common_words()

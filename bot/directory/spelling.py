@@ -1,0 +1,73 @@
+"""Spelling help for words the directory has never seen, cheap to build and to ask.
+
+One typo (the common case: a letter missing, extra, wrong, or two letters swapped) is found by
+spelling out every variant of the typed word one edit away and looking each up in the
+vocabulary (a few hundred set lookups, no scan); a typo in the start of a longer word
+("certifcat" for certification) among the starts of longer words, kept by length. Two typos,
+allowed in long words, are compared only with words of a close length and the same first
+letter. All of it is built once, when content loads.
+"""
+
+from __future__ import annotations
+
+import string
+from collections import defaultdict
+from collections.abc import Sequence
+
+from rapidfuzz import process
+from rapidfuzz.distance import OSA
+
+from bot.directory.words import allowed_typos
+
+_LETTERS = string.ascii_lowercase + string.digits
+_LONGEST_START = 12  # starts of longer words kept up to this length
+
+
+class Spelling:
+    def __init__(self, vocabulary: Sequence[str]) -> None:
+        self._words = frozenset(t for t in vocabulary if t.isalpha() and len(t) >= 4)
+        buckets: dict[tuple[int, str], list[str]] = defaultdict(list)
+        for term in self._words:
+            buckets[len(term), term[0]].append(term)
+        self._buckets = dict(buckets)
+        self._starts = {  # the start of every longer word, by length: "certifica", …
+            n: frozenset(t[:n] for t in self._words if len(t) > n)
+            for n in range(4, _LONGEST_START + 1)
+        }
+
+    def close(self, word: str, limit: int = 3) -> list[str]:
+        """Directory words within the allowed typos, closest first; failing that, starts of
+        longer words one typo away (to be searched as prefixes)."""
+        typos = allowed_typos(word)
+        if not typos:
+            return []
+        variants = _one_edit(word)
+        found = [(1, v) for v in variants if v in self._words]
+        if not found and typos > 1:  # two typos, in a long word: first letter taken as typed
+            for n in range(len(word) - typos, len(word) + typos + 1):
+                found += self._near(word, self._buckets.get((n, word[0]), ()), typos, limit)
+        if not found:
+            starts = self._starts.get(len(word) - 1, frozenset())
+            starts |= self._starts.get(len(word), frozenset())
+            starts |= self._starts.get(len(word) + 1, frozenset())
+            found = [(1, v) for v in variants if v in starts]
+        found.sort(key=lambda f: (f[0], -len(f[1]), f[1]))
+        return [term for _, term in found[:limit]]
+
+    @staticmethod
+    def _near(word: str, terms: Sequence[str], typos: int, limit: int) -> list[tuple[int, str]]:
+        if not terms:
+            return []
+        hits = process.extract(word, terms, scorer=OSA.distance, score_cutoff=typos, limit=limit)
+        return [(int(distance), term) for term, distance, _ in hits]
+
+
+def _one_edit(word: str) -> set[str]:
+    """Every spelling one edit from ``word``: a letter left out, swapped with the next,
+    replaced or added (Norvig's edits1)."""
+    splits = [(word[:i], word[i:]) for i in range(len(word) + 1)]
+    deletes = {a + b[1:] for a, b in splits if b}
+    swaps = {a + b[1] + b[0] + b[2:] for a, b in splits if len(b) > 1}
+    replaces = {a + c + b[1:] for a, b in splits if b for c in _LETTERS}
+    inserts = {a + c + b for a, b in splits for c in _LETTERS}
+    return (deletes | swaps | replaces | inserts) - {word}

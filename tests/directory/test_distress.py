@@ -1,0 +1,147 @@
+"""Recognising "I need support now" as people write it, from the shipped distress.yaml: the
+whole test set (tests/directory/distress_set.yaml), the phrase language, and what a peer who
+edits the file is told when an entry is wrong."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from bot.content.problems import ContentError
+from bot.content.schema.distress import DistressFile
+from bot.content.sources import DISTRESS, SOURCES
+from bot.content.store import Content, load_all
+from bot.content.yamlfile import load_yaml_model
+from bot.directory.phrases import PhraseError, compile_phrase, compile_phrases, normalise
+from tests.directory import distress_set
+from tests.helpers import CONTENT
+
+SET = distress_set.load()
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Content:
+    content, _ = load_all(CONTENT, SOURCES)
+    return content
+
+
+def test_the_set_is_big_enough_to_mean_something() -> None:
+    assert len(SET["distress"]) >= 100 and len(SET["ordinary"]) >= 100
+    assert sum(len(SET[n]) for n in distress_set.DISTRESS_LISTS) >= 150
+
+
+@pytest.mark.parametrize("name", distress_set.DISTRESS_LISTS)
+def test_at_least_48_of_50_who_need_support_are_recognised(shipped: Content, name: str) -> None:
+    missed = [m for m in SET[name] if not shipped[DISTRESS].recognises(m)]
+    assert len(missed) <= len(SET[name]) * 0.04, missed
+
+
+@pytest.mark.parametrize("name", distress_set.ORDINARY_LISTS)
+def test_ordinary_messages_rarely_lead_with_crisis_lines(shipped: Content, name: str) -> None:
+    alarms = [m for m in SET[name] if shipped[DISTRESS].recognises(m)]
+    assert len(alarms) <= len(SET[name]) * 0.10, alarms
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "I can't do this anymore",
+        "im not ok",
+        "I want to hurt myself",
+        "I took too much",
+        "my friend isn't breathing",
+        "nobody would miss me",
+        "I CANT DO THIS ANYMOREEE!!!",
+        "I’m not okay",  # a phone's curly apostrophe
+        "I cannot do this anymore",  # once spell-corrected into "i connot do thes anyone"
+    ],
+)
+def test_the_issues_own_examples(shipped: Content, said: str) -> None:
+    assert shipped[DISTRESS].recognises(said)
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "overdose response training",
+        "crisis line volunteer",
+        "grief support",
+        "dying to know",
+        "killing it at work",
+        "naloxone training",
+    ],
+)
+def test_the_issues_near_misses(shipped: Content, said: str) -> None:
+    assert not shipped[DISTRESS].recognises(said)
+
+
+def test_normalising_drops_case_apostrophes_punctuation_and_held_letters() -> None:
+    assert normalise("I’M   not OK!!! pleaseee…") == " im not ok please "
+    assert normalise("Can't, won't") == " cant wont "
+
+
+def test_the_phrase_language() -> None:
+    lists = {"cant": ["cant", "can not"]}
+    regex = re.compile(compile_phrase("i {cant} (do|take) [it] ... anymore", lists))
+    assert regex.search(normalise("I can not do it anymore"))
+    assert regex.search(normalise("i cant take this job one bit anymore"))
+    assert not regex.search(normalise("i cant sleep anymore"))
+    assert not regex.search(normalise("icant do it anymore"))  # whole words only
+    ends = re.compile(compile_phrase("im done $", {}))
+    assert ends.search(normalise("ok im done.")) and not ends.search(normalise("im done with it"))
+
+
+@pytest.mark.parametrize(
+    ("phrase", "says"),
+    [
+        ("i {nope} die", "'{nope}' is not a list"),
+        ("(i want", "never closed"),
+        ("i want]", "closing bracket"),
+        ("[maybe]", "matches nothing"),
+        ("i * die", "'*' cannot be used"),
+    ],
+)
+def test_a_phrase_that_cannot_be_read_says_why(phrase: str, says: str) -> None:
+    with pytest.raises(PhraseError) as caught:
+        compile_phrases(["i want to die", phrase], {"cant": ["cant"]})
+    assert caught.value.index == 1
+    assert says in str(caught.value)
+
+
+def _edited(tmp_path: Path, old: str, new: str) -> Path:
+    path = tmp_path / "distress.yaml"
+    text = (CONTENT / "distress.yaml").read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
+    return path
+
+
+def _problems(path: Path) -> list[str]:
+    with pytest.raises(ContentError) as caught:
+        load_yaml_model(path, DistressFile, shown_as="distress.yaml")
+    return [str(p) for p in caught.value.problems]
+
+
+def test_an_example_no_phrase_recognises_is_named_by_entry_and_field(tmp_path: Path) -> None:
+    path = _edited(tmp_path, "      - nobody would miss me\n", "      - everyone is lovely\n")
+    (problem,) = _problems(path)
+    assert problem.startswith(f"distress.yaml:{_line(path, 'everyone is lovely')} ")
+    assert "entry patterns[5].examples[0]: no phrase of this entry recognises it" in problem
+
+
+def test_a_near_miss_a_pattern_takes_for_distress_is_reported(tmp_path: Path) -> None:
+    path = _edited(tmp_path, "  - grief support\n", "  - grief support, i give up\n")
+    (problem,) = _problems(path)
+    assert "near_misses" in problem and "pattern 'give-up' takes this for distress" in problem
+
+
+def test_an_unknown_list_is_named(tmp_path: Path) -> None:
+    path = _edited(tmp_path, '      - "{cant} {anymore}"\n', '      - "{cnat} {anymore}"\n')
+    (problem,) = _problems(path)
+    assert "patterns[0].phrases[" in problem and "'{cnat}' is not a list in 'words'" in problem
+
+
+def _line(path: Path, text: str) -> int:
+    return next(n for n, line in enumerate(path.read_text("utf-8").splitlines(), 1) if text in line)
