@@ -7,7 +7,9 @@ order (the order /help lists them in); nothing is discovered by magic.
 
 from bot.core.commands import Router
 from handlers import (
+    away,
     bridge,
+    buddies,
     checkins,
     content_admin,
     crisis,
@@ -35,6 +37,8 @@ ROUTERS: tuple[Router, ...] = (
     settings.router,
     selfcare.router,
     checkins.router,
+    buddies.router,
+    away.router,
     resources.router,
     training.router,
     jobs.router,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from bot.content.schema.buddies import BuddiesFile
 from bot.content.schema.checkins import CheckinsFile
 from bot.content.schema.crisis import CrisisFile
 from bot.content.schema.debrief import DebriefFile
@@ -31,6 +32,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "glossary": GlossaryFile,
     "debrief": DebriefFile,
     "checkins": CheckinsFile,
+    "buddies": BuddiesFile,
 }
 
 

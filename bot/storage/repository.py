@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from bot.storage.buddies import BuddyRepository
 from bot.storage.buttons import ButtonRepository
 from bot.storage.checkins import CheckinRepository
 from bot.storage.codes import CodeRepository
@@ -41,6 +42,7 @@ class Repository:
     bridges: BridgeRepository
     relay_map: RelayMapRepository
     checkins: CheckinRepository
+    buddies: BuddyRepository
     reflections: ReflectionRepository
 
     def parts(self) -> list[PersonalData]:
@@ -64,5 +66,6 @@ class Repository:
             BridgeRepository(db),
             RelayMapRepository(db),
             CheckinRepository(db),
+            BuddyRepository(db),
             ReflectionRepository(db),
         )

@@ -2,9 +2,9 @@
 
 Each offer is its own button, and nothing is sent to anyone without that tap. What is sent says
 only "<name> would like you to reach out", never the answer. The offers are a list
-(:data:`OFFERS`): the mentor of this check-in today; buddies and debrief rooms, when they are
-built, add an :class:`Offer` here (whether it shows for this person, its button, the action its
-router registers) and nothing else changes.
+(:data:`OFFERS`): the mentor of this check-in and the person's buddy this round; debrief rooms,
+when built, add an :class:`Offer` here (whether it shows for this person, the action its router
+registers) and its button's wording to :data:`BUTTONS`, and nothing else changes.
 """
 
 from __future__ import annotations
@@ -24,8 +24,6 @@ class Offer:
 
     #: Shown only when this says so (a buddy offer: only if the person has a buddy).
     available: Callable[[Context, int], Awaitable[bool]]
-    #: The button's words, given the mentor's name (each offer says its own).
-    label: Callable[[Context, str], str]
     #: The button's action, registered by whichever router does the reaching out. It carries
     #: no payload: the check-in is the caller's answer in hand (``in_flight.answers``).
     action: str
@@ -35,20 +33,28 @@ async def _always(ctx: Context, person_id: int) -> bool:
     return True
 
 
-def _mentor_label(ctx: Context, who: str) -> str:
-    return ctx.text("checkins.button_reach_mentor", who=who)
+async def _has_buddy(ctx: Context, person_id: int) -> bool:
+    """Paired in the latest buddy round (the buddies router answers the tap)."""
+    return await ctx.repo.buddies.current(person_id) is not None
 
 
 OFFERS: tuple[Offer, ...] = (
-    Offer(_always, _mentor_label, "checkins.reach_mentor"),
-    # Buddies: Offer(has_buddy, buddy_label, "buddies.reach")
-    # Debrief rooms: Offer(_always, debrief_label, "debrief.open_now")
+    Offer(_always, "checkins.reach_mentor"),
+    Offer(_has_buddy, "buddies.reach"),
+    Offer(_always, "debrief.start"),
 )
+#: Each offer's button wording, by its action: a module table, so the load-time wording
+#: check (bot/content/wording.py) can read the keys.
+BUTTONS: dict[str, str] = {
+    "checkins.reach_mentor": "checkins.button_reach_mentor",
+    "buddies.reach": "buddies.button_reach",
+    "debrief.start": "checkins.button_open_debrief",
+}
 
 
 async def offer(ctx: Context, req: Request, row: CheckinRow) -> Reply:
     choices = [
-        Choice(o.label(ctx, member(ctx, row.mentor_id)), o.action)
+        Choice(ctx.text(BUTTONS[o.action], who=member(ctx, row.mentor_id)), o.action)
         for o in OFFERS
         if await o.available(ctx, row.peer_id)
     ]

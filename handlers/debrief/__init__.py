@@ -18,6 +18,7 @@ from handlers.debrief.live import ORIGIN
 router = Router("debrief")
 
 _ACTIONS = {
+    "start": opening.start,  # a button that begins /debrief (check-ins' "need support now")
     "open": opening.open_as,
     "invite_menu": opening.invite_menu,
     "invite": opening.invite_button,
