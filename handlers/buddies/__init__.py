@@ -35,7 +35,7 @@ router.action("take_break")(taking_part.take_break)
 router.action("leave")(taking_part.leave)
 
 
-@router.on_leaving
+@router.on_removed
 async def ended_by_leaving(ctx: Context, person: Person) -> None:
     """Someone left the network or asked to be forgotten: their buddies this round are told
     only that the pairing ended."""
