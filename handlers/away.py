@@ -12,7 +12,7 @@ from __future__ import annotations
 from bot.core.commands import Command, Option, Router
 from bot.core.context import Context, Request
 from bot.core.replies import Choice, Replies, Reply
-from handlers.buddies.taking_part import start_of_day
+from handlers.buddies import start_of_day
 from handlers.selfcare import local_date
 
 router = Router("away")

@@ -5,7 +5,8 @@ staying in), ``rounds`` (the round, introductions, the check-back, when rounds h
 ``matching`` (the optimal pairing), ``reach`` (Say hi relayed once; check-ins' "ask my buddy
 to reach out now"), ``common``. Nothing about a pairing is reported to anyone.
 
-Only the router leaves this package. Check-ins' "need support now" offers the buddy when
+Only the router and ``start_of_day`` (reading "until <date>" in a person's own timezone,
+which /away shares) leave this package. Check-ins' "need support now" offers the buddy when
 ``ctx.repo.buddies.current`` finds one, and its button runs this router's ``buddies.reach``.
 """
 
@@ -17,6 +18,7 @@ from bot.core.model import Person
 from bot.core.replies import Reply
 from handlers.buddies import reach, rounds, taking_part
 from handlers.buddies.common import CHECKBACK_KIND, INTRO_KIND, ROUND_KIND, STAY_KIND, named, tell
+from handlers.buddies.taking_part import start_of_day
 from handlers.checkins import PERSON
 
 router = Router("buddies")
@@ -84,4 +86,4 @@ router.command(
     )
 )
 
-__all__ = ["router"]
+__all__ = ["router", "start_of_day"]
