@@ -71,14 +71,19 @@ class Messenger:
         *,
         origin: str | None = None,
         ephemeral: bool = False,
+        once: bool = False,
     ) -> int | None:
-        """Send to a person wherever they are reached; None if they have no account left."""
+        """Send to a person wherever they are reached; None if they have no account left, or
+        if ``once`` and a message from the same ``origin`` is still waiting to reach them."""
         account = await self._people.reach_account(person_id)
         if account is None:
             return None
+        destination = Destination(account.platform, "user", account.user_id)
+        if once and origin is not None and self._outbox.waiting(destination, origin):
+            return None
         prepared = await self.prepare(reply, person_id)
         return await self._outbox.enqueue(
-            Destination(account.platform, "user", account.user_id),
+            destination,
             prepared.message,
             person_id=person_id,
             origin=origin,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Awaitable, Callable, Mapping
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -25,6 +25,7 @@ from bot.core.errors import describe_without_text
 from bot.quiet import quiet_until
 from bot.storage.people import PeopleRepository
 from bot.storage.schedules import ScheduleRepository, ScheduleRow
+from bot.wallclock import WallClockTrigger
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +58,25 @@ def once(at: datetime) -> dict[str, Any]:
     return {"at": at.astimezone(UTC).isoformat()}
 
 
+def every_weeks(spec: Mapping[str, Any], weeks: int, anchor: date) -> dict[str, Any]:
+    """A cron time that repeats only every ``weeks`` weeks, counted from ``anchor``'s week."""
+    if "cron" not in spec or weeks < 1:
+        raise ValueError("every_weeks takes a cron time and a count of 1 or more")
+    return {**spec, "every_weeks": weeks, "anchor": anchor.isoformat()}
+
+
 def build_trigger(spec: Mapping[str, Any], timezone: str) -> BaseTrigger:
+    """A timer for a stored time. Repeating times are wall-clock times in ``timezone`` (see
+    :mod:`bot.wallclock`: APScheduler's own CronTrigger is wrong across daylight-saving)."""
     zone = ZoneInfo(timezone)
     if "cron" in spec:
-        return CronTrigger(timezone=zone, **spec["cron"])
+        anchor = spec.get("anchor")
+        return WallClockTrigger(
+            dict(spec["cron"]),
+            timezone,
+            every_weeks=int(spec.get("every_weeks", 1)),
+            anchor=date.fromisoformat(anchor) if anchor else None,
+        )
     if "at" in spec:
         return DateTrigger(datetime.fromisoformat(spec["at"]), timezone=zone)
     raise ValueError(f"unknown trigger {spec!r}")
@@ -170,6 +186,16 @@ class Scheduler:
             nxt = job.trigger.get_next_fire_time(None, self._clock.now())
         return nxt.astimezone(UTC) if nxt else None
 
+    def following(self, schedule_id: int, previous: datetime | None) -> datetime | None:
+        """When the armed timer goes off next after a run at ``previous`` (None: from now, by
+        the service's clock): the question APScheduler asks after each run, answerable at
+        any moment so tests can walk a schedule across a change of clocks."""
+        job = self._aps.get_job(f"s{schedule_id}")
+        if job is None:
+            return None
+        nxt = job.trigger.get_next_fire_time(previous, previous or self._clock.now())
+        return nxt.astimezone(UTC) if nxt else None
+
     def housekeeping(
         self, name: str, every: timedelta, task: Callable[[], Awaitable[object]]
     ) -> None:
@@ -220,6 +246,8 @@ class Scheduler:
                 # Nothing scheduled reaches someone who has left the network.
                 await self.remove(row.id)
                 return False
+            # Everything that holds a person's schedules is checked here, at fire time, for
+            # every kind alike: a person-wide pause (/away) belongs beside quiet hours.
             tz = person.timezone or row.timezone
             until = quiet_until(now, tz, person.quiet_hours)
             if until is not None:

@@ -7,6 +7,7 @@ order (the order /help lists them in); nothing is discovered by magic.
 
 from bot.core.commands import Router
 from handlers import (
+    checkins,
     content_admin,
     crisis,
     digest,
@@ -31,6 +32,7 @@ ROUTERS: tuple[Router, ...] = (
     crisis.router,
     settings.router,
     selfcare.router,
+    checkins.router,
     resources.router,
     training.router,
     jobs.router,

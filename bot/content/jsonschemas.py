@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from bot.content.schema.checkins import CheckinsFile
 from bot.content.schema.crisis import CrisisFile
 from bot.content.schema.glossary import GlossaryFile
 from bot.content.schema.opportunities import OpportunitiesFile
@@ -25,6 +26,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "trainings": TrainingsFile,
     "opportunities": OpportunitiesFile,
     "glossary": GlossaryFile,
+    "checkins": CheckinsFile,
 }
 
 

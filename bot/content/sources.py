@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.content.calendar import load_trainings
 from bot.content.problems import ContentError, Problem
+from bot.content.schema.checkins import CheckinsFile
 from bot.content.schema.crisis import CrisisFile
 from bot.content.schema.glossary import GlossaryFile
 from bot.content.schema.opportunities import OpportunitiesFile
@@ -82,6 +83,10 @@ PROMPTS: Source[PromptsFile] = Source(
     "prompts",
     lambda d: load_yaml_model(d / "prompts.yaml", PromptsFile, shown_as="prompts.yaml"),
 )
+CHECKINS: Source[CheckinsFile] = Source(
+    "checkins",
+    lambda d: load_yaml_model(d / "checkins.yaml", CheckinsFile, shown_as="checkins.yaml"),
+)
 
 ROLECHECK: Source[RolecheckFile] = Source(
     "rolecheck",
@@ -104,4 +109,5 @@ SOURCES: tuple[Source[Any], ...] = (
     PRIVACY,
     ROLECHECK,
     POWER,
+    CHECKINS,
 )

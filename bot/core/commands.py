@@ -79,6 +79,7 @@ Handler = Callable[["Context", "Request"], Awaitable["Replies"]]
 Startup = Callable[["Context"], Awaitable[None]]
 ChatMovedHook = Callable[["Context", "ChatMoved"], Awaitable[None]]
 SpaceHook = Callable[["Context", "SpaceEvent"], Awaitable[None]]
+LeavingHook = Callable[["Context", Person], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +174,8 @@ class Router:
     chat_moved: list[ChatMovedHook] = field(default_factory=list)
     space_events: list[tuple[type[SpaceEvent], SpaceHook]] = field(default_factory=list)
     text: list[Handler] = field(default_factory=list)
+    typed_answers: list[Handler] = field(default_factory=list)
+    leaving: list[LeavingHook] = field(default_factory=list)
 
     def command(self, command: Command) -> Command:
         self.commands.append(command)
@@ -204,6 +207,20 @@ class Router:
         """Answer a plain message (not a command) in a private chat; ``req.args["text"]``
         holds it, in memory only. The first router that registers one answers."""
         self.text.append(fn)
+        return fn
+
+    def on_typed_answer(self, fn: Handler) -> Handler:
+        """Take a plain private message as the answer to something this feature asked the
+        person to type (a note, a reply). ``fn`` returns None when it is waiting for nothing
+        from them; every such hook is asked, in router order, before ``on_text`` answers."""
+        self.typed_answers.append(fn)
+        return fn
+
+    def on_leaving(self, fn: LeavingHook) -> LeavingHook:
+        """Run ``fn(ctx, person)`` when someone leaves the network (/leave, /remove,
+        /forgetme), after their roles are gone and before anything about them is erased, so
+        a feature can end what it holds with others (telling them only that it ended)."""
+        self.leaving.append(fn)
         return fn
 
     def on_member_joined(self, fn: SpaceHook) -> SpaceHook:
@@ -250,6 +267,8 @@ class Registry:
     #: Hooks by space event type (:class:`~bot.core.events.MemberJoined`...), in router order.
     space_events: Mapping[type[SpaceEvent], tuple[SpaceHook, ...]] = field(default_factory=dict)
     text: Handler | None = None
+    typed_answers: tuple[Handler, ...] = ()
+    leaving: tuple[LeavingHook, ...] = ()
 
     @classmethod
     def build(cls, routers: Sequence[Router]) -> Registry:
@@ -260,8 +279,12 @@ class Registry:
         chat_moved: list[ChatMovedHook] = []
         space_events: dict[type[SpaceEvent], tuple[SpaceHook, ...]] = {}
         text: list[Handler] = []
+        typed: list[Handler] = []
+        leaving: list[LeavingHook] = []
         for router in routers:
             text += router.text
+            typed += router.typed_answers
+            leaving += router.leaving
             startup += router.startup
             chat_moved += router.chat_moved
             for kind, hook in router.space_events:
@@ -280,6 +303,8 @@ class Registry:
             tuple(chat_moved),
             space_events,
             text[0] if text else None,
+            tuple(typed),
+            tuple(leaving),
         )
 
     def visible_to(self, person: Person | None) -> list[Command]:

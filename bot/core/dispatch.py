@@ -149,6 +149,11 @@ class Dispatcher:
         answer = self.ctx.registry.text
 
         async def hint() -> Replies:
+            request = Request(caller, {"text": event.text})
+            for waiting in self.ctx.registry.typed_answers:
+                taken = await waiting(self.ctx, request)
+                if taken is not None:
+                    return taken
             if answer is not None:
                 return await answer(self.ctx, Request(caller, {"text": event.text}))
             return Reply(self.ctx.text("core.not_command"))

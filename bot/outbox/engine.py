@@ -159,6 +159,18 @@ class Outbox:
             self._wake(item.destination)
         return ids
 
+    def waiting(self, destination: Destination, origin: str) -> bool:
+        """Whether a message from ``origin`` is still waiting to reach ``destination``: a job
+        run again after a crash (its first run queued, the crash came before it was marked
+        done) can then leave the queued one to go out instead of sending it twice."""
+        lane = self._lanes.get(destination)
+        if lane is None:
+            return False
+        return any(
+            (entry := self._entries.get(i)) is not None and entry.origin == origin
+            for i in lane.queue
+        )
+
     async def settled(
         self, ids: Sequence[int], timeout: float | None = None
     ) -> list[DeliveryReport]:

@@ -9,6 +9,7 @@ of its own, with its own background loop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from datetime import datetime
 
@@ -31,6 +32,7 @@ class Journal:
         self._repo = repo
         self._db = db
         self._done: list[int] = []
+        self._delivered = asyncio.Event()  # wakes the flusher: delete delivered rows at once
 
     async def load(self) -> list[Entry]:
         """What was still queued at the last stop, oldest first."""
@@ -50,6 +52,7 @@ class Journal:
     def delivered(self, ids: list[int]) -> None:
         """Mark rows for deletion by the next flush."""
         self._done.extend(ids)
+        self._delivered.set()
 
     @property
     def has_delivered(self) -> bool:
@@ -67,12 +70,18 @@ class Journal:
     async def flush_loop(self) -> None:
         """Delete delivered rows in batches, and at most a second later scrub the WAL, so no
         delivered text stays in any database file however long other messages stay queued
-        (one unreachable group must not keep everyone's delivered replies on disk)."""
+        (one unreachable group must not keep everyone's delivered replies on disk). Rows go as
+        soon as they are delivered: a row still in the table after a crash is sent again, so
+        the sooner it goes, the fewer duplicates a kill -9 leaves."""
         loop = asyncio.get_running_loop()
         dirty = False
         scrubbed = 0.0
         while True:
-            await asyncio.sleep(FLUSH_EVERY)
+            # asyncio.timeout, not wait_for: 3.11's wait_for can swallow the cancel from stop()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(FLUSH_EVERY):
+                    await self._delivered.wait()
+            self._delivered.clear()
             try:
                 if self._done:
                     await self.flush()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, fields
 
 from bot.storage.buttons import ButtonRepository
+from bot.storage.checkins import CheckinRepository
 from bot.storage.codes import CodeRepository
 from bot.storage.database import Database
 from bot.storage.digests import DigestRepository
@@ -35,6 +36,7 @@ class Repository:
     spaces: SpaceRepository
     roster: RosterRepository
     reflections: ReflectionRepository
+    checkins: CheckinRepository
 
     def parts(self) -> list[PersonalData]:
         """Every repository that holds something about a person (all of them but ``db``)."""
@@ -54,4 +56,5 @@ class Repository:
             SpaceRepository(db),
             RosterRepository(db),
             ReflectionRepository(db),
+            CheckinRepository(db),
         )

@@ -9,12 +9,13 @@ from handlers.membership.joining import begin_join, throttled
 from handlers.membership.joining import router as joining_router
 from handlers.membership.removal import remove_from_network
 from handlers.membership.removal import router as removal_router
-from handlers.membership.roles import is_last_steward
+from handlers.membership.roles import find_member, is_last_steward
 from handlers.membership.roles import router as roles_router
 
 __all__ = [
     "begin_join",
     "control",
+    "find_member",
     "is_last_steward",
     "joining_router",
     "let_in",

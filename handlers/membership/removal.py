@@ -34,6 +34,8 @@ async def remove_from_network(
             raise UserFacingError(ctx.text(refusal))
     await ctx.repo.codes.withdraw(person.id, "invite")
     await ctx.repo.codes.withdraw(person.id, "link")
+    for hook in ctx.registry.leaving:  # features end what they hold with others
+        await hook(ctx, person)
     return await take_out(ctx, await ctx.repo.people.accounts(person.id))
 
 

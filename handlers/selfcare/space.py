@@ -43,10 +43,10 @@ SPACE_PRESETS = {
 }
 
 
-def space_of(ctx: Context, req: Request) -> Destination:
-    """The conversation a steward is managing, as the destination prompts are posted to."""
+def space_of(ctx: Context, req: Request, command: str = "selfcare space") -> Destination:
+    """The conversation a steward is managing, as the destination things are posted to."""
     if req.caller is None or req.caller.conversation.is_private:
-        raise UserFacingError(ctx.text("core.space_only", command="selfcare space"))
+        raise UserFacingError(ctx.text("core.space_only", command=command))
     conversation = req.caller.conversation
     return Destination(conversation.platform, "chat", conversation.chat_id)
 

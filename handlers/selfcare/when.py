@@ -61,7 +61,9 @@ class Plan:
         )
 
 
-def _day_word(token: str) -> tuple[str, ...] | None:
+def day_word(token: str) -> tuple[str, ...] | None:
+    """Day names a word means: ``mon``, ``mondays``, ``weekdays``, ``mon-fri``; () is every
+    day; None if it names no day."""
     word = token.lower().rstrip(".")
     if word in _DAY_NAMES:
         return _DAY_NAMES[word]
@@ -99,7 +101,7 @@ def read_plan(text: str, prompts: PromptsFile) -> Plan:
     i = 0
     while i < len(tokens):
         token = tokens[i]
-        day = _day_word(token)
+        day = day_word(token)
         moment = _time_word(token) if day is None else None
         if day is not None:
             every_day |= not day
@@ -177,7 +179,7 @@ def read_pause(text: str, today: date) -> date:
             resume = today + relativedelta(months=n)
     elif wanted == "tomorrow":
         resume = today + timedelta(days=1)
-    elif (day := _day_word(wanted)) is not None and len(day) == 1:
+    elif (day := day_word(wanted)) is not None and len(day) == 1:
         ahead = (DAYS.index(day[0]) - today.weekday() - 1) % 7 + 1
         resume = today + timedelta(days=ahead)
     else:
