@@ -1,10 +1,11 @@
 """One scheduler for every platform, rebuilt from the database at every start.
 
 The ``schedules`` table is the source of truth; APScheduler only holds timers. At fire time
-the row is read again, so a pause, a change of timezone or an erased person always wins over
-a timer set earlier. Anything due inside a person's quiet hours is deferred to their end (and
-the deferral is stored, so it survives a restart). A run missed while the bot was down is made
-up once at start if it is within the misfire grace; several missed runs coalesce into one.
+the row is read again, so a pause, a person's ``/away``, a change of timezone or an erased
+person always wins over a timer set earlier. Anything due inside a person's quiet hours is
+deferred to their end (and the deferral is stored, so it survives a restart). A run missed
+while the bot was down is made up once at start if it is within the misfire grace; several
+missed runs coalesce into one.
 """
 
 from __future__ import annotations
@@ -146,6 +147,30 @@ class Scheduler:
         self._arm(row)
         return row
 
+    async def run_now(
+        self,
+        kind: str,
+        *,
+        person_id: int,
+        timezone: str | None = None,
+        payload: Mapping[str, Any] | None = None,
+    ) -> bool:
+        """Something for one person that is due now (a buddy introduction): it goes through
+        the fire path like any schedule, so it runs at once, waits for the end of their quiet
+        hours (stored, so it survives a restart), or is dropped while they are away. No timer
+        is armed for "now", so the timer cannot run it a second time."""
+        now = self._clock.now()
+        row = await self._schedules.add(
+            kind=kind,
+            trigger=once(now),
+            timezone=timezone or self._default_tz,
+            now=now,
+            person_id=person_id,
+            target=None,
+            payload=payload,
+        )
+        return await self.fire(row.id)
+
     async def change(
         self,
         schedule_id: int,
@@ -230,7 +255,8 @@ class Scheduler:
     # -- firing -----------------------------------------------------------------------------
 
     async def fire(self, schedule_id: int) -> bool:
-        """Run a schedule now unless paused, deferred, or in quiet hours; True if it ran."""
+        """Run a schedule now unless paused, deferred, its person away, or in quiet hours;
+        True if it ran."""
         row = await self._schedules.get(schedule_id)
         if row is None:
             self._disarm(schedule_id)
@@ -246,8 +272,12 @@ class Scheduler:
                 # Nothing scheduled reaches someone who has left the network.
                 await self.remove(row.id)
                 return False
-            # Everything that holds a person's schedules is checked here, at fire time, for
-            # every kind alike: a person-wide pause (/away) belongs beside quiet hours.
+            if person.away_until is not None and now < person.away_until:
+                # /away: one pause for everything, honoured here and nowhere else. A one-off
+                # (a snooze, a check-back) is dropped rather than kept for after they return.
+                if "at" in row.trigger:
+                    await self.remove(row.id)
+                return False
             tz = person.timezone or row.timezone
             until = quiet_until(now, tz, person.quiet_hours)
             if until is not None:

@@ -7,6 +7,8 @@ order (the order /help lists them in); nothing is discovered by magic.
 
 from bot.core.commands import Router
 from handlers import (
+    away,
+    buddies,
     checkins,
     content_admin,
     crisis,
@@ -33,6 +35,8 @@ ROUTERS: tuple[Router, ...] = (
     settings.router,
     selfcare.router,
     checkins.router,
+    buddies.router,
+    away.router,
     resources.router,
     training.router,
     jobs.router,

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
+from bot.content.schema.buddies import BuddiesFile
 from bot.content.schema.checkins import CheckinsFile
 from bot.content.schema.crisis import CrisisFile
 from bot.content.schema.glossary import GlossaryFile
@@ -27,6 +28,7 @@ MODELS: dict[str, type[BaseModel]] = {
     "opportunities": OpportunitiesFile,
     "glossary": GlossaryFile,
     "checkins": CheckinsFile,
+    "buddies": BuddiesFile,
 }
 
 

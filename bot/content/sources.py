@@ -7,6 +7,7 @@ from typing import Any
 
 from bot.content.calendar import load_trainings
 from bot.content.problems import ContentError, Problem
+from bot.content.schema.buddies import BuddiesFile
 from bot.content.schema.checkins import CheckinsFile
 from bot.content.schema.crisis import CrisisFile
 from bot.content.schema.glossary import GlossaryFile
@@ -87,6 +88,10 @@ CHECKINS: Source[CheckinsFile] = Source(
     "checkins",
     lambda d: load_yaml_model(d / "checkins.yaml", CheckinsFile, shown_as="checkins.yaml"),
 )
+BUDDIES: Source[BuddiesFile] = Source(
+    "buddies",
+    lambda d: load_yaml_model(d / "buddies.yaml", BuddiesFile, shown_as="buddies.yaml"),
+)
 
 ROLECHECK: Source[RolecheckFile] = Source(
     "rolecheck",
@@ -110,4 +115,5 @@ SOURCES: tuple[Source[Any], ...] = (
     ROLECHECK,
     POWER,
     CHECKINS,
+    BUDDIES,
 )

@@ -8,7 +8,7 @@ membership removes every role.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import time
+from datetime import datetime, time
 from enum import StrEnum
 
 
@@ -86,6 +86,8 @@ class Person:
     roles: frozenset[Role] = field(default_factory=frozenset)
     timezone: str | None = None
     quiet_hours: QuietHours | None = None
+    #: ``/away until``: nothing scheduled reaches them before this moment (aware, UTC).
+    away_until: datetime | None = None
 
     @property
     def is_member(self) -> bool:

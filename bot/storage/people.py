@@ -10,7 +10,7 @@ import aiosqlite
 
 from bot.core.model import AccountRef, Person, Platform, QuietHours, Role
 from bot.storage.database import Database
-from bot.storage.times import to_db
+from bot.storage.times import from_db, to_db
 
 
 def _person(row: aiosqlite.Row, roles: Iterable[str]) -> Person:
@@ -24,6 +24,7 @@ def _person(row: aiosqlite.Row, roles: Iterable[str]) -> Person:
         roles=frozenset(Role(r) for r in roles),
         timezone=row["timezone"],
         quiet_hours=quiet,
+        away_until=from_db(row["away_until"]),
     )
 
 
@@ -139,6 +140,12 @@ class PeopleRepository:
             ),
         )
 
+    async def set_away(self, person_id: int, until: datetime | None) -> None:
+        """``/away until``: one pause for everything scheduled for the person (None: back)."""
+        await self.db.execute(
+            "UPDATE people SET away_until = ? WHERE id = ?", (to_db(until), person_id)
+        )
+
     async def export_person(self, person_id: int) -> dict[str, Any]:
         person = await self.get(person_id)
         if person is None:
@@ -154,6 +161,7 @@ class PeopleRepository:
             "timezone": person.timezone,
             "quiet_hours": str(person.quiet_hours) if person.quiet_hours else None,
             "reach_me_on": row["reach_on"],
+            "away_until": to_db(person.away_until),
         }
 
     async def erase_person(self, person_id: int) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, fields
 
+from bot.storage.buddies import BuddyRepository
 from bot.storage.buttons import ButtonRepository
 from bot.storage.checkins import CheckinRepository
 from bot.storage.codes import CodeRepository
@@ -37,6 +38,7 @@ class Repository:
     roster: RosterRepository
     reflections: ReflectionRepository
     checkins: CheckinRepository
+    buddies: BuddyRepository
 
     def parts(self) -> list[PersonalData]:
         """Every repository that holds something about a person (all of them but ``db``)."""
@@ -57,4 +59,5 @@ class Repository:
             RosterRepository(db),
             ReflectionRepository(db),
             CheckinRepository(db),
+            BuddyRepository(db),
         )

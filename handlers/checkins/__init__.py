@@ -6,8 +6,9 @@ or keep), ``support`` (need support now), ``controls`` (skip, snooze, pause, cha
 question in a peer space), ``plans`` (times in words), ``common``. Nothing about a peer reaches
 anyone without the peer's tap (DESIGN rule 2).
 
-Only the router and the "need support now" offers (:data:`OFFERS`, :class:`Offer`, for buddies
-and debrief rooms to add theirs) leave this package.
+Only the router, the "need support now" offers (:data:`OFFERS`, :class:`Offer`, for buddies
+and debrief rooms to add theirs) and how people are named (``member``, ``caller_name``, which
+buddies uses too) leave this package.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from bot.core.commands import Access, Command, Option, OptionType, Router, Scope
 from bot.core.context import Context
 from bot.core.model import Person
 from handlers.checkins import asking, consent, controls, group, support, views
-from handlers.checkins.common import AGAIN_KIND, ASK_KIND, GROUP_KIND, end
+from handlers.checkins.common import AGAIN_KIND, ASK_KIND, GROUP_KIND, caller_name, end, member
 from handlers.checkins.support import OFFERS, Offer
 
 router = Router("checkins")
@@ -128,4 +129,4 @@ router.command(
     )
 )
 
-__all__ = ["OFFERS", "Offer", "router"]
+__all__ = ["OFFERS", "PERSON", "Offer", "caller_name", "member", "router"]

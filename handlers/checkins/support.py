@@ -2,8 +2,8 @@
 
 Each offer is its own button, and nothing is sent to anyone without that tap. What is sent says
 only "<name> would like you to reach out", never the answer. The offers are a list
-(:data:`OFFERS`): the mentor of this check-in today; buddies and debrief rooms, when they are
-built, add an :class:`Offer` here (whether it shows for this person, its button, the action its
+(:data:`OFFERS`): the mentor of this check-in and the person's buddy this round; debrief rooms,
+when built, add an :class:`Offer` here (whether it shows for this person, its button, the action its
 router registers) and nothing else changes.
 """
 
@@ -34,9 +34,14 @@ async def _always(ctx: Context, person_id: int) -> bool:
     return True
 
 
+async def _has_buddy(ctx: Context, person_id: int) -> bool:
+    """Paired in the latest buddy round (the buddies router answers the tap)."""
+    return await ctx.repo.buddies.current(person_id) is not None
+
+
 OFFERS: tuple[Offer, ...] = (
     Offer(_always, "checkins.button_reach_mentor", "checkins.reach_mentor"),
-    # Buddies: Offer(has_buddy, "buddies.button_reach", "buddies.reach")
+    Offer(_has_buddy, "buddies.button_reach", "buddies.reach"),
     # Debrief rooms: Offer(_always, "debrief.button_open", "debrief.open_now")
 )
 
