@@ -121,6 +121,7 @@ class Scheduler:
         self._rearm = asyncio.Event()
         self._sweeper: asyncio.Task[None] | None = None
         self._in_flight: set[int] = set()
+        self._sweeping = asyncio.Lock()  # one sweep at a time: a row is taken once
         self.stats = {"batches": 0, "ran": 0}
 
     holds = ("schedules",)
@@ -413,6 +414,10 @@ class Scheduler:
 
     async def sweep(self) -> int:
         """Run everything due now, a batch at a time; returns how many ran."""
+        async with self._sweeping:
+            return await self._sweep_all()
+
+    async def _sweep_all(self) -> int:
         ran = 0
         after = 0
         while True:

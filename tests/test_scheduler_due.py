@@ -1,0 +1,67 @@
+"""The scheduler keeps each schedule's next due time in the database and sweeps what is due."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from bot.clock import SettableClock
+from bot.config import Settings
+from bot.scheduler import cron
+from tests.helpers import console_service
+from tests.test_scheduler import fired, jobs, reset
+
+
+async def test_next_due_is_stored_and_follows_a_change_of_timezone(settings: Settings) -> None:
+    clock = SettableClock(datetime(2026, 3, 6, 12, 0, tzinfo=UTC))  # before the DST change
+    async with console_service(settings, clock=clock, extra_routers=[jobs]) as (svc, _):
+        row = await svc.ctx.scheduler.add(
+            "test.tick", cron(day_of_week="mon", hour=9, minute=0), timezone="America/Vancouver"
+        )
+        stored = await svc.ctx.repo.schedules.get(row.id)
+        assert stored is not None and stored.next_due is not None
+        # Monday 9 March 09:00 is already daylight time in Vancouver (UTC-7).
+        assert stored.next_due == datetime(2026, 3, 9, 16, 0, tzinfo=UTC)
+        await svc.ctx.scheduler.change(row.id, timezone="Europe/London")
+        moved = await svc.ctx.repo.schedules.get(row.id)
+    assert moved is not None and moved.next_due is not None
+    assert moved.next_due.astimezone(ZoneInfo("Europe/London")).strftime("%a %H:%M") == "Mon 09:00"
+
+
+async def test_a_far_schedule_is_not_run_at_start_and_runs_when_its_time_comes(
+    settings: Settings,
+) -> None:
+    reset()
+    clock = SettableClock(datetime(2026, 6, 1, 12, 0, tzinfo=UTC))
+    async with console_service(settings, clock=clock, extra_routers=[jobs]) as (svc, _):
+        row = await svc.ctx.scheduler.add("test.tick", cron(day=20, hour=8), timezone="UTC")
+    async with console_service(settings, clock=clock, extra_routers=[jobs]) as (svc, _):
+        assert await svc.ctx.scheduler.sweep() == 0
+        assert fired == []
+        clock.set(datetime(2026, 6, 20, 8, 0, tzinfo=UTC))
+        await svc.ctx.scheduler.sweep()  # (or the service's own sweeper takes it first)
+        await svc.ctx.scheduler.sweep()
+        assert fired == [row.id]  # taken once, not twice
+        stored = await svc.ctx.repo.schedules.get(row.id)
+    assert fired == [row.id]
+    assert stored is not None and stored.next_due == datetime(2026, 7, 20, 8, 0, tzinfo=UTC)
+
+
+async def test_a_burst_is_run_in_batches(settings: Settings) -> None:
+    reset()
+    clock = SettableClock(datetime(2026, 6, 1, 12, 0, tzinfo=UTC))
+    async with console_service(settings, clock=clock, extra_routers=[jobs]) as (svc, _):
+        for _ in range(1200):
+            await svc.ctx.repo.schedules.add(
+                kind="test.tick",
+                trigger=cron(hour=13),
+                timezone="UTC",
+                now=clock.now(),
+                next_due=datetime(2026, 6, 1, 13, 0, tzinfo=UTC),
+            )
+        clock.advance(timedelta(hours=1))
+        before = svc.ctx.scheduler.stats["batches"]
+        await svc.ctx.scheduler.sweep()
+        batches = svc.ctx.scheduler.stats["batches"] - before
+    assert batches == 3  # 500 a batch, whichever sweep took them
+    assert len(set(fired)) == 1200 and len(fired) == 1200
