@@ -8,12 +8,15 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from benchmarks import outbox_fanout, search
+from benchmarks import content_load, outbox_fanout, search
 
 
 async def run_all(quick: bool) -> None:
     print("== resource search ==", flush=True)
     await search.main()
+    print("\n== content load ==", flush=True)
+    sys.argv = [sys.argv[0], *(["--entries", "1000"] if quick else [])]
+    await asyncio.to_thread(content_load.main)
     print("\n== outbox fan-out ==", flush=True)
     sys.argv = [sys.argv[0], *(["--count", "1000"] if quick else [])]
     await outbox_fanout.main()

@@ -21,12 +21,20 @@ _TELEGRAM_TOKEN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,}$")
 _DISCORD_TOKEN = re.compile(r"^[A-Za-z0-9_-]{20,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{20,}$")
 
 
+#: No IANA timezone name is longer than this (the longest is 32 characters); a longer one is
+#: refused before the filesystem sees it (a name over 255 bytes made ZoneInfo raise OSError).
+TIMEZONE_MAX = 64
+
+
 def check_timezone(name: str) -> str:
     try:
+        if len(name.encode("utf-8", "replace")) > TIMEZONE_MAX:
+            raise ValueError("too long")
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):
+        shown = name if len(name) <= 40 else name[:40] + "…"
         raise ValueError(
-            f"'{name}' is not a timezone; use an IANA name such as America/Vancouver"
+            f"'{shown}' is not a timezone; use an IANA name such as America/Vancouver"
         ) from None
     return name
 

@@ -107,6 +107,10 @@ def read_ics(path: Path, shown: str) -> tuple[list[Training], list[Problem]]:
         str(calendar.get("X-WR-TIMEZONE", "")).strip()
         or Training.model_fields["timezone"].get_default()
     )
+    try:
+        check_timezone(zone)
+    except ValueError as exc:
+        return [], [Problem(shown, f"X-WR-TIMEZONE: {exc}")]
     lines = [n + 1 for n, ln in enumerate(text.splitlines()) if ln.strip() == "BEGIN:VEVENT"]
     events = list(calendar.walk("VEVENT"))
     trainings: list[Training] = []

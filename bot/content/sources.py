@@ -39,10 +39,19 @@ CRISIS: Source[CrisisFile] = Source("crisis", _crisis, _crisis_warnings)
 TEXTS: Source[Texts] = Source("texts", load_texts)
 
 
+_indexed: list[ResourceDirectory] = []  # the last one built, reused while its file is unchanged
+
+
 def _resources(directory: Path) -> ResourceDirectory:
-    """The directory and its search index, built together so a reload swaps both at once."""
+    """The directory and its search index, built together so a reload swaps both at once.
+    An unchanged file gives back the very same model (see ``load_yaml_model``), and then the
+    index built from it is reused too."""
     file = load_yaml_model(directory / "resources.yaml", ResourcesFile, shown_as="resources.yaml")
-    return ResourceDirectory(file)
+    if _indexed and _indexed[0].file is file:
+        return _indexed[0]
+    built = ResourceDirectory(file)
+    _indexed[:] = [built]
+    return built
 
 
 def _markdown(directory: Path, name: str, what: str) -> str:

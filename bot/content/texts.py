@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.content.problems import ContentError, Problem
 from bot.content.schema.texts import TextsFile
+from bot.content.wording import check as check_wording
 from bot.content.yamlfile import load_yaml_model
 
 
@@ -38,15 +39,34 @@ def load_texts(content_dir: Path) -> Texts:
     if not folder.is_dir():
         raise ContentError([Problem("texts/", "the folder of wording is missing")])
     entries: dict[str, str] = {}
+    lines: dict[str, int] = {}
     problems: list[Problem] = []
+    broken: set[str] = set()
     for path in sorted(folder.glob("*.yaml")):
         try:
             model = load_yaml_model(path, TextsFile, shown_as=f"texts/{path.name}")
         except ContentError as exc:
             problems += exc.problems
+            broken.add(path.stem)
             continue
         for key, text in model.root.items():
             entries[f"{path.stem}.{key}"] = text
+        lines |= _key_lines(path)
+    # Every key the code asks for, with the placeholders it fills (files already reported
+    # as broken are not reported again as missing every key).
+    problems += [
+        p for p in check_wording(entries, lines) if p.file.removeprefix("texts/")[:-5] not in broken
+    ]
     if problems:
         raise ContentError(problems)
     return Texts(entries)
+
+
+def _key_lines(path: Path) -> dict[str, int]:
+    """The line of each top-level key in a wording file, for problem messages."""
+    found = {}
+    for n, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
+        key, colon, _ = line.partition(":")
+        if colon and key and not key[0].isspace() and not key.startswith("#"):
+            found[f"{path.stem}.{key.strip()}"] = n
+    return found

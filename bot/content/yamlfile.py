@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import re
+import threading
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 import yaml
 from pydantic import BaseModel, ValidationError
@@ -74,14 +77,88 @@ def _entry_label(data: Any, loc: Sequence[int | str]) -> tuple[str | None, list[
     return label, [str(s) for s in loc[last_index + 1 :]]
 
 
+#: A line with text before a `` #``, and what starts its value (after ``- `` and ``key: ``).
+_HASH_AFTER_TEXT = re.compile(r"^[ \t]*[^#\s][^\n]*?[ \t]#", re.MULTILINE)
+_VALUE_START = re.compile(r"^(?:-[ \t]+)*(?:[^\s\"'#][^:\n]*:[ \t]+)?")
+
+
+def _may_be_cut(text: str) -> bool:
+    """Whether any line holds an unquoted value followed by `` #``: only then can YAML have
+    cut a value short, and only then is the file's node tree built to look closer (a big
+    directory whose quoted texts say "#3" is not parsed twice)."""
+    for found in _HASH_AFTER_TEXT.finditer(text):
+        line = found.group(0).lstrip()
+        value = line[_VALUE_START.match(line).end() :]  # type: ignore[union-attr]
+        if value and value[0] not in "\"'|>":
+            return True
+    return False
+
+
+def values_cut_by_comments(text: str, shown_as: str) -> list[Problem]:
+    """Unquoted values that YAML cut short at `` #`` (the start of a comment), so a text like
+    ``use their number (like #12)`` silently became ``use their number (like``."""
+    if not _may_be_cut(text):
+        return []
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.YAMLError:
+        return []  # the parser reports it
+    lines = text.splitlines()
+    problems = []
+    todo: list[tuple[yaml.Node | None, str | None]] = [(root, None)]
+    while todo:
+        node, entry = todo.pop()
+        if isinstance(node, yaml.MappingNode):
+            for key, value in node.value:
+                name = key.value if isinstance(key, yaml.ScalarNode) else entry
+                todo.append((value, name))
+        elif isinstance(node, yaml.SequenceNode):
+            todo += [(item, entry) for item in node.value]
+        elif isinstance(node, yaml.ScalarNode) and not node.style and node.value:
+            end = node.end_mark
+            rest = lines[end.line][end.column :] if end.line < len(lines) else ""
+            if re.match(r"[ \t]+#", rest):
+                problems.append(
+                    Problem(
+                        shown_as,
+                        "this text stops at ' #', which YAML reads as the start of a note;"
+                        " put the whole text in double quotes (or a note on a line of its own)",
+                        end.line + 1,
+                        entry,
+                    )
+                )
+    problems.sort(key=lambda p: p.line or 0)
+    return problems
+
+
+#: The last good model of each file, by its exact bytes: a reload after editing one small file
+#: does not parse and validate a 10,000-entry directory again (YAML parsing is most of the
+#: cost of a load). Models are never changed once built, so sharing one is safe.
+_last_good: dict[tuple[Path, type[BaseModel]], tuple[bytes, BaseModel]] = {}
+_last_good_lock = threading.Lock()
+
+
 def load_yaml_model(path: Path, model: type[M], *, shown_as: str) -> M:
     """Parse and validate one file; raise ContentError naming file, line, entry and field."""
     try:
-        text = path.read_text("utf-8")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8")
     except FileNotFoundError:
         raise ContentError([Problem(shown_as, "the file is missing")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ContentError([Problem(shown_as, f"cannot be read ({exc})")]) from None
+    digest = hashlib.sha256(raw).digest()
+    with _last_good_lock:
+        known = _last_good.get((path.resolve(), model))
+    if known is not None and known[0] == digest:
+        return cast(M, known[1])
+    built = _parse_and_validate(text, model, shown_as)
+    with _last_good_lock:
+        _last_good[(path.resolve(), model)] = (digest, built)
+    return built
+
+
+def _parse_and_validate(text: str, model: type[M], shown_as: str) -> M:
     try:
         data = yaml.load(text, Loader=_Loader)  # a safe loader: builds no objects
     except yaml.YAMLError as exc:
@@ -93,6 +170,9 @@ def load_yaml_model(path: Path, model: type[M], *, shown_as: str) -> M:
         ) from None
     if data is None:
         data = {}
+    cut = values_cut_by_comments(text, shown_as)
+    if cut:
+        raise ContentError(cut)
     try:
         return model.model_validate(data)
     except ValidationError as exc:

@@ -17,6 +17,10 @@ from bot.core.commands import Command, Option, OptionType
 from bot.core.errors import UserFacingError
 from bot.core.model import AccountRef, PersonRef
 
+#: The largest whole number the database can hold (SQLite's INTEGER is 64-bit signed): a
+#: bigger one can be no member, day count or id, and must not reach a query.
+INTEGER_MAX = 2**63 - 1
+
 _TRUE = {"yes", "on", "true", "1"}
 _FALSE = {"no", "off", "false", "0"}
 
@@ -34,9 +38,12 @@ def convert(opt: Option, value: object) -> object:
         raise UserFacingError.about("core.arg_yes_no", name=opt.name)
     if opt.type is OptionType.INTEGER:
         try:
-            return int(str(value).strip().lstrip("#"))
+            number = int(str(value).strip().lstrip("#"))
         except ValueError:
             raise UserFacingError.about("core.arg_number", name=opt.name) from None
+        if not -INTEGER_MAX <= number <= INTEGER_MAX:
+            raise UserFacingError.about("core.arg_number_too_big", name=opt.name)
+        return number
     if opt.type is OptionType.TIME:
         return parse_time(str(value), opt.name)
     if opt.type is OptionType.PERSON:
@@ -60,6 +67,8 @@ def parse_person(value: object, name: str = "person") -> PersonRef:
     if isinstance(value, AccountRef):
         return PersonRef(account=value)
     text = str(value).strip().lstrip("#")
+    if text.isdigit() and int(text) > INTEGER_MAX:
+        raise UserFacingError.about("core.arg_no_such_member", name=name)
     if text.isdigit() and int(text) > 0:
         return PersonRef(number=int(text))
     if ":" in text:

@@ -31,6 +31,7 @@ from bot.core.events import (
 from bot.core.replies import Replies, Reply, as_list
 from bot.messenger import Prepared
 from bot.outbox.message import Destination
+from bot.storage.database import is_disk_full
 from bot.storage.schedules import ScheduleRow
 
 log = logging.getLogger(__name__)
@@ -209,7 +210,11 @@ class Dispatcher:
         except UserFacingError as exc:
             replies = [Reply(exc.render(self.ctx.text))]
         except Exception as exc:
-            code = incident_code()
-            log.error("incident %s: %s failed\n%s", code, what, describe_without_text(exc))
-            replies = [Reply(self.ctx.text("core.error", code=code))]
+            if is_disk_full(exc):  # what was asked needs a write; the disk refused it
+                log.warning("%s could not save: the disk is full", what)
+                replies = [Reply(self.ctx.text("core.cannot_save"))]
+            else:
+                code = incident_code()
+                log.error("incident %s: %s failed\n%s", code, what, describe_without_text(exc))
+                replies = [Reply(self.ctx.text("core.error", code=code))]
         return [await self.ctx.messenger.prepare(r, person_id) for r in replies]

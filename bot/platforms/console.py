@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import itertools
+import logging
 import re
 import sys
 import threading
@@ -21,11 +22,19 @@ from pathlib import Path
 
 from bot.core import markup
 from bot.core.dispatch import Dispatcher
+from bot.core.errors import describe_without_text, incident_code
 from bot.core.events import Actor, ButtonEvent, CommandEvent, Conversation, TextEvent
 from bot.core.model import AccountRef, Platform
 from bot.messenger import Prepared
 from bot.outbox import Button, Destination, Limit, Op, OutgoingMessage, PermanentFailure
 from bot.platforms.console_spaces import ConsoleSpaces
+
+log = logging.getLogger(__name__)
+
+#: The longest line the console reads, as long as Telegram's longest message (4,096).
+MAX_LINE = 4096
+NOTE_CUT = "(that line was {length:,} characters long; I read the first {kept:,})\n\n"
+NOTE_FAILED = "(that did not work; if it keeps happening, tell a steward: code {code})\n\n"
 
 CONSOLE_ACCOUNT = AccountRef(Platform.CONSOLE, "local")
 PRIVATE = Conversation(Platform.CONSOLE, "local", is_private=True)
@@ -138,7 +147,18 @@ class ConsolePlatform:
                     continue
                 if line in (":quit", ":q", "/quit"):
                     break
-                await self._handle(dispatcher, line)
+                if len(line) > MAX_LINE:
+                    # Nothing a person types needs more; a pasted file must not stall the bot.
+                    self._write(NOTE_CUT.format(length=len(line), kept=MAX_LINE))
+                    line = line[:MAX_LINE]
+                try:
+                    await self._handle(dispatcher, line)
+                except Exception as exc:  # one line failing never ends the console
+                    code = incident_code()
+                    log.error(
+                        "incident %s: console line failed\n%s", code, describe_without_text(exc)
+                    )
+                    self._write(NOTE_FAILED.format(code=code))
                 if self._on_handled is not None:
                     self._on_handled()
         finally:

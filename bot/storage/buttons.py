@@ -1,21 +1,26 @@
 """Button tokens: the short opaque id a button carries, and what pressing it means.
 
 A token is derived from what the button does, so the same button sent to a thousand people is
-one row, and it is stored, so a button keeps working after a restart. Twelve base32 characters
-fit Telegram's 64-byte callback data and Discord's 100-character custom id with room to spare.
+one row, and it is stored, so a button keeps working after a restart. It is keyed (HMAC-SHA256)
+with a random secret the database makes once and keeps, so nobody outside can work out the
+token of a button they were not sent (an unkeyed hash of action, payload and person could be
+computed by anyone who read this code). Twelve base32 characters fit Telegram's 64-byte
+callback data and Discord's 100-character custom id with room to spare.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
+import hmac
 import json
+import secrets
+import sqlite3
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.replies import Payload
-from bot.storage.database import Database
+from bot.storage.database import Database, is_disk_full
 from bot.storage.times import to_db
 
 BUTTON_LIFETIME = timedelta(days=90)
@@ -28,9 +33,9 @@ class StoredButton:
     person_id: int | None
 
 
-def make_token(action: str, payload: Payload, person_id: int | None) -> str:
+def make_token(key: bytes, action: str, payload: Payload, person_id: int | None) -> str:
     blob = json.dumps([action, dict(payload), person_id], sort_keys=True, separators=(",", ":"))
-    digest = hashlib.sha256(blob.encode()).digest()
+    digest = hmac.digest(key, blob.encode(), "sha256")
     return base64.b32encode(digest).decode()[:12].lower()
 
 
@@ -39,26 +44,61 @@ class ButtonRepository:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self._key: bytes | None = None
+        self._unsaved_key = secrets.token_bytes(32)
+        self._unsaved: dict[str, tuple[StoredButton, datetime]] = {}
+
+    async def key(self) -> bytes:
+        """The database's own button key, made the first time it is needed."""
+        if self._key is None:
+            row = await self.db.fetchone("SELECT value FROM secrets WHERE name = 'buttons'")
+            if row is None:
+                try:
+                    await self.db.execute(
+                        "INSERT OR IGNORE INTO secrets(name, value) VALUES ('buttons', ?)",
+                        (secrets.token_bytes(32),),
+                    )
+                except sqlite3.OperationalError as exc:
+                    if not is_disk_full(exc):
+                        raise
+                    return self._unsaved_key  # buttons work until a restart; not after
+                row = await self.db.fetchone("SELECT value FROM secrets WHERE name = 'buttons'")
+                assert row is not None
+            self._key = bytes(row["value"])
+        return self._key
 
     async def mint(
         self, action: str, payload: Payload, person_id: int | None, now: datetime
     ) -> str:
-        token = make_token(action, payload, person_id)
-        await self.db.execute(
-            "INSERT INTO buttons(token, action, payload, person_id, expires_at)"
-            " VALUES (?, ?, ?, ?, ?)"
-            " ON CONFLICT(token) DO UPDATE SET expires_at = excluded.expires_at",
-            (
-                token,
-                action,
-                json.dumps(dict(payload), sort_keys=True),
-                person_id,
-                to_db(now + BUTTON_LIFETIME),
-            ),
-        )
+        token = make_token(await self.key(), action, payload, person_id)
+        try:
+            await self.db.execute(
+                "INSERT INTO buttons(token, action, payload, person_id, expires_at)"
+                " VALUES (?, ?, ?, ?, ?)"
+                " ON CONFLICT(token) DO UPDATE SET expires_at = excluded.expires_at",
+                (
+                    token,
+                    action,
+                    json.dumps(dict(payload), sort_keys=True),
+                    person_id,
+                    to_db(now + BUTTON_LIFETIME),
+                ),
+            )
+        except sqlite3.OperationalError as exc:
+            if not is_disk_full(exc):
+                raise
+            # The disk is full: the button still works, from memory, until a restart, so an
+            # answer (crisis lines above all) is never held back by a write it does not need.
+            self._unsaved[token] = (
+                StoredButton(action, dict(payload), person_id),
+                now + BUTTON_LIFETIME,
+            )
         return token
 
     async def lookup(self, token: str, now: datetime) -> StoredButton | None:
+        unsaved = self._unsaved.get(token)
+        if unsaved is not None and unsaved[1] > now:
+            return unsaved[0]
         row = await self.db.fetchone(
             "SELECT action, payload, person_id FROM buttons WHERE token = ? AND expires_at > ?",
             (token, to_db(now)),
@@ -77,14 +117,23 @@ class ButtonRepository:
             "SELECT action, payload, expires_at FROM buttons WHERE person_id = ? ORDER BY token",
             (person_id,),
         )
-        return {
-            "buttons_only_you_can_press": [
-                {"does": r["action"], "with": json.loads(r["payload"]), "until": r["expires_at"]}
-                for r in rows
-            ]
-        }
+        held = [
+            {"does": r["action"], "with": json.loads(r["payload"]), "until": r["expires_at"]}
+            for r in rows
+        ]
+        held += [  # made while the disk was full, kept in memory only
+            {"does": b.action, "with": b.payload, "until": to_db(until)}
+            for b, until in self._unsaved.values()
+            if b.person_id == person_id
+        ]
+        return {"buttons_only_you_can_press": held}
 
     async def erase_person(self, person_id: int) -> None:
+        self._unsaved = {
+            t: (b, until)
+            for t, (b, until) in self._unsaved.items()
+            if b.person_id != person_id and b.payload.get("person") != person_id
+        }
         # Also buttons on someone else's message that act on this person (a steward's
         # "remove #12"): by convention their payload names them under the key "person".
         await self.db.execute(

@@ -10,9 +10,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import re
+import shutil
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,6 +26,7 @@ import aiosqlite
 
 from bot.core.errors import SettingsError
 
+log = logging.getLogger(__name__)
 _MIGRATION = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 
 
@@ -52,6 +55,64 @@ class MigrationError(Exception):
     """A migration failed; the database is left at the previous version."""
 
 
+#: What to do about a database that cannot be used, said the same way everywhere.
+RESTORE = (
+    "Restore the latest copy made with `python -m bot backup PATH` to that path,"
+    " or move the file aside to start with an empty database."
+)
+
+
+class UnusableDatabase(SettingsError):
+    """The database file exists but cannot be used (not a database, damaged, from a newer
+    version, or no room on the disk to open it): ``str()`` is one plain line saying what to
+    do."""
+
+
+def is_disk_full(exc: BaseException) -> bool:
+    """SQLite's SQLITE_FULL ("database or disk is full"), however it reached us."""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if code is not None:
+        return bool(code & 0xFF == sqlite3.SQLITE_FULL)
+    return isinstance(exc, sqlite3.OperationalError) and "is full" in str(exc)
+
+
+@contextlib.contextmanager
+def unless_disk_full(doing: str) -> Iterator[None]:
+    """A bookkeeping write that may be skipped while the disk is full (say, counting a
+    delivery attempt): a warning instead of an error that would stop the caller."""
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        if not is_disk_full(exc):
+            raise
+        log.warning("the disk is full; skipped %s", doing)
+
+
+def _is_io_error(exc: BaseException) -> bool:
+    code = getattr(exc, "sqlite_errorcode", None)
+    return code is not None and code & 0xFF == sqlite3.SQLITE_IOERR
+
+
+def _little_room(path: Path) -> bool:
+    """Whether the disk holding ``path`` is (nearly) full: SQLite reports a full disk met
+    while sizing its shared-memory file as a plain I/O error."""
+    try:
+        return shutil.disk_usage(path.parent).free < 1 << 20
+    except OSError:
+        return False
+
+
+def unreadable(path: Path, exc: sqlite3.Error) -> UnusableDatabase:
+    """The one plain line for a database SQLite refuses at start."""
+    if is_disk_full(exc) or (_is_io_error(exc) and _little_room(path)):
+        return UnusableDatabase(
+            f"DATABASE_PATH: the disk holding {path} is full. Free some space, then start"
+            " the bot again."
+        )
+    reason = str(exc) or type(exc).__name__
+    return UnusableDatabase(f"DATABASE_PATH: {path} cannot be read ({reason}). {RESTORE}")
+
+
 class Database:
     """The single aiosqlite connection the service shares. All writes go through it."""
 
@@ -68,20 +129,50 @@ class Database:
     ) -> Database:
         path = Path(path)
         check_writable(path)
+        migrations = bundled_migrations() if migrations is None else migrations
         conn = await aiosqlite.connect(path, isolation_level=None)
         conn.row_factory = aiosqlite.Row
-        await conn.execute("PRAGMA journal_mode=WAL")
-        await conn.execute("PRAGMA synchronous=NORMAL")
-        await conn.execute("PRAGMA foreign_keys=ON")
-        await conn.execute("PRAGMA secure_delete=ON")
-        await conn.execute("PRAGMA busy_timeout=5000")
         db = cls(conn, path)
         try:
-            await db.migrate(bundled_migrations() if migrations is None else migrations)
+            # Every failure from here closes the connection: its worker thread would
+            # otherwise keep the process alive after the error, and a supervisor waiting
+            # for the exit would never restart it.
+            try:
+                await conn.execute("PRAGMA journal_mode=WAL")
+                await conn.execute("PRAGMA synchronous=NORMAL")
+                await conn.execute("PRAGMA foreign_keys=ON")
+                await conn.execute("PRAGMA secure_delete=ON")
+                await conn.execute("PRAGMA busy_timeout=5000")
+                await db._check_readable()
+                await db._check_not_newer(migrations)
+            except sqlite3.DatabaseError as exc:
+                raise unreadable(path, exc) from None
+            await db.migrate(migrations)
         except BaseException:
             await conn.close()
             raise
         return db
+
+    async def _check_readable(self) -> None:
+        """A quick structural check, so a truncated or damaged file is refused at start
+        rather than failing later in the middle of someone's request."""
+        rows = await self.fetchall("PRAGMA quick_check")
+        problems = [str(r[0]) for r in rows if str(r[0]) != "ok"]
+        if problems:
+            raise UnusableDatabase(
+                f"DATABASE_PATH: {self.path} is damaged ({problems[0][:80]}). {RESTORE}"
+            )
+
+    async def _check_not_newer(self, migrations: Sequence[Migration]) -> None:
+        """Refuse a file written by a newer version of the bot: its tables may not mean what
+        this code thinks they mean."""
+        unknown = sorted(await self.applied() - {m.version for m in migrations})
+        if unknown:
+            raise UnusableDatabase(
+                f"DATABASE_PATH: {self.path} was made by a newer version of Peer Circle"
+                f" (it has migration {unknown[-1]:04d}, which this version does not know)."
+                " Run the newer version, or restore a backup made with this one."
+            )
 
     async def close(self) -> None:
         await self.scrub()
@@ -125,6 +216,8 @@ class Database:
             except sqlite3.Error as exc:
                 if self.conn.in_transaction:
                     await self.conn.execute("ROLLBACK")
+                if is_disk_full(exc):
+                    raise unreadable(self.path, exc) from None
                 raise MigrationError(
                     f"migration {mig.version:04d}_{mig.name} failed: {exc}"
                 ) from exc

@@ -42,7 +42,8 @@ async def purge_old_codes(ctx: Context) -> None:
 async def invite(ctx: Context, req: Request) -> Replies:
     person = req.person
     role = str(req.args.get("role") or Role.PEER.value)
-    days = int(req.args.get("days") or DEFAULT_DAYS)
+    given = req.args.get("days")
+    days = DEFAULT_DAYS if given is None else int(given)  # days:0 is refused, not the default
     if role == Role.MENTOR.value and not person.has(Role.STEWARD):
         raise UserFacingError(ctx.text("membership.mentor_invites_stewards_only"))
     if not 1 <= days <= MAX_DAYS:

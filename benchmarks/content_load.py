@@ -1,0 +1,173 @@
+"""Content load at the design size, and whether the bot keeps answering during a reload.
+
+Run from the repository root:  python -m benchmarks.content_load [--entries N]
+It writes the shipped content folder with a synthetic resources.yaml of N entries (10,000 by
+default, issue 14's size; 25,900 is the size at which the reliability probe saw a 10.8 s stall)
+to a temporary place, then prints:
+
+- the whole content load (every file: YAML, validation, wording check, search index) against
+  the 1 s ceiling, and where the time goes, with libyaml's C loader and with the pure-Python one;
+- the event loop's worst lag while a reload runs (it reads on a worker thread), sampled by a
+  timer that should fire every 10 ms.
+
+Nothing is asserted: these are measurements. The machine's load average is printed beside.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import itertools
+import os
+import random
+import shutil
+import tempfile
+import time
+from pathlib import Path
+
+import yaml
+
+from benchmarks.search import synthetic
+from bot.content import yamlfile
+from bot.content.schema.resources import ResourcesFile
+from bot.content.sources import SOURCES
+from bot.content.store import ContentStore, _no_cyclic_gc, load_all
+from bot.content.wording import scan
+from bot.directory.resources import ResourceDirectory
+
+REPO = Path(__file__).resolve().parent.parent
+CEILING_S = 1.0  # issue 14: content load at 10k entries at most 1 s
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"load average {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} CPUs"
+
+
+def write_content(folder: Path, entries: int) -> float:
+    """The shipped content with a synthetic resources.yaml; returns its size in MB."""
+    shutil.copytree(REPO / "content", folder)
+    data = synthetic(random.Random(20261122))
+    base = data["resources"]
+    assert isinstance(base, list)
+    data["resources"] = [
+        dict(r, id=f"r{n}") for n, r in zip(range(entries), itertools.cycle(base), strict=False)
+    ]
+    text = yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
+    (folder / "resources.yaml").write_text(text, "utf-8")
+    return len(text) / 1e6
+
+
+def timed(run: object) -> float:
+    assert callable(run)
+    started = time.perf_counter()
+    run()
+    return time.perf_counter() - started
+
+
+def fresh_load(folder: Path) -> None:
+    """A load that reuses nothing from the one before (as at start-up)."""
+    yamlfile._last_good.clear()
+    load_all(folder, SOURCES)
+
+
+def breakdown(folder: Path, loader: type) -> dict[str, float]:
+    text = (folder / "resources.yaml").read_text("utf-8")
+    parsed: dict[str, object] = {}
+    figures = {"read": timed(lambda: (folder / "resources.yaml").read_text("utf-8"))}
+    figures["parse"] = timed(lambda: parsed.update(data=yaml.load(text, Loader=loader)))
+    model: dict[str, ResourcesFile] = {}
+    figures["validate"] = timed(
+        lambda: model.update(file=ResourcesFile.model_validate(parsed["data"]))
+    )
+    figures["index"] = timed(lambda: ResourceDirectory(model["file"]))
+    return figures
+
+
+async def loop_lag_during_reload(folder: Path) -> tuple[float, float, int]:
+    """(reload seconds, worst lag of a 10 ms timer in ms, timer ticks) while reloading."""
+    store = ContentStore(folder, SOURCES)
+    await store.load()
+    yamlfile._last_good.clear()  # as if resources.yaml had been edited
+    worst = 0.0
+    ticks = 0
+    done = asyncio.Event()
+
+    async def ticker() -> None:
+        nonlocal worst, ticks
+        while not done.is_set():
+            before = time.perf_counter()
+            await asyncio.sleep(0.01)
+            worst = max(worst, time.perf_counter() - before - 0.01)
+            ticks += 1
+
+    task = asyncio.create_task(ticker())
+    started = time.perf_counter()
+    problems = await store.reload()
+    took = time.perf_counter() - started
+    done.set()
+    await task
+    assert not problems, problems
+    return took, worst * 1000, ticks
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--entries", type=int, default=10_000)
+    args = parser.parse_args()
+    print(load_average())
+    c_loader = getattr(yaml, "CSafeLoader", None)
+    print(f"libyaml C loader available: {c_loader is not None}")
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "content"
+        size = write_content(folder, args.entries)
+        print(f"resources.yaml: {args.entries:,} entries, {size:.1f} MB")
+
+        scan_s = timed(scan)  # once per process; included in the first load below
+        first = timed(lambda: load_all(folder, SOURCES))
+        cpu_before = time.process_time()
+        again = min(timed(lambda: fresh_load(folder)) for _ in range(2))
+        cpu = (time.process_time() - cpu_before) / 2  # what it costs on a quiet machine
+        print(
+            f"content load, every file (first in this process, with the code scan):"
+            f" {first * 1000:,.0f} ms = {first / CEILING_S:.2f} of the 1 s ceiling"
+        )
+        print(
+            f"content load, every file (best of 2, nothing reused): {again * 1000:,.0f} ms"
+            f" = {again / CEILING_S:.2f} of the 1 s ceiling; CPU time {cpu * 1000:,.0f} ms"
+            f" = {cpu / CEILING_S:.2f} of it"
+        )
+        print(f"  reading the code for wording keys (once per process): {scan_s * 1000:,.0f} ms")
+        with _no_cyclic_gc():  # as load_all does
+            parts = breakdown(folder, yamlfile._Loader)
+        shown = ", ".join(f"{k} {v * 1000:,.0f} ms" for k, v in parts.items())
+        total = sum(parts.values())
+        print(f"  resources.yaml with libyaml (CSafeLoader): {total * 1000:,.0f} ms ({shown})")
+        # The pure-Python parser for comparison, on a tenth of the entries (it is slow).
+        small = Path(tmp) / "small"
+        write_content(small, max(1, args.entries // 10))
+        started = time.perf_counter()
+        with _no_cyclic_gc():
+            yaml.load((small / "resources.yaml").read_text("utf-8"), Loader=yaml.SafeLoader)
+        pure = (time.perf_counter() - started) * 10
+        print(
+            f"  parse with pure-Python SafeLoader instead: about {pure * 1000:,.0f} ms"
+            f" (measured on a tenth, times 10) = {pure / parts['parse']:.1f}x the C loader"
+        )
+        help_texts = folder / "texts" / "help.yaml"
+        help_texts.write_text(help_texts.read_text() + "\nbenchmark_note: An edit.\n")
+        edited = timed(lambda: load_all(folder, SOURCES))
+        print(
+            f"reload after editing one small file (resources.yaml unchanged, reused):"
+            f" {edited * 1000:,.0f} ms = {edited / CEILING_S:.2f} of the 1 s ceiling"
+        )
+        took, lag, ticks = asyncio.run(loop_lag_during_reload(folder))
+        print(
+            f"reload on a worker thread: {took * 1000:,.0f} ms; meanwhile the event loop's"
+            f" worst lag was {lag:,.0f} ms over {ticks} ticks of a 10 ms timer"
+        )
+    print(load_average())
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""Button tokens cannot be worked out from outside, and buttons keep working after a restart.
+
+Regression: a token was an unkeyed hash of action, payload and person, so anyone who read the
+code could compute the token of a button they were never sent (say, a steward's "remove #12")
+and press it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from pathlib import Path
+
+from bot.core.events import Actor, ButtonEvent, CommandEvent
+from bot.platforms.console import CONSOLE_ACCOUNT, PRIVATE
+from bot.storage.buttons import ButtonRepository
+from bot.storage.database import Database
+from tests.helpers import console_service, make_settings
+from tests.storage.test_database import NOW
+
+ME = Actor(CONSOLE_ACCOUNT, "you")
+
+
+def _unkeyed(action: str, payload: dict[str, object], person_id: int | None) -> str:
+    """The old, predictable way a token was made."""
+    blob = json.dumps([action, payload, person_id], sort_keys=True, separators=(",", ":"))
+    return base64.b32encode(hashlib.sha256(blob.encode()).digest()).decode()[:12].lower()
+
+
+async def test_a_button_token_cannot_be_computed_from_what_it_does(tmp_path: Path) -> None:
+    payload = {"person": 12}
+    tokens = []
+    for name in ("one", "two"):  # two networks, each with its own database
+        db = await Database.open(tmp_path / f"{name}.sqlite3")
+        try:
+            buttons = ButtonRepository(db)
+            token = await buttons.mint("membership.remove", payload, None, NOW)
+            assert await buttons.lookup(token, NOW) is not None
+            forged = _unkeyed("membership.remove", payload, None)
+            assert token != forged and await buttons.lookup(forged, NOW) is None
+            tokens.append(token)
+        finally:
+            await db.close()
+    assert tokens[0] != tokens[1]  # each database has its own key
+
+
+async def test_a_button_keeps_working_and_its_token_after_a_restart(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    db = await Database.open(path)
+    try:
+        first = await ButtonRepository(db).mint("crisis.group", {"group": "indigenous"}, None, NOW)
+    finally:
+        await db.close()
+    db = await Database.open(path)
+    try:
+        buttons = ButtonRepository(db)
+        stored = await buttons.lookup(first, NOW)
+        again = await buttons.mint("crisis.group", {"group": "indigenous"}, None, NOW)
+        count = await db.fetchone("SELECT COUNT(*) FROM buttons")
+    finally:
+        await db.close()
+    assert stored is not None and stored.payload == {"group": "indigenous"}
+    assert again == first and count is not None and count[0] == 1  # still one row
+
+
+async def test_a_crisis_button_sent_before_a_restart_still_answers_after(tmp_path: Path) -> None:
+    settings = make_settings(tmp_path)
+    async with console_service(settings) as (svc, _):
+        [crisis] = await svc.dispatcher.command(CommandEvent(ME, PRIVATE, "crisis"))
+        token = next(b.token for row in crisis.message.buttons for b in row if b.token)
+    async with console_service(settings) as (svc, _):
+        [answer] = await svc.dispatcher.button(ButtonEvent(ME, PRIVATE, token))
+    assert "expired" not in answer.message.text
+    assert answer.message.text != crisis.message.text and answer.message.buttons
