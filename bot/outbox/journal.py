@@ -9,13 +9,12 @@ of its own, with its own background loop.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from datetime import datetime
 
 from bot.core.errors import describe_without_text
 from bot.outbox.lanes import Entry
-from bot.storage.database import Database, is_disk_full
+from bot.storage.database import Database
 from bot.storage.outbox import OutboxRepository
 
 log = logging.getLogger(__name__)
@@ -32,7 +31,6 @@ class Journal:
         self._repo = repo
         self._db = db
         self._done: list[int] = []
-        self._delivered = asyncio.Event()  # wakes the flusher: delete delivered rows at once
 
     async def load(self) -> list[Entry]:
         """What was still queued at the last stop, oldest first."""
@@ -52,7 +50,6 @@ class Journal:
     def delivered(self, ids: list[int]) -> None:
         """Mark rows for deletion by the next flush."""
         self._done.extend(ids)
-        self._delivered.set()
 
     @property
     def has_delivered(self) -> bool:
@@ -70,18 +67,12 @@ class Journal:
     async def flush_loop(self) -> None:
         """Delete delivered rows in batches, and at most a second later scrub the WAL, so no
         delivered text stays in any database file however long other messages stay queued
-        (one unreachable group must not keep everyone's delivered replies on disk). Rows go as
-        soon as they are delivered: a row still in the table after a crash is sent again, so
-        the sooner it goes, the fewer duplicates a kill -9 leaves."""
+        (one unreachable group must not keep everyone's delivered replies on disk)."""
         loop = asyncio.get_running_loop()
         dirty = False
         scrubbed = 0.0
         while True:
-            # asyncio.timeout, not wait_for: 3.11's wait_for can swallow the cancel from stop()
-            with contextlib.suppress(TimeoutError):
-                async with asyncio.timeout(FLUSH_EVERY):
-                    await self._delivered.wait()
-            self._delivered.clear()
+            await asyncio.sleep(FLUSH_EVERY)
             try:
                 if self._done:
                     await self.flush()
@@ -90,7 +81,4 @@ class Journal:
                     scrubbed = loop.time()
                     dirty = not await self._db.scrub()
             except Exception as exc:  # keep flushing: a failed round is retried next time
-                if is_disk_full(exc):
-                    log.warning("outbox: the disk is full; delivered rows are deleted later")
-                    continue
                 log.error("outbox: flushing delivered rows failed\n%s", describe_without_text(exc))
