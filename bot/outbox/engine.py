@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import itertools
 import logging
+import sqlite3
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -29,7 +30,7 @@ from bot.outbox.limits import Bucket, Gate, MonotonicTimer, Timer
 from bot.outbox.message import Destination, OutgoingMessage
 from bot.outbox.reports import Listener, Reports
 from bot.outbox.worker import Sending
-from bot.storage.database import Database
+from bot.storage.database import Database, is_disk_full
 from bot.storage.outbox import NewItem, OutboxRepository
 
 log = logging.getLogger(__name__)
@@ -140,10 +141,18 @@ class Outbox:
 
     async def enqueue_many(self, items: Sequence[NewItem], *, ephemeral: bool = False) -> list[int]:
         """Queue messages in one transaction (fan-out); returns their outbox ids."""
+        if not ephemeral:
+            try:
+                ids = await self._repo.add_many(items, self._now())
+            except sqlite3.OperationalError as exc:
+                if not is_disk_full(exc):
+                    raise
+                # The disk is full: send from memory rather than not at all (lost only if
+                # the bot stops before they go out). What was queued before stays queued.
+                log.warning("outbox: the disk is full; %d message(s) kept in memory", len(items))
+                ephemeral = True
         if ephemeral:
             ids = [next(self._ephemeral_ids) for _ in items]
-        else:
-            ids = await self._repo.add_many(items, self._now())
         now = self._now().timestamp()
         for new_id, item in zip(ids, items, strict=True):
             self._entries[new_id] = Entry(

@@ -14,7 +14,7 @@ from datetime import datetime
 
 from bot.core.errors import describe_without_text
 from bot.outbox.lanes import Entry
-from bot.storage.database import Database
+from bot.storage.database import Database, is_disk_full
 from bot.storage.outbox import OutboxRepository
 
 log = logging.getLogger(__name__)
@@ -81,4 +81,7 @@ class Journal:
                     scrubbed = loop.time()
                     dirty = not await self._db.scrub()
             except Exception as exc:  # keep flushing: a failed round is retried next time
+                if is_disk_full(exc):
+                    log.warning("outbox: the disk is full; delivered rows are deleted later")
+                    continue
                 log.error("outbox: flushing delivered rows failed\n%s", describe_without_text(exc))

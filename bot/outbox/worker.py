@@ -31,6 +31,7 @@ from bot.outbox.lanes import Entry, Lane, coalesce
 from bot.outbox.limits import Gate, Timer
 from bot.outbox.message import Destination
 from bot.outbox.reports import Reports
+from bot.storage.database import unless_disk_full
 from bot.storage.outbox import OutboxRepository
 
 log = logging.getLogger(__name__)
@@ -150,7 +151,8 @@ class Sending:
             delay,
         )
         if not head.ephemeral:
-            await self._repo.record_attempt(head.id, head.attempts)
+            with unless_disk_full("counting a delivery attempt"):  # the count is a hint only
+                await self._repo.record_attempt(head.id, head.attempts)
 
     async def _finish(
         self,
@@ -171,7 +173,10 @@ class Sending:
         else:
             self.stats["failed"] += len(batch)
             if stored:
-                await self._repo.mark_failed(stored, error or "failed")
+                # On a full disk the row stays queued and is tried again after a restart:
+                # better twice than lost.
+                with unless_disk_full("marking a message failed"):
+                    await self._repo.mark_failed(stored, error or "failed")
         for entry in batch:
             report = DeliveryReport(
                 entry.id,
