@@ -104,7 +104,8 @@ class Scheduler:
         *,
         misfire_grace: timedelta = timedelta(hours=1),
         window: timedelta = timedelta(minutes=1),
-        batch: int = 500,
+        batch: int = 200,
+        batch_time: float | None = 0.05,
     ) -> None:
         self._schedules = schedules
         self._people = people
@@ -113,6 +114,7 @@ class Scheduler:
         self._grace = misfire_grace
         self._window = window
         self._batch = batch
+        self.batch_time = batch_time  # seconds a batch's transaction may stay open (None: any)
         self._runner: Runner | None = None
         self._aps = AsyncIOScheduler(timezone=UTC)
         self._due: dict[int, str | datetime] = {}  # id -> next due (text until first asked)
@@ -425,12 +427,23 @@ class Scheduler:
             rows = await self._schedules.due(now, self._batch, after)
             if not rows:
                 return ran
-            after = rows[-1].id
-            ran += await self._sweep_batch(rows, now)
+            done, after = await self._sweep_batch(rows, now)
+            ran += done
             await asyncio.sleep(0)  # let commands in between batches
 
-    async def _sweep_batch(self, rows: list[ScheduleRow], now: datetime) -> int:
+    async def _sweep_batch(self, rows: list[ScheduleRow], now: datetime) -> tuple[int, int]:
+        """One batch in one transaction: every write the jobs make (a prompt's outbox row,
+        its buttons) and the batch's own outcome commit together. Other tasks' writes (a
+        command's answer) wait for the commit, so a batch ends early once it has run for
+        ``batch_time`` seconds; returns how many ran and the last row it took."""
+        async with self._schedules.db.batch():
+            return await self._sweep_rows(rows, now)
+
+    async def _sweep_rows(self, rows: list[ScheduleRow], now: datetime) -> tuple[int, int]:
         self.stats["batches"] += 1
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        last = rows[-1].id
         people = await self._people.get_many(r.person_id for r in rows if r.person_id)
         next_due: list[tuple[int, datetime | None]] = []
         fired: list[tuple[int, datetime]] = []
@@ -438,6 +451,9 @@ class Scheduler:
         deleted: list[int] = []
         ran = 0
         for n, row in enumerate(rows):
+            if n and self.batch_time is not None and loop.time() - began >= self.batch_time:
+                last = rows[n - 1].id  # the rest go in the next batch
+                break
             if row.id in self._in_flight:
                 continue  # fire() is running it this moment
             self._specs[row.id] = (row.trigger, row.timezone)
@@ -483,7 +499,7 @@ class Scheduler:
         for _, until in deferred:
             self._consider(until)
         self.stats["ran"] += ran
-        return ran
+        return ran, last
 
     def _within_grace(self, row: ScheduleRow, now: datetime) -> bool:
         """Whether a time fell due no longer than the grace ago; several missed times

@@ -51,6 +51,7 @@ async def test_a_burst_is_run_in_batches(settings: Settings) -> None:
     reset()
     clock = SettableClock(datetime(2026, 6, 1, 12, 0, tzinfo=UTC))
     async with console_service(settings, clock=clock, extra_routers=[jobs]) as (svc, _):
+        svc.ctx.scheduler.batch_time = None  # count rows, not seconds
         for _ in range(1200):
             await svc.ctx.repo.schedules.add(
                 kind="test.tick",
@@ -63,5 +64,28 @@ async def test_a_burst_is_run_in_batches(settings: Settings) -> None:
         before = svc.ctx.scheduler.stats["batches"]
         await svc.ctx.scheduler.sweep()
         batches = svc.ctx.scheduler.stats["batches"] - before
-    assert batches == 3  # 500 a batch, whichever sweep took them
+    assert batches == 6  # 200 a batch, whichever sweep took them
     assert len(set(fired)) == 1200 and len(fired) == 1200
+
+
+async def test_a_batch_ends_early_once_its_time_is_up(settings: Settings) -> None:
+    """With no time to spare, each due schedule is a batch of its own: another task's write
+    (a command's answer) never waits behind more than the time allowed."""
+    reset()
+    clock = SettableClock(datetime(2026, 6, 1, 12, 0, tzinfo=UTC))
+    async with console_service(settings, clock=clock, extra_routers=[jobs]) as (svc, _):
+        svc.ctx.scheduler.batch_time = 0.0
+        for _ in range(5):
+            await svc.ctx.repo.schedules.add(
+                kind="test.tick",
+                trigger=cron(hour=13),
+                timezone="UTC",
+                now=clock.now(),
+                next_due=datetime(2026, 6, 1, 13, 0, tzinfo=UTC),
+            )
+        clock.advance(timedelta(hours=1))
+        before = svc.ctx.scheduler.stats["batches"]
+        await svc.ctx.scheduler.sweep()
+        batches = svc.ctx.scheduler.stats["batches"] - before
+    assert batches == 5
+    assert len(set(fired)) == 5 and len(fired) == 5
