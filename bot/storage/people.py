@@ -24,7 +24,9 @@ def _person(row: aiosqlite.Row, roles: Iterable[str]) -> Person:
         roles=frozenset(Role(r) for r in roles),
         timezone=row["timezone"],
         quiet_hours=quiet,
-        away_until=from_db(row["away_until"]),
+        # Absent before migration 0010 (a database being upgraded is read by the same code);
+        # a Row's ``in`` looks at values, so its keys are asked for.
+        away_until=from_db(row["away_until"]) if "away_until" in row.keys() else None,  # noqa: SIM118
     )
 
 
