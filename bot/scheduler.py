@@ -1,19 +1,27 @@
-"""One scheduler for every platform, rebuilt from the database at every start.
+"""One scheduler for every platform, driven by the database.
 
-The ``schedules`` table is the source of truth; APScheduler only holds timers. At fire time
-the row is read again, so a pause, a person's ``/away``, a change of timezone or an erased
-person always wins over a timer set earlier. Anything due inside a person's quiet hours is
-deferred to their end (and the deferral is stored, so it survives a restart). A run missed
-while the bot was down is made up once at start if it is within the misfire grace; several
-missed runs coalesce into one.
+The ``schedules`` table is the source of truth, and each row keeps its next due moment
+(``next_due``, indexed), computed from its trigger in its IANA timezone when it is made,
+changed or run. So a start builds no triggers and arms no per-schedule timers: one sweeper
+sleeps until the earliest due moment (re-reading it at least every ``window``), then turns
+everything due into runs a batch at a time (one read of the rows, one of their people, one
+transaction for the outcome) and yields between batches so commands stay answered in a burst.
+APScheduler only keeps the service's housekeeping chores. At fire time the row is read
+again, so a pause, a person's ``/away``, a change of timezone or an erased person always
+wins over a timer set earlier. Anything due inside a person's quiet hours is deferred to
+their end (and the deferral is stored, so it survives a restart). A run missed while the bot
+was down is made up once at start if it is within the misfire grace; several missed runs
+coalesce into one.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -23,6 +31,7 @@ from apscheduler.triggers.date import DateTrigger
 
 from bot.clock import Clock
 from bot.core.errors import describe_without_text
+from bot.core.model import Person
 from bot.quiet import quiet_until
 from bot.storage.people import PeopleRepository
 from bot.storage.schedules import ScheduleRepository, ScheduleRow
@@ -31,6 +40,8 @@ from bot.wallclock import WallClockTrigger
 log = logging.getLogger(__name__)
 
 Runner = Callable[[ScheduleRow], Awaitable[None]]
+Decision = Literal["skip", "remove", "defer", "run"]
+TICK = timedelta(microseconds=1)
 CRON_FIELDS = ("year", "month", "day", "week", "day_of_week", "hour", "minute", "second")
 
 
@@ -92,14 +103,28 @@ class Scheduler:
         default_timezone: str,
         *,
         misfire_grace: timedelta = timedelta(hours=1),
+        window: timedelta = timedelta(minutes=1),
+        batch: int = 200,
+        batch_time: float | None = 0.05,
     ) -> None:
         self._schedules = schedules
         self._people = people
         self._clock = clock
         self._default_tz = default_timezone
         self._grace = misfire_grace
+        self._window = window
+        self._batch = batch
+        self.batch_time = batch_time  # seconds a batch's transaction may stay open (None: any)
         self._runner: Runner | None = None
         self._aps = AsyncIOScheduler(timezone=UTC)
+        self._due: dict[int, str | datetime] = {}  # id -> next due (text until first asked)
+        self._specs: dict[int, tuple[Mapping[str, Any], str]] = {}  # triggers seen this run
+        self._deadline = 0.0  # when the sweeper next looks, on the event loop's clock
+        self._rearm = asyncio.Event()
+        self._sweeper: asyncio.Task[None] | None = None
+        self._in_flight: set[int] = set()
+        self._sweeping = asyncio.Lock()  # one sweep at a time: a row is taken once
+        self.stats = {"batches": 0, "ran": 0}
 
     holds = ("schedules",)
 
@@ -108,18 +133,37 @@ class Scheduler:
         self._runner = runner
 
     async def start(self) -> int:
-        """Rebuild every timer from the database and start; returns how many were made up."""
-        made_up = 0
+        """Start sweeping; returns how many schedules are due at once (runs missed while
+        stopped, made up once within the grace, and deferred runs now due)."""
         now = self._clock.now()
-        for row in await self._schedules.all():
-            if await self._restore(row, now):
-                made_up += 1
+        await self._fill_missing_due()
+        self._due = dict(await self._schedules.next_dues())
+        due_now = await self._schedules.count_due(now)
         self._aps.start()
-        return made_up
+        self._deadline = 0.0  # look at once: runs missed while stopped are made up now
+        self._sweeper = asyncio.create_task(self._sweep_loop(), name="scheduler:sweep")
+        return due_now
 
     async def shutdown(self) -> None:
+        if self._sweeper is not None:
+            self._sweeper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._sweeper
+            self._sweeper = None
         if self._aps.running:
             self._aps.shutdown(wait=False)
+
+    async def _fill_missing_due(self) -> None:
+        """Schedules stored before due times were kept: their first time after the last run
+        (or their making), so a run missed while stopped is still made up."""
+        after = 0
+        while rows := await self._schedules.without_next_due(self._batch, after):
+            updates: list[tuple[int, datetime | None]] = []
+            for row in rows:
+                since = row.last_fired_at or row.created_at or self._clock.now()
+                updates.append((row.id, self._next_after(row, since)))
+            await self._schedules.settle(next_due=updates, fired=[], deferred=[], deleted=[])
+            after = rows[-1].id
 
     # -- changing schedules -----------------------------------------------------------------
 
@@ -134,17 +178,19 @@ class Scheduler:
         payload: Mapping[str, Any] | None = None,
     ) -> ScheduleRow:
         tz = timezone or self._default_tz
-        build_trigger(when, tz)  # validate before storing
+        now = self._clock.now()
+        due = self._first_due(when, tz, now)  # validates, too
         row = await self._schedules.add(
             kind=kind,
             trigger=when,
             timezone=tz,
-            now=self._clock.now(),
+            now=now,
             person_id=person_id,
             target=target,
             payload=payload,
+            next_due=due,
         )
-        self._arm(row)
+        self._remember(row.id, row.trigger, row.timezone, due)
         return row
 
     async def run_now(
@@ -157,8 +203,8 @@ class Scheduler:
     ) -> bool:
         """Something for one person that is due now (a buddy introduction): it goes through
         the fire path like any schedule, so it runs at once, waits for the end of their quiet
-        hours (stored, so it survives a restart), or is dropped while they are away. No timer
-        is armed for "now", so the timer cannot run it a second time."""
+        hours (stored, so it survives a restart), or is dropped while they are away. It has
+        no due time of its own, so the sweeper cannot run it a second time."""
         now = self._clock.now()
         row = await self._schedules.add(
             kind=kind,
@@ -182,11 +228,13 @@ class Scheduler:
         row = await self._schedules.get(schedule_id)
         if row is None:
             return None
-        build_trigger(when or row.trigger, timezone or row.timezone)
+        spec, tz = when or row.trigger, timezone or row.timezone
+        due = self._first_due(spec, tz, self._clock.now())
         await self._schedules.update(schedule_id, trigger=when, timezone=timezone, payload=payload)
+        await self._schedules.set_next_due(schedule_id, due)
         row = await self._schedules.get(schedule_id)
         assert row is not None
-        self._arm(row)
+        self._remember(row.id, row.trigger, row.timezone, due)
         return row
 
     async def retime_person(self, person_id: int, timezone: str) -> None:
@@ -200,25 +248,24 @@ class Scheduler:
 
     async def remove(self, schedule_id: int) -> None:
         await self._schedules.delete(schedule_id)
-        self._disarm(schedule_id)
+        self._forget(schedule_id)
 
     def next_fire(self, schedule_id: int) -> datetime | None:
-        job = self._aps.get_job(f"s{schedule_id}")
-        if job is None:
-            return None
-        nxt = job.next_run_time if self._aps.running else None
-        if nxt is None:
-            nxt = job.trigger.get_next_fire_time(None, self._clock.now())
-        return nxt.astimezone(UTC) if nxt else None
+        """The schedule's next due moment by its own timer (a deferral aside)."""
+        due = self._due.get(schedule_id)
+        if isinstance(due, str):
+            due = self._due[schedule_id] = datetime.fromisoformat(due)
+        return due
 
     def following(self, schedule_id: int, previous: datetime | None) -> datetime | None:
-        """When the armed timer goes off next after a run at ``previous`` (None: from now, by
-        the service's clock): the question APScheduler asks after each run, answerable at
-        any moment so tests can walk a schedule across a change of clocks."""
-        job = self._aps.get_job(f"s{schedule_id}")
-        if job is None:
-            return None
-        nxt = job.trigger.get_next_fire_time(previous, previous or self._clock.now())
+        """When the timer goes off next after a run at ``previous`` (None: from now, by the
+        service's clock): answerable at any moment so tests can walk a schedule across a
+        change of clocks."""
+        spec = self._specs.get(schedule_id)
+        if spec is None:
+            return self.next_fire(schedule_id) if previous is None else None
+        trigger = build_trigger(*spec)
+        nxt = trigger.get_next_fire_time(previous, previous or self._clock.now())
         return nxt.astimezone(UTC) if nxt else None
 
     def housekeeping(
@@ -242,14 +289,15 @@ class Scheduler:
         )
 
     def armed(self) -> int:
-        return sum(1 for job in self._aps.get_jobs() if job.id.startswith("s"))
+        """How many schedules have a next due moment."""
+        return len(self._due)
 
     async def export_person(self, person_id: int) -> dict[str, Any]:
         return await self._schedules.export_person(person_id)
 
     async def erase_person(self, person_id: int) -> None:
         for row in await self._schedules.for_person(person_id):
-            self._disarm(row.id)
+            self._forget(row.id)
         await self._schedules.erase_person(person_id)
 
     # -- firing -----------------------------------------------------------------------------
@@ -259,37 +307,59 @@ class Scheduler:
         True if it ran."""
         row = await self._schedules.get(schedule_id)
         if row is None:
-            self._disarm(schedule_id)
+            self._forget(schedule_id)
             return False
         now = self._clock.now()
-        if row.paused_until is not None and now < row.paused_until:
+        person = await self._people.get(row.person_id) if row.person_id is not None else None
+        if row.next_due is not None and row.next_due <= now and "at" not in row.trigger:
+            # This run (whatever it decides) answers the time that fell due: the sweeper must
+            # not take it up a second time.
+            nxt = self._next_after(row, now)
+            await self._schedules.set_next_due(row.id, nxt)
+            self._remember(row.id, row.trigger, row.timezone, nxt)
+        decision, until = self._decide(row, person, now)
+        if decision == "remove":
+            await self.remove(row.id)
             return False
+        if decision == "defer":
+            assert until is not None
+            await self._schedules.set_deferred(row.id, until)
+            self._consider(until)
+            return False
+        if decision == "skip":
+            return False
+        self._in_flight.add(row.id)
+        try:
+            await self._run(row)
+            await self._schedules.mark_fired(row.id, now)
+            if "at" in row.trigger:
+                await self.remove(row.id)
+        finally:
+            self._in_flight.discard(row.id)
+        return True
+
+    def _decide(
+        self, row: ScheduleRow, person: Person | None, now: datetime
+    ) -> tuple[Decision, datetime | None]:
+        """What a timer going off means for this row now: the one place pauses, deferrals,
+        /away, leaving and quiet hours are weighed (for a single run and for a burst alike)."""
+        if row.paused_until is not None and now < row.paused_until:
+            return "skip", None
         if row.deferred_to is not None and now < row.deferred_to:
-            return False  # a deferred run is already waiting: coalesce into it
+            return "skip", None  # a deferred run is already waiting: coalesce into it
         if row.person_id is not None:
-            person = await self._people.get(row.person_id)
             if person is None or not person.is_member:
                 # Nothing scheduled reaches someone who has left the network.
-                await self.remove(row.id)
-                return False
+                return "remove", None
             if person.away_until is not None and now < person.away_until:
                 # /away: one pause for everything, honoured here and nowhere else. A one-off
                 # (a snooze, a check-back) is dropped rather than kept for after they return.
-                if "at" in row.trigger:
-                    await self.remove(row.id)
-                return False
+                return ("remove" if "at" in row.trigger else "skip"), None
             tz = person.timezone or row.timezone
             until = quiet_until(now, tz, person.quiet_hours)
             if until is not None:
-                await self._schedules.set_deferred(row.id, until)
-                self._arm_deferred(row.id, until)
-                return False
-        await self._run(row)
-        await self._schedules.mark_fired(row.id, now)
-        if "at" in row.trigger:
-            await self._schedules.delete(row.id)
-            self._disarm(row.id)
-        return True
+                return "defer", until
+        return "run", None
 
     async def _run(self, row: ScheduleRow) -> None:
         if self._runner is None:
@@ -299,58 +369,177 @@ class Scheduler:
         except Exception as exc:
             log.error("schedule %d (%s) failed:\n%s", row.id, row.kind, describe_without_text(exc))
 
-    # -- timers -----------------------------------------------------------------------------
+    # -- the sweeper --------------------------------------------------------------------------
 
-    def _arm(self, row: ScheduleRow) -> None:
-        self._aps.add_job(
-            self.fire,
-            build_trigger(row.trigger, row.timezone),
-            args=[row.id],
-            id=f"s{row.id}",
-            replace_existing=True,
-            misfire_grace_time=int(self._grace.total_seconds()),
-            coalesce=True,
-            max_instances=1,
+    async def _sweep_loop(self) -> None:
+        """Sleep until the earliest due moment, then sweep. A new or changed schedule due
+        sooner wakes it; it re-reads the earliest moment at least every ``window`` so a row
+        changed behind its back is still seen. The wait is counted on the event loop's own
+        clock from the moment a due time is learnt (as a timer would be), so a test that
+        moves the service's clock by hand fires what it means to fire, and nothing else."""
+        loop = asyncio.get_running_loop()
+        cap = self._window.total_seconds()
+        while True:
+            wait = self._deadline - loop.time()
+            if wait > 0:
+                self._rearm.clear()
+                with contextlib.suppress(TimeoutError):
+                    async with asyncio.timeout(min(wait, cap)):
+                        await self._rearm.wait()
+                if self._rearm.is_set():
+                    continue  # something sooner came in: look at the new deadline
+                if wait > cap:
+                    await self._look_ahead()
+                    continue
+            try:
+                await self.sweep()
+            except Exception as exc:  # keep sweeping: the next round tries again
+                log.error("scheduler: a sweep failed:\n%s", describe_without_text(exc))
+            await self._look_ahead()
+
+    async def _look_ahead(self) -> None:
+        earliest = await self._schedules.earliest()
+        seconds = self._window.total_seconds()
+        if earliest is not None:
+            seconds = min(seconds, (earliest - self._clock.now()).total_seconds())
+        self._deadline = asyncio.get_running_loop().time() + max(0.0, seconds)
+
+    def _consider(self, due: datetime | None) -> None:
+        """A due moment came in: wake the sweeper if it is sooner than it planned to look."""
+        if due is None or self._sweeper is None:
+            return
+        seconds = max(0.0, (due - self._clock.now()).total_seconds())
+        deadline = asyncio.get_running_loop().time() + seconds
+        if deadline < self._deadline:
+            self._deadline = deadline
+            self._rearm.set()
+
+    async def sweep(self) -> int:
+        """Run everything due now, a batch at a time; returns how many ran."""
+        async with self._sweeping:
+            return await self._sweep_all()
+
+    async def _sweep_all(self) -> int:
+        ran = 0
+        after = 0
+        while True:
+            now = self._clock.now()
+            rows = await self._schedules.due(now, self._batch, after)
+            if not rows:
+                return ran
+            done, after = await self._sweep_batch(rows, now)
+            ran += done
+            await asyncio.sleep(0)  # let commands in between batches
+
+    async def _sweep_batch(self, rows: list[ScheduleRow], now: datetime) -> tuple[int, int]:
+        """One batch in one transaction: every write the jobs make (a prompt's outbox row,
+        its buttons) and the batch's own outcome commit together. Other tasks' writes (a
+        command's answer) wait for the commit, so a batch ends early once it has run for
+        ``batch_time`` seconds; returns how many ran and the last row it took."""
+        async with self._schedules.db.batch():
+            return await self._sweep_rows(rows, now)
+
+    async def _sweep_rows(self, rows: list[ScheduleRow], now: datetime) -> tuple[int, int]:
+        self.stats["batches"] += 1
+        loop = asyncio.get_running_loop()
+        began = loop.time()
+        last = rows[-1].id
+        people = await self._people.get_many(r.person_id for r in rows if r.person_id)
+        next_due: list[tuple[int, datetime | None]] = []
+        fired: list[tuple[int, datetime]] = []
+        deferred: list[tuple[int, datetime | None]] = []
+        deleted: list[int] = []
+        ran = 0
+        for n, row in enumerate(rows):
+            if n and self.batch_time is not None and loop.time() - began >= self.batch_time:
+                last = rows[n - 1].id  # the rest go in the next batch
+                break
+            if row.id in self._in_flight:
+                continue  # fire() is running it this moment
+            self._specs[row.id] = (row.trigger, row.timezone)
+            one_off = "at" in row.trigger
+            deferred_due = row.deferred_to is not None and row.deferred_to <= now
+            timer_due = row.next_due is not None and row.next_due <= now
+            go = deferred_due or (timer_due and self._within_grace(row, now))
+            if timer_due:
+                nxt = None if one_off else self._next_after(row, now)
+                next_due.append((row.id, nxt))
+                self._remember(row.id, row.trigger, row.timezone, nxt)
+                if one_off and not go and row.deferred_to is None:
+                    log.info("schedule %d (%s) was missed by too long; dropping", row.id, row.kind)
+                    deleted.append(row.id)
+                    self._forget(row.id)
+                    continue
+            if not go:
+                continue
+            person = people.get(row.person_id) if row.person_id is not None else None
+            decision, until = self._decide(row, person, now)
+            if decision == "remove":
+                deleted.append(row.id)
+                self._forget(row.id)
+            elif decision == "defer":
+                assert until is not None
+                deferred.append((row.id, until))
+            elif decision == "run":
+                await self._run(row)
+                ran += 1
+                fired.append((row.id, now))
+                if one_off:
+                    deleted.append(row.id)
+                    self._forget(row.id)
+            elif deferred_due:
+                # A deferred run that cannot go now (paused, or away) is not kept for later,
+                # as a timer's own run would not be either.
+                deferred.append((row.id, None))
+            if n % 50 == 49:
+                await asyncio.sleep(0)
+        await self._schedules.settle(
+            next_due=next_due, fired=fired, deferred=deferred, deleted=deleted
         )
+        for _, until in deferred:
+            self._consider(until)
+        self.stats["ran"] += ran
+        return ran, last
 
-    def _arm_deferred(self, schedule_id: int, at: datetime | None) -> None:
-        """A one-off run of a schedule: at ``at``, or as soon as possible when None."""
-        self._aps.add_job(
-            self.fire,
-            DateTrigger(at),
-            args=[schedule_id],
-            id=f"s{schedule_id}:deferred",
-            replace_existing=True,
-            misfire_grace_time=int(self._grace.total_seconds()),
-        )
-
-    def _disarm(self, schedule_id: int) -> None:
-        for job_id in (f"s{schedule_id}", f"s{schedule_id}:deferred"):
-            if self._aps.get_job(job_id) is not None:
-                self._aps.remove_job(job_id)
-
-    async def _restore(self, row: ScheduleRow, now: datetime) -> bool:
-        """Re-arm one schedule at start; make up a run missed within the grace."""
-        trigger = build_trigger(row.trigger, row.timezone)
-        if row.deferred_to is not None:
-            self._arm_deferred(row.id, row.deferred_to if row.deferred_to > now else None)
-        since = row.last_fired_at or row.created_at or now
-        # The latest run due between the last one made and now, if it is within the grace.
-        probe = max(since, now - self._grace) + timedelta(microseconds=1)
-        if "at" in row.trigger:
-            due = datetime.fromisoformat(row.trigger["at"])
-            if due > now:
-                self._arm(row)
-                return False
-            if due >= probe - timedelta(microseconds=1):
-                self._arm_deferred(row.id, None)  # run once now; it then deletes itself
-                return True
-            log.info("schedule %d (%s) was missed by too long; dropping", row.id, row.kind)
-            await self._schedules.delete(row.id)
-            return False
-        self._arm(row)
-        missed = trigger.get_next_fire_time(None, probe)
-        if row.deferred_to is None and missed is not None and missed <= now:
-            self._arm_deferred(row.id, None)
+    def _within_grace(self, row: ScheduleRow, now: datetime) -> bool:
+        """Whether a time fell due no longer than the grace ago; several missed times
+        coalesce into the latest one."""
+        assert row.next_due is not None
+        if row.next_due >= now - self._grace:
             return True
-        return False
+        if "at" in row.trigger:
+            return False
+        since = row.last_fired_at or row.created_at or now
+        probe = max(since, now - self._grace) + TICK
+        latest = build_trigger(row.trigger, row.timezone).get_next_fire_time(None, probe)
+        return latest is not None and latest <= now
+
+    @staticmethod
+    def _first_due(spec: Mapping[str, Any], tz: str, now: datetime) -> datetime | None:
+        """A new or changed schedule's first time: a one-off at its moment, a repeating time
+        at its next occurrence after now (one made at exactly its time starts next time)."""
+        trigger = build_trigger(spec, tz)
+        nxt = trigger.get_next_fire_time(None, now if "at" in spec else now + TICK)
+        return nxt.astimezone(UTC) if nxt else None
+
+    def _next_after(self, row: ScheduleRow, moment: datetime) -> datetime | None:
+        """The row's first time strictly after ``moment``."""
+        if "at" in row.trigger:
+            at = datetime.fromisoformat(row.trigger["at"])
+            return at if at > moment else None
+        nxt = build_trigger(row.trigger, row.timezone).get_next_fire_time(None, moment + TICK)
+        return nxt.astimezone(UTC) if nxt else None
+
+    def _remember(
+        self, schedule_id: int, spec: Mapping[str, Any], tz: str, due: datetime | None
+    ) -> None:
+        self._specs[schedule_id] = (spec, tz)
+        if due is None:
+            self._due.pop(schedule_id, None)
+        else:
+            self._due[schedule_id] = due.astimezone(UTC)
+            self._consider(due)
+
+    def _forget(self, schedule_id: int) -> None:
+        self._due.pop(schedule_id, None)
+        self._specs.pop(schedule_id, None)

@@ -66,15 +66,16 @@ def test_a_malformed_database_stops_start_up_with_one_plain_line(tmp_path: Path)
 
 
 def test_a_database_on_a_full_disk_at_start_stops_with_one_plain_line(tmp_path: Path) -> None:
-    """A real full disk: a 256 KiB tmpfs, mounted in a private mount namespace (unshare needs
-    no privileges), holding the database and a filler file that takes the rest."""
+    """A real full disk: a 512 KiB tmpfs (a fresh database is about 256 KiB), mounted in a
+    private mount namespace (unshare needs no privileges), holding the database and a filler
+    file that takes the rest."""
     good = _good_database(tmp_path)
     disk = tmp_path / "disk"
     disk.mkdir()
     unshare = shutil.which("unshare")
     assert unshare is not None, "util-linux's unshare is needed to mount a small disk"
     script = (
-        'mount -t tmpfs -o size=256k tmpfs "$1" && cp "$2" "$1/db.sqlite3"'
+        'mount -t tmpfs -o size=512k tmpfs "$1" && cp "$2" "$1/db.sqlite3"'
         ' && { head -c 1048576 /dev/zero > "$1/filler" 2>/dev/null; true; }'
         ' && cd "$1/.." && exec "$3" -m bot'
     )

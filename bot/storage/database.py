@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
+import itertools
 import logging
 import re
 import shutil
@@ -49,6 +51,18 @@ def bundled_migrations() -> list[Migration]:
     if len(set(versions)) != len(versions):
         raise RuntimeError(f"two migrations share a number: {versions}")
     return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Shared:
+    """A write transaction one task holds open for many small writes (see Database.batch)."""
+
+    db: Database
+    task: asyncio.Task[Any] | None
+
+
+_shared: contextvars.ContextVar[_Shared | None] = contextvars.ContextVar("shared", default=None)
+_savepoints = itertools.count(1)
 
 
 class MigrationError(Exception):
@@ -226,15 +240,44 @@ class Database:
 
     # -- small helpers used by repositories -------------------------------------------------
 
+    def _joined(self) -> bool:
+        """Whether this task holds a batch transaction on this database (writes join it)."""
+        shared = _shared.get()
+        return shared is not None and shared.db is self and shared.task is asyncio.current_task()
+
+    @asynccontextmanager
+    async def _writing(self) -> AsyncIterator[None]:
+        if self._joined():
+            yield
+        else:
+            async with self._write:
+                yield
+
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one write in its own transaction; returns lastrowid."""
-        async with self._write, self.conn.execute(sql, params) as cur:
+        async with self._writing(), self.conn.execute(sql, params) as cur:
             return int(cur.lastrowid or 0)
 
     async def execute_rowcount(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one write; returns how many rows it touched."""
-        async with self._write, self.conn.execute(sql, params) as cur:
+        async with self._writing(), self.conn.execute(sql, params) as cur:
             return int(cur.rowcount)
+
+    @asynccontextmanager
+    async def batch(self) -> AsyncIterator[None]:
+        """One transaction for every write this task makes inside the block (a burst of due
+        schedules: thousands of small writes, one commit). Only the task that opened it
+        joins it; other tasks' writes wait for the commit, as they would for any
+        transaction, so keep the block short."""
+        if self._joined():
+            yield
+            return
+        async with self.begin():
+            token = _shared.set(_Shared(self, asyncio.current_task()))
+            try:
+                yield
+            finally:
+                _shared.reset(token)
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Many rows of one statement in one transaction (fast fan-out)."""
@@ -257,7 +300,21 @@ class Database:
         BEGIN sits inside the ``try``: a task cancelled while awaiting it still has BEGIN run
         on aiosqlite's thread, so the rollback must follow or the connection stays inside a
         transaction nobody will finish. Statements run in order on that thread, so the
-        ROLLBACK always lands after the BEGIN it undoes."""
+        ROLLBACK always lands after the BEGIN it undoes.
+
+        Inside :meth:`batch`, the same task's transaction becomes a savepoint within it."""
+        if self._joined():
+            name = f"sp{next(_savepoints)}"
+            await self.conn.execute(f"SAVEPOINT {name}")
+            try:
+                yield self.conn
+            except BaseException:
+                with contextlib.suppress(sqlite3.OperationalError):
+                    await self.conn.execute(f"ROLLBACK TO {name}")
+                    await self.conn.execute(f"RELEASE {name}")
+                raise
+            await self.conn.execute(f"RELEASE {name}")
+            return
         async with self._write:
             try:
                 await self.conn.execute("BEGIN IMMEDIATE")

@@ -41,9 +41,9 @@ class Repository:
     debrief: DebriefRepository
     bridges: BridgeRepository
     relay_map: RelayMapRepository
+    reflections: ReflectionRepository
     checkins: CheckinRepository
     buddies: BuddyRepository
-    reflections: ReflectionRepository
 
     def parts(self) -> list[PersonalData]:
         """Every repository that holds something about a person (all of them but ``db``)."""
@@ -65,7 +65,7 @@ class Repository:
             DebriefRepository(db),
             BridgeRepository(db),
             RelayMapRepository(db),
+            ReflectionRepository(db),
             CheckinRepository(db),
             BuddyRepository(db),
-            ReflectionRepository(db),
         )

@@ -31,6 +31,7 @@ class ScheduleRow:
     deferred_to: datetime | None = None
     last_fired_at: datetime | None = None
     created_at: datetime | None = None
+    next_due: datetime | None = None
 
 
 def _row(r: aiosqlite.Row) -> ScheduleRow:
@@ -46,6 +47,7 @@ def _row(r: aiosqlite.Row) -> ScheduleRow:
         deferred_to=from_db(r["deferred_to"]),
         last_fired_at=from_db(r["last_fired_at"]),
         created_at=from_db(r["created_at"]),
+        next_due=from_db(r["next_due"]),
     )
 
 
@@ -65,10 +67,11 @@ class ScheduleRepository:
         person_id: int | None = None,
         target: str | None = None,
         payload: Mapping[str, Any] | None = None,
+        next_due: datetime | None = None,
     ) -> ScheduleRow:
         new_id = await self.db.execute(
             "INSERT INTO schedules(kind, person_id, target, trigger, timezone, payload,"
-            " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " created_at, next_due) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 kind,
                 person_id,
@@ -77,6 +80,7 @@ class ScheduleRepository:
                 timezone,
                 json.dumps(dict(payload or {}), sort_keys=True),
                 to_db(now),
+                to_db(next_due),
             ),
         )
         row = await self.get(new_id)
@@ -150,6 +154,85 @@ class ScheduleRepository:
             "UPDATE schedules SET last_fired_at = ?, deferred_to = NULL WHERE id = ?",
             (to_db(at), schedule_id),
         )
+
+    # -- due times (kept by the scheduler; see bot/scheduler.py) ----------------------------
+
+    async def set_next_due(self, schedule_id: int, due: datetime | None) -> None:
+        await self.db.execute(
+            "UPDATE schedules SET next_due = ? WHERE id = ?", (to_db(due), schedule_id)
+        )
+
+    async def next_dues(self) -> dict[int, str]:
+        """Every schedule's next due moment as stored text (parsed only when asked for): one
+        indexed read at start instead of building every trigger."""
+        rows = await self.db.fetchall(
+            "SELECT id, next_due FROM schedules WHERE next_due IS NOT NULL"
+        )
+        return {r[0]: r[1] for r in rows}
+
+    async def without_next_due(self, limit: int, after_id: int = 0) -> list[ScheduleRow]:
+        """Schedules made before due times were kept (filled in once, at the first start); a
+        one-off already waiting for the end of quiet hours needs none."""
+        rows = await self.db.fetchall(
+            "SELECT * FROM schedules WHERE id > ? AND next_due IS NULL"
+            " AND (deferred_to IS NULL OR trigger NOT LIKE '{\"at\":%') ORDER BY id LIMIT ?",
+            (after_id, limit),
+        )
+        return [_row(r) for r in rows]
+
+    async def due(self, now: datetime, limit: int, after_id: int = 0) -> list[ScheduleRow]:
+        """Schedules whose timer or deferred run is due at ``now``, oldest first, a batch at a
+        time (``after_id``: continue past rows already handled in this round)."""
+        stamp = to_db(now)
+        rows = await self.db.fetchall(
+            # Through the two indexes (a plain OR here would walk the whole table by id).
+            "SELECT * FROM schedules WHERE id IN (SELECT id FROM schedules WHERE next_due <= ?"
+            " UNION SELECT id FROM schedules WHERE deferred_to <= ?) AND id > ?"
+            " ORDER BY id LIMIT ?",
+            (stamp, stamp, after_id, limit),
+        )
+        return [_row(r) for r in rows]
+
+    async def count_due(self, now: datetime) -> int:
+        stamp = to_db(now)
+        row = await self.db.fetchone(
+            "SELECT count(*) FROM schedules WHERE next_due <= ? OR deferred_to <= ?",
+            (stamp, stamp),
+        )
+        return 0 if row is None else int(row[0])
+
+    async def earliest(self) -> datetime | None:
+        """The soonest moment anything is due (timer or deferred run)."""
+        row = await self.db.fetchone(
+            "SELECT min((SELECT min(next_due) FROM schedules),"
+            " coalesce((SELECT min(deferred_to) FROM schedules), '9999'))"
+        )
+        return None if row is None or row[0] in (None, "9999") else from_db(row[0])
+
+    async def settle(
+        self,
+        *,
+        next_due: list[tuple[int, datetime | None]],
+        fired: list[tuple[int, datetime]],
+        deferred: list[tuple[int, datetime | None]],
+        deleted: list[int],
+    ) -> None:
+        """A batch's outcome in one transaction: new due times, runs made, deferrals to the
+        end of quiet hours, and one-offs done with."""
+        async with self.db.begin() as conn:
+            await conn.executemany(
+                "UPDATE schedules SET next_due = ? WHERE id = ?",
+                [(to_db(d), i) for i, d in next_due],
+            )
+            await conn.executemany(
+                "UPDATE schedules SET last_fired_at = ?, deferred_to = NULL WHERE id = ?",
+                [(to_db(at), i) for i, at in fired],
+            )
+            await conn.executemany(
+                "UPDATE schedules SET deferred_to = ? WHERE id = ?",
+                [(to_db(to), i) for i, to in deferred],
+            )
+            await conn.executemany("DELETE FROM schedules WHERE id = ?", [(i,) for i in deleted])
 
     async def delete(self, schedule_id: int) -> None:
         await self.db.execute("DELETE FROM schedules WHERE id = ?", (schedule_id,))

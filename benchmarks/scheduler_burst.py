@@ -1,0 +1,142 @@
+"""Self-care schedules all due in the same minute, through the scheduler, the self-care job,
+the outbox and the Telegram adapter to the fake Bot API enforcing Telegram's limits.
+
+    python -m benchmarks.scheduler_burst            # 3,000 schedules (a few minutes)
+    python -m benchmarks.scheduler_burst --full     # 10,000 (the issue's size, ~6 minutes)
+    python -m benchmarks.scheduler_burst --count 500
+
+People and schedules are written straight into the database before the service starts, each
+schedule due at the same moment a few seconds after start. Prints: time from the due moment
+to the first message at the fake (goal 1 s), until every prompt was queued in the outbox
+(goal 5 s, scaled to the count: 5 s per 10,000), the rate the fake saw against Telegram's
+30/s ceiling (goal 95%), prompts lost and doubled, how many batches the sweep took, and the
+worst lateness of a 10 ms timer on the event loop during the queueing (a command is answered
+no faster than the loop gets back to it; goal 100 ms), with the load average. A measurement,
+not a test: nothing here asserts a time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import collections
+import json
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from benchmarks.outbox_fanout import CEILING, load, rss_mib
+from bot.platforms.telegram import TelegramPlatform
+from bot.service import running
+from bot.storage.database import Database
+from bot.storage.times import to_db
+from handlers.selfcare.prompts import PERSONAL_KIND
+from tests.fakes.telegram_server import FakeTelegram
+from tests.helpers import make_settings
+
+DEFAULT_COUNT = 3_000
+FULL_COUNT = 10_000
+LEAD = 8.0  # seconds from start to the due moment
+
+
+async def seed(path: Path, user_ids: list[int], due: datetime) -> None:
+    db = await Database.open(path)
+    now = to_db(datetime.now(UTC))
+    trigger = json.dumps(
+        {"cron": {"hour": str(due.hour), "minute": str(due.minute), "second": str(due.second)}}
+    )
+    async with db.begin() as conn:
+        await conn.executemany(
+            "INSERT INTO people(id, created_at) VALUES (?, ?)",
+            [(n + 1, now) for n in range(len(user_ids))],
+        )
+        await conn.executemany(
+            "INSERT INTO accounts(platform, user_id, person_id, linked_at) VALUES (?, ?, ?, ?)",
+            [("telegram", str(u), n + 1, now) for n, u in enumerate(user_ids)],
+        )
+        await conn.executemany(
+            "INSERT INTO roles(person_id, role, granted_at) VALUES (?, 'peer', ?)",
+            [(n + 1, now) for n in range(len(user_ids))],
+        )
+        await conn.executemany(
+            "INSERT INTO schedules(kind, person_id, trigger, timezone, payload, created_at,"
+            " next_due) VALUES (?, ?, ?, 'UTC', '{}', ?, ?)",
+            [(PERSONAL_KIND, n + 1, trigger, now, to_db(due)) for n in range(len(user_ids))],
+        )
+    await db.close()
+
+
+async def lag_probe(worst: list[float], stop: asyncio.Event) -> None:
+    while not stop.is_set():
+        began = time.monotonic()
+        await asyncio.sleep(0.01)
+        worst[0] = max(worst[0], time.monotonic() - began - 0.01)
+
+
+async def burst(count: int, folder: Path) -> None:
+    fake = await FakeTelegram().start()
+    fake.enforce_limits = True
+    people = [fake.user(f"Peer {n}") for n in range(count)]
+    fake.world.started.update(p.id for p in people)
+    settings = make_settings(
+        folder, telegram_bot_token=fake.token, telegram_api_base_url=fake.base_url
+    )
+    due = (datetime.now(UTC) + timedelta(seconds=LEAD)).replace(microsecond=0)
+    await seed(settings.database_path, [p.id for p in people], due)
+    worst = [0.0]
+    try:
+        async with running(settings, adapters=[TelegramPlatform(settings)]) as svc:
+            outbox, scheduler = svc.ctx.outbox, svc.ctx.scheduler
+            await asyncio.sleep(max(0.0, (due - datetime.now(UTC)).total_seconds()))
+            due_mono = time.monotonic() - (datetime.now(UTC) - due).total_seconds()
+            stop = asyncio.Event()
+            probe = asyncio.create_task(lag_probe(worst, stop))
+            while scheduler.stats["ran"] < count:  # noqa: ASYNC110 (polls a counter)
+                await asyncio.sleep(0.005)
+            queued = time.monotonic() - due_mono
+            stop.set()
+            await probe
+            await outbox.drain()
+            failed = await svc.ctx.repo.outbox.failed()
+            batches = scheduler.stats["batches"]
+    finally:
+        await fake.stop()
+    sends = [c for c in fake.calls if c.method == "sendMessage" and c.status == 200]
+    per_chat = collections.Counter(c.params.get("chat_id") for c in sends)
+    doubled = sum(1 for n in per_chat.values() if n > 1)
+    lost = count - len(per_chat) - len(failed)
+    arrived = sorted(c.at for c in sends)
+    first = arrived[0] - due_mono if arrived else float("nan")
+    rate = (len(arrived) - 1) / (arrived[-1] - arrived[0]) if len(arrived) > 1 else 0.0
+    queued_goal = 5.0 * count / FULL_COUNT
+    print(f"{count} self-care schedules due at one moment, fake enforcing Telegram's limits")
+    print(f"  first message after due     {first:8.2f} s = {first / 1.0:.0%} of the 1 s goal")
+    print(
+        f"  all queued after due        {queued:8.2f} s = {queued / queued_goal:.0%} of the"
+        f" {queued_goal:.1f} s goal (5 s per 10,000) in {batches} batch(es)"
+    )
+    print(f"  rate the fake saw           {rate:8.2f} msg/s = {rate / CEILING:.1%} of 30/s")
+    print(f"  failed for good             {len(failed):8d}")
+    print(f"  lost                        {lost:8d}")
+    print(f"  doubled (chats sent twice)  {doubled:8d}")
+    print(
+        f"  worst event-loop lateness   {worst[0] * 1000:8.1f} ms = {worst[0] / 0.1:.0%} of 100 ms"
+        " (while queueing)"
+    )
+    print(f"  peak RSS                    {rss_mib():8.1f} MiB")
+    print(f"  {load()}", flush=True)
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--full", action="store_true", help=f"{FULL_COUNT:,} schedules")
+    parser.add_argument("--count", type=int, default=None)
+    args = parser.parse_args()
+    count = args.count or (FULL_COUNT if args.full else DEFAULT_COUNT)
+    with tempfile.TemporaryDirectory() as folder:
+        await burst(count, Path(folder))
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

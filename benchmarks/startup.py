@@ -1,0 +1,122 @@
+"""Start-up to first answer, and peak memory, with many schedules stored.
+
+    python -m benchmarks.startup                 # 1k, 10k, 20k and 100k schedules
+    python -m benchmarks.startup --counts 1000,20000
+
+For each count, a fresh database gets half as many people as schedules (two self-care
+schedules each, at varied local times in varied timezones), then a child process starts the
+service with the console platform and answers one command; it prints the time from launch to
+that answer (goals: 2 s at 20k, 5 s at 100k), the part of it spent in the service (from
+opening it to the answer) with its CPU time (steadier than wall time on a shared host), and
+peak RSS, with the load average. Each
+start runs in its own process so memory figures do not mix. A measurement, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from benchmarks.outbox_fanout import load
+from bot.scheduler import build_trigger
+from bot.storage.database import Database
+from bot.storage.times import to_db
+from handlers.selfcare.prompts import PERSONAL_KIND
+
+COUNTS = (1_000, 10_000, 20_000, 100_000)
+GOALS = {20_000: 2.0, 100_000: 5.0}
+ZONES = ("America/Vancouver", "America/Toronto", "America/Halifax", "Europe/London", "UTC")
+
+CHILD = """
+import asyncio, resource, sys, time
+began = float(sys.argv[2])
+from pathlib import Path
+from tests.helpers import console_service, make_settings
+
+async def main() -> None:
+    settings = make_settings(Path(sys.argv[1]))
+    wall, cpu = time.time(), time.process_time()
+    async with console_service(settings) as (svc, driver):
+        await driver.say("/help")
+        answered = time.time() - began
+        service = time.time() - wall
+        service_cpu = time.process_time() - cpu
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    armed = svc.ctx.scheduler.armed()
+    print(f"{answered:.3f} {service:.3f} {service_cpu:.3f} {rss:.1f} {armed}")
+
+asyncio.run(main())
+"""
+
+
+async def seed(folder: Path, count: int) -> None:
+    db = await Database.open(folder / "peer-circle.sqlite3")
+    now = datetime.now(UTC)
+    stamp = to_db(now)
+    people = max(1, count // 2)
+    async with db.begin() as conn:
+        await conn.executemany(
+            "INSERT INTO people(id, created_at, timezone) VALUES (?, ?, ?)",
+            [(n + 1, stamp, ZONES[n % len(ZONES)]) for n in range(people)],
+        )
+        await conn.executemany(
+            "INSERT INTO roles(person_id, role, granted_at) VALUES (?, 'peer', ?)",
+            [(n + 1, stamp) for n in range(people)],
+        )
+        rows = []
+        for n in range(count):
+            zone = ZONES[(n // 2) % len(ZONES)]
+            spec = {"cron": {"hour": str(7 + n % 12), "minute": str(n % 60)}}
+            due = build_trigger(spec, zone).get_next_fire_time(None, now + timedelta(seconds=1))
+            rows.append((PERSONAL_KIND, n // 2 + 1, json.dumps(spec), zone, stamp, to_db(due)))
+        await conn.executemany(
+            "INSERT INTO schedules(kind, person_id, trigger, timezone, payload, created_at,"
+            " next_due) VALUES (?, ?, ?, ?, '{}', ?, ?)",
+            rows,
+        )
+    await db.close()
+
+
+async def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--counts", default=",".join(str(c) for c in COUNTS))
+    args = parser.parse_args()
+    print("start-up to first answer (console /help), schedules stored beforehand")
+    for count in (int(c) for c in args.counts.split(",")):
+        with tempfile.TemporaryDirectory() as name:
+            folder = Path(name)
+            await seed(folder, count)
+            began = time.time()
+            out = await asyncio.to_thread(
+                subprocess.run,
+                [sys.executable, "-c", CHILD, str(folder), str(began)],
+                capture_output=True,
+                text=True,
+                env={**os.environ, "LOG_LEVEL": "WARNING"},
+                check=False,
+            )
+        if out.returncode != 0:
+            print(f"  {count:>7,} schedules: failed\n{out.stderr[-2000:]}")
+            continue
+        answered, service, cpu, rss, armed = out.stdout.split()[-5:]
+        goal = GOALS.get(count)
+        ratio = f" = {float(answered) / goal:.0%} of the {goal:.0f} s goal" if goal else ""
+        print(
+            f"  {count:>7,} schedules: first answer {float(answered):6.2f} s{ratio}"
+            f" (interpreter and imports included; the service itself {float(service):.2f} s,"
+            f" {float(cpu):.2f} s of CPU), peak RSS {float(rss):6.1f} MiB,"
+            f" {armed} with a due time"
+        )
+    print(f"  {load()}", flush=True)
+
+
+if __name__ == "__main__":
+    asyncio.run(main())

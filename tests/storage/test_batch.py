@@ -1,0 +1,63 @@
+"""A batch transaction: one task's many small writes commit together; others wait for it."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import pytest
+
+from bot.storage.database import Database
+
+
+async def count(db: Database) -> int:
+    row = await db.fetchone("SELECT count(*) FROM schema_migrations WHERE name LIKE 'x%'")
+    assert row is not None
+    return int(row[0])
+
+
+async def test_writes_in_a_batch_commit_together_and_others_wait(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "db.sqlite3")
+    sql = "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, 'now')"
+    try:
+        inside = asyncio.Event()
+        order: list[str] = []
+
+        async def other() -> None:
+            await inside.wait()
+            await db.execute(sql, (9002, "x-other"))
+            order.append("other")
+
+        task = asyncio.create_task(other())
+        async with db.batch():
+            await db.execute(sql, (9000, "x-a"))
+            async with db.begin() as conn:  # a nested transaction is a savepoint
+                await conn.execute(sql, (9001, "x-b"))
+            inside.set()
+            await asyncio.sleep(0.05)  # give the other task every chance to cut in
+            order.append("batch")
+        await task
+        assert order == ["batch", "other"]
+        assert await count(db) == 3
+    finally:
+        await db.close()
+
+
+async def test_a_failed_batch_leaves_nothing(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "db.sqlite3")
+    sql = "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, 'now')"
+    try:
+        with pytest.raises(RuntimeError):
+            async with db.batch():
+                await db.execute(sql, (9000, "x-a"))
+                raise RuntimeError("boom")
+        assert await count(db) == 0
+        async with db.batch():
+            await db.execute(sql, (9000, "x-a"))
+            with pytest.raises(RuntimeError):
+                async with db.begin() as conn:
+                    await conn.execute(sql, (9001, "x-b"))
+                    raise RuntimeError("only this part")
+        assert await count(db) == 1
+    finally:
+        await db.close()
