@@ -30,7 +30,7 @@ from bot.outbox.limits import Bucket, Gate, MonotonicTimer, Timer
 from bot.outbox.message import Destination, OutgoingMessage
 from bot.outbox.reports import Listener, Reports
 from bot.outbox.worker import Sending
-from bot.storage.database import Database, is_disk_full
+from bot.storage.database import Database, is_disk_full, unless_disk_full
 from bot.storage.outbox import NewItem, OutboxRepository
 
 log = logging.getLogger(__name__)
@@ -121,7 +121,10 @@ class Outbox:
         for task in tasks:
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-        await self._journal.flush()
+        # A full disk at the very end must not turn a clean stop into a traceback: the rows
+        # stay, and the next start deletes them as it would have.
+        with unless_disk_full("deleting delivered rows at stop"):
+            await self._journal.flush()
 
     # -- sending ----------------------------------------------------------------------------
 

@@ -26,7 +26,9 @@ WAITING = Destination(Platform.TELEGRAM, "user", "4242")  # no Telegram here: it
 def fill(disk: Path) -> Path:
     """Write a filler file until the disk says it is full."""
     filler = disk / "filler"
-    with filler.open("wb") as out:
+    # Unbuffered: a buffered file would try to write its last chunk again on close and raise
+    # the very "no space" this is waiting for, outside the try.
+    with filler.open("wb", buffering=0) as out:
         try:
             while True:
                 out.write(b"\0" * 65536)
