@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from bot import places
 from bot.config import Settings
+from tests.conformance import recorder
 from tests.helpers import make_settings
 
 
@@ -19,3 +22,32 @@ def _places_read_once() -> None:
     """Read the place-name gazetteer once per run, before any test, so no answer in a test
     waits seconds on it (how long that takes depends on the machine)."""
     places.warm()
+
+
+@pytest.fixture(autouse=True)
+def _requests_match_the_platform_specs() -> Iterator[None]:
+    """Fail the test if it made a request to a fake that the real platform's specification
+    does not allow (see tests/conformance/recorder.py)."""
+    start = len(recorder.violations)
+    yield
+    made = recorder.violations[start:]
+    if made:
+        listed = "\n".join(f"- {v}" for v in made)
+        pytest.fail(f"requests the real platform would not accept:\n{listed}", pytrace=False)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """A violation made outside any test (a background task that outlived it) still fails."""
+    if recorder.violations and session.exitstatus == 0:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    checked = ", ".join(f"{n} {p}" for p, n in sorted(recorder.checked.items()))
+    if checked:
+        found = len(recorder.violations)
+        terminalreporter.write_line(
+            f"conformance: checked {checked} requests against tests/specs; {found} violations"
+        )
+        for violation in recorder.violations:
+            terminalreporter.write_line(f"  {violation}")

@@ -72,6 +72,7 @@ class Problem(StrEnum):
     UNVERIFIED_PRESENT = "unverified_present"  # in the group, not verified
     NO_PEER_ROLE = "no_peer_role"  # the configured peer role does not exist
     BOT_LACKS_RIGHTS = "bot_lacks_rights"  # the bot cannot let people in or take them out
+    BOT_CANNOT_USE = "bot_cannot_use"  # the bot itself cannot see or post in the space
     UNREACHABLE = "unreachable"  # the space is gone or the bot is no longer in it
 
 
@@ -90,9 +91,13 @@ class Need(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Finding:
+    """One problem. ``missing`` names, in the platform's own words, what the bot lacks there
+    (for ``BOT_CANNOT_USE``), so a steward knows exactly what to allow."""
+
     problem: Problem
     user_id: str | None = None
     fixable: bool = False
+    missing: tuple[str, ...] = ()
 
 
 class SpaceControl(Protocol):
@@ -117,12 +122,14 @@ class SpaceControl(Protocol):
     async def inspect(
         self, space_id: str, verified: Verified, seen: frozenset[str]
     ) -> list[Finding]:
-        """Everything wrong with a space: who could read it that is not verified. ``seen`` are
-        the accounts the bot noticed there, for platforms that cannot list members."""
+        """Everything wrong with a space: who could read it that is not verified, and whether
+        the bot itself has what it needs there. ``seen`` are the accounts the bot noticed
+        there, for platforms that cannot list members."""
         ...
 
     async def fix(self, space_id: str, finding: Finding) -> None:
-        """Repair one fixable finding; SpaceError if it cannot."""
+        """Repair one fixable finding, never taking the bot's own access away; SpaceError if it
+        cannot."""
         ...
 
     async def relay_missing(self, space_id: str) -> list[Need]:

@@ -33,7 +33,9 @@ def who(ctx: Context, spaces: SpaceControl | None, user_id: str) -> str:
 def finding_text(ctx: Context, space: Space, finding: Finding, spaces: SpaceControl) -> str:
     name = shown(space)
     account = who(ctx, spaces, finding.user_id) if finding.user_id else ""
-    return ctx.text(f"spaces.finding_{finding.problem.value}", space=name, who=account)
+    missing = markup.escape(", ".join(finding.missing))
+    key = f"spaces.finding_{finding.problem.value}"
+    return ctx.text(key, space=name, who=account, missing=missing)
 
 
 async def check_space(

@@ -5,7 +5,8 @@ GUILD_MEMBERS_CHUNK, RESUME with replay of what was missed, and dispatches. Fram
 JSON text (discord.py asks for ``compress=zlib-stream`` in the URL, but only inflates binary
 frames, so text frames need no compression). Tests can drop the connection softly (close code
 4000, which discord.py resumes after) or hard (the TCP transport is cut), or invalidate the
-session so the client identifies again.
+session so the client identifies again. Message events reach the bot only from channels it can
+view.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import WSMsgType, web
 
 from tests.fakes.discord_model import JSON
+from tests.fakes.discord_permissions import can_view
 
 if TYPE_CHECKING:
     from tests.fakes.discord_server import FakeDiscord
@@ -69,7 +71,12 @@ class Gateway:
         return any(c.session is not None and not c.ws.closed for c in self.live)
 
     async def dispatch(self, event: str, data: JSON) -> None:
-        """Send an event to the bot's session; if it is disconnected, keep it for RESUME."""
+        """Send an event to the bot's session; if it is disconnected, keep it for RESUME.
+        Message events from a channel the bot cannot view never reach it, as on Discord."""
+        world = self.fake.world
+        channel = str(data.get("channel_id", ""))
+        if event.startswith("MESSAGE_") and not can_view(world.guild, world.bot.id, channel):
+            return
         for session in self.sessions.values():
             session.seq += 1
             session.history.append((session.seq, event, data))

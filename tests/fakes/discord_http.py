@@ -85,4 +85,4 @@ async def parse_body(request: web.Request) -> tuple[Any, list[str]]:
 
 
 def error(status: int, code: int, message: str) -> web.Response:
-    return json_response({"code": code, "message": message}, status=status)
+    return json_response({"message": message, "code": code}, status=status)

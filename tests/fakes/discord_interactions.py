@@ -3,33 +3,41 @@ looks like on the gateway, and how the bot's answers (callbacks, followups, edit
 original response) land. Each interaction records everything it was answered with, so a test
 reads ``ix.messages[0].content`` and ``ix.messages[0].ephemeral``.
 
-Like Discord, an interaction not acknowledged within 3 seconds is gone (404, code 10062).
+Like Discord, an interaction not acknowledged within 3 seconds is gone (404, code 10062), one
+answered twice is refused (400, 40060), and its token works for 15 minutes (then 401, 50027).
+Those times are read from the fake's settable clock (``fake.clock``), never the machine's, so
+a test decides how late an answer is: ``slash(..., age=4)`` delivers an interaction that has
+already waited 4 seconds, ``fake.clock.advance(...)`` moves time on.
 """
 
 from __future__ import annotations
 
 import secrets
-import time
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
+from tests.fakes import discord_validation as valid
 from tests.fakes.discord_http import error
 from tests.fakes.discord_model import (
-    ADMINISTRATOR,
     BODY,
     EPHEMERAL,
     FAKE,
     FILES,
     JSON,
     LOADING,
+    READ_MESSAGE_HISTORY,
+    SEND_MESSAGES,
+    VIEW_CHANNEL,
     Channel,
     Message,
     User,
     json_response,
     snowflake,
 )
+from tests.fakes.discord_permissions import in_channel
 
 if TYPE_CHECKING:
     from tests.fakes.discord_server import FakeDiscord
@@ -52,8 +60,8 @@ class FakeInteraction:
     type: int
     user: User
     channel: Channel
+    created: datetime  # by the fake's clock
     source: Message | None = None  # the message a pressed button sat on
-    created: float = field(default_factory=time.monotonic)
     callbacks: list[JSON] = field(default_factory=list)
     original: Message | None = None
     messages: list[Message] = field(default_factory=list)  # new messages it answered with
@@ -80,6 +88,14 @@ class FakeInteraction:
         return "\n".join(m.shown for m in [*self.shown, *self.edited])
 
 
+def app_permissions(fake: FakeDiscord, channel: Channel) -> int:
+    """What the bot may do where the interaction happened (everything in a DM but a few)."""
+    world = fake.world
+    if channel.guild_id is None:
+        return VIEW_CHANNEL | SEND_MESSAGES | READ_MESSAGE_HISTORY
+    return in_channel(world.guild, world.guild.members[world.bot.id], channel)
+
+
 def interaction_payload(fake: FakeDiscord, ix: FakeInteraction, data: JSON) -> JSON:
     world = fake.world
     payload: JSON = {
@@ -91,7 +107,7 @@ def interaction_payload(fake: FakeDiscord, ix: FakeInteraction, data: JSON) -> J
         "version": 1,
         "channel_id": ix.channel.id,
         "channel": ix.channel.payload(),
-        "app_permissions": str(ADMINISTRATOR),
+        "app_permissions": str(app_permissions(fake, ix.channel)),
         "locale": "en-US",
         "entitlements": [],
         "attachment_size_limit": 8 * 1024 * 1024,
@@ -114,11 +130,10 @@ def interaction_payload(fake: FakeDiscord, ix: FakeInteraction, data: JSON) -> J
 
 
 def new_interaction(
-    kind: int, user: User, channel: Channel, source: Message | None = None
+    kind: int, user: User, channel: Channel, created: datetime, source: Message | None = None
 ) -> FakeInteraction:
-    return FakeInteraction(
-        snowflake(), "ix-" + secrets.token_urlsafe(24), kind, user, channel, source
-    )
+    token = "ix-" + secrets.token_urlsafe(24)
+    return FakeInteraction(snowflake(), token, kind, user, channel, created, source)
 
 
 def command_options(
@@ -187,13 +202,16 @@ async def callback(request: web.Request) -> web.Response:
     ix = fake.interactions.get(request.match_info["id"])
     if ix is None or ix.token != request.match_info["token"]:
         return error(404, 10062, "Unknown interaction")
-    if time.monotonic() - ix.created > fake.interaction_deadline:
-        ix.late = True
-        return error(404, 10062, "Unknown interaction")
     if ix.acknowledged:
         return error(400, 40060, "Interaction has already been acknowledged.")
+    if fake.elapsed(ix.created) > fake.interaction_deadline:
+        ix.late = True
+        return error(404, 10062, "Unknown interaction")
     body: JSON = request[BODY] or {}
     kind, data = int(body["type"]), body.get("data") or {}
+    refused = valid.refuse_callback(data, request[FILES], kind)
+    if refused is not None:
+        return refused
     ix.callbacks.append(body)
     message: Message | None = None
     if kind in (4, 5):
@@ -221,6 +239,13 @@ def _by_token(fake: FakeDiscord, request: web.Request) -> FakeInteraction | None
     return next((ix for ix in fake.interactions.values() if ix.token == token), None)
 
 
+def _expired(fake: FakeDiscord, ix: FakeInteraction) -> web.Response | None:
+    """An interaction's token is good for 15 minutes."""
+    if fake.elapsed(ix.created) > fake.token_lifetime:
+        return error(401, 50027, "Invalid Webhook Token")
+    return None
+
+
 async def followup(request: web.Request) -> web.Response:
     """POST /webhooks/{app}/{token}: a followup. The first one after a 'thinking' defer
     replaces the placeholder, as on Discord."""
@@ -229,6 +254,13 @@ async def followup(request: web.Request) -> web.Response:
     if ix is None or not ix.acknowledged:
         return error(404, 10015, "Unknown Webhook")
     data: JSON = request[BODY] or {}
+    refused = (
+        _expired(fake, ix)
+        or valid.refuse_webhook_reply(data)
+        or valid.refuse_message(data, request[FILES])
+    )
+    if refused is not None:
+        return refused
     original = ix.original
     if original is not None and original.loading and not original.deleted:
         fake.edit_message(original, data, request[FILES])
@@ -249,6 +281,9 @@ async def webhook_message(request: web.Request) -> web.Response:
     ix = _by_token(fake, request)
     if ix is None:
         return error(404, 10015, "Unknown Webhook")
+    expired = _expired(fake, ix)
+    if expired is not None:
+        return expired
     wanted = request.match_info["message"]
     if wanted == "@original":
         message = ix.original
@@ -261,6 +296,9 @@ async def webhook_message(request: web.Request) -> web.Response:
         fake.changed()
         return web.Response(status=204)
     if request.method == "PATCH":
+        refused = valid.refuse_message(request[BODY] or {}, request[FILES], new=False)
+        if refused is not None:
+            return refused
         fake.edit_message(message, request[BODY] or {}, request[FILES])
         message.flags &= ~LOADING
         if message is ix.source and message not in ix.edited:

@@ -25,7 +25,16 @@ _ids = itertools.count(1_100_000_000_000_000_000)
 VIEW_CHANNEL = 1 << 10
 SEND_MESSAGES = 1 << 11
 MANAGE_ROLES = 1 << 28
-EVERYONE_PERMISSIONS = VIEW_CHANNEL | SEND_MESSAGES | (1 << 16)  # + read message history
+READ_MESSAGE_HISTORY = 1 << 16
+ATTACH_FILES = 1 << 15
+KICK_MEMBERS = 1 << 1
+MANAGE_CHANNELS = 1 << 4
+EVERYONE_PERMISSIONS = VIEW_CHANNEL | SEND_MESSAGES | READ_MESSAGE_HISTORY
+#: What the invite link in docs/setup-discord.md asks for (Manage Roles, View Channels, Send
+#: Messages, Manage Messages, Embed Links, Attach Files, Read Message History).
+INVITE_PERMISSIONS = 268561408
+#: What docs/setup-discord.md allows the bot's role in each peer channel.
+BOT_SPACE_PERMISSIONS = VIEW_CHANNEL | SEND_MESSAGES | READ_MESSAGE_HISTORY
 ADMINISTRATOR = 1 << 3
 EPHEMERAL = 64
 LOADING = 128
@@ -74,9 +83,12 @@ class Role:
     position: int
     permissions: int = 0
     managed: bool = False
+    bot_id: str | None = None  # a bot's own role, made when it was invited
 
     def payload(self) -> JSON:
+        tags = {"bot_id": self.bot_id} if self.bot_id else {}
         return {
+            "tags": tags,
             "id": self.id,
             "name": self.name,
             "color": 0,

@@ -1,6 +1,7 @@
 """A test-only router that exercises what the Discord adapter must render: every option type,
 choices (few and many), a Python-keyword option name, scopes, slow answers, long answers,
-files, empty answers, and buttons that replace their message or answer in the space."""
+files, empty answers, answers held until the test releases them, and buttons that replace
+their message or answer in the space."""
 
 from __future__ import annotations
 
@@ -53,6 +54,18 @@ async def nothing(ctx: Context, req: Request) -> Replies:
     return None
 
 
+#: Each /hold waits on a gate of its own until the test opens it (``held[-1].set()``), so a
+#: test decides how long an answer takes by the fake's clock, not the machine's speed.
+held: list[asyncio.Event] = []
+
+
+async def hold(ctx: Context, req: Request) -> Replies:
+    gate = asyncio.Event()
+    held.append(gate)
+    await gate.wait()
+    return Reply("Held, then answered")
+
+
 @probe.action("swap", access=Access.ANYONE)
 async def swap(ctx: Context, req: Request) -> Replies:
     return Reply("Swapped in place", replace=True)
@@ -101,6 +114,7 @@ probe.command(
 probe.command(Command("long", "A long answer", long, access=Access.ANYONE))
 probe.command(Command("file", "Sends a file", file, access=Access.ANYONE))
 probe.command(Command("nothing", "Answers nothing", nothing, access=Access.ANYONE))
+probe.command(Command("hold", "Answers when the test says", hold, access=Access.ANYONE))
 probe.command(
     Command(
         "group",

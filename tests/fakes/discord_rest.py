@@ -2,7 +2,9 @@
 
 Errors use Discord's own codes, so the adapter's mapping is tested against real shapes:
 10003 Unknown Channel, 10007 Unknown Member, 10008 Unknown Message, 10011 Unknown Role,
-50007 Cannot send messages to this user.
+50007 Cannot send messages to this user; 50001 Missing Access and 50013 Missing Permissions
+where the bot's own permissions (``discord_permissions``) do not allow it; 400 50035 and 50006
+for bodies Discord refuses (``discord_validation``).
 """
 
 from __future__ import annotations
@@ -11,12 +13,21 @@ from typing import TYPE_CHECKING
 
 from aiohttp import web
 
+from tests.fakes import discord_permissions as perms
+from tests.fakes import discord_validation as valid
 from tests.fakes.discord_http import error
 from tests.fakes.discord_model import (
+    ATTACH_FILES,
     BODY,
     FAKE,
     FILES,
     JSON,
+    KICK_MEMBERS,
+    MANAGE_CHANNELS,
+    MANAGE_ROLES,
+    READ_MESSAGE_HISTORY,
+    SEND_MESSAGES,
+    VIEW_CHANNEL,
     Channel,
     Member,
     Overwrite,
@@ -39,6 +50,16 @@ def _fake(request: web.Request) -> FakeDiscord:
 def _json(request: web.Request) -> JSON:
     body: JSON = request[BODY] or {}
     return body
+
+
+def _me(request: web.Request) -> Member:
+    """The bot as a member of the guild, whose permissions decide what it may do."""
+    world = _fake(request).world
+    return world.guild.members[world.bot.id]
+
+
+def _refused(request: web.Request, channel: Channel, needed: int) -> web.Response | None:
+    return perms.refusal(_fake(request).world.guild, _me(request), channel, needed)
 
 
 # -- who am I ---------------------------------------------------------------------------------
@@ -98,6 +119,9 @@ async def gateway_bot(request: web.Request) -> web.Response:
 async def put_commands(request: web.Request) -> web.Response:
     fake = _fake(request)
     guild = request.match_info.get("guild")
+    refused = valid.refuse_commands(list(request[BODY] or []))
+    if refused is not None:
+        return refused
     stored = []
     for command in request[BODY] or []:
         entry = {**command, "id": snowflake(), "application_id": fake.world.app_id, "version": "1"}
@@ -140,8 +164,14 @@ async def send(request: web.Request) -> web.Response:
     if channel.recipient is not None and channel.recipient.blocks_dms:
         return error(403, 50007, "Cannot send messages to this user")
     data = _json(request)
-    message = fake.create_message(channel, data, request[FILES])
     reference = data.get("message_reference") or {}
+    needed = SEND_MESSAGES | (ATTACH_FILES if request[FILES] else 0)
+    refused = _refused(request, channel, needed) or valid.refuse_message(data, request[FILES])
+    if refused is not None:
+        return refused
+    if reference.get("message_id") and _refused(request, channel, READ_MESSAGE_HISTORY):
+        return error(403, 160002, "Cannot reply without permission to read message history")
+    message = fake.create_message(channel, data, request[FILES])
     if reference.get("message_id"):
         message.reply_to = str(reference["message_id"])
     fake.changed()
@@ -154,9 +184,17 @@ async def message(request: web.Request) -> web.Response:
     channel = _channel(request)
     if channel is None:
         return error(404, 10003, "Unknown Channel")
+    reading = READ_MESSAGE_HISTORY if request.method == "GET" else 0
+    refused = _refused(request, channel, VIEW_CHANNEL | reading)
+    if refused is not None:
+        return refused
     found = fake.world.messages.get(request.match_info["message"])
     if found is None or found.deleted or found.channel_id != channel.id:
         return error(404, 10008, "Unknown Message")
+    if request.method == "PATCH":
+        refused = valid.refuse_message(_json(request), request[FILES], new=False)
+    if refused is not None:
+        return refused
     if request.method == "DELETE":
         found.deleted = True
         fake.changed()
@@ -176,8 +214,19 @@ async def channel(request: web.Request) -> web.Response:
     found = _channel(request)
     if found is None:
         return error(404, 10003, "Unknown Channel")
+    refused = _refused(request, found, VIEW_CHANNEL)
     if request.method == "PATCH":
         data = _json(request)
+        refused = refused or _refused(request, found, MANAGE_CHANNELS)
+        wanted = data.get("permission_overwrites", [])
+        if refused is None and wanted:
+            allow = deny = 0
+            for o in wanted:
+                allow, deny = allow | int(o.get("allow", 0)), deny | int(o.get("deny", 0))
+            refused = perms.overwrite_refusal(fake.world.guild, _me(request), found, allow, deny)
+    if refused is not None:
+        return refused
+    if request.method == "PATCH":
         found.name = data.get("name", found.name)
         if "permission_overwrites" in data:
             found.overwrites = {
@@ -197,8 +246,15 @@ async def overwrite(request: web.Request) -> web.Response:
     if found is None or found.guild_id is None:
         return error(404, 10003, "Unknown Channel")
     target = request.match_info["target"]
+    data, old = _json(request), found.overwrites.get(target)
     if request.method == "PUT":
-        data = _json(request)
+        allow, deny = int(data.get("allow", 0)), int(data.get("deny", 0))
+    else:
+        allow, deny = (old.allow, old.deny) if old is not None else (0, 0)
+    refused = perms.overwrite_refusal(fake.world.guild, _me(request), found, allow, deny)
+    if refused is not None:
+        return refused
+    if request.method == "PUT":
         found.overwrites[target] = Overwrite(
             target, int(data.get("type", 0)), int(data.get("allow", 0)), int(data.get("deny", 0))
         )
@@ -223,6 +279,9 @@ async def channels(request: web.Request) -> web.Response:
 async def create_channel(request: web.Request) -> web.Response:
     fake = _fake(request)
     g, data = fake.world.guild, _json(request)
+    refused = perms.guild_refusal(g, _me(request), MANAGE_CHANNELS)
+    if refused is not None:
+        return refused
     created = Channel(
         snowflake(), data.get("name", "channel"), int(data.get("type", 0)), g.id, len(g.channels)
     )
@@ -248,7 +307,18 @@ async def roles(request: web.Request) -> web.Response:
 async def create_role(request: web.Request) -> web.Response:
     fake = _fake(request)
     g, data = fake.world.guild, _json(request)
-    role = Role(snowflake(), data.get("name", "new role"), 1, int(data.get("permissions", 0)))
+    wanted = int(data.get("permissions", 0))
+    refused = perms.guild_refusal(g, _me(request), MANAGE_ROLES)
+    if refused is None and wanted & ~perms.base(g, _me(request)):
+        refused = perms.missing_permissions()  # a role can only get what the bot has
+    if refused is not None:
+        return refused
+    for other in list(g.roles.values()):  # a new role starts just above @everyone
+        if other.position >= 1:
+            other.position += 1
+            update = {"guild_id": g.id, "role": other.payload()}
+            await fake.gateway.dispatch("GUILD_ROLE_UPDATE", update)
+    role = Role(snowflake(), data.get("name", "new role"), 1, wanted)
     g.roles[role.id] = role
     await fake.gateway.dispatch("GUILD_ROLE_CREATE", {"guild_id": g.id, "role": role.payload()})
     return json_response(role.payload())
@@ -282,6 +352,12 @@ async def kick(request: web.Request) -> web.Response:
     found = _member(request)
     if found is None:
         return error(404, 10007, "Unknown Member")
+    g, me = _fake(request).world.guild, _me(request)
+    refused = perms.guild_refusal(g, me, KICK_MEMBERS)
+    if refused is None and perms.top_position(g, found) >= perms.top_position(g, me):
+        refused = perms.missing_permissions()
+    if refused is not None:
+        return refused
     await _fake(request).leave(found.user)
     return web.Response(status=204)
 
@@ -294,6 +370,9 @@ async def member_role(request: web.Request) -> web.Response:
         return error(404, 10007, "Unknown Member")
     if role not in fake.world.guild.roles:
         return error(404, 10011, "Unknown Role")
+    refused = perms.role_refusal(fake.world.guild, _me(request), fake.world.guild.roles[role])
+    if refused is not None:
+        return refused
     if request.method == "PUT" and role not in found.roles:
         found.roles.append(role)
     elif request.method == "DELETE" and role in found.roles:

@@ -8,21 +8,32 @@ against it: ``discord_harness``.
 
 Tests act as people (``slash``, ``autocomplete``, ``press``, ``join``, ``leave``), read what
 the bot did (``calls``, ``world.messages``, each interaction's answers), and break things
-(``fail`` for 429 / 5xx / 403 / slow answers, ``gateway.drop``).
+(``fail`` for 429 / 5xx / 403 / slow answers, ``gateway.drop``). Time, for the rules that
+depend on it (an interaction's 3 seconds and 15 minutes), is ``clock``: settable, still unless
+a test moves it.
+
+Like Discord, the fake refuses what the bot may not do (``discord_permissions``) and bodies
+Discord would not accept (``discord_validation``), and every answer carries Discord's
+``X-RateLimit-*`` headers (with a bucket per route).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import re
+import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from aiohttp import web
 
+from bot.clock import SettableClock
+from tests.conformance.recorder import check_discord
 from tests.fakes import discord_interactions as interactions
 from tests.fakes import discord_relay, discord_uploads
 from tests.fakes.discord_gateway import Gateway
@@ -45,6 +56,8 @@ from tests.fakes.discord_model import (
     Channel,
     Member,
     Message,
+    Overwrite,
+    Role,
     User,
     snowflake,
 )
@@ -58,11 +71,15 @@ TOKEN = "MTAxMDAwMDAwMDAwMDAwMDAw.fake.discord-test-token-abcdefghijklmnop"
 @dataclass
 class FakeDiscord:
     token: str = TOKEN
-    interaction_deadline: float = 3.0
+    interaction_deadline: float = 3.0  # seconds to a first answer
+    token_lifetime: float = 15 * 60.0  # seconds an interaction's followups and edits work
     heartbeat_interval_ms: int = 1000
     calls: list[Call] = field(default_factory=list)
     faults: list[Fault] = field(default_factory=list)
     interactions: dict[str, FakeInteraction] = field(default_factory=dict)
+    clock: SettableClock = field(
+        default_factory=lambda: SettableClock(datetime(2026, 1, 5, 12, tzinfo=UTC))
+    )
 
     def __post_init__(self) -> None:
         self.bot = User(snowflake(), "peer-circle", bot=True)
@@ -124,6 +141,10 @@ class FakeDiscord:
 
     # -- waiting on what the bot does -------------------------------------------------------
 
+    def elapsed(self, since: datetime) -> float:
+        """Seconds from ``since`` to now, by the fake's clock."""
+        return (self.clock.now() - since).total_seconds()
+
     def changed(self) -> None:
         """Wake everyone waiting in :meth:`until`."""
         self._changed.set()
@@ -161,6 +182,7 @@ class FakeDiscord:
         call = Call(request.method, path, body, files)
         if request.path.startswith(API):
             self.calls.append(call)
+            check_discord(request.method, path, request.query, body)
         fault = next(
             (
                 f
@@ -183,6 +205,8 @@ class FakeDiscord:
             response = error(401, 0, "401: Unauthorized")
         else:
             response = await handler(request)
+        if request.path.startswith(API):
+            _rate_limit_headers(request, response)
         call.status = response.status
         self.changed()
         return response
@@ -198,6 +222,22 @@ class FakeDiscord:
 
     def channel(self, name: str) -> Channel:
         return self.world.guild.channel_named(name)
+
+    @property
+    def bot_role(self) -> Role:
+        """The role Discord made for the bot when it was invited."""
+        return next(r for r in self.world.guild.roles.values() if r.bot_id == self.bot.id)
+
+    async def set_overwrite(
+        self, channel: Channel, target: str, *, allow: int = 0, deny: int = 0, member: bool = False
+    ) -> None:
+        """Someone who may edits ``channel``'s permissions for a role (or a ``member``) in
+        Discord itself; nothing allowed or denied removes the overwrite."""
+        if allow or deny:
+            channel.overwrites[target] = Overwrite(target, int(member), allow, deny)
+        else:
+            channel.overwrites.pop(target, None)
+        await self.gateway.dispatch("CHANNEL_UPDATE", channel.payload())
 
     def create_message(
         self, channel: Channel, data: JSON, files: list[str], *, flags: int = 0
@@ -237,6 +277,25 @@ class FakeDiscord:
                     return command
         raise AssertionError(f"/{name} was not registered with Discord")
 
+    def _interaction(
+        self,
+        kind: int,
+        user: User,
+        channel: Channel,
+        age: float,
+        source: Message | None = None,
+    ) -> FakeInteraction:
+        """A new interaction, created ``age`` seconds ago by the fake's clock."""
+        created = self.clock.now() - timedelta(seconds=age)
+        return new_interaction(kind, user, channel, created, source)
+
+    def unseen_interaction(self, user: User) -> FakeInteraction:
+        """A slash command in ``user``'s DM that Discord holds but never sent to the bot, for
+        tests that answer it by hand."""
+        ix = self._interaction(COMMAND, user, self.world.dm_for(user), 0.0)
+        self.interactions[ix.id] = ix
+        return ix
+
     async def _start(self, ix: FakeInteraction, data: JSON, wait: bool) -> FakeInteraction:
         self.interactions[ix.id] = ix
         await self.gateway.dispatch("INTERACTION_CREATE", interaction_payload(self, ix, data))
@@ -263,8 +322,10 @@ class FakeDiscord:
         channel: Channel | None = None,
         dm: bool = False,
         wait: bool = True,
+        age: float = 0.0,
     ) -> FakeInteraction:
-        """``user`` runs ``/name [subcommand] options…`` in a guild channel or their DM."""
+        """``user`` runs ``/name [subcommand] options…`` in a guild channel or their DM.
+        ``age``: how long the interaction has already waited when the bot gets it."""
         definition = self.command(name)
         data: JSON = {
             "id": definition["id"],
@@ -277,7 +338,7 @@ class FakeDiscord:
         resolved = resolved_users(self, data["options"])
         if resolved:
             data["resolved"] = resolved
-        ix = new_interaction(COMMAND, user, self._where(user, channel, dm))
+        ix = self._interaction(COMMAND, user, self._where(user, channel, dm), age)
         return await self._start(ix, data, wait)
 
     async def autocomplete(
@@ -293,12 +354,12 @@ class FakeDiscord:
         definition = self.command(name)
         opts = command_options(definition, {option: partial}, subcommand, option)
         data: JSON = {"id": definition["id"], "name": name, "type": 1, "options": opts}
-        ix = new_interaction(AUTOCOMPLETE, user, self._where(user, None, dm))
+        ix = self._interaction(AUTOCOMPLETE, user, self._where(user, None, dm), 0.0)
         await self._start(ix, data, True)
         return ix.choices or []
 
     async def press(
-        self, user: User, message: Message, label: str, *, wait: bool = True
+        self, user: User, message: Message, label: str, *, wait: bool = True, age: float = 0.0
     ) -> FakeInteraction:
         """``user`` presses the button labelled ``label`` on ``message``."""
         button = next((b for b in message.buttons() if b.get("label") == label), None)
@@ -306,7 +367,7 @@ class FakeDiscord:
         assert "custom_id" in button, f"{label!r} is a link button"
         channel = self.world.channel(message.channel_id)
         assert channel is not None
-        ix = new_interaction(COMPONENT, user, channel, message)
+        ix = self._interaction(COMPONENT, user, channel, age, message)
         data = {"custom_id": button["custom_id"], "component_type": 2}
         return await self._start(ix, data, wait)
 
@@ -330,3 +391,20 @@ class FakeDiscord:
         self.world.guild.members.pop(user.id, None)
         payload = {"guild_id": self.world.guild.id, "user": user.payload()}
         await self.gateway.dispatch("GUILD_MEMBER_REMOVE", payload)
+
+
+def _rate_limit_headers(request: web.Request, response: web.StreamResponse) -> None:
+    """Discord's rate-limit headers on every answer (a fault's own 429 headers win): a bucket
+    per route, and a limit never reached, so discord.py has no reason to wait."""
+    route = request.match_info.route.resource
+    template = route.canonical if route is not None else request.path
+    bucket = hashlib.sha1(f"{request.method} {template}".encode()).hexdigest()[:32]
+    headers = {
+        "X-RateLimit-Bucket": bucket,
+        "X-RateLimit-Limit": "5",
+        "X-RateLimit-Remaining": "4",
+        "X-RateLimit-Reset": f"{time.time() + 1:.3f}",
+        "X-RateLimit-Reset-After": "1.000",
+    }
+    for name, value in headers.items():
+        response.headers.setdefault(name, value)

@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from tests.fakes.discord_model import (
+    BOT_SPACE_PERMISSIONS,
     EVERYONE_PERMISSIONS,
+    INVITE_PERMISSIONS,
     JSON,
-    MANAGE_ROLES,
     SEND_MESSAGES,
     VIEW_CHANNEL,
     Channel,
@@ -22,18 +23,20 @@ from tests.fakes.discord_model import (
 
 
 def default_guild(bot: User, owner: User, others: list[User]) -> Guild:
-    """A guild like the network's: #general, #peer-space (closed to @everyone, open to Peer),
-    the bot's managed role above Peer, and the given members."""
+    """A guild set up as docs/setup-discord.md says: #general, #peer-space (closed to
+    @everyone, open to Peer and to the bot's role), the bot's managed role above Peer with the
+    invite link's permissions, and the given members."""
     gid = snowflake()
     guild = Guild(gid, "Peer Circle Test", owner.id)
     guild.roles[gid] = Role(gid, "@everyone", 0, EVERYONE_PERMISSIONS)
     peer = Role(snowflake(), "Peer", 1)
-    bot_role = Role(snowflake(), "Peer Circle", 2, MANAGE_ROLES | EVERYONE_PERMISSIONS, True)
+    bot_role = Role(snowflake(), "Peer Circle", 2, INVITE_PERMISSIONS, True, bot.id)
     guild.roles.update({peer.id: peer, bot_role.id: bot_role})
     general = Channel(snowflake(), "general", 0, gid, 0)
     space = Channel(snowflake(), "peer-space", 0, gid, 1)
     space.overwrites[gid] = Overwrite(gid, 0, deny=VIEW_CHANNEL)
     space.overwrites[peer.id] = Overwrite(peer.id, 0, allow=VIEW_CHANNEL | SEND_MESSAGES)
+    space.overwrites[bot_role.id] = Overwrite(bot_role.id, 0, allow=BOT_SPACE_PERMISSIONS)
     guild.channels.update({general.id: general, space.id: space})
     guild.members[bot.id] = Member(bot, [bot_role.id])
     for user in [owner, *others]:

@@ -11,6 +11,12 @@ import secrets
 from collections.abc import Callable
 from typing import Any
 
+from tests.fakes.telegram_chat_rules import (
+    check_answerable,
+    check_commands,
+    check_deletable,
+    remove_member,
+)
 from tests.fakes.telegram_world import (
     BOT_ID,
     ApiError,
@@ -18,7 +24,7 @@ from tests.fakes.telegram_world import (
     Chat,
     World,
     bad_request,
-    plain_text,
+    parsed_text,
 )
 
 Params = dict[str, Any]
@@ -67,21 +73,30 @@ def _message(world: World, params: Params) -> BotMessage:
     msg = world.messages.get((params.get("chat_id"), params.get("message_id")))
     if msg is None:
         raise bad_request("message to edit not found")
+    if msg.sender != BOT_ID:
+        raise bad_request("message can't be edited")
     return msg
+
+
+def _edited(world: World, msg: BotMessage) -> Any:
+    msg.edit_date = world.clock.date()
+    return world.message_json(msg)
 
 
 def send_message(world: World, params: Params, files: Files) -> Any:
     chat_id = _chat_for_sending(world, params.get("chat_id"))
     text = params.get("text") or ""
-    plain = plain_text(text, params.get("parse_mode"))
+    parsed = parsed_text(text, params.get("parse_mode"), world.users)
+    plain = parsed.text
     if not plain.strip():
         raise bad_request("message text is empty")
     if len(plain) > TEXT_LIMIT:
         raise bad_request("message is too long")
     _check_markup(params.get("reply_markup"))
     msg = BotMessage(
-        chat_id, world.next_message_id(chat_id), text, plain, params.get("reply_markup")
-    )
+        chat_id, world.next_message_id(chat_id), text, plain, params.get("reply_markup"),
+        entities=parsed.entities, date=world.clock.date(),
+    )  # fmt: skip
     world.messages[(chat_id, msg.message_id)] = msg
     return world.message_json(msg)
 
@@ -91,7 +106,8 @@ def send_document(world: World, params: Params, files: Files) -> Any:
     if "document" not in files:
         raise bad_request("there is no document in the request")
     caption = params.get("caption")
-    plain = plain_text(caption, params.get("parse_mode"))
+    parsed = parsed_text(caption, params.get("parse_mode"), world.users)
+    plain = parsed.text
     if len(plain) > CAPTION_LIMIT:
         raise bad_request("message caption is too long")
     _check_markup(params.get("reply_markup"))
@@ -103,8 +119,9 @@ def send_document(world: World, params: Params, files: Files) -> Any:
         "file_size": len(data),
     }
     msg = BotMessage(
-        chat_id, world.next_message_id(chat_id), None, plain, params.get("reply_markup"), document
-    )
+        chat_id, world.next_message_id(chat_id), None, plain, params.get("reply_markup"), document,
+        entities=parsed.entities, date=world.clock.date(),
+    )  # fmt: skip
     msg.document_data = data
     world.messages[(chat_id, msg.message_id)] = msg
     return world.message_json(msg)
@@ -115,18 +132,25 @@ def edit_message_text(world: World, params: Params, files: Files) -> Any:
     if msg.text is None:
         raise bad_request("there is no text in the message to edit")
     text = params.get("text") or ""
-    plain = plain_text(text, params.get("parse_mode"))
+    parsed = parsed_text(text, params.get("parse_mode"), world.users)
+    plain = parsed.text
+    if not plain.strip():
+        raise bad_request("message text is empty")
     if len(plain) > TEXT_LIMIT:
         raise bad_request("message is too long")
     markup = params.get("reply_markup")
     _check_markup(markup)
-    if plain == msg.plain and (markup or None) == (msg.reply_markup or None):
+    if (
+        plain == msg.plain
+        and parsed.entities == msg.entities
+        and (markup or None) == (msg.reply_markup or None)
+    ):
         raise bad_request(
             "message is not modified: specified new message content and reply markup are"
             " exactly the same as a current content and reply markup of the message"
         )
-    msg.text, msg.plain, msg.reply_markup = text, plain, markup
-    return world.message_json(msg)
+    msg.text, msg.plain, msg.reply_markup, msg.entities = text, plain, markup, parsed.entities
+    return _edited(world, msg)
 
 
 def edit_message_reply_markup(world: World, params: Params, files: Files) -> Any:
@@ -134,23 +158,26 @@ def edit_message_reply_markup(world: World, params: Params, files: Files) -> Any
     markup = params.get("reply_markup")
     _check_markup(markup)
     if (markup or None) == (msg.reply_markup or None):
-        raise bad_request("message is not modified")
+        raise bad_request(
+            "message is not modified: specified new message content and reply markup are"
+            " exactly the same as a current content and reply markup of the message"
+        )
     msg.reply_markup = markup
-    return world.message_json(msg)
+    return _edited(world, msg)
 
 
 def delete_message(world: World, params: Params, files: Files) -> Any:
     key = (params.get("chat_id"), params.get("message_id"))
     if key not in world.messages:
         raise bad_request("message to delete not found")
+    check_deletable(world, world.messages[key])
     del world.messages[key]
     return True
 
 
 def answer_callback_query(world: World, params: Params, files: Files) -> Any:
-    if params.get("callback_query_id") not in world.callback_ids:
-        raise bad_request("query is too old and response timeout expired or query ID is invalid")
-    world.callback_ids.discard(params["callback_query_id"])
+    check_answerable(world, params.get("callback_query_id"))
+    world.callback_ids.pop(params["callback_query_id"])
     return True
 
 
@@ -160,12 +187,7 @@ def _scope_key(params: Params) -> str:
 
 
 def set_my_commands(world: World, params: Params, files: Files) -> Any:
-    commands = params.get("commands") or []
-    if len(commands) > 100:
-        raise bad_request("BOT_COMMANDS_TOO_MUCH")
-    for cmd in commands:
-        if not 1 <= len(cmd.get("description", "")) <= 256:
-            raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
+    commands = check_commands(params.get("commands") or [])
     world.commands[_scope_key(params)] = commands
     return True
 
@@ -238,12 +260,14 @@ def ban_chat_member(world: World, params: Params, files: Files) -> Any:
         raise bad_request("user not found")
     if chat.members.get(user.id) == "creator":
         raise bad_request("can't remove chat owner")
-    world.member_change(chat, user, "kicked")
+    remove_member(world, chat, user)
     return True
 
 
 def unban_chat_member(world: World, params: Params, files: Files) -> Any:
     chat = _admin_group(world, params, "restrict/ban chat member")
+    if chat.type != "supergroup":
+        raise bad_request("method is available for supergroup and channel chats only")
     user_id = params.get("user_id")
     status = chat.members.get(user_id)
     only_if_banned = bool(params.get("only_if_banned"))

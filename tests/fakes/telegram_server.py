@@ -21,8 +21,16 @@ from aiohttp import web
 
 from tests.fakes import telegram_media
 from tests.fakes.telegram_methods import METHODS, SENDING, Files, Params
-from tests.fakes.telegram_wire import Call, Limits, Rule, decode, error_answer, injected
-from tests.fakes.telegram_world import TOKEN, ApiError, BotMessage, Chat, User, World
+from tests.fakes.telegram_wire import (
+    Call,
+    Limits,
+    Rule,
+    conform,
+    decode,
+    error_answer,
+    injected,
+)
+from tests.fakes.telegram_world import TOKEN, ApiError, BotMessage, Chat, Clock, User, World
 
 T = TypeVar("T")
 
@@ -72,6 +80,11 @@ class FakeTelegram:
             self._runner = None
 
     @property
+    def clock(self) -> Clock:
+        """The server's settable time: ``fake.clock.advance(49 * 3600)`` ages every message."""
+        return self.world.clock
+
+    @property
     def base_url(self) -> str:
         """The value for TELEGRAM_API_BASE_URL."""
         return f"http://127.0.0.1:{self.port}/bot"
@@ -86,9 +99,13 @@ class FakeTelegram:
         retry_after: int | None = None,
         times: int = 1,
         chat_id: int | None = None,
+        description: str | None = None,
     ) -> None:
-        """Answer the next ``times`` calls of ``method`` (to ``chat_id``) with this status."""
-        self._rules.append(Rule(method.lower(), times, status, retry_after, chat_id=chat_id))
+        """Answer the next ``times`` calls of ``method`` (to ``chat_id``) with this status
+        (and ``description``, e.g. "Bad Request: BOT_COMMAND_INVALID")."""
+        rule = Rule(method.lower(), times, status, retry_after, chat_id=chat_id)
+        rule.description = description
+        self._rules.append(rule)
 
     def delay(self, method: str, seconds: float, *, times: int = 1) -> None:
         """Answer the next ``times`` calls of ``method`` only after ``seconds``."""
@@ -208,11 +225,13 @@ class FakeTelegram:
         if request.match_info["token"] != self.token:
             return error_answer(ApiError(401, "Unauthorized"))
         params, files = await decode(request)
+        await conform(request, name, files)
         call = Call(name, params, files, time.monotonic(), 200)
         try:
             result = await self._answer(key, params, files, call)
         except ApiError as exc:
             call.status = exc.code
+            call.error = exc.description
             response = error_answer(exc)
         else:
             response = web.json_response({"ok": True, "result": result})

@@ -11,6 +11,7 @@ from typing import Any
 
 from aiohttp import web
 
+from tests.conformance.recorder import check_telegram
 from tests.fakes.telegram_methods import Files, Params
 from tests.fakes.telegram_world import ApiError, BotMessage
 
@@ -26,6 +27,7 @@ class Call:
     at: float
     status: int
     message: BotMessage | None = None
+    error: str | None = None  # the description of an error answer, as sent
 
 
 @dataclass
@@ -36,6 +38,7 @@ class Rule:
     retry_after: int | None = None
     delay: float = 0.0
     chat_id: int | None = None
+    description: str | None = None  # the error text, when not the status's usual one
 
 
 @dataclass
@@ -79,10 +82,22 @@ async def decode(request: web.Request) -> tuple[Params, Files]:
     return params, files
 
 
+async def conform(request: web.Request, method: str, files: Files) -> None:
+    """Hand the request, as the server received it, to the conformance check."""
+    if request.content_type == "application/json":
+        check_telegram(method, dict(await request.json()), frozenset(files), form=False)
+        return
+    form = await request.post()  # aiohttp keeps the parsed form: no second read
+    raw = {k: v for k, v in form.items() if not isinstance(v, web.FileField)}
+    check_telegram(method, raw | dict(request.query), frozenset(files), form=True)
+
+
 def injected(rule: Rule) -> ApiError:
     if rule.status == 429:
         retry = rule.retry_after or 1
         return ApiError(429, f"Too Many Requests: retry after {retry}", {"retry_after": retry})
+    if rule.description is not None:
+        return ApiError(rule.status or 500, rule.description)
     return ApiError(rule.status or 500, "Internal Server Error")
 
 

@@ -8,20 +8,35 @@ the real Bot API JSON, so python-telegram-bot parses it with its own code.
 from __future__ import annotations
 
 import itertools
+import re
 import time
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from typing import Any
+
+from tests.fakes.telegram_html import HtmlError, Parsed, parse_html
 
 BOT_ID = 700100200
 BOT_USERNAME = "PeerCircleTestBot"
 TOKEN = f"{BOT_ID}:AAFakeTokenForTestsOnly_abcdefghijklmnopq"
 
-# Telegram's HTML parse mode accepts only these tags.
-_ALLOWED_TAGS = {
-    "b", "strong", "i", "em", "u", "ins", "s", "strike", "del", "a", "code", "pre",
-    "tg-spoiler", "span", "blockquote", "tg-emoji",
-}  # fmt: skip
+_MENTION = re.compile(r"tg:(?://)?user\?id=(\d+)")
+DELETE_WINDOW = 48 * 3600  # seconds: older messages can't be deleted
+CALLBACK_WINDOW = 15 * 60  # seconds: older button presses can't be answered
+
+
+class Clock:
+    """The fake server's own time, in Unix seconds. It starts at the real time and only
+    moves when a test says so (``advance``), so rules about age (48 hours to delete, 15
+    minutes to answer a button) are tested without waiting and without racing the machine."""
+
+    def __init__(self) -> None:
+        self.now = time.time()
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+    def date(self) -> int:
+        return int(self.now)
 
 
 class ApiError(Exception):
@@ -38,38 +53,6 @@ class ApiError(Exception):
 
 def bad_request(what: str) -> ApiError:
     return ApiError(400, f"Bad Request: {what}")
-
-
-class _Html(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.text: list[str] = []
-        self.open: list[str] = []
-        self.error: str | None = None
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in _ALLOWED_TAGS:
-            self.error = f'can\'t parse entities: Unsupported start tag "{tag}"'
-        self.open.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if not self.open or self.open.pop() != tag:
-            self.error = f'can\'t parse entities: Unexpected end tag "{tag}"'
-
-    def handle_data(self, data: str) -> None:
-        self.text.append(data)
-
-
-def parse_html(text: str) -> str:
-    """The visible text of an HTML-mode message; raises like Telegram on bad markup."""
-    parser = _Html()
-    parser.feed(text)
-    parser.close()
-    if parser.error is None and parser.open:
-        parser.error = "can't parse entities: Can't find end tag corresponding to start tag"
-    if parser.error:
-        raise bad_request(parser.error)
-    return "".join(parser.text)
 
 
 @dataclass
@@ -108,7 +91,9 @@ class Chat:
 
 @dataclass
 class BotMessage:
-    """Something the bot sent, as the fake holds it (``text`` is what was sent, HTML)."""
+    """A message in a chat, as the fake holds it: ``text`` is what was sent (HTML), ``plain``
+    what people see, ``entities`` its formatting. ``sender`` is the bot unless a person
+    wrote it (the fake keeps people's messages too, so deleting them follows the rules)."""
 
     chat_id: int
     message_id: int
@@ -117,6 +102,10 @@ class BotMessage:
     reply_markup: dict[str, Any] | None = None
     document: dict[str, Any] | None = None
     document_data: bytes = b""
+    entities: list[dict[str, Any]] = field(default_factory=list)
+    date: int = 0
+    edit_date: int | None = None
+    sender: int = BOT_ID
 
     @property
     def buttons(self) -> list[dict[str, Any]]:
@@ -142,7 +131,8 @@ class World:
         self.messages: dict[tuple[int, int], BotMessage] = {}
         self.invite_links: dict[str, dict[str, Any]] = {}
         self.commands: dict[str, list[dict[str, Any]]] = {}
-        self.callback_ids: set[str] = set()
+        self.callback_ids: dict[str, int] = {}  # query id -> when the button was pressed
+        self.clock = Clock()
         self.updates: list[dict[str, Any]] = []
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count[int]] = {}
@@ -166,16 +156,22 @@ class World:
     def message_json(self, msg: BotMessage) -> dict[str, Any]:
         out: dict[str, Any] = {
             "message_id": msg.message_id,
-            "date": int(time.time()),
+            "date": msg.date,
             "chat": self.chat_json(msg.chat_id),
-            "from": self.bot,
+            "from": self.bot if msg.sender == BOT_ID else self.users[msg.sender].json(),
         }
+        if msg.edit_date is not None:
+            out["edit_date"] = msg.edit_date
         if msg.text is not None:
             out["text"] = msg.plain
+            if msg.entities:
+                out["entities"] = msg.entities
         if msg.document is not None:
             out["document"] = msg.document
             if msg.plain:
                 out["caption"] = msg.plain
+                if msg.entities:
+                    out["caption_entities"] = msg.entities
         if msg.reply_markup:
             out["reply_markup"] = msg.reply_markup
         return out
@@ -235,9 +231,14 @@ class World:
         if chat is None:
             self.started.add(user.id)
             self.blocked.discard(user.id)
+        message_id = self.next_message_id(chat_id)
+        date = self.clock.date()
+        self.messages[(chat_id, message_id)] = BotMessage(
+            chat_id, message_id, text, text, date=date, sender=user.id
+        )
         body: dict[str, Any] = {
-            "message_id": self.next_message_id(chat_id),
-            "date": int(time.time()),
+            "message_id": message_id,
+            "date": date,
             "chat": self.chat_json(chat_id),
             "from": user.json(),
             "text": text,
@@ -251,7 +252,7 @@ class World:
 
     def callback(self, user: User, msg: BotMessage, data: str) -> dict[str, Any]:
         query_id = f"cq{len(self.callback_ids) + 1}"
-        self.callback_ids.add(query_id)
+        self.callback_ids[query_id] = self.clock.date()
         body = {
             "id": query_id,
             "from": user.json(),
@@ -267,7 +268,7 @@ class World:
         body = {
             "chat": chat.json(),
             "from": user.json(),
-            "date": int(time.time()),
+            "date": self.clock.date(),
             "old_chat_member": old,
             "new_chat_member": self.member_json(chat, user.id),
         }
@@ -279,7 +280,7 @@ class World:
             "chat": chat.json(),
             "from": user.json(),
             "user_chat_id": user.id,
-            "date": int(time.time()),
+            "date": self.clock.date(),
         }
         return self.push("chat_join_request", body)
 
@@ -295,7 +296,7 @@ class World:
                                   (new, "migrate_from_chat_id", chat.id)):  # fmt: skip
             body = {
                 "message_id": self.next_message_id(where.id),
-                "date": int(time.time()),
+                "date": self.clock.date(),
                 "chat": where.json(),
                 "from": by.json(),
                 key: other,
@@ -304,7 +305,28 @@ class World:
         return new
 
 
-def plain_text(text: str | None, parse_mode: str | None) -> str:
+def parsed_text(
+    text: str | None, parse_mode: str | None, users: dict[int, User] | None = None
+) -> Parsed:
+    """What people see of a text or caption, and its entities; refused like Telegram. A link
+    to ``tg://user?id=N`` mentions that person (a ``text_mention``) if Telegram knows them."""
     if text is None:
-        return ""
-    return parse_html(text) if (parse_mode or "").upper() == "HTML" else text
+        return Parsed("")
+    if (parse_mode or "").upper() != "HTML":
+        return Parsed(text)
+    try:
+        parsed = parse_html(text)
+    except HtmlError as exc:
+        raise bad_request(f"can't parse entities: {exc}") from None
+    kept = []
+    for entity in parsed.entities:
+        found = _MENTION.fullmatch(entity.get("url", ""))
+        if found is None:
+            kept.append(entity)
+            continue
+        user = (users or {}).get(int(found.group(1)))
+        if user is not None:
+            del entity["url"]
+            kept.append(entity | {"type": "text_mention", "user": user.json()})
+    parsed.entities = kept
+    return parsed

@@ -59,6 +59,24 @@ async def test_a_button_press_comes_back_answered(tmp_path: Path) -> None:
     assert fake.calls_of("answerCallbackQuery")[0].params["callback_query_id"] == query
 
 
+async def test_a_button_press_too_old_to_answer_still_does_what_it_says(tmp_path: Path) -> None:
+    """Telegram refuses to answer a press older than about 15 minutes (the bot was away);
+    the person still gets what the button is for, and the service carries on."""
+    async with fake_telegram() as fake:
+        user = fake.user("Robin")
+        async with telegram_service(telegram_settings(tmp_path, fake)):
+            fake.say(user, "/crisis")
+            [card] = await fake.wait_messages(user.id)
+            fake.press(user, card, "Indigenous-led")
+            fake.clock.advance(16 * 60)  # before the bot can fetch the press
+            answer = (await fake.wait_messages(user.id, 2))[1]
+            await fake.wait_for(lambda: fake.calls_of("answerCallbackQuery"))
+            fake.say(user, "/crisis")
+            await fake.wait_messages(user.id, 3)
+    assert "Hope for Wellness" in answer.plain
+    assert [c.status for c in fake.calls_of("answerCallbackQuery")] == [400]
+
+
 async def test_the_command_menu_is_set_per_scope_without_steward_tools(tmp_path: Path) -> None:
     extra = Router("menutest")
 

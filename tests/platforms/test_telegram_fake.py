@@ -21,7 +21,11 @@ async def test_the_bot_asks_for_member_and_join_request_updates(tmp_path: Path) 
 async def test_join_requests_invites_and_removal() -> None:
     async with fake_telegram() as fake:
         base_url, file_url = api_urls(fake.base_url)
-        group, peer, stranger = fake.group("Peers"), fake.user("Pat"), fake.user("Stray")
+        group, peer, stranger = (
+            fake.group("Peers", supergroup=True),
+            fake.user("Pat"),
+            fake.user("Stray"),
+        )
         async with Bot(fake.token, base_url=base_url, base_file_url=file_url) as bot:
             link = await bot.create_chat_invite_link(group.id, member_limit=1)
             fake.request_join(peer, group)

@@ -161,3 +161,27 @@ async def test_a_peer_group_that_becomes_a_supergroup_stays_a_peer_space(tmp_pat
                 await asyncio.sleep(0.05)
             spaces = await svc.ctx.repo.spaces.all()
     assert [(s.chat_id, s.place_id) for s in spaces] == [(str(supergroup.id), str(supergroup.id))]
+
+
+async def test_removal_in_a_basic_group_is_reported_to_the_steward_as_done(
+    tmp_path: Path,
+) -> None:
+    """The fault: the bot banned, then unbanned; Telegram refuses an unban in a basic group,
+    so the steward was told the removal failed although the person was out."""
+    async with fake_telegram() as fake:
+        steward, group = fake.user("Steward"), fake.group("Day peers")  # a basic group
+        settings = telegram_settings(tmp_path, fake, stewards=f"telegram:{steward.id}")
+        async with telegram_service(settings):
+            fake.say(steward, "/start")
+            await fake.wait_messages(steward.id)
+            fake.say(steward, "/space add", group)
+            await said(fake, steward, "is now a peer space")
+            lurker = fake.user("Lurker")
+            group.members[lurker.id] = "member"
+            fake.say(lurker, "hello", group)
+            flag = await said(fake, steward, "isn't a verified member")
+            fake.press(steward, flag, "Remove from the space")
+            done = await said(fake, steward, "They're out of")
+    assert group.members[lurker.id] == "left"
+    assert "didn't work" not in done.plain
+    assert not any("didn't work" in m.plain for m in mine(fake, steward))

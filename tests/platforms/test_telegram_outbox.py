@@ -5,10 +5,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from bot.core.model import Platform
 from bot.core.replies import Attachment, Choice, Reply
-from bot.outbox import Button, Destination, Op, OutgoingMessage
-from bot.platforms.telegram.sending import BLOCKED
+from bot.outbox import Button, Destination, Op, OutgoingMessage, PermanentFailure
+from bot.platforms.telegram.sending import BLOCKED, CANNOT_DELETE
 from bot.service import Service
 from bot.storage.outbox import NewItem
 from tests.fakes.telegram_harness import fake_telegram, telegram_service, telegram_settings
@@ -190,3 +192,23 @@ async def test_pressing_a_button_that_replaces_its_message_edits_it(tmp_path: Pa
     assert edit.params["message_id"] == message.message_id and edit.status == 200
     assert len(fake.messages_to(user.id)) == 1  # changed in place, not sent again
     assert any(b["text"] == "22:00–07:00" for b in message.buttons)
+
+
+async def test_deleting_a_message_older_than_48_hours_fails_once_with_a_plain_reason(
+    tmp_path: Path,
+) -> None:
+    async with fake_telegram() as fake:
+        group = fake.group()
+        dest = group_dest(group.id)
+        async with telegram_service(telegram_settings(tmp_path, fake)) as (svc, platform):
+            await send_all(svc, dest, ["old news"])
+            [old] = await fake.wait_messages(group.id)
+            fake.clock.advance(48 * 3600 + 60)
+            await send_all(svc, dest, ["fresh"])
+            fresh_id = str((await fake.wait_messages(group.id, 2))[1].message_id)
+            await platform.deliver(dest, OutgoingMessage("", op=Op.DELETE, target_id=fresh_id))
+            with pytest.raises(PermanentFailure) as refused:
+                delete = OutgoingMessage("", op=Op.DELETE, target_id=str(old.message_id))
+                await platform.deliver(dest, delete)
+    assert str(refused.value) == CANNOT_DELETE
+    assert [c.status for c in fake.calls_of("deleteMessage")] == [200, 400]

@@ -149,3 +149,20 @@ async def test_logs_hold_neither_tokens_nor_what_anyone_wrote(
     assert "telegram:chat:" in out  # the failed delivery is logged with where it went
     for words in ("private words", "pain tonight", "Quiet reminder", "Checking in softly"):
         assert words not in out
+
+
+async def test_a_permanent_error_at_start_gives_one_plain_line_and_stops(
+    tmp_path: Path,
+) -> None:
+    """The fault: python-telegram-bot's BadRequest is a NetworkError, so a refusal at start
+    was retried for ever in the background and polling never began."""
+    async with fake_telegram() as fake:
+        fake.fail("setMyCommands", 400, description="Bad Request: BOT_COMMAND_INVALID")
+        with pytest.raises(SettingsError) as raised:
+            async with telegram_service(telegram_settings(tmp_path, fake)):
+                pass
+        tries = len(fake.calls_of("setMyCommands"))
+    line = str(raised.value)
+    assert line.startswith("TELEGRAM_BOT_TOKEN: Telegram refused to start the bot")
+    assert "Bot_command_invalid" in line and "\n" not in line
+    assert tries == 1 and fake.polls == 0

@@ -33,6 +33,7 @@ _REFUSALS = {
     50007: "cannot send messages to this user (DMs closed or the bot is blocked)",
     50001: "the bot cannot see this channel",
     50013: "the bot lacks permission in this channel",
+    160002: "the bot cannot read message history in this channel, which replies need",
 }
 _MISSING = {
     10003: "unknown channel",

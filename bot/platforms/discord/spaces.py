@@ -2,10 +2,13 @@
 (``DISCORD_PEER_ROLE``). Letting a verified member in is giving them the role; taking someone
 out is taking it away. A person not on the server yet gets the role when they arrive.
 
-The audit checks what Discord itself decides: whether @everyone can view the channel (fixed
-with one tap by denying it to @everyone and allowing the peer role), and whether everyone who
-holds the peer role is verified (fixed by taking the role away). It reads the member list the
-gateway keeps (the Server Members intent), not anyone's messages.
+The audit checks what Discord itself decides: whether the bot itself can view, post and read
+history in the channel (Discord sends it nothing from a channel it cannot view, so without that
+no post there is noticed and nothing reaches the space), whether @everyone can view the channel
+(fixed with one tap by allowing the bot's own role what it needs, allowing the peer role, then
+denying @everyone, so the fix never locks the bot out), and whether everyone who holds the peer
+role is verified (fixed by taking the role away). It reads the member list the gateway keeps
+(the Server Members intent), not anyone's messages.
 """
 
 from __future__ import annotations
@@ -32,10 +35,21 @@ T = TypeVar("T")
 REASON = "Peer Circle: membership"
 Channel = discord.abc.GuildChannel
 
+#: What the bot needs in each peer channel, by the names Discord shows in channel settings.
+NEEDED_IN_SPACE = {
+    "View Channel": "view_channel",
+    "Send Messages": "send_messages",
+    "Read Message History": "read_message_history",
+}
+
 
 def _translate(exc: Exception) -> SpaceError:
     if isinstance(exc, discord.RateLimited):
         return SpaceError("Discord asked to slow down", transient=True, retry_after=exc.retry_after)
+    if isinstance(exc, discord.Forbidden) and exc.code == 50001:
+        return SpaceError(
+            "the bot cannot see that channel: allow View Channel to its own role there"
+        )
     if isinstance(exc, discord.Forbidden):
         return SpaceError(
             "the bot is not allowed to: it needs Manage Roles, and its own role must sit above"
@@ -142,6 +156,9 @@ class DiscordSpaces:
             return [Finding(Problem.UNREACHABLE)]
         guild = channel.guild
         findings = []
+        missing = _missing(channel, guild.me)
+        if missing:
+            findings.append(Finding(Problem.BOT_CANNOT_USE, missing=missing))
         if channel.permissions_for(guild.default_role).view_channel:
             findings.append(Finding(Problem.EVERYONE_CAN_VIEW, fixable=True))
         role = discord.utils.get(guild.roles, name=self._peer_role)
@@ -164,11 +181,17 @@ class DiscordSpaces:
             raise SpaceError("that has to be changed in Discord itself")
         channel = await self._channel(space_id)
         role = self._role(channel.guild)
-        everyone = channel.guild.default_role
+        guild = channel.guild
+        everyone = guild.default_role
+        own: discord.Role | discord.Member = guild.self_role or guild.me
+        kept = channel.overwrites_for(own)  # first, so closing the channel never locks us out
+        have = channel.permissions_for(guild.me)
+        kept.update(**{flag: True for flag in NEEDED_IN_SPACE.values() if getattr(have, flag)})
         closed = channel.overwrites_for(everyone)
         closed.update(view_channel=False)
         opened = channel.overwrites_for(role)
         opened.update(view_channel=True)
+        await self._call(lambda: channel.set_permissions(own, overwrite=kept, reason=REASON))
         await self._call(lambda: channel.set_permissions(role, overwrite=opened, reason=REASON))
         await self._call(lambda: channel.set_permissions(everyone, overwrite=closed, reason=REASON))
 
@@ -177,3 +200,9 @@ class DiscordSpaces:
 
     def profile_link(self, user_id: str) -> str | None:
         return f"https://discord.com/users/{user_id}" if user_id.isdigit() else None
+
+
+def _missing(channel: Channel, me: discord.Member) -> tuple[str, ...]:
+    """What the bot lacks in a channel, of what it needs to work in a peer space."""
+    have = channel.permissions_for(me)
+    return tuple(name for name, flag in NEEDED_IN_SPACE.items() if not getattr(have, flag))

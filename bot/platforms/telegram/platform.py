@@ -4,9 +4,11 @@ Why it looks like this:
 - The service owns the loop, so the adapter calls ``initialize``, ``start`` and
   ``updater.start_polling`` itself and stops them in reverse; PTB's JobQueue and persistence
   are off (one APScheduler serves every platform; the database is the only store).
-- An invalid token stops start-up with one plain line. A network that is down does not: the
-  adapter keeps trying in the background with exponential backoff, so the other platforms run
-  meanwhile, and queued messages wait for the connection instead of failing.
+- An invalid token stops start-up with one plain line, and so does any other refusal that
+  retrying cannot change (python-telegram-bot's ``BadRequest`` is a ``NetworkError``, so it is
+  told apart first). A network that is down does not: the adapter keeps trying in the
+  background with exponential backoff, so the other platforms run meanwhile, and queued
+  messages wait for the connection instead of failing.
 - Everything it sends goes through the outbox, which calls :meth:`deliver`; Telegram's errors
   become the outbox's three outcomes. A group upgraded to a supergroup is followed to its new
   id, and the core is told with a neutral ``ChatMoved`` event.
@@ -22,7 +24,15 @@ import random
 from datetime import timedelta
 from typing import Any
 
-from telegram.error import ChatMigrated, InvalidToken, NetworkError, TelegramError
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    EndPointNotFound,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    TelegramError,
+)
 from telegram.ext import Application, ApplicationBuilder
 
 from bot.config import Settings
@@ -68,8 +78,21 @@ INVALID_TOKEN = (
     "TELEGRAM_BOT_TOKEN: Telegram does not accept this token. Copy it again from @BotFather"
     " (/mybots, API Token), or leave it empty to run without Telegram."
 )
+#: Refusals at start that the same request would meet again, however often it is retried.
+PERMANENT = (BadRequest, Forbidden, EndPointNotFound)
 _FIRST_TRY = 15.0  # seconds start-up waits for Telegram before going on in the background
 _WAIT_FOR_CONNECTION = 20.0  # seconds one delivery waits for a connection (outbox allows 30)
+
+
+def refused_at_start(exc: TelegramError) -> str:
+    """One plain line for a refusal at start. Its text is Telegram's answer to the bot's own
+    start-up requests (getMe, setMyCommands, deleteWebhook), so it holds nothing anyone wrote."""
+    reason = " ".join(exc.message.split()).rstrip(".")
+    return (
+        f"TELEGRAM_BOT_TOKEN: Telegram refused to start the bot ({type(exc).__name__}: {reason})."
+        " Trying again would not help: check TELEGRAM_API_BASE_URL and the bot in @BotFather,"
+        " or leave TELEGRAM_BOT_TOKEN empty to run without Telegram."
+    )
 
 
 def api_urls(base: str) -> tuple[str, str]:
@@ -150,6 +173,9 @@ class TelegramPlatform:
         except InvalidToken:
             await self.app.bot.shutdown()
             raise SettingsError(INVALID_TOKEN) from None
+        except PERMANENT as exc:
+            await self.app.bot.shutdown()
+            raise SettingsError(refused_at_start(exc)) from None
         except (NetworkError, TimeoutError) as exc:
             log.warning(
                 "telegram: cannot reach the Bot API yet (%s); trying again in the background",
@@ -201,6 +227,9 @@ class TelegramPlatform:
                 return
             except InvalidToken:
                 log.error("%s Telegram stays off until the bot is restarted.", INVALID_TOKEN)
+                return
+            except PERMANENT as exc:
+                log.error("%s Telegram stays off.", refused_at_start(exc))
                 return
             except (NetworkError, TimeoutError) as exc:
                 delay = min(cap, delay * 2)

@@ -4,7 +4,9 @@ Why join requests: the link a verified member gets asks to join (``creates_join_
 the bot approves only verified members when the request arrives. A link that leaks, or that a
 removed member still holds, lets nobody in, so there is no window between a removal and the
 link running out. Links also expire after a day. Removing someone is a ban followed at once by
-an unban: they are out, and could be invited again later.
+an unban: they are out, and could be invited again later. A basic group (not a supergroup) has
+no ban list: the ban alone takes them out, and Telegram refuses the unban there ("method is
+available for supergroup and channel chats only"), which is no failure: they are out already.
 
 Telegram cannot list a group's members, so the audit checks the accounts the bot has seen
 there (it is told when anyone joins or posts, as an admin), and whether the group has a public
@@ -43,6 +45,7 @@ INSIDE = {ChatMember.MEMBER, ChatMember.ADMINISTRATOR, ChatMember.OWNER}
 _GONE = ("chat not found", "bot was kicked", "bot is not a member", "group chat was deactivated")
 _NOT_A_USER = ("user not found", "participant_id_invalid", "user_id_invalid")
 _ANSWERED = ("hide_requester_missing", "user_already_participant")
+_NO_BAN_LIST = "supergroup and channel chats only"  # the unban, refused in a basic group
 
 
 def inside(member: ChatMember) -> bool:
@@ -126,7 +129,13 @@ class TelegramSpaces:
         if member is None or not inside(member):
             return
         await self._call(lambda: self._bot.ban_chat_member(chat_id, user))
-        await self._call(lambda: self._bot.unban_chat_member(chat_id, user, only_if_banned=True))
+        try:
+            await self._bot.unban_chat_member(chat_id, user, only_if_banned=True)
+        except BadRequest as exc:
+            if _NO_BAN_LIST not in exc.message.lower():
+                raise _translate(exc) from None
+        except TelegramError as exc:
+            raise _translate(exc) from None
 
     async def answer_join_request(self, space_id: str, user_id: str, approve: bool) -> None:
         chat_id, user = self._chat(space_id), int(user_id)
