@@ -178,6 +178,8 @@ class MessageEdited(MessageEvent):
 @dataclass(frozen=True, slots=True)
 class MessagesDeleted(MessageEvent):
     """Messages were deleted (one, or a bulk deletion). Platforms that never tell bots about
-    deletions (Telegram) do not emit this; ``/delete`` covers them."""
+    deletions (Telegram) do not emit this; ``/delete`` covers them. ``actor`` is whose
+    private chat it was, when it was one (the relay addresses private chats by person)."""
 
     message_ids: tuple[str, ...]
+    actor: Actor | None = None

@@ -80,6 +80,7 @@ class Relay:
         self._durable = durable
         self._now = now
         self._resolve = resolve
+        self._started = now()
         self._conversations: dict[str, RelayConversation] = {}
         self._by_endpoint: dict[Endpoint, str] = {}
         self._memory: dict[str, MemoryMap] = {}
@@ -92,7 +93,7 @@ class Relay:
         self._waiting: dict[
             tuple[MessageRef, Endpoint, int], list[Callable[[Copy], Awaitable[None]]]
         ] = {}
-        self.stats = {"relayed": 0, "duplicates": 0, "refused_unverified": 0}
+        self.stats = {"relayed": 0, "duplicates": 0, "refused_unverified": 0, "catch_ups": 0}
         outbox.on_result(ORIGIN, self._reported)
 
     # -- conversations ------------------------------------------------------------------------
@@ -218,7 +219,7 @@ class Relay:
             await self._when_known(group, target, 0, edit)
 
     async def deleted(self, event: MessagesDeleted) -> bool:
-        where = Endpoint.where(event.conversation)
+        where = Endpoint.where(event.conversation, event.actor)
         conv = self.of(where)
         if conv is None:
             return False
@@ -247,17 +248,13 @@ class Relay:
 
     async def delete_copies(self, key: str) -> int:
         """Delete every copy the relay made in a conversation (a debrief room closing), where
-        the platforms allow; returns how many deletions were queued."""
+        the platforms allow, including copies still on their way; returns how many."""
         conv = self._conversations.get(key)
         if conv is None:
             return 0
-        mapping = self.map_for(conv)
         count = 0
-        for group in await mapping.groups_in(key):
-            for copy in group.copies:
-                await self._queue_delete(conv, group, copy)
-                count += 1
-            await mapping.forget(group.source)
+        for group in await self.map_for(conv).groups_in(key):
+            count += await self._delete_group(conv, group, keep_source=True)
         return count
 
     # -- catch-up -------------------------------------------------------------------------------
@@ -269,12 +266,16 @@ class Relay:
         if port is None:
             return 0
         since = self._now() - CATCH_UP_WINDOW
+        # Only what was mapped before the platform went quiet: copies made since (the other
+        # side catching up first) may be newer than what was missed here.
+        heard = [t for ep, t in self.last_seen.items() if ep.platform is platform]
+        before = max(heard, default=self._started)
         count = 0
         for conv in list(self._conversations.values()):
             for ep in conv.endpoints:
                 if ep.platform is not platform or ep.kind != "chat":
                     continue
-                after = await self.map_for(conv).last_id(ep)
+                after = await self.map_for(conv).last_id(ep, before)
                 try:
                     async for event in port.history(ep.id, after, since):
                         if await self.posted(event):
@@ -287,6 +288,7 @@ class Relay:
                     )
         if count:
             log.info("relay: caught up %d message(s) on %s", count, platform.value)
+        self.stats["catch_ups"] += 1
         return count
 
     # -- status ---------------------------------------------------------------------------------
@@ -409,23 +411,30 @@ class Relay:
         await self._enqueue(conv, "edit", copy.item, ref, target, message, person)
 
     async def _delete_group(
-        self, conv: RelayConversation, group: Group, skip: MessageRef | None = None
-    ) -> None:
+        self,
+        conv: RelayConversation,
+        group: Group,
+        skip: MessageRef | None = None,
+        *,
+        keep_source: bool = False,
+    ) -> int:
+        """Forget an original and delete its copies (and the original itself unless it is
+        ``skip``, already deleted, or ``keep_source``); returns how many copies."""
         async with self._lock(group.source):
             mapping = self.map_for(conv)
             fresh = [g for g in await mapping.groups_of(group.source) if g.source == group.source]
-            await self._delete_locked(conv, fresh[0] if fresh else group, skip)
+            return await self._delete_locked(conv, fresh[0] if fresh else group, skip, keep_source)
 
     async def _delete_locked(
-        self, conv: RelayConversation, group: Group, skip: MessageRef | None
-    ) -> None:
+        self, conv: RelayConversation, group: Group, skip: MessageRef | None, keep_source: bool
+    ) -> int:
         await self.map_for(conv).forget(group.source)
-        if group.source != skip:
+        count = 0
+        if group.source != skip and not keep_source:
             message = OutgoingMessage("", op=Op.DELETE, target_id=group.source.message_id)
             await self._enqueue(
                 conv, "delete", -1, group.source, group.source.endpoint, message, None
             )
-        done = set()
         for copy in group.copies:
             if (
                 skip is not None
@@ -437,16 +446,17 @@ class Relay:
                     continue
                 copy = replace(copy, parts=rest)
             await self._queue_delete(conv, group, copy)
-            done.add((copy.endpoint, copy.item))
-        for target in conv.others(group.source.endpoint):
-            for key in [k for k in self._waiting if k[0] == group.source and k[1] == target]:
-                if (target, key[2]) in done:
-                    continue
+            count += 1
+        known = {(c.endpoint, c.item) for c in group.copies}
+        for target, item in self._inflight.get(group.source, set()) - known:
+            # Not delivered yet: delete it as soon as it is (a pending edit no longer matters).
 
-                async def late_delete(copy: Copy, group: Group = group) -> None:
-                    await self._queue_delete(conv, group, copy)
+            async def late_delete(copy: Copy, group: Group = group) -> None:
+                await self._queue_delete(conv, group, copy)
 
-                self._waiting[key] = [late_delete]  # a pending edit no longer matters
+            self._waiting[(group.source, target, item)] = [late_delete]
+            count += 1
+        return count
 
     async def _queue_delete(self, conv: RelayConversation, group: Group, copy: Copy) -> None:
         message = OutgoingMessage(

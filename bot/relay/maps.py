@@ -38,8 +38,10 @@ class MessageMap(Protocol):
 
     async def forget(self, source: MessageRef) -> None: ...
 
-    async def last_id(self, endpoint: Endpoint) -> str | None:
-        """The newest message id relayed from or to an endpoint (catch-up starts after it)."""
+    async def last_id(self, endpoint: Endpoint, before: datetime) -> str | None:
+        """The newest message id relayed from or to an endpoint, among those mapped before
+        ``before`` (catch-up starts after it: copies made since may be newer than what was
+        missed)."""
         ...
 
     async def groups_in(self, conversation: str) -> list[Group]: ...
@@ -53,6 +55,7 @@ class MemoryMap:
     def __init__(self) -> None:
         self._groups: dict[MessageRef, Group] = {}
         self._index: dict[MessageRef, set[MessageRef]] = {}
+        self._when: dict[MessageRef, datetime] = {}
 
     async def known(self, ref: MessageRef) -> bool:
         return ref in self._index
@@ -64,6 +67,7 @@ class MemoryMap:
             return False
         self._groups[source] = Group(conversation, source, person_id, ())
         self._index[source] = {source}
+        self._when[source] = at
         return True
 
     async def add_copy(
@@ -80,6 +84,7 @@ class MemoryMap:
         self._groups[source] = replace(group, copies=(*kept, copy))
         for part in copy.parts:
             self._index.setdefault(MessageRef(copy.endpoint, part), set()).add(source)
+            self._when[MessageRef(copy.endpoint, part)] = at
 
     async def groups_of(self, ref: MessageRef) -> list[Group]:
         return [self._groups[s] for s in self._index.get(ref, ()) if s in self._groups]
@@ -93,8 +98,12 @@ class MemoryMap:
             for part in copy.parts:
                 self._unindex(MessageRef(copy.endpoint, part), source)
 
-    async def last_id(self, endpoint: Endpoint) -> str | None:
-        ids = [r.message_id for r in self._index if r.endpoint == endpoint]
+    async def last_id(self, endpoint: Endpoint, before: datetime) -> str | None:
+        ids = [
+            r.message_id
+            for r in self._index
+            if r.endpoint == endpoint and self._when.get(r, before) < before
+        ]
         return max(ids, key=_order, default=None)
 
     async def groups_in(self, conversation: str) -> list[Group]:
@@ -110,6 +119,7 @@ class MemoryMap:
             sources.discard(source)
             if not sources:
                 del self._index[ref]
+                self._when.pop(ref, None)
 
 
 def _order(message_id: str) -> tuple[int, str]:

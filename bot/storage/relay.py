@@ -204,11 +204,11 @@ class RelayMapRepository:
     async def forget(self, source: MessageRef) -> None:
         await self.db.execute("DELETE FROM relay_map WHERE origin = ?", (str(source),))
 
-    async def last_id(self, endpoint: Endpoint) -> str | None:
+    async def last_id(self, endpoint: Endpoint, before: datetime) -> str | None:
         row = await self.db.fetchone(
-            "SELECT message_id FROM relay_map WHERE endpoint = ?"
+            "SELECT message_id FROM relay_map WHERE endpoint = ? AND created_at < ?"
             " ORDER BY length(message_id) DESC, message_id DESC LIMIT 1",
-            (str(endpoint),),
+            (str(endpoint), to_db(before)),
         )
         return None if row is None else str(row[0])
 

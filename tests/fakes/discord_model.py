@@ -48,8 +48,17 @@ def json_response(
     return web.Response(body=body, status=status, headers=headers, content_type="application/json")
 
 
+_last_id = [0]
+DISCORD_EPOCH_MS = 1_420_070_400_000
+
+
 def snowflake() -> str:
-    return str(next(_ids))
+    """A new id that, like Discord's, holds the time it was made (discord.py reads a message's
+    ``created_at`` from it), always larger than the one before."""
+    now_ms = int(datetime.now(UTC).timestamp() * 1000)
+    made = max((now_ms - DISCORD_EPOCH_MS) << 22, _last_id[0] + 1, next(_ids))
+    _last_id[0] = made
+    return str(made)
 
 
 def now_iso() -> str:

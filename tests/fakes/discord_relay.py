@@ -90,6 +90,7 @@ class Relayed:
 
     webhooks: dict[str, Webhook] = field(default_factory=dict)
     history: dict[str, list[str]] = field(default_factory=dict)  # channel → message ids
+    files: dict[str, tuple[str, bytes | None, int]] = field(default_factory=dict)  # by message
 
 
 def state(fake: FakeDiscord) -> Relayed:
@@ -120,15 +121,20 @@ async def say(
     content: str,
     *,
     reply_to: Message | None = None,
-    attachments: list[str] | None = None,
+    file: tuple[str, bytes | int] | None = None,
     live: bool = True,
 ) -> Message:
-    """``user`` posts ``content`` in ``channel`` (a reply to ``reply_to``). ``live=False``:
+    """``user`` posts ``content`` in ``channel`` (a reply to ``reply_to``), with a ``file``
+    (its name and bytes, or only a size for one too large to bother making). ``live=False``:
     it is only in the channel's history, as if posted while the bot was not connected."""
     message = Message(snowflake(), channel.id, user, content=content)
     if reply_to is not None:
         message.reply_to = reply_to.id
-    message.attachments = list(attachments or [])
+    if file is not None:
+        name, body = file
+        data = body if isinstance(body, bytes) else None
+        state(fake).files[message.id] = (name, data, len(body) if data else int(body))  # type: ignore[arg-type]
+        message.attachments = [name]
     remember(fake, message)
     if live:
         await fake.gateway.dispatch("MESSAGE_CREATE", _with_member(fake, message, channel))
@@ -144,6 +150,14 @@ def _with_member(fake: FakeDiscord, message: Message, channel: Channel) -> JSON:
         replied = fake.world.messages.get(message.reply_to)
         if replied is not None:
             payload["referenced_message"] = replied.payload(channel.guild_id)
+    found = state(fake).files.get(message.id)
+    if found is not None:
+        name, _, size = found
+        url = f"{fake.api_url}/cdn/{message.id}/{name}"
+        payload["attachments"] = [
+            {"id": snowflake(), "filename": name, "size": size, "url": url, "proxy_url": url,
+             "content_type": "application/octet-stream"}
+        ]  # fmt: skip
     return payload
 
 
@@ -211,6 +225,15 @@ async def history(request: web.Request) -> web.Response:
         found = [i for i in ids if int(i) < before][-limit:]
     found.reverse()  # Discord returns newest first
     return json_response([fake.world.messages[i].payload(channel.guild_id) for i in found])
+
+
+@routes.get("/cdn/{message}/{name}")
+async def cdn(request: web.Request) -> web.Response:
+    """A file someone attached (Discord serves them from its CDN, without the bot token)."""
+    found = state(_fake(request)).files.get(request.match_info["message"])
+    if found is None or found[1] is None:
+        return web.Response(status=404)
+    return web.Response(body=found[1], content_type="application/octet-stream")
 
 
 @routes.get("/channels/{channel}/webhooks")

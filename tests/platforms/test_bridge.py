@@ -193,3 +193,72 @@ async def test_discord_deletions_single_and_bulk_delete_every_copy(tmp_path: Pat
             lambda: not any((net.group.id, i) in net.tg.world.messages for i in copies)
         )
     assert copies
+
+
+async def test_a_file_crosses_and_one_over_the_limit_becomes_a_note(tmp_path: Path) -> None:
+    async with fakes(tmp_path) as net, running(net):
+        await bridge(net)
+        sam, _ = await member(net, "Sam", Platform.DISCORD)
+        await discord_relay.say(
+            net.dc, sam, net.channel, "the rota", file=("rota.txt", b"mon: sam\ntue: robin\n")
+        )
+        await discord_relay.say(
+            net.dc, sam, net.channel, "and the photos", file=("shift-photos.zip", 60_000_000)
+        )
+        await net.tg.wait_for(lambda: "and the photos" in net.group_text())
+        [document] = [m for m in net.in_group() if m.document is not None]
+        await net.dc.until(
+            lambda: any("too large" in m.shown for m in net.dc.dm_messages(sam)), timeout=10
+        )
+        [told] = [m.shown for m in net.dc.dm_messages(sam) if "too large" in m.shown]
+        [note] = [m.plain for m in net.in_group() if "and the photos" in m.plain]
+    assert document.document is not None and document.document["file_name"] == "rota.txt"
+    assert document.document_data == b"mon: sam\ntue: robin\n"
+    assert document.plain == "Sam\nthe rota"  # the words ride as the caption
+    assert "shift-photos.zip (60.0 MB)" in note and "too large" in note
+    assert "shift-photos.zip (60.0 MB) is too large for Telegram" in told
+
+
+async def test_a_deleted_webhook_is_made_again(tmp_path: Path) -> None:
+    async with fakes(tmp_path) as net, running(net):
+        await bridge(net)
+        alex, _ = await member(net, "Alex", Platform.TELEGRAM)
+        telegram_relay.post(net.tg, alex, net.group, "one")
+        await net.dc.until(lambda: discord_relay.webhook_messages(net.dc, net.channel))
+        [hook] = discord_relay.hooks_in(net.dc, net.channel)
+        del discord_relay.state(net.dc).webhooks[hook.id]  # someone removed it in Discord
+        telegram_relay.post(net.tg, alex, net.group, "two")
+        await net.dc.until(lambda: len(discord_relay.webhook_messages(net.dc, net.channel)) == 2)
+        [again] = discord_relay.hooks_in(net.dc, net.channel)
+    assert again.id != hook.id
+    assert [m.content for m in discord_relay.webhook_messages(net.dc, net.channel)] == [
+        "one",
+        "two",
+    ]
+
+
+async def test_status_shows_each_endpoint_of_each_conversation(tmp_path: Path) -> None:
+    async with fakes(tmp_path) as net, running(net):
+        await bridge(net)
+        alex, _ = await member(net, "Alex", Platform.TELEGRAM)
+        telegram_relay.post(net.tg, alex, net.group, "hello")
+        await net.dc.until(lambda: discord_relay.webhook_messages(net.dc, net.channel))
+        net.tg.say(net.tg_steward, "/status")
+        shown = await net.tg.wait_for(
+            lambda: [
+                m.plain
+                for m in net.tg.messages_to(net.tg_steward.id)
+                if "How the bridge" in m.plain
+            ]
+        )
+        net.tg.say(net.tg_steward, "/space list")
+        listed = await net.tg.wait_for(
+            lambda: [
+                m.plain
+                for m in net.tg.messages_to(net.tg_steward.id)
+                if "Bridged conversations (1)" in m.plain
+            ]
+        )
+    assert "Night shift peers (Telegram): nothing waiting; last message from there:" in shown[0]
+    assert "#peer-space (Discord): nothing waiting; last message from there: none" in shown[0]
+    assert "1. Night shift peers (Telegram), #peer-space (Discord)" in listed[0]

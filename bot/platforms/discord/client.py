@@ -110,10 +110,15 @@ class PeerClient(discord.Client):
             await self._relay(event)
 
     async def on_raw_message_delete(self, payload: discord.RawMessageDeleteEvent) -> None:
-        await self._relay(_events().deleted(payload))
+        await self._relay(_events().deleted(payload, self._dm_person(payload.channel_id)))
 
     async def on_raw_bulk_message_delete(self, payload: discord.RawBulkMessageDeleteEvent) -> None:
-        await self._relay(_events().deleted(payload))
+        await self._relay(_events().deleted(payload, self._dm_person(payload.channel_id)))
+
+    def _dm_person(self, channel_id: int) -> discord.User | None:
+        """Whose direct messages a channel is (None for a server channel)."""
+        channel = self.get_channel(channel_id)
+        return channel.recipient if isinstance(channel, discord.DMChannel) else None
 
     async def _relay(self, event: MessageEvent) -> None:
         if self.on_message_event is not None:

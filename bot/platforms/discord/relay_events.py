@@ -72,9 +72,13 @@ def edited(payload: discord.RawMessageUpdateEvent) -> MessageEdited | None:
 
 def deleted(
     payload: discord.RawMessageDeleteEvent | discord.RawBulkMessageDeleteEvent,
+    dm_with: discord.abc.User | None = None,
 ) -> MessagesDeleted:
     if isinstance(payload, discord.RawBulkMessageDeleteEvent):
         ids = tuple(str(i) for i in sorted(payload.message_ids))
     else:
         ids = (str(payload.message_id),)
-    return MessagesDeleted(_conversation(payload.channel_id, payload.guild_id), ids)
+    actor = None
+    if dm_with is not None:
+        actor = Actor(AccountRef(Platform.DISCORD, str(dm_with.id)), dm_with.display_name)
+    return MessagesDeleted(_conversation(payload.channel_id, payload.guild_id), ids, actor)

@@ -346,13 +346,17 @@ class DiscordRelay:
         client = self._client()
         if client is None:
             return
+        if after is None:
+            return  # nothing relayed here yet: the conversation starts now, not 24 h back
         channel = client.get_channel(int(chat_id)) or await client.fetch_channel(int(chat_id))
         if not isinstance(channel, discord.abc.Messageable):
             return
-        start: discord.abc.Snowflake | datetime = since
-        if after is not None and discord.utils.snowflake_time(int(after)) > since:
-            start = discord.Object(id=int(after))
-        async for message in channel.history(limit=None, after=start, oldest_first=True):
+        # discord.py pages through all of it, 100 at a time, oldest first: no cap.
+        async for message in channel.history(
+            limit=None, after=discord.Object(id=int(after)), oldest_first=True
+        ):
+            if message.created_at < since:
+                continue  # older than the window catch-up covers
             event = posted(message)
             if event is not None:
                 yield event
