@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from tests.fakes import discord_interactions as interactions
+from tests.fakes import discord_uploads
 from tests.fakes.discord_http import error
 from tests.fakes.discord_model import (
     BODY,
@@ -152,8 +153,11 @@ def _with_member(fake: FakeDiscord, message: Message, channel: Channel) -> JSON:
             payload["referenced_message"] = replied.payload(channel.guild_id)
     found = state(fake).files.get(message.id)
     if found is not None:
-        name, _, size = found
-        url = f"{fake.api_url}/cdn/{message.id}/{name}"
+        name, data, size = found
+        path = f"/attachments/{channel.id}/{message.id}/{name}"  # the fake's one CDN
+        if data is not None:
+            discord_uploads.files_of(fake).cdn[path] = data
+        url = discord_uploads.cdn_root(fake) + path
         payload["attachments"] = [
             {"id": snowflake(), "filename": name, "size": size, "url": url, "proxy_url": url,
              "content_type": "application/octet-stream"}
@@ -225,15 +229,6 @@ async def history(request: web.Request) -> web.Response:
         found = [i for i in ids if int(i) < before][-limit:]
     found.reverse()  # Discord returns newest first
     return json_response([fake.world.messages[i].payload(channel.guild_id) for i in found])
-
-
-@routes.get("/cdn/{message}/{name}")
-async def cdn(request: web.Request) -> web.Response:
-    """A file someone attached (Discord serves them from its CDN, without the bot token)."""
-    found = state(_fake(request)).files.get(request.match_info["message"])
-    if found is None or found[1] is None:
-        return web.Response(status=404)
-    return web.Response(body=found[1], content_type="application/octet-stream")
 
 
 @routes.get("/channels/{channel}/webhooks")
