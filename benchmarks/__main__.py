@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 import sys
 
-from benchmarks import outbox_fanout, relay_format, search
+from benchmarks import bridge, outbox_fanout, relay_format, search
 
 
 async def run_all(quick: bool) -> None:
@@ -19,6 +19,9 @@ async def run_all(quick: bool) -> None:
     await outbox_fanout.main()
     print("\n== relay formatting ==", flush=True)
     relay_format.run(200 if quick else 2000, 5 if quick else 20)
+    print("\n== the bridge ==", flush=True)
+    sys.argv = [sys.argv[0], *(["--count", "300"] if quick else [])]
+    await bridge.main()
 
 
 if __name__ == "__main__":

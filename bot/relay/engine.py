@@ -88,6 +88,7 @@ class Relay:
         self.last_seen: dict[Endpoint, datetime] = {}
         self._busy: set[MessageRef] = set()
         self._locks: dict[MessageRef, asyncio.Lock] = {}
+        self._last_copy: dict[Endpoint, tuple[str, MessageRef, int]] = {}
         #: Copies queued and not yet reported, per original: (endpoint, item).
         self._inflight: dict[MessageRef, set[tuple[Endpoint, int]]] = {}
         self._waiting: dict[
@@ -158,7 +159,7 @@ class Relay:
         self.last_seen[source] = self._now()
         ref = MessageRef(source, event.message_id)
         mapping = self.map_for(conv)
-        if ref in self._busy or await mapping.known(ref):
+        if ref in self._busy:
             self.stats["duplicates"] += 1
             return True
         self._busy.add(ref)
@@ -502,17 +503,18 @@ class Relay:
                 await self._refused(conv, op, source, target, report)
                 return
             if op in ("send", "edit") and mapping is not None and report.message_ids:
-                groups = await mapping.groups_of(MessageRef(target, report.message_ids[0]))
-                shared = any(g.source != source for g in groups)
-                copy = Copy(target, item, tuple(report.message_ids), shared)
-                await mapping.add_copy(key, source, copy, self._now())
-                if shared:
-                    for g in groups:
-                        old = g.on(target, item)
-                        if old is not None and not old.shared:
-                            await mapping.add_copy(
-                                key, g.source, replace(old, shared=True), self._now()
-                            )
+                ids = tuple(report.message_ids)
+                # A merged batch is reported entry by entry, one after the other, with the
+                # same ids: the copy is then shared, by this original and the one before.
+                before = self._last_copy.get(target)
+                shared = before is not None and before[0] == ids[0]
+                self._last_copy[target] = (ids[0], source, item)
+                copy = Copy(target, item, ids, shared)
+                first_time = op == "send" and not shared
+                await mapping.add_copy(key, source, copy, self._now(), first=first_time)
+                if before is not None and shared and before[1] != source:
+                    earlier = Copy(target, before[2], ids, shared=True)
+                    await mapping.add_copy(key, before[1], earlier, self._now())
                 self._settled(op, source, target, item)
                 for action in self._waiting.pop((source, target, item), []):
                     await action(copy)

@@ -27,9 +27,10 @@ class MessageMap(Protocol):
         ...
 
     async def add_copy(
-        self, conversation: str, source: MessageRef, copy: Copy, at: datetime
+        self, conversation: str, source: MessageRef, copy: Copy, at: datetime, first: bool = False
     ) -> None:
-        """Record (or replace) the copy of ``source`` on ``copy.endpoint`` for ``copy.item``."""
+        """Record the copy of ``source`` on ``copy.endpoint`` for ``copy.item``, replacing
+        the one recorded before (``first``: its first delivery, nothing to replace)."""
         ...
 
     async def groups_of(self, ref: MessageRef) -> list[Group]:
@@ -71,7 +72,7 @@ class MemoryMap:
         return True
 
     async def add_copy(
-        self, conversation: str, source: MessageRef, copy: Copy, at: datetime
+        self, conversation: str, source: MessageRef, copy: Copy, at: datetime, first: bool = False
     ) -> None:
         group = self._groups.get(source)
         if group is None:

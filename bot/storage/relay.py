@@ -159,39 +159,42 @@ class RelayMapRepository:
         return touched == 1
 
     async def add_copy(
-        self, conversation: str, source: MessageRef, copy: Copy, at: datetime
+        self, conversation: str, source: MessageRef, copy: Copy, at: datetime, first: bool = False
     ) -> None:
+        """Record a copy (nothing if the original was forgotten meanwhile). The author's
+        person id is copied from the original's row in the same statement."""
         origin = str(source)
-        async with self.db.begin() as conn:
-            async with conn.execute(
-                "SELECT person_id FROM relay_map WHERE origin = ? AND item = -1", (origin,)
-            ) as cur:
-                row = await cur.fetchone()
-            if row is None:
-                return  # forgotten meanwhile (deleted)
-            await conn.execute(
-                "DELETE FROM relay_map WHERE origin = ? AND endpoint = ? AND item = ?",
-                (origin, str(copy.endpoint), copy.item),
+        insert = (
+            "INSERT INTO relay_map(conversation, origin, endpoint, message_id, item, part,"
+            " shared, person_id, created_at) SELECT ?, origin, ?, ?, ?, ?, ?, person_id, ?"
+            " FROM relay_map WHERE origin = ? AND item = -1 ON CONFLICT DO NOTHING"
+        )
+        rows = [
+            (
+                conversation,
+                str(copy.endpoint),
+                part,
+                copy.item,
+                n,
+                int(copy.shared),
+                to_db(at),
+                origin,
             )
-            await conn.executemany(
-                "INSERT INTO relay_map(conversation, origin, endpoint, message_id, item, part,"
-                " shared, person_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT DO NOTHING",
-                [
-                    (
-                        conversation,
-                        origin,
-                        str(copy.endpoint),
-                        part,
-                        copy.item,
-                        n,
-                        int(copy.shared),
-                        row[0],
-                        to_db(at),
-                    )
-                    for n, part in enumerate(copy.parts)
-                ],
+            for n, part in enumerate(copy.parts)
+        ]
+        if first and len(rows) == 1:
+            await self.db.execute(insert, rows[0])  # the common case: one statement
+            return
+        statements: list[tuple[str, tuple[Any, ...]]] = []
+        if not first:
+            statements.append(
+                (
+                    "DELETE FROM relay_map WHERE origin = ? AND endpoint = ? AND item = ?",
+                    (origin, str(copy.endpoint), copy.item),
+                )
             )
+        statements += [(insert, row) for row in rows]
+        await self.db.transaction(statements)
 
     async def groups_of(self, ref: MessageRef) -> list[Group]:
         rows = await self.db.fetchall(

@@ -42,15 +42,22 @@ class SpaceRepository:
     ) -> bool:
         """True only if ``chat_id`` is a registered peer space and ``account`` belongs to a
         member of the network. Anything that passes on what an account says in a space (the
-        coming relay) must ask this first, and pass nothing on when it says no."""
+        relay) must ask this first, and pass nothing on when it says no."""
+        return await self.verified_person(platform, chat_id, account) is not None
+
+    async def verified_person(
+        self, platform: Platform, chat_id: str, account: AccountRef
+    ) -> int | None:
+        """The same check, answering with the member's person id (the relay needs it to know
+        who wrote what, in one query per message)."""
         row = await self.db.fetchone(
-            "SELECT 1 FROM spaces s"
+            "SELECT a.person_id FROM spaces s"
             " JOIN accounts a ON a.platform = s.platform"
             " JOIN roles r ON r.person_id = a.person_id AND r.role = ?"
             " WHERE s.platform = ? AND s.chat_id = ? AND a.platform = ? AND a.user_id = ?",
             (Role.PEER.value, platform.value, chat_id, account.platform.value, account.user_id),
         )
-        return row is not None
+        return None if row is None else int(row[0])
 
     async def verified_users(self, platform: Platform) -> frozenset[str]:
         """Every account id on ``platform`` that belongs to a member (for audits)."""

@@ -27,11 +27,9 @@ class BridgePolicy:
     async def admit(
         self, conversation: RelayConversation, source: Endpoint, actor: Actor
     ) -> int | None:
-        repo = self._ctx.repo
-        if not await repo.spaces.is_verified_for_space(source.platform, source.id, actor.account):
-            return None  # the space watch flags them; nothing of theirs crosses
-        person = await repo.people.by_account(actor.account)
-        return None if person is None or not person.is_member else person.id
+        # None: not verified (the space watch flags them) and nothing of theirs crosses.
+        spaces = self._ctx.repo.spaces
+        return await spaces.verified_person(source.platform, source.id, actor.account)
 
     async def shown(
         self, conversation: RelayConversation, person_id: int, actor: Actor, target: Endpoint

@@ -18,7 +18,6 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 
 from tests.fakes import discord_interactions as interactions
-from tests.fakes import discord_uploads
 from tests.fakes.discord_http import error
 from tests.fakes.discord_model import (
     BODY,
@@ -31,6 +30,7 @@ from tests.fakes.discord_model import (
     json_response,
     snowflake,
 )
+from tests.fakes.discord_uploads import files_of
 
 if TYPE_CHECKING:
     from tests.fakes.discord_server import FakeDiscord
@@ -154,10 +154,10 @@ def _with_member(fake: FakeDiscord, message: Message, channel: Channel) -> JSON:
     found = state(fake).files.get(message.id)
     if found is not None:
         name, data, size = found
-        path = f"/attachments/{channel.id}/{message.id}/{name}"  # the fake's one CDN
+        path = f"/attachments/{message.channel_id}/{message.id}/{name}"
         if data is not None:
-            discord_uploads.files_of(fake).cdn[path] = data
-        url = discord_uploads.cdn_root(fake) + path
+            files_of(fake).cdn[path] = data  # served by the fake's CDN (discord_uploads)
+        url = f"http://127.0.0.1:{fake.port}{path}"
         payload["attachments"] = [
             {"id": snowflake(), "filename": name, "size": size, "url": url, "proxy_url": url,
              "content_type": "application/octet-stream"}

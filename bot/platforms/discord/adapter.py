@@ -41,8 +41,9 @@ BAD_TOKEN = (
     " portal (your application, Bot page, Reset Token), then start again."
 )
 NO_MEMBERS_INTENT = (
-    "DISCORD_BOT_TOKEN: this bot needs the Server Members intent. Turn it on in the developer"
-    " portal (your application, Bot page, Privileged Gateway Intents), then start again."
+    "DISCORD_BOT_TOKEN: this bot needs the Server Members and Message Content intents. Turn"
+    " them on in the developer portal (your application, Bot page, Privileged Gateway"
+    " Intents), then start again."
 )
 UNREACHABLE = (
     OSError,
