@@ -65,7 +65,7 @@ class Fault:
 
 def needs_auth(path: str) -> bool:
     return not path.startswith(
-        ("/interactions/", "/webhooks/", "/gateway", "/attachments/", "/stickers/")
+        ("/interactions/", "/webhooks/", "/gateway", "/cdn/", "/attachments/", "/stickers/")
     )
 
 

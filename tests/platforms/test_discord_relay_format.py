@@ -180,3 +180,28 @@ def test_the_plain_fallback_has_no_formatting_but_keeps_every_word() -> None:
     rich = from_markdown("**bold** and [link](https://x.example) ||hidden||")
     [plain] = plain_parts(rich)
     assert from_markdown(plain) == RichText("bold and link hidden")
+
+
+def _styles_by_letter(rich: RichText) -> list[tuple[str, frozenset[Style]]]:
+    """Each visible non-space character with the styles on it (zero-width spaces dropped)."""
+    out = []
+    for i, ch in enumerate(rich.text):
+        if ch.isspace() or ch == "\u200b":
+            continue
+        out.append((ch, frozenset(s.style for s in rich.spans if s.start <= i < s.end)))
+    return out
+
+
+@pytest.mark.parametrize(
+    "rich",
+    [
+        RichText("ab", (Span(Style.UNDERLINE, 1, 2),)),  # underline starting mid-word
+        RichText("ab", (Span(Style.UNDERLINE, 0, 1),)),  # ... and ending mid-word
+        RichText("abcd", (Span(Style.STRIKE, 0, 2), Span(Style.STRIKE, 2, 4))),  # ~~ ~~
+        RichText("abcd", (Span(Style.ITALIC, 0, 2), Span(Style.BOLD, 2, 4))),  # * then **
+        RichText("cd", (Span(Style.ITALIC, 0, 1), Span(Style.ITALIC, 0, 2))),  # * inside *
+        RichText("ab cd", (Span(Style.BOLD, 0, 4), Span(Style.ITALIC, 2, 5))),  # crossing
+    ],
+)
+def test_touching_delimiters_still_read_as_written(rich: RichText) -> None:
+    assert _styles_by_letter(from_markdown(render(rich))) == _styles_by_letter(rich)

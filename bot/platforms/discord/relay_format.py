@@ -14,9 +14,11 @@ finds their linked account on the target side, otherwise their name in plain tex
 
 from __future__ import annotations
 
+import itertools
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -256,11 +258,35 @@ def escape(text: str, at_line_start: bool) -> str:
     return escape_mentions(escaped)
 
 
+def _uncrossed(spans: Sequence[Span]) -> list[Span]:
+    """Inline spans cut where another span crosses them, so every span nests: a delimiter
+    is then never closed and reopened mid-run (where ``* x*`` would not read as italic)."""
+    by_start = sorted(spans, key=lambda s: s.start)
+    starts = [s.start for s in by_start]
+    by_end = sorted(spans, key=lambda s: s.end)
+    ends = [s.end for s in by_end]
+    out: list[Span] = []
+    for span in spans:
+        if span.style not in _MARKS:
+            out.append(span)
+            continue
+        cuts = set()
+        for other in by_start[bisect_right(starts, span.start) : bisect_left(starts, span.end)]:
+            if other.end > span.end:  # starts inside, ends after
+                cuts.add(other.start)
+        for other in by_end[bisect_right(ends, span.start) : bisect_left(ends, span.end)]:
+            if other.start < span.start:  # starts before, ends inside
+                cuts.add(other.end)
+        edges = [span.start, *sorted(cuts), span.end]
+        out += [replace(span, start=a, end=b) for a, b in itertools.pairwise(edges)]
+    return out
+
+
 def _trimmed(rich: RichText) -> RichText:
-    """Inline spans without whitespace at their edges: Discord ignores ``* x *``."""
+    """Inline spans that nest, without whitespace at their edges: Discord ignores ``* x *``."""
     text = rich.text
     spans: list[Span] = []
-    for span in rich.spans:
+    for span in _uncrossed(rich.spans):
         start, end = span.start, span.end
         if span.style in _MARKS:
             while start < end and text[start].isspace():
@@ -276,7 +302,13 @@ def _nesting(outer: tuple[Span, ...], span: Span) -> bool:
     # A quote is a whole-line prefix: it is not opened inside inline formatting.
     if span.style is Style.QUOTE and any(s.style in _INLINE for s in outer):
         return False
+    if span.style in _MARKS and any(s.style is span.style for s in outer):
+        return False  # bold inside bold is just bold (and ** inside ** would end it)
     return usual_nesting(outer, span)
+
+
+def _wordy(char: str) -> bool:
+    return char.isalnum() or char == "_"
 
 
 def _mention(span: Span, resolve: MentionResolver | None) -> str | None:
@@ -308,6 +340,7 @@ class _Writer:
         self.code: Span | None = None
         self.code_text_parts: list[str] = []
         self.skip: Span | None = None  # a mention rendered whole; its text is not repeated
+        self.closed = False  # the last thing written was a closing delimiter
         self.mention_starts = {
             s.start for s in rich.spans if s.style is Style.MENTION and s.account is not None
         }
@@ -326,7 +359,12 @@ class _Writer:
                 if self.quotes:
                     self.out.append("> ")
             if line:
-                self.out.append(escape(line, self.line_start))
+                escaped = escape(line, self.line_start)
+                last = self.out[-1][-1:] if self.out and self.out[-1] else ""
+                if self.closed and last == "_" and _wordy(escaped[0]):
+                    self.out.append(ZERO_WIDTH)  # "__" right before a letter reads as text
+                self.out.append(escaped)
+            self.closed = False
 
     def open(self, span: Span) -> None:
         style = span.style
@@ -347,7 +385,22 @@ class _Writer:
             if self._masked(span):
                 self.out.append("[")
         else:
-            self.out.append(_MARKS[style])
+            self.mark(_MARKS[style], opening=True)
+
+    def mark(self, delimiter: str, opening: bool) -> None:
+        """Write a delimiter so Discord cannot read it together with what touches it: a zero
+        width space between a closing and an opening run of the same character (``~~`` then
+        ``~~``), and between a letter and an opening ``__`` (Discord ignores ``__`` inside a
+        word; a closing ``__`` before a letter is handled when the text comes)."""
+        last = self.out[-1][-1:] if self.out and self.out[-1] else ""
+        if (
+            opening
+            and last
+            and ((self.closed and last == delimiter[0]) or (delimiter[0] == "_" and _wordy(last)))
+        ):
+            self.out.append(ZERO_WIDTH)
+        self.out.append(delimiter)
+        self.closed = not opening
 
     def close(self, span: Span) -> None:
         style = span.style
@@ -366,7 +419,7 @@ class _Writer:
                 url = span.url.replace(" ", "%20").replace(")", "%29").replace(">", "%3E")
                 self.out.append(f"](<{url}>)")
         elif style in _MARKS:
-            self.out.append(_MARKS[style])
+            self.mark(_MARKS[style], opening=False)
 
     def _masked(self, span: Span) -> bool:
         covered = self.rich.text[span.start : span.end]
@@ -422,7 +475,23 @@ def markdown_parts(
 
     # Markup and escapes only add characters (a resolved mention may be a little shorter than
     # the name it shows; such a part just ends a little early).
-    return [render(part, resolve) for part in split(rich, fits, limit)]
+    return [_checked(part, resolve) for part in split(rich, fits, limit)]
+
+
+def _checked(part: RichText, resolve: MentionResolver | None) -> str:
+    """``part`` rendered, read back with Discord's rules to make sure every word shows as
+    written; if some delimiter would still show or swallow text, the part goes without its
+    inline styles, and failing that as plain words (each no longer than the first try)."""
+    words = part.text.split()
+    for attempt in (part, _without_marks(part), _names_only(part, resolve)):
+        out = render(attempt, resolve)
+        if from_markdown(out).text.replace(ZERO_WIDTH, "").split() == words:
+            return out
+    return out
+
+
+def _without_marks(rich: RichText) -> RichText:
+    return RichText(rich.text, tuple(s for s in rich.spans if s.style not in _MARKS))
 
 
 def plain_parts(
