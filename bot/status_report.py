@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.content.problems import ContentError
 from bot.content.sources import SOURCES
 from bot.content.store import load_all
-from bot.storage.database import bundled_migrations
+from bot.storage.database import bundled_migrations, unknown_migrations, unreadable
 
 _COUNTS = (
     ("members", "SELECT COUNT(DISTINCT person_id) FROM roles WHERE role = 'peer'"),
@@ -46,7 +46,7 @@ def _database(path: Path) -> Iterator[tuple[str, bool]]:
     if not path.exists():
         yield f"Database: {path} does not exist yet (the bot creates it on its first run).", True
         return
-    expected = max(m.version for m in bundled_migrations())
+    migrations = bundled_migrations()
     try:
         conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
         try:
@@ -55,20 +55,17 @@ def _database(path: Path) -> Iterator[tuple[str, bool]]:
         finally:
             conn.close()
     except sqlite3.DatabaseError as exc:
-        yield (
-            f"Database: {path} cannot be read ({exc}). Restore it from a backup "
-            "(python -m bot backup makes one).",
-            False,
-        )
+        # The same words the bot itself would print at start.
+        yield f"Database: {unreadable(path, exc)}", False
         return
-    newest = max(versions, default=0)
-    if newest > expected:
+    newest, expected = max(versions, default=0), max(m.version for m in migrations)
+    if unknown_migrations(versions, migrations):
         yield (
             f"Database: {path} is at version {newest}, newer than this code ({expected}). "
             "Run the newer version of the bot, or restore a backup.",
             False,
         )
-    elif newest < expected:
+    elif len(versions) < len(migrations):
         yield (
             f"Database: {path}, version {newest}; the bot updates it to {expected} at start.",
             True,

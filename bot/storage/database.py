@@ -116,6 +116,12 @@ def _little_room(path: Path) -> bool:
         return False
 
 
+def unknown_migrations(applied: set[int], migrations: Sequence[Migration]) -> list[int]:
+    """Migrations recorded in a file that this code does not have (a newer version wrote
+    them), in order. Recorded by version, so gaps in the numbering are no sign of age."""
+    return sorted(applied - {m.version for m in migrations})
+
+
 def unreadable(path: Path, exc: sqlite3.Error) -> UnusableDatabase:
     """The one plain line for a database SQLite refuses at start."""
     if is_disk_full(exc) or (_is_io_error(exc) and _little_room(path)):
@@ -180,7 +186,7 @@ class Database:
     async def _check_not_newer(self, migrations: Sequence[Migration]) -> None:
         """Refuse a file written by a newer version of the bot: its tables may not mean what
         this code thinks they mean."""
-        unknown = sorted(await self.applied() - {m.version for m in migrations})
+        unknown = unknown_migrations(await self.applied(), migrations)
         if unknown:
             raise UnusableDatabase(
                 f"DATABASE_PATH: {self.path} was made by a newer version of Peer Circle"
