@@ -19,7 +19,6 @@ from bot.content.sources import GLOSSARY, POWER, RESOURCES
 from bot.core import dates, markup
 from bot.core.commands import Command, Option, Router
 from bot.core.context import Context, Request
-from bot.core.errors import UserFacingError
 from bot.core.replies import Attachment, Choice, Replies, Reply
 from bot.storage.reflections import KEEP_FOR, InProgress, PowerCheck
 from handlers.reflections.picture import Bar, draw
@@ -164,8 +163,6 @@ async def history(ctx: Context, req: Request) -> Replies:
     if choice == "off":
         await ctx.repo.reflections.keep(person, False, ctx.clock.now())
         return _private(ctx.text("reflections.power_history_off"))
-    if choice:
-        raise UserFacingError.about("core.arg_choices", name="choice", choices="on or off")
     checks = await ctx.repo.reflections.history(person)
     if not checks:
         return _private(ctx.text("reflections.power_history_none"))
