@@ -22,6 +22,7 @@ from bot.core.context import Context, Request
 from bot.core.replies import Attachment, Choice, Replies, Reply
 from bot.storage.reflections import KEEP_FOR, InProgress, PowerCheck
 from handlers.reflections.picture import Bar, draw
+from handlers.reflections.reply import private
 
 router = Router("power")
 KIND = "power"
@@ -29,17 +30,6 @@ KIND = "power"
 
 def _file(ctx: Context) -> PowerFile:
     return ctx.content[POWER]
-
-
-def _private(
-    text: str,
-    choices: list[Choice] | None = None,
-    *,
-    replace: bool = False,
-    attachment: Attachment | None = None,
-) -> Reply:
-    rows = Reply.with_choices(text, choices or [], per_row=3).choices
-    return Reply(text, rows, attachment=attachment, replace=replace, in_memory=True)
 
 
 async def start(ctx: Context, req: Request) -> Replies:
@@ -67,7 +57,7 @@ def _ask(ctx: Context, step: int, *, replace: bool = False) -> Reply:
         Choice(point.label, "power.point", {"i": step, "p": n})
         for n, point in enumerate(indicator.scale)
     ]
-    return _private(text, choices, replace=replace)
+    return private(text, choices, replace_pressed=replace, per_row=3)
 
 
 @router.action("point")
@@ -76,9 +66,9 @@ async def point(ctx: Context, req: Request) -> Replies:
     indicators = _file(ctx).indicators
     step, chosen = int(str(req.args.get("i", -1))), int(str(req.args.get("p", -1)))
     if held is None or held.kind != KIND or not 0 <= step < len(indicators):
-        return _private(ctx.text("reflections.gone", command="power"))
+        return private(ctx.text("reflections.gone", command="power"))
     if not 0 <= chosen < len(indicators[step].scale):
-        return _private(ctx.text("reflections.gone", command="power"))
+        return private(ctx.text("reflections.gone", command="power"))
     held.answers[indicators[step].id] = str(chosen)
     if step + 1 < len(indicators):
         return _ask(ctx, step + 1, replace=True)
@@ -130,9 +120,10 @@ def summary(
         for i in content.indicators
     ]
     picture = draw(bars, top, ctx.text("reflections.power_picture_title"), (low, high))
-    return _private(
+    return private(
         "\n".join(lines),
         _helps(ctx, little),
+        per_row=3,
         attachment=Attachment("power-at-work.png", picture, "image/png"),
     )
 
@@ -159,13 +150,13 @@ async def history(ctx: Context, req: Request) -> Replies:
     person = req.person.id
     if choice == "on":
         await ctx.repo.reflections.keep(person, True, ctx.clock.now())
-        return _private(ctx.text("reflections.power_history_on"))
+        return private(ctx.text("reflections.power_history_on"))
     if choice == "off":
         await ctx.repo.reflections.keep(person, False, ctx.clock.now())
-        return _private(ctx.text("reflections.power_history_off"))
+        return private(ctx.text("reflections.power_history_off"))
     checks = await ctx.repo.reflections.history(person)
     if not checks:
-        return _private(ctx.text("reflections.power_history_none"))
+        return private(ctx.text("reflections.power_history_none"))
     content = _file(ctx)
     rows = [ctx.text("reflections.power_history_head")]
     for check in checks:
@@ -179,7 +170,7 @@ async def history(ctx: Context, req: Request) -> Replies:
                 "reflections.power_history_row", when=dates.day_month(check.taken_at), points=said
             )
         )
-    return _private("\n".join(rows))
+    return private("\n".join(rows))
 
 
 async def forget_old(ctx: Context) -> None:

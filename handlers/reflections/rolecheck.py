@@ -18,6 +18,7 @@ from bot.core.commands import Command, Option, Router
 from bot.core.context import Context, Request
 from bot.core.replies import Choice, Replies, Reply
 from bot.storage.reflections import InProgress
+from handlers.reflections.reply import private
 
 router = Router("rolecheck")
 KIND = "rolecheck"
@@ -25,11 +26,6 @@ KIND = "rolecheck"
 
 def _file(ctx: Context) -> RolecheckFile:
     return ctx.content[ROLECHECK]
-
-
-def _private(text: str, choices: list[Choice] | None = None, *, replace: bool = False) -> Reply:
-    reply = Reply.with_choices(text, choices or [], per_row=2, replace=replace)
-    return Reply(reply.text, reply.choices, replace=replace, in_memory=True)
 
 
 async def start(ctx: Context, req: Request) -> Replies:
@@ -41,19 +37,19 @@ async def start(ctx: Context, req: Request) -> Replies:
     ctx.repo.reflections.in_progress.pop(req.person.id, None)
     choices = [Choice(t.label, "rolecheck.task", {"t": t.id}) for t in _file(ctx).tasks]
     choices.append(Choice(ctx.text("reflections.button_own_task"), "rolecheck.own"))
-    return _private(ctx.text("reflections.rolecheck_start"), choices)
+    return private(ctx.text("reflections.rolecheck_start"), choices)
 
 
 @router.action("own")
 async def own_task(ctx: Context, req: Request) -> Replies:
-    return _private(ctx.text("reflections.own_task"))
+    return private(ctx.text("reflections.own_task"))
 
 
 @router.action("task")
 async def pick_task(ctx: Context, req: Request) -> Replies:
     task = _task(ctx, str(req.args.get("t", "")))
     if task is None:
-        return _private(ctx.text("reflections.gone", command="rolecheck"))
+        return private(ctx.text("reflections.gone", command="rolecheck"))
     ctx.repo.reflections.in_progress[req.person.id] = InProgress(KIND, task=task.id)
     return _ask(ctx, req, 0, replace=True)
 
@@ -64,10 +60,10 @@ async def answer(ctx: Context, req: Request) -> Replies:
     questions = _file(ctx).questions
     step = int(str(req.args.get("q", -1)))
     if held is None or held.kind != KIND or not 0 <= step < len(questions):
-        return _private(ctx.text("reflections.gone", command="rolecheck"))
+        return private(ctx.text("reflections.gone", command="rolecheck"))
     question = questions[step]
     if str(req.args.get("a")) not in {a.id for a in question.answers}:
-        return _private(ctx.text("reflections.gone", command="rolecheck"))
+        return private(ctx.text("reflections.gone", command="rolecheck"))
     held.answers[question.id] = str(req.args["a"])
     if step + 1 < len(questions):
         return _ask(ctx, req, step + 1, replace=True)
@@ -96,7 +92,7 @@ def _ask(ctx: Context, req: Request, step: int, *, replace: bool = False) -> Rep
     choices = [
         Choice(a.label, "rolecheck.answer", {"q": step, "a": a.id}) for a in question.answers
     ]
-    return _private(text, choices, replace=replace)
+    return private(text, choices, replace_pressed=replace)
 
 
 def reflect(ctx: Context, held: InProgress) -> Reply:
@@ -146,7 +142,7 @@ def reflect(ctx: Context, held: InProgress) -> Reply:
         if topic in topics
     ]
     choices.append(Choice(ctx.text("reflections.button_another"), "rolecheck.again"))
-    return _private("\n".join(lines), choices)
+    return private("\n".join(lines), choices)
 
 
 @router.action("again")
