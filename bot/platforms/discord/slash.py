@@ -40,6 +40,11 @@ _TYPES: dict[OptionType, type] = {
     OptionType.PERSON: discord.User,
 }
 GUILD_INSTALL = app_commands.AppInstallationType(guild=True, user=False)
+#: A PERSON option also gets ``<name>_number``: a Discord user picker lists only Discord
+#: accounts, and a member on Telegram or the console is named by their member number. Both
+#: are optional on Discord; dispatch names a required person that was not given.
+NUMBER_SUFFIX = "_number"
+NUMBER_DESCRIPTION = "Or their member number, e.g. 12 (for someone on another app)"
 
 
 def build(registry: Registry, run: Run, suggest: Suggest) -> list[AnyCommand]:
@@ -85,6 +90,9 @@ def _command(
     pynames = {_pyname(o.name): o for o in cmd.options}
     if pynames:
         descriptions = {p: o.description[:MAX_DESCRIPTION] or "…" for p, o in pynames.items()}
+        for p, o in pynames.items():
+            if _is_person(o):
+                descriptions[p + NUMBER_SUFFIX] = NUMBER_DESCRIPTION
         callback = app_commands.describe(**descriptions)(callback)
         renames = {p: o.name for p, o in pynames.items() if p != o.name}
         if renames:
@@ -118,9 +126,13 @@ def _callback(
     options: Sequence[Option], top: str, sub: str | None, run: Run
 ) -> Callable[..., Coroutine[Any, Any, None]]:
     names = {_pyname(o.name): o.name for o in options}
+    numbers = {_pyname(o.name) + NUMBER_SUFFIX: o.name for o in options if _is_person(o)}
 
     async def callback(interaction: discord.Interaction, **values: Any) -> None:
-        typed = {names[k]: _neutral(v) for k, v in values.items() if v is not None}
+        typed = {names[k]: _neutral(v) for k, v in values.items() if v is not None and k in names}
+        for key, name in numbers.items():
+            if values.get(key) is not None and name not in typed:
+                typed[name] = f"#{values[key]}"
         await run(interaction, top, sub, typed)
 
     params = [
@@ -128,18 +140,31 @@ def _callback(
             "interaction", inspect.Parameter.POSITIONAL_OR_KEYWORD, annotation=discord.Interaction
         )
     ]
-    for opt in sorted(options, key=lambda o: not o.required):
+    for opt in sorted(options, key=lambda o: not o.required or _is_person(o)):
         params.append(
             inspect.Parameter(
                 _pyname(opt.name),
                 inspect.Parameter.KEYWORD_ONLY,
-                default=inspect.Parameter.empty if opt.required else None,
+                default=None if not opt.required or _is_person(opt) else inspect.Parameter.empty,
                 annotation=_TYPES[opt.type],
             )
         )
+        if _is_person(opt):
+            params.append(
+                inspect.Parameter(
+                    _pyname(opt.name) + NUMBER_SUFFIX,
+                    inspect.Parameter.KEYWORD_ONLY,
+                    default=None,
+                    annotation=app_commands.Range[int, 1, 2**53 - 1],
+                )
+            )
     callback.__signature__ = inspect.Signature(params)  # type: ignore[attr-defined]
     callback.__qualname__ = callback.__name__ = f"slash_{top}_{sub or ''}".rstrip("_")
     return callback
+
+
+def _is_person(opt: Option) -> bool:
+    return opt.type is OptionType.PERSON
 
 
 def _neutral(value: Any) -> object:
