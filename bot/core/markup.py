@@ -2,7 +2,9 @@
 
 Supported: ``**bold**``, ``*italic*``, `` `code` ``, ``[label](https://link)``, and a moment in
 time ``{{time:UNIX|fallback}}`` that Discord shows in the reader's own timezone and other
-platforms show as the fallback the handler wrote. A backslash escapes the next character. Text
+platforms show as the fallback the handler wrote, and a Discord user ``{{user:ID|fallback}}``
+that Discord shows as a mention (a tap opens their profile, and no one is pinged) and other
+platforms as the fallback. A backslash escapes the next character. Text
 from people or content that must show literally goes through :func:`escape`.
 
 Replies are parsed into segments once, then each adapter renders segments natively and splits
@@ -28,13 +30,14 @@ class Kind(StrEnum):
     CODE = "code"
     LINK = "link"
     TIME = "time"
+    USER = "user"
 
 
 @dataclass(frozen=True, slots=True)
 class Segment:
     kind: Kind
     text: str
-    target: str = ""  # link url, or unix seconds for a time
+    target: str = ""  # link url, unix seconds for a time, or a Discord user's id
 
 
 def escape(text: str) -> str:
@@ -61,13 +64,20 @@ def time_tag(unix: int, fallback: str) -> str:
     return f"{{{{time:{unix}|{safe}}}}}"
 
 
+def user_tag(user_id: str, fallback: str) -> str:
+    """A Discord user shown as a mention on Discord, else ``fallback`` (escaped here)."""
+    safe = fallback.replace("}", ")").replace("|", "/")
+    return f"{{{{user:{int(user_id)}|{safe}}}}}"
+
+
 _TOKEN = re.compile(
     r"\\(?P<esc>.)"
     r"|\*\*(?P<bold>(?:\\.|[^*\\])+?)\*\*"
     r"|\*(?P<italic>(?:\\.|[^*\\])+?)\*"
     r"|`(?P<code>[^`]+)`"
     r"|\[(?P<label>(?:\\.|[^\]\\])+)\]\((?P<url>https?://[^\s)]+|tg://[^\s)]+)\)"
-    r"|\{\{time:(?P<unix>-?\d+)\|(?P<fallback>[^}]*)\}\}",
+    r"|\{\{time:(?P<unix>-?\d+)\|(?P<fallback>[^}]*)\}\}"
+    r"|\{\{user:(?P<user>\d+)\|(?P<name>[^}]*)\}\}",
     re.DOTALL,
 )
 _UNESCAPE = re.compile(r"\\(.)", re.DOTALL)
@@ -103,11 +113,13 @@ def parse(text: str) -> list[Segment]:
             out.append(Segment(Kind.CODE, m.group("code")))
         elif m.group("label") is not None:
             out.append(Segment(Kind.LINK, _plain(m.group("label")), m.group("url")))
+        elif m.group("user") is not None:
+            out.append(Segment(Kind.USER, m.group("name"), m.group("user")))
         else:
             out.append(Segment(Kind.TIME, m.group("fallback"), m.group("unix")))
     buf.append(text[pos:])
     flush()
-    return [s for s in out if s.text or s.kind is Kind.TIME]
+    return [s for s in out if s.text or s.kind in (Kind.TIME, Kind.USER)]
 
 
 SegmentRenderer = Callable[[Segment], str]
@@ -157,6 +169,8 @@ def render_discord(seg: Segment) -> str:
             return f"[{_discord_escape(seg.text)}]({seg.target})"
         case Kind.TIME:
             return f"<t:{seg.target}:f>"
+        case Kind.USER:
+            return f"<@{seg.target}>"
         case _:
             return _discord_escape(seg.text)
 

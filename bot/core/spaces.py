@@ -145,6 +145,13 @@ class SpaceControl(Protocol):
         """A link a steward can tap to see who an account is, if the platform has one."""
         ...
 
+    async def reach(self, user_id: str) -> str | None:
+        """How another member can reach this account directly, as markup: a Telegram
+        @username (only if they set one), a Discord mention (shown as their name elsewhere).
+        None when there is no such way; then the bot passes a first message on instead.
+        Asked each time, so no username is kept."""
+        ...
+
 
 async def with_retries(
     call: Callable[[], Awaitable[T]], *, attempts: int = 3, first_wait: float = 0.5

@@ -65,3 +65,6 @@ class ConsoleSpaces:
 
     def profile_link(self, user_id: str) -> str | None:
         return None
+
+    async def reach(self, user_id: str) -> str | None:
+        return None  # the console is one person at a terminal: Say hi passes messages on

@@ -129,17 +129,17 @@ async def introduce(ctx: Context, pairing: Pairing, person_id: int) -> None:
 
 
 async def reach_line(ctx: Context, person_id: int) -> str:
-    """Where someone is, with a link to open a chat with them where the platform has one
-    (a Telegram account, a Discord user), else a pointer to Say hi."""
+    """Where someone is and how to reach them there: their own handle where the platform
+    gives one (a Telegram @username, a Discord mention), else a pointer to Say hi."""
     account = await ctx.repo.people.reach_account(person_id)
     who = member(ctx, person_id)
     if account is None:
         return ctx.text("buddies.intro_no_link", who=who, platform="")
     platform = ctx.text(f"buddies.platform_{account.platform.value}")
     adapter = ctx.platforms.get(account.platform)
-    link = adapter.spaces.profile_link(account.user_id) if adapter is not None else None
-    if link:
-        return ctx.text("buddies.intro_reach", who=who, platform=platform, link=link)
+    handle = await adapter.spaces.reach(account.user_id) if adapter is not None else None
+    if handle:
+        return ctx.text("buddies.intro_reach", who=who, platform=platform, handle=handle)
     return ctx.text("buddies.intro_no_link", who=who, platform=platform)
 
 

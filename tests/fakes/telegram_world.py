@@ -151,7 +151,10 @@ class World:
         user = self.users.get(chat_id)
         if user is None:
             raise bad_request("chat not found")
-        return {"id": user.id, "type": "private", "first_name": user.first_name}
+        out = {"id": user.id, "type": "private", "first_name": user.first_name}
+        if user.username:  # Telegram names a username only if the person set one
+            out["username"] = user.username
+        return out
 
     def message_json(self, msg: BotMessage) -> dict[str, Any]:
         out: dict[str, Any] = {

@@ -19,6 +19,7 @@ from typing import TypeVar
 import aiohttp
 import discord
 
+from bot.core import markup
 from bot.core.spaces import (
     AccessOffer,
     Entry,
@@ -200,6 +201,20 @@ class DiscordSpaces:
 
     def profile_link(self, user_id: str) -> str | None:
         return f"https://discord.com/users/{user_id}" if user_id.isdigit() else None
+
+    async def reach(self, user_id: str) -> str | None:
+        """A mention, which Discord shows as their name with their profile a tap away (in a
+        DM too; the bot's messages ping no one); other apps show their @name instead."""
+        client = self._client()
+        if client is None or not user_id.isdigit():
+            return None
+        user = client.get_user(int(user_id))
+        if user is None:
+            try:
+                user = await self._call(lambda: client.fetch_user(int(user_id)))
+            except SpaceError:
+                return None
+        return markup.user_tag(user_id, f"@{user.name}")
 
 
 def _missing(channel: Channel, me: discord.Member) -> tuple[str, ...]:

@@ -23,6 +23,7 @@ from typing import TypeVar
 from telegram import Bot, ChatMember, ChatMemberRestricted
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError
 
+from bot.core import markup
 from bot.core.spaces import (
     AccessOffer,
     Entry,
@@ -210,3 +211,14 @@ class TelegramSpaces:
 
     def profile_link(self, user_id: str) -> str | None:
         return f"tg://user?id={user_id}" if user_id.isdigit() else None
+
+    async def reach(self, user_id: str) -> str | None:
+        """Their @username, read with getChat (Telegram gives one only if they set it)."""
+        if not user_id.isdigit():
+            return None
+        try:
+            chat = await self._bot.get_chat(int(user_id))
+        except TelegramError as exc:
+            log.info("telegram: could not read a member's username (%s)", type(exc).__name__)
+            return None
+        return markup.escape(f"@{chat.username}") if chat.username else None

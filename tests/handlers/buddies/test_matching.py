@@ -6,17 +6,23 @@ from __future__ import annotations
 import itertools
 import random
 
+import pytest
+
 from handlers.buddies.matching import GROUP_SIZE, Candidate, pair_up
 
 
 def run_rounds(
-    people: list[Candidate], rounds: int, avoid: set[frozenset[int]], seed: int = 7
+    people: list[Candidate],
+    rounds: int,
+    avoid: set[frozenset[int]],
+    seed: int = 7,
+    group_size: int = GROUP_SIZE,
 ) -> list[list[tuple[int, ...]]]:
     history: dict[frozenset[int], int] = {}
     rng = random.Random(seed)
     made = []
     for round_no in range(1, rounds + 1):
-        groups = pair_up(people, history, avoid, round_no, rng)
+        groups = pair_up(people, history, avoid, round_no, rng, group_size=group_size)
         for group in groups:
             for a, b in itertools.combinations(group, 2):
                 history[frozenset((a, b))] = round_no
@@ -40,10 +46,16 @@ def all_pairings(people: list[int]) -> list[list[frozenset[int]]]:
     return out
 
 
-def test_no_pair_repeats_while_a_new_one_is_possible_and_everyone_is_paired() -> None:
+@pytest.mark.parametrize("group_size", [GROUP_SIZE, 4, 2])
+@pytest.mark.parametrize("seed", [7, 8, 9])
+def test_no_pair_repeats_while_a_new_one_is_possible_and_everyone_is_paired(
+    group_size: int, seed: int
+) -> None:
+    """Against every way to pair ten people, round after round; with small groups too (a
+    group of four or two can only repeat inside itself: the repair pass looks across)."""
     ids = list(range(1, 11))
     every_way = all_pairings(ids)  # 945 ways to pair ten people
-    rounds = run_rounds([Candidate(i) for i in ids], 12, set())
+    rounds = run_rounds([Candidate(i) for i in ids], 12, set(), seed, group_size)
     seen: set[frozenset[int]] = set()
     for groups in rounds:
         assert sorted(p for g in groups for p in g) == ids  # everyone, once
@@ -103,3 +115,19 @@ def test_a_large_round_is_matched_in_groups_without_repeats_or_avoided_pairs() -
         assert not pairs_of(groups) & seen
         seen |= pairs_of(groups)
     assert len(people) > GROUP_SIZE  # the grouping really was used
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_groups_never_force_a_repeat_while_another_group_holds_a_new_partner(seed: int) -> None:
+    """200 people in groups of four for 30 rounds: each has met at most 30 of 199 others, so a
+    new partner exists for everyone every round, though a group of four runs out fast."""
+    rng = random.Random(seed)
+    people = [Candidate(i, rng.choice(["north", "island", None])) for i in range(1, 201)]
+    avoid = {frozenset(rng.sample(range(1, 201), 2)) for _ in range(100)}
+    seen: set[frozenset[int]] = set()
+    for groups in run_rounds(people, 30, avoid, seed, group_size=4):
+        assert sorted(p for g in groups for p in g) == list(range(1, 201))
+        assert all(len(g) == 2 for g in groups)
+        assert not pairs_of(groups) & avoid
+        assert not pairs_of(groups) & seen, "a repeat while a new partner was possible"
+        seen |= pairs_of(groups)
