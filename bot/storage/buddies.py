@@ -124,6 +124,23 @@ class BuddyRepository:
             (person_id, other_id),
         )
 
+    async def unavoid(self, person_id: int, other_id: int) -> bool:
+        """Take someone off one's own do-not-pair list; False if they were not on it."""
+        async with self.db.begin() as conn:
+            cur = await conn.execute(
+                "DELETE FROM buddy_avoid WHERE person_id = ? AND avoid_id = ?",
+                (person_id, other_id),
+            )
+            return cur.rowcount > 0
+
+    async def avoided_by(self, person_id: int) -> list[int]:
+        """One person's own do-not-pair list (shown to them alone)."""
+        rows = await self.db.fetchall(
+            "SELECT avoid_id FROM buddy_avoid WHERE person_id = ? ORDER BY avoid_id",
+            (person_id,),
+        )
+        return [int(r["avoid_id"]) for r in rows]
+
     async def avoided_pairs(self) -> set[frozenset[int]]:
         """Every pair on either side's list; who asked is not part of the answer."""
         rows = await self.db.fetchall("SELECT person_id, avoid_id FROM buddy_avoid")

@@ -200,11 +200,22 @@ class CheckinRepository:
             (peer_id, mentor_id),
         )
 
-    async def allow_again(self, peer_id: int, mentor_id: int) -> None:
-        await self.db.execute(
-            "DELETE FROM checkin_declines WHERE peer_id = ? AND mentor_id = ?",
-            (peer_id, mentor_id),
+    async def allow_again(self, peer_id: int, mentor_id: int) -> bool:
+        """Undo "don't ask me again"; False if the peer had not asked it of this mentor."""
+        async with self.db.begin() as conn:
+            cur = await conn.execute(
+                "DELETE FROM checkin_declines WHERE peer_id = ? AND mentor_id = ?",
+                (peer_id, mentor_id),
+            )
+            return cur.rowcount > 0
+
+    async def declined_mentors(self, peer_id: int) -> list[int]:
+        """The mentors this peer asked never to offer again (for the peer's eyes only)."""
+        rows = await self.db.fetchall(
+            "SELECT mentor_id FROM checkin_declines WHERE peer_id = ? ORDER BY mentor_id",
+            (peer_id,),
         )
+        return [int(r["mentor_id"]) for r in rows]
 
     async def declined_for_good(self, peer_id: int, mentor_id: int) -> bool:
         r = await self.db.fetchone(

@@ -12,7 +12,7 @@ which /away shares) leave this package. Check-ins' "need support now" offers the
 
 from __future__ import annotations
 
-from bot.core.commands import Access, Command, Option, Router, Scope
+from bot.core.commands import Access, Command, Option, OptionType, Router, Scope
 from bot.core.context import Context
 from bot.core.model import Person
 from bot.core.replies import Reply
@@ -35,6 +35,7 @@ router.action("connected")(rounds.connected)
 router.action("stay")(taking_part.stay)
 router.action("take_break")(taking_part.take_break)
 router.action("leave")(taking_part.leave)
+router.action("unavoid")(taking_part.unavoid)
 
 
 @router.on_removed
@@ -51,7 +52,7 @@ async def ended_by_leaving(ctx: Context, person: Person) -> None:
 router.command(
     Command(
         "buddy",
-        "A buddy from another workplace, every two weeks",
+        "A buddy from another workplace, every two weeks (your do-not-pair list: /buddy avoid)",
         subcommands=(
             Command("status", "Whether you're in, and your buddy this round", taking_part.status),
             Command(
@@ -69,8 +70,21 @@ router.command(
             Command("leave", "Leave the buddy rounds", taking_part.leave),
             Command(
                 "avoid",
-                "Never be paired with someone (private: no one is told)",
+                "Never be paired with someone; on its own, your list (private: no one is told)",
                 taking_part.avoid,
+                options=(
+                    Option(
+                        "person",
+                        "Who (a member number); leave out to see your list",
+                        OptionType.PERSON,
+                    ),
+                ),
+                scope=Scope.PRIVATE,
+            ),
+            Command(
+                "unavoid",
+                "Take someone off your do-not-pair list (no one is told)",
+                taking_part.unavoid_command,
                 options=(PERSON,),
                 scope=Scope.PRIVATE,
             ),

@@ -12,7 +12,7 @@ from bot.core import markup
 from bot.core.context import Context, Request
 from bot.core.errors import UserFacingError
 from bot.core.model import Person
-from bot.core.replies import Replies, Reply
+from bot.core.replies import Choice, Replies, Reply
 from bot.directory.regions import LABELS, find_region
 from handlers.buddies.common import NETWORK, ROUND_KIND, interest_labels, interests_file, named
 from handlers.buddies.rounds import ensure_rounds
@@ -151,8 +151,11 @@ async def leave(ctx: Context, req: Request) -> Replies:
 
 
 async def avoid(ctx: Context, req: Request) -> Replies:
-    """``/buddy avoid <member>``: never paired with them. Told to no one, shown to no one."""
+    """``/buddy avoid <member>``: never paired with them. Told to no one, shown to no one.
+    On its own, ``/buddy avoid`` shows the person their own list, each with a remove button."""
     person = req.person
+    if req.args.get("person") is None:
+        return await avoid_list(ctx, person.id)
     other = await find_member(ctx, req.args["person"])
     if other.id == person.id:
         raise UserFacingError(ctx.text("buddies.avoid_self"))
@@ -160,6 +163,40 @@ async def avoid(ctx: Context, req: Request) -> Replies:
         raise UserFacingError(ctx.text("buddies.must_join_first"))
     await ctx.repo.buddies.avoid(person.id, other.id)
     return Reply(ctx.text("buddies.avoid_done", who=member(ctx, other.id)))
+
+
+async def avoid_list(ctx: Context, person_id: int) -> Reply:
+    """One's own do-not-pair list, for one's own eyes (a private chat only)."""
+    others = await ctx.repo.buddies.avoided_by(person_id)
+    if not others:
+        return Reply(ctx.text("buddies.avoid_none"))
+    return Reply.with_choices(
+        ctx.text("buddies.avoid_list", who=", ".join(member(ctx, o) for o in others)),
+        [
+            Choice(
+                ctx.text("buddies.button_unavoid", who=member(ctx, o)), "buddies.unavoid", {"o": o}
+            )
+            for o in others
+        ],
+        per_row=1,
+    )
+
+
+async def unavoid_command(ctx: Context, req: Request) -> Replies:
+    """``/buddy unavoid <member>``: off the do-not-pair list. No one is told."""
+    other = await find_member(ctx, req.args["person"])
+    return await _unavoid(ctx, req.person.id, other.id, replace=False)
+
+
+async def unavoid(ctx: Context, req: Request) -> Replies:
+    """The remove button on the list."""
+    return await _unavoid(ctx, req.person.id, int(req.args.get("o", 0)), replace=True)
+
+
+async def _unavoid(ctx: Context, person_id: int, other_id: int, *, replace: bool) -> Reply:
+    if not await ctx.repo.buddies.unavoid(person_id, other_id):
+        return Reply(ctx.text("buddies.unavoid_not_listed", who=member(ctx, other_id)))
+    return Reply(ctx.text("buddies.unavoided", who=member(ctx, other_id)), replace=replace)
 
 
 # -- "would you like to stay in?" ----------------------------------------------------------

@@ -33,6 +33,7 @@ router.action("pick")(consent.pick)
 router.action("accept")(consent.accept)
 router.action("decline")(consent.decline)
 router.action("never")(consent.never)
+router.action("allow")(consent.allow)
 router.action("change_yes")(consent.change_yes)
 router.action("change_no")(consent.change_no)
 router.action("answer")(asking.answer)
@@ -82,7 +83,7 @@ PERSON = Option(
 router.command(
     Command(
         "checkin",
-        "Check-ins with a mentor: yours, and ones you offer",
+        "Check-ins with a mentor: yours, ones you offer, and who may offer them",
         subcommands=(
             Command("list", "Your check-ins, with skip, pause, change and stop", views.overview),
             Command(
@@ -94,6 +95,12 @@ router.command(
                     Option("when", "e.g. weekly mon 10:00, in their time", greedy=True),
                 ),
                 access=Access.MENTOR,
+            ),
+            Command(
+                "allow",
+                "Let a mentor you said no to offer check-ins again (they aren't told)",
+                consent.allow_command,
+                options=(PERSON,),
             ),
             Command(
                 "pause",

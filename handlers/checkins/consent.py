@@ -173,6 +173,40 @@ async def never(ctx: Context, req: Request) -> Replies:
     return Reply(ctx.text("checkins.never_again"), replace=True)
 
 
+async def allow_command(ctx: Context, req: Request) -> Replies:
+    """``/checkin allow <mentor>``: undo "don't ask me again". The mentor is not told."""
+    mentor = await find_member(ctx, req.args["person"])
+    return await _allow(ctx, req.person.id, mentor.id, replace=False)
+
+
+async def allow(ctx: Context, req: Request) -> Replies:
+    """The button on ``/checkin``'s list of mentors asked not to offer again."""
+    return await _allow(ctx, req.person.id, int(req.args.get("m", 0)), replace=True)
+
+
+async def _allow(ctx: Context, peer_id: int, mentor_id: int, *, replace: bool) -> Reply:
+    if not await ctx.repo.checkins.allow_again(peer_id, mentor_id):
+        return Reply(ctx.text("checkins.allow_not_asked", who=member(ctx, mentor_id)))
+    return Reply(ctx.text("checkins.allowed", who=member(ctx, mentor_id)), replace=replace)
+
+
+async def declined_card(ctx: Context, peer_id: int) -> Reply | None:
+    """For the peer alone: the mentors they asked not to offer again, each with an undo."""
+    mentors = await ctx.repo.checkins.declined_mentors(peer_id)
+    if not mentors:
+        return None
+    return Reply.with_choices(
+        ctx.text("checkins.declined_list", who=", ".join(member(ctx, m) for m in mentors)),
+        [
+            Choice(
+                ctx.text("checkins.button_allow", who=member(ctx, m)), "checkins.allow", {"m": m}
+            )
+            for m in mentors
+        ],
+        per_row=1,
+    )
+
+
 # -- another time, asked of the other person -----------------------------------------------
 
 

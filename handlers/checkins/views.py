@@ -14,7 +14,7 @@ from bot.core.errors import UserFacingError
 from bot.core.replies import ButtonStyle, Choice, Replies, Reply
 from bot.storage.checkins import ACTIVE, CheckinRow
 from handlers.checkins.common import checkin_for, member, peer_timezone, questions, tell
-from handlers.checkins.consent import is_mentor
+from handlers.checkins.consent import declined_card, is_mentor
 from handlers.checkins.plans import in_both
 from handlers.membership import find_member
 from handlers.selfcare import local_date
@@ -28,6 +28,9 @@ async def overview(ctx: Context, req: Request) -> Replies:
     replies: list[Reply] = []
     for n, row in enumerate(mine, start=1):
         replies.append(await peer_card(ctx, row, n))
+    declined = await declined_card(ctx, me.id)
+    if declined is not None:
+        replies.append(declined)
     if is_mentor(me):
         replies.append(await mentor_view(ctx, req))
     if not replies:

@@ -272,3 +272,32 @@ async def test_a_steward_sets_the_round_day_and_others_may_not(tmp_path: Path) -
     assert "Which weekday?" in unclear
     assert "every other Thursday at 10:00" in said
     assert f"{local:%A %H:%M}" == "Thursday 10:00"
+
+
+async def test_the_do_not_pair_list_can_be_seen_and_emptied_by_its_owner_alone(
+    tmp_path: Path,
+) -> None:
+    async with world(tmp_path, MONDAY) as w:
+        ((other, other_id),) = await members(w, 1)
+        await join(w, w.peer)
+        await join(w, other)
+        empty = await w.say(w.peer, "/buddy avoid")
+        await w.say(w.peer, f"/buddy avoid #{other_id}")
+        listed = (await w.say(w.peer, "/buddy avoid")).plain  # before the tap edits it
+        other_before = w.count(other)
+        removed = await w.press(w.peer, f"Remove member #{other_id}")
+        again = await w.say(w.peer, f"/buddy unavoid #{other_id}")
+        await w.say(w.peer, f"/buddy avoid #{other_id}")
+        by_command = await w.say(w.peer, f"/buddy unavoid #{other_id}")
+        left = await w.svc.ctx.repo.buddies.avoided_pairs()
+        assert await w.svc.ctx.outbox.drain(timeout=20)
+        other_after = w.count(other)
+        await fire_round(w)
+        pairings = await w.svc.ctx.repo.buddies.pairings_in(1)
+    assert "empty" in empty.plain
+    assert f"member #{other_id}" in listed and "Only you" in listed
+    assert "off your list" in removed.plain and "isn't on" in again.plain
+    assert "off your list" in by_command.plain
+    assert left == set()
+    assert other_after == other_before  # no one is told
+    assert [set(p.members) for p in pairings] == [{w.peer_id, other_id}]

@@ -132,3 +132,36 @@ async def test_forgetme_ends_check_ins_and_tells_the_mentor_only_that(tmp_path: 
     assert "ended" in told.plain and "#2" in told.plain
     assert all(not v for v in left.values())
     assert schedules == []
+
+
+async def test_dont_ask_me_again_can_be_undone_and_the_mentor_is_never_told(
+    tmp_path: Path,
+) -> None:
+    async with world(tmp_path, MONDAY) as w:
+        await w.say(w.mentor, f"/checkin propose #{w.peer_id} daily 19:00")
+        await w.wait_shown(w.peer, 1)
+        await w.press(w.peer, "Don't ask me again")
+        await w.wait_shown(w.mentor, 2)
+        mentor_before = w.count(w.mentor)
+        listed = await w.say(w.peer, "/checkin")
+        assert "You asked member #1 not to offer" in listed.plain
+        allowed = await w.press(w.peer, "Let member #1 offer again")
+        assert "can offer you check-ins again" in allowed.plain
+        again = await w.say(w.peer, f"/checkin allow #{w.mentor_id}")
+        assert "nothing to undo" in again.plain
+        peer_before = w.count(w.peer)
+        offered = await w.say(w.mentor, f"/checkin propose #{w.peer_id} daily 19:00")
+        offer = await w.next_message(w.peer, peer_before)
+        offer_buttons = {b["text"] for b in offer.buttons}  # before the tap below edits it
+        # And by command, after a second "don't ask me again".
+        await w.press(w.peer, "Don't ask me again")
+        await w.say(w.peer, f"/checkin allow #{w.mentor_id}")
+        empty = await w.say(w.peer, "/checkin")
+        assert await w.svc.ctx.outbox.drain(timeout=20)
+        to_mentor = everything_sent_to(w, w.mentor.id)
+        mentor_after = w.count(w.mentor)
+    assert "Sent to member #2" in offered.plain and "Accept" in offer_buttons
+    assert "not to offer" not in empty.plain
+    # The mentor saw their own two offers' answers ("declined" once more), nothing about undo.
+    assert mentor_after == mentor_before + 2
+    assert "again" not in to_mentor.split("Sent to member #2")[-1].lower()
