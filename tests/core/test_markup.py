@@ -20,6 +20,15 @@ def test_each_platform_renders_the_same_reply_natively() -> None:
     )
 
 
+def test_a_discord_user_is_a_mention_on_discord_and_their_name_elsewhere() -> None:
+    text = "on Discord as " + markup.user_tag("123456789012345678", "dee<3")
+    assert markup.render(text, markup.render_discord) == "on Discord as <@123456789012345678>"
+    assert markup.render(text, markup.render_telegram_html) == "on Discord as dee&lt;3"
+    assert markup.render(text, markup.render_plain) == "on Discord as dee<3"
+    typed = markup.escape("{{user:1|x}}")  # the same words typed by a person stay words
+    assert markup.render(typed, markup.render_discord) != "<@1>"
+
+
 def test_text_from_people_shows_literally_and_cannot_ping_everyone() -> None:
     said = "*not bold* <b>x</b> @everyone [a](https://x.y)"
     safe = markup.escape(said)

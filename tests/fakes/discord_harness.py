@@ -14,6 +14,7 @@ from bot.platforms.discord import DiscordPlatform, Timing
 from bot.service import Service, running
 from handlers import ROUTERS
 from tests.fakes.discord_server import FakeDiscord
+from tests.fakes.telegram_server import FakeTelegram
 from tests.helpers import make_settings
 
 FAST = Timing(
@@ -35,6 +36,15 @@ def discord_settings(tmp_path: Path, fake: FakeDiscord, **overrides: Any) -> Set
     }
     values.update(overrides)
     return make_settings(tmp_path, **values)
+
+
+def both_settings(tmp_path: Path, tg: FakeTelegram, dc: FakeDiscord, **overrides: Any) -> Settings:
+    """Settings for one service on both fakes at once."""
+    values: dict[str, Any] = {
+        "telegram_bot_token": tg.token,
+        "telegram_api_base_url": tg.base_url,
+    }
+    return discord_settings(tmp_path, dc, **(values | overrides))
 
 
 @asynccontextmanager

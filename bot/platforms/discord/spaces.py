@@ -204,7 +204,8 @@ class DiscordSpaces:
 
     async def reach(self, user_id: str) -> str | None:
         """A mention, which Discord shows as their name with their profile a tap away (in a
-        DM too; the bot's messages ping no one); other apps show their @name instead."""
+        DM too; the bot's messages ping no one); other apps show their Discord name, without
+        an @ (Telegram would make "@name" a link to whoever has that Telegram username)."""
         client = self._client()
         if client is None or not user_id.isdigit():
             return None
@@ -214,7 +215,7 @@ class DiscordSpaces:
                 user = await self._call(lambda: client.fetch_user(int(user_id)))
             except SpaceError:
                 return None
-        return markup.user_tag(user_id, f"@{user.name}")
+        return markup.user_tag(user_id, user.name)
 
 
 def _missing(channel: Channel, me: discord.Member) -> tuple[str, ...]:

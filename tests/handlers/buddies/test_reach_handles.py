@@ -37,7 +37,8 @@ async def test_a_telegram_username_and_a_discord_mention(tmp_path: Path) -> None
         asked = [c for c in a.tg.calls if c.method.lower() == "getchat"]
         db = a.svc.ctx.settings.database_path
     # On Telegram, the Discord buddy by their Discord name; on Discord, Pat's @username.
-    assert f"member #{dee_id} is on Discord as @dee" in to_pat.plain
+    assert f"member #{dee_id} is on Discord as dee." in to_pat.plain
+    assert "@dee" not in to_pat.plain  # Telegram would link "@dee" to a stranger's account
     assert f"member #{pat_id} is on Telegram as @" in to_dee.shown and "pat_peer" in to_dee.shown
     assert "@\u200b" in to_dee.content  # shown as written, and it can ping no one
     assert any(c.params.get("chat_id") == pat.id for c in asked)
@@ -59,7 +60,7 @@ async def test_a_mention_between_discord_users_and_say_hi_without_a_username(
         await a.settle()
     assert f"<@{eve.id}>" in to_dee.content  # a real mention: Discord shows eve, a tap away
     assert f"member #{bo_id} is on Telegram: use Say hi below" in to_dee.shown
-    assert "@dee" in to_bo.plain and "@eve" in to_bo.plain
+    assert "on Discord as dee" in to_bo.plain and "on Discord as eve" in to_bo.plain
     assert {b["label"] for b in to_dee.buttons()} == {
         f"Say hi to member #{bo_id}",
         f"Say hi to member #{eve_id}",

@@ -13,7 +13,13 @@ import pytest
 
 from bot.core.model import QuietHours
 from handlers.buddies.common import INTRO_KIND
-from tests.handlers.buddies.world import fire_check_backs, fire_round, join, members
+from tests.handlers.buddies.world import (
+    fire_check_backs,
+    fire_round,
+    join,
+    members,
+    one_other_joins,
+)
 from tests.handlers.checkins.world import World, world
 
 MONDAY = datetime(2026, 6, 1, 15, 0, tzinfo=UTC)
@@ -88,9 +94,7 @@ async def test_say_hi_relays_one_message_and_keeps_nothing(
     caplog.set_level(logging.DEBUG, logger="handlers")
     marker = "hello-from-a-buddy-7Q2X"
     async with world(tmp_path, MONDAY) as w:
-        ((other, other_id),) = await members(w, 1)
-        await join(w, w.peer)
-        await join(w, other)
+        other, other_id = await one_other_joins(w)
         await fire_round(w)
         await w.button(w.peer, f"Say hi to member #{other_id}")
         await w.press(w.peer, f"Say hi to member #{other_id}")
@@ -114,9 +118,7 @@ async def test_say_hi_relays_one_message_and_keeps_nothing(
 
 async def test_the_check_back_answer_is_reported_to_no_one(tmp_path: Path) -> None:
     async with world(tmp_path, MONDAY) as w:
-        ((other, other_id),) = await members(w, 1)
-        await join(w, w.peer)
-        await join(w, other)
+        other, other_id = await one_other_joins(w)
         await fire_round(w)
         await w.wait_shown(other, 2)  # "you're in", then the introduction
         await w.wait_shown(w.peer, 2)
@@ -146,9 +148,7 @@ async def test_two_missed_introductions_ask_to_stay_in_without_removing(
     tmp_path: Path,
 ) -> None:
     async with world(tmp_path, MONDAY) as w:
-        ((other, other_id),) = await members(w, 1)
-        await join(w, w.peer)
-        await join(w, other)
+        other, other_id = await one_other_joins(w)
         await fire_round(w)  # round 1: no one taps
         await fire_round(w)  # round 2: no one taps
         assert not [m for m in w.shown(w.peer) if "stay in" in m.plain.lower()]
@@ -278,9 +278,7 @@ async def test_the_do_not_pair_list_can_be_seen_and_emptied_by_its_owner_alone(
     tmp_path: Path,
 ) -> None:
     async with world(tmp_path, MONDAY) as w:
-        ((other, other_id),) = await members(w, 1)
-        await join(w, w.peer)
-        await join(w, other)
+        other, other_id = await one_other_joins(w)
         empty = await w.say(w.peer, "/buddy avoid")
         await w.say(w.peer, f"/buddy avoid #{other_id}")
         listed = (await w.say(w.peer, "/buddy avoid")).plain  # before the tap edits it

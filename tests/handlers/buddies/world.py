@@ -33,6 +33,14 @@ async def join(w: World, user: User, about: str = "") -> str:
     return (await w.say(user, f"/buddy join {about}".strip())).plain
 
 
+async def one_other_joins(w: World) -> tuple[User, int]:
+    """The peer and one more member join the buddy rounds; the other member."""
+    ((other, other_id),) = await members(w, 1)
+    await join(w, w.peer)
+    await join(w, other)
+    return other, other_id
+
+
 async def round_schedule(w: World) -> ScheduleRow:
     rows = await w.svc.ctx.repo.schedules.for_target(NETWORK, ROUND_KIND)
     assert len(rows) == 1

@@ -19,9 +19,9 @@ from bot.platforms.discord import DiscordPlatform
 from bot.service import Service
 from bot.storage.checkins import CheckinRow
 from tests.fakes import discord_model
-from tests.fakes.discord_harness import FAST
+from tests.fakes.discord_harness import FAST, both_settings
 from tests.fakes.discord_server import FakeDiscord
-from tests.fakes.telegram_harness import adapter, fake_telegram, telegram_settings
+from tests.fakes.telegram_harness import adapter, fake_telegram
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.telegram_world import BotMessage, User
 from tests.helpers import ConsoleDriver, console_service
@@ -137,13 +137,7 @@ class Apps:
 @asynccontextmanager
 async def apps(tmp_path: Path, start: datetime = MONDAY) -> AsyncIterator[Apps]:
     async with fake_telegram() as tg, FakeDiscord.running() as dc:
-        settings = telegram_settings(
-            tmp_path,
-            tg,
-            discord_bot_token=dc.token,
-            discord_api_base_url=dc.api_url,
-            discord_gateway_url=dc.gateway_url,
-        )
+        settings = both_settings(tmp_path, tg, dc)
         clock = SettableClock(start)
         platforms = [adapter(settings), DiscordPlatform(settings, timing=FAST)]
         async with console_service(settings, clock=clock, adapters=platforms) as (svc, console):

@@ -17,6 +17,14 @@ def everything_sent_to(w: World, user_id: int) -> str:
     return "\n".join(repr(c.params) for c in w.fake.calls if c.params.get("chat_id") == user_id)
 
 
+async def said_never(w: World) -> str:
+    """The mentor offers, the peer taps "Don't ask me again"; what the mentor was told."""
+    await w.say(w.mentor, f"/checkin propose #{w.peer_id} daily 19:00")
+    await w.wait_shown(w.peer, 1)
+    await w.press(w.peer, "Don't ask me again")
+    return (await w.wait_shown(w.mentor, 2))[1].plain
+
+
 async def test_nothing_runs_before_the_peer_accepts(tmp_path: Path) -> None:
     async with world(tmp_path, MONDAY) as w:
         sent = await w.say(w.mentor, f"/checkin propose #{w.peer_id} weekly mon 10:00")
@@ -40,10 +48,7 @@ async def test_declining_and_dont_ask_again_tell_the_mentor_only_declined(
     tmp_path: Path,
 ) -> None:
     async with world(tmp_path, MONDAY) as w:
-        await w.say(w.mentor, f"/checkin propose #{w.peer_id} daily 19:00")
-        await w.wait_shown(w.peer, 1)
-        await w.press(w.peer, "Don't ask me again")
-        told = (await w.wait_shown(w.mentor, 2))[1].plain
+        told = await said_never(w)
         again = await w.say(w.mentor, f"/checkin propose #{w.peer_id} daily 19:00")
         peer_messages = w.count(w.peer)
         running = await w.asks()
@@ -138,10 +143,7 @@ async def test_dont_ask_me_again_can_be_undone_and_the_mentor_is_never_told(
     tmp_path: Path,
 ) -> None:
     async with world(tmp_path, MONDAY) as w:
-        await w.say(w.mentor, f"/checkin propose #{w.peer_id} daily 19:00")
-        await w.wait_shown(w.peer, 1)
-        await w.press(w.peer, "Don't ask me again")
-        await w.wait_shown(w.mentor, 2)
+        await said_never(w)
         mentor_before = w.count(w.mentor)
         listed = await w.say(w.peer, "/checkin")
         assert "You asked member #1 not to offer" in listed.plain
