@@ -55,6 +55,8 @@ _FORBIDDEN = (
     ("kicked", NOT_IN_GROUP),
     ("not a member", NOT_IN_GROUP),
 )
+#: A person the bot cannot write to privately, whatever was sent.
+_UNREACHABLE = (NOT_STARTED, BLOCKED, DEACTIVATED)
 _EDIT_FALLBACK = ("message to edit not found", "message can't be edited", "no text in the message")
 
 
@@ -266,7 +268,9 @@ def translate(exc: TelegramError) -> Exception:
     if isinstance(exc, Forbidden):
         reason = exc.message.lower()
         found = next((why for phrase, why in _FORBIDDEN if phrase in reason), None)
-        return PermanentFailure(found or "Telegram does not let the bot post there")
+        return PermanentFailure(
+            found or "Telegram does not let the bot post there", unreachable=found in _UNREACHABLE
+        )
     if isinstance(exc, BadRequest):  # before NetworkError: BadRequest is a subclass of it
         if "chat not found" in exc.message.lower():
             return PermanentFailure(CHAT_NOT_FOUND)
