@@ -1,7 +1,8 @@
 """Steward tools are offered only to stewards in each app's command picker, and the bot still
 checks every use itself: Discord registers them with ``default_member_permissions`` (Manage
-Server); Telegram lists them in each steward's own private chat and, in groups, to the group's
-administrators, while the default menus list member commands only."""
+Server); Telegram lists them in each steward's own private chat (from the moment it exists)
+and, in groups, to the group's administrators, while the default menus list member commands
+only."""
 
 from __future__ import annotations
 
@@ -73,12 +74,21 @@ async def test_telegram_lists_steward_tools_only_to_stewards(tmp_path: Path) -> 
         stewards = f"telegram:{sam.id},telegram:{away.id}"
         settings = telegram_settings(tmp_path, fake, stewards=stewards)
         async with telegram_service(settings):
-            pass
+            at_start = list(fake.calls_of("setMyCommands"))
+            fake.say(away, "/start")  # Away opens a private chat: their menu follows
+            scope = {"type": "chat", "chat_id": away.id}
+            later = await fake.wait_for(
+                lambda: [
+                    c
+                    for c in fake.calls_of("setMyCommands")[len(at_start) :]
+                    if c.params["scope"] == scope and c.status == 200
+                ]
+            )
     menus = {
         (c.params["scope"]["type"], c.params["scope"].get("chat_id")): [
             m["command"] for m in c.params["commands"]
         ]
-        for c in fake.calls_of("setMyCommands")
+        for c in at_start
         if c.status == 200
     }
     tools = steward_tools()
@@ -89,8 +99,9 @@ async def test_telegram_lists_steward_tools_only_to_stewards(tmp_path: Path) -> 
     in_private = {n for n in tools if declared()[n].scope is not Scope.SPACE}
     assert in_private <= set(sams) and set(private) < set(sams)
     assert ("chat", away.id) not in menus and ("chat", kim.id) not in menus
-    refused = [c for c in fake.calls_of("setMyCommands") if c.status != 200]
+    refused = [c for c in at_start if c.status != 200]
     assert [c.error for c in refused] == ["Bad Request: chat not found"]  # Away: no chat yet
+    assert [m["command"] for m in later[0].params["commands"]] == sams
 
 
 async def test_a_new_steward_gets_the_tools_in_their_menu_and_loses_them_after(

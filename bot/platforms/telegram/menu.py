@@ -9,6 +9,7 @@ groups, to the group's administrators. The menu is a courtesy: dispatch checks e
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from telegram import (
     Bot,
@@ -17,8 +18,10 @@ from telegram import (
     BotCommandScopeAllGroupChats,
     BotCommandScopeAllPrivateChats,
     BotCommandScopeChat,
+    Update,
 )
 from telegram.error import BadRequest, Forbidden
+from telegram.ext import BaseHandler, CallbackContext, MessageHandler, filters
 
 from bot.core.commands import Command, Registry, Scope
 from bot.core.context import Context
@@ -48,12 +51,30 @@ async def set_menu(bot: Bot, registry: Registry) -> None:
     )
 
 
+#: Handler group of the watch for stewards opening their private chat (apart from commands).
+MENU_GROUP = 2
+
+
 class StewardMenus:
-    """Each steward's private chat lists the steward tools too; anyone else's does not."""
+    """Each steward's private chat lists the steward tools too; anyone else's does not. A
+    steward who has not opened a private chat with the bot yet gets theirs when they do."""
 
     def __init__(self, ctx: Context, bot: Bot) -> None:
         self._ctx = ctx
         self._bot = bot
+        self._waiting = filters.User(allow_empty=False)  # no chat yet: Telegram said so
+        self._person: dict[int, int] = {}  # Telegram user id -> person, while waiting
+
+    def handlers(self) -> list[BaseHandler[Update, CallbackContext[Any, Any, Any, Any], Any]]:
+        """Notice a waiting steward's first message to the bot."""
+        return [MessageHandler(filters.ChatType.PRIVATE & self._waiting, self._opened)]
+
+    async def _opened(self, update: Update, _: object) -> None:
+        user = update.effective_user
+        if user is None or user.id not in self._person:
+            return
+        self._waiting.remove_user_ids(user.id)
+        await self.update(self._person.pop(user.id))
 
     async def set_all(self) -> None:
         for person_id in await self._ctx.repo.people.with_role(Role.STEWARD):
@@ -71,7 +92,8 @@ class StewardMenus:
         for account in await self._ctx.repo.people.accounts(person_id):
             if account.platform is not Platform.TELEGRAM or not account.user_id.isdigit():
                 continue
-            scope = BotCommandScopeChat(int(account.user_id))
+            chat_id = int(account.user_id)
+            scope = BotCommandScopeChat(chat_id)
             try:
                 if steward:
                     commands = menu_for(registry, True, stewards=True)
@@ -79,4 +101,7 @@ class StewardMenus:
                 else:
                     await self._bot.delete_my_commands(scope=scope)
             except (BadRequest, Forbidden) as exc:  # no private chat with the bot yet
-                log.info("telegram: no steward menu for a chat (%s)", type(exc).__name__)
+                log.info("telegram: no steward menu for a chat yet (%s)", type(exc).__name__)
+                if steward:
+                    self._person[chat_id] = person_id
+                    self._waiting.add_user_ids(chat_id)

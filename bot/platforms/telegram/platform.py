@@ -50,7 +50,7 @@ from bot.platforms.telegram import relaying
 from bot.platforms.telegram.http import POOL_SIZE, AiohttpRequest
 from bot.platforms.telegram.incoming import Incoming
 from bot.platforms.telegram.members import SPACE_EVENTS_GROUP, SpaceWatch
-from bot.platforms.telegram.menu import StewardMenus, set_menu
+from bot.platforms.telegram.menu import MENU_GROUP, StewardMenus, set_menu
 from bot.platforms.telegram.pace import RecentSends
 from bot.platforms.telegram.reach import PrivateChatPointer
 from bot.platforms.telegram.sending import TEXT_LIMIT, Sender, translate
@@ -186,6 +186,7 @@ class TelegramPlatform:
         dispatcher.ctx.outbox.on_result(f"{REDIRECTED_FROM}{Platform.TELEGRAM.value}:", pointer)
         self._steward_menus = StewardMenus(dispatcher.ctx, self.app.bot)
         dispatcher.ctx.outbox.on_result(ROLE_CHANGED, self._steward_menus.role_changed)
+        self.app.add_handlers(self._steward_menus.handlers(), group=MENU_GROUP)
         try:
             async with asyncio.timeout(_FIRST_TRY):
                 await self._connect()
