@@ -19,6 +19,9 @@ from bot.storage.people import PeopleRepository
 #: space, followed by that space's destination (``redirected-from:telegram:chat:-100``). If the
 #: private chat cannot be reached, an adapter listening for this origin can say so in the space.
 REDIRECTED_FROM = "redirected-from:"
+#: Origin of the note that tells someone their role changed. An adapter that shows commands
+#: per person (Telegram's steward menu in their private chat) listens for it to update them.
+ROLE_CHANGED = "role-changed"
 
 
 @dataclass(frozen=True, slots=True)

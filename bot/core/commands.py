@@ -140,6 +140,14 @@ class Command:
                 raise ValueError(f"/{self.name}: required options come before optional ones")
             required_seen_optional |= not opt.required
 
+    @property
+    def steward_only(self) -> bool:
+        """Only stewards may use any of it, so command pickers and menus show it to stewards
+        alone (a courtesy: dispatch checks every use)."""
+        if self.access is Access.STEWARD:
+            return True
+        return bool(self.subcommands) and all(s.access is Access.STEWARD for s in self.subcommands)
+
     def sub(self, name: str | None) -> Command | None:
         for s in self.subcommands:
             if s.name == name:

@@ -193,21 +193,41 @@ def _cut(text: str, size: int) -> tuple[str, str] | None:
 def split(text: str, renderer: SegmentRenderer, limit: int) -> list[str]:
     """Render and split into messages of at most ``limit`` characters, preferring line breaks
     and never cutting inside a tag."""
-    chunks: list[str] = []
+    return [join(chunk, renderer) for chunk in split_segments(text, renderer, limit)]
+
+
+def join(chunk: list[Segment], renderer: SegmentRenderer) -> str:
+    """One chunk of :func:`split_segments` as a message."""
+    return "".join(renderer(s) for s in chunk).strip("\n")
+
+
+def split_segments(text: str, renderer: SegmentRenderer, limit: int) -> list[list[Segment]]:
+    """The segments of each message :func:`split` makes, so the same message can also be
+    rendered another way (Telegram's plain fallback for a part it refused as HTML). Rendered
+    with a renderer never longer than ``renderer`` (such as :func:`render_plain`, beside
+    Telegram's HTML), each chunk still fits ``limit``."""
+    chunks: list[list[Segment]] = []
     current = ""
+    segments: list[Segment] = []
     pending = deque(parse(text))
 
     def flush() -> None:
         nonlocal current
         if current.strip():
-            chunks.append(current.strip("\n"))
+            chunks.append(list(segments))
         current = ""
+        segments.clear()
+
+    def add(seg: Segment, piece: str) -> None:
+        nonlocal current
+        current += piece
+        segments.append(seg)
 
     while pending:
         seg = pending.popleft()
         piece = renderer(seg)
         if len(current) + len(piece) <= limit:
-            current += piece
+            add(seg, piece)
             continue
         if len(piece) <= limit and current:
             flush()
@@ -231,7 +251,8 @@ def split(text: str, renderer: SegmentRenderer, limit: int) -> list[str]:
                 size = max(size * 3 // 4, 1)
             cut = seg.text[:size], seg.text[size:]
         head, tail = cut
-        current += renderer(Segment(seg.kind, head, seg.target))
+        first = Segment(seg.kind, head, seg.target)
+        add(first, renderer(first))
         flush()
         if tail:
             pending.appendleft(Segment(seg.kind, tail, seg.target))

@@ -51,13 +51,23 @@ class Choice:
             raise ValueError("a choice needs exactly one of action or url")
 
 
+#: Picture formats every platform shows in the conversation itself rather than as a file.
+PICTURE_TYPES = frozenset({"image/png", "image/jpeg", "image/webp"})
+
+
 @dataclass(frozen=True, slots=True)
 class Attachment:
-    """A file sent with a reply, e.g. a calendar (.ics) or a data export (.json)."""
+    """A file sent with a reply, e.g. a calendar (.ics), a data export (.json) or a picture
+    (.png) to be seen at once, in the conversation, rather than opened as a file."""
 
     filename: str
     data: bytes
     mime_type: str = "application/octet-stream"
+
+    @property
+    def is_picture(self) -> bool:
+        """A picture meant to be seen inline (adapters send it as a photo where they can)."""
+        return self.mime_type.split(";")[0].strip().lower() in PICTURE_TYPES
 
 
 @dataclass(frozen=True, slots=True)

@@ -31,11 +31,15 @@ class TransientFailure(Exception):
 
 
 class PermanentFailure(Exception):
-    """It will never work (blocked the bot, chat gone): mark failed with this reason."""
+    """It will never work (blocked the bot, chat gone): mark failed with this reason.
+    ``unreachable``: the person cannot be written to privately (they never opened a private
+    chat with the bot, closed their messages, or blocked it), which a sender may tell the one
+    who asked, in the same words on every platform."""
 
-    def __init__(self, reason: str) -> None:
+    def __init__(self, reason: str, *, unreachable: bool = False) -> None:
         super().__init__(reason)
         self.reason = reason
+        self.unreachable = unreachable
 
 
 class Deliverer(Protocol):
@@ -75,3 +79,5 @@ class DeliveryReport:
     delivered: bool
     message_ids: tuple[str, ...] = ()
     error: str | None = None
+    #: The person cannot be written to privately (see :class:`PermanentFailure`).
+    unreachable: bool = False

@@ -108,7 +108,9 @@ class Sending:
                     )
                 except PermanentFailure as exc:
                     log.warning("outbox: %s refused a message: %s", dest, exc.reason)
-                    await self._finish(lane, batch, delivered=False, error=exc.reason)
+                    await self._finish(
+                        lane, batch, delivered=False, error=exc.reason, unreachable=exc.unreachable
+                    )
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:
@@ -159,6 +161,7 @@ class Sending:
         delivered: bool,
         message_ids: Sequence[str] = (),
         error: str | None = None,
+        unreachable: bool = False,
     ) -> None:
         for entry in batch:
             lane.drop(entry.id)
@@ -183,5 +186,6 @@ class Sending:
                 delivered,
                 tuple(message_ids),
                 error,
+                unreachable,
             )
             self._reports.publish(report)

@@ -13,7 +13,7 @@ from bot.core.commands import Command, Option, OptionType, Router, Scope
 from bot.core.context import Context
 from bot.outbox import DeliveryReport
 from handlers.debrief import closing, inside, opening
-from handlers.debrief.live import ORIGIN
+from handlers.debrief.live import INVITE_ORIGIN, ORIGIN
 
 router = Router("debrief")
 
@@ -50,6 +50,11 @@ async def start(ctx: Context) -> None:
         await closing.delivered(ctx, report)
 
     ctx.outbox.on_result(ORIGIN, delivered)
+
+    async def invitation(report: DeliveryReport) -> None:
+        await opening.invitation_report(ctx, report)
+
+    ctx.outbox.on_result(INVITE_ORIGIN, invitation)
 
 
 PRIVATE = Scope.PRIVATE

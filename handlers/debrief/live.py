@@ -8,15 +8,19 @@ was last active, and the ids of messages the bot sent into it (so they can be de
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from bot.core.context import Context
 from bot.core.model import AccountRef
-from bot.outbox import Destination
+from bot.outbox import DeliveryReport, Destination
 
 MAX_PEOPLE = 8
 ORIGIN = "debrief:"
+#: Origin of an invitation: ``debrief-invite:<room id>:<who asked>`` (not under ``ORIGIN``,
+#: since an invitation goes to someone not yet in the room).
+INVITE_ORIGIN = "debrief-invite:"
 
 
 @dataclass(slots=True)
@@ -43,6 +47,8 @@ class Room:
     asked_any: set[int] = field(default_factory=set)
     #: Who took an "any available peer" request (until they finish joining).
     claimed_by: set[int] = field(default_factory=set)
+    #: Invitations whose inviter waits in place for the app's answer, by who was asked.
+    awaited: dict[int, asyncio.Future[DeliveryReport]] = field(default_factory=dict)
     warned: bool = False
     sent: list[Sent] = field(default_factory=list)
 

@@ -9,14 +9,17 @@ companion at once; the first to accept joins. Someone asked answers **Join** or 
 
 from __future__ import annotations
 
+import asyncio
+
 from bot.content.sources import DEBRIEF
 from bot.core import markup
 from bot.core.context import Context, Request
 from bot.core.errors import UserFacingError
 from bot.core.model import Person, PersonRef
 from bot.core.replies import ButtonStyle, Choice, Replies, Reply
+from bot.outbox import DeliveryReport
 from handlers.debrief.closing import watch_quiet
-from handlers.debrief.live import MAX_PEOPLE, Room, rooms
+from handlers.debrief.live import INVITE_ORIGIN, MAX_PEOPLE, Room, rooms
 from handlers.debrief.rooms import (
     banner,
     idle_after,
@@ -31,6 +34,8 @@ from handlers.debrief.rooms import (
 from handlers.membership import find_member
 
 MAX_COMPANION_BUTTONS = 9
+#: Seconds an invitation waits for the app to take it before the inviter is answered anyway.
+ANSWER_WAIT = 5.0
 GO = ButtonStyle.PRIMARY
 
 
@@ -113,11 +118,47 @@ async def _invite(ctx: Context, req: Request, room: Room, person: Person) -> Rep
         Choice(ctx.text("debrief.button_join"), "debrief.join", {"room": room.id}, style=GO),
         Choice(ctx.text("debrief.button_not_now"), "debrief.decline", {"room": room.id}),
     )
-    sent = await ctx.messenger.to_person(person.id, asked, ephemeral=True)
-    if sent is None:
-        room.invited.discard(person.id)
-        return Reply(ctx.text("debrief.invite_busy"))
-    return Reply(ctx.text("debrief.invited"))
+    origin = f"{INVITE_ORIGIN}{room.id}:{req.person.id}"
+    # Wait a moment for the app's answer, so "I've asked them" is only said when it is true.
+    answer = room.awaited[person.id] = asyncio.get_running_loop().create_future()
+    try:
+        sent = await ctx.messenger.to_person(person.id, asked, origin=origin, ephemeral=True)
+        if sent is None:
+            room.invited.discard(person.id)
+            return Reply(ctx.text("debrief.invite_busy"))
+        async with asyncio.timeout(ANSWER_WAIT):
+            report = await answer
+    except TimeoutError:
+        return Reply(ctx.text("debrief.invited"))  # slow: a failure is told when it comes
+    finally:
+        room.awaited.pop(person.id, None)
+    if report.delivered:
+        return Reply(ctx.text("debrief.invited"))
+    room.invited.discard(person.id)
+    return Reply(ctx.text(_not_reached(report)))
+
+
+def _not_reached(report: DeliveryReport) -> str:
+    """The words for an invitation that did not reach its person: most often they have not
+    started a private chat with the bot yet (any app; the outbox says so)."""
+    return "debrief.invite_unreachable" if report.unreachable else "debrief.invite_undelivered"
+
+
+async def invitation_report(ctx: Context, report: DeliveryReport) -> None:
+    """What became of an invitation: to the inviter waiting in place, or, when the app was
+    slow and they were already told "I've asked them", a failure told kindly in the room."""
+    if report.origin is None:
+        return
+    room_id, _, inviter = report.origin.removeprefix(INVITE_ORIGIN).partition(":")
+    room = rooms(ctx).by_id.get(int(room_id))
+    if room is None or report.person_id is None or not inviter.isdigit():
+        return
+    waiting = room.awaited.pop(report.person_id, None)
+    if waiting is not None and not waiting.done():
+        waiting.set_result(report)
+    elif not report.delivered:
+        room.invited.discard(report.person_id)
+        await tell(ctx, room, Reply(ctx.text(_not_reached(report))), only=[int(inviter)])
 
 
 def _asking(text: str, yes: Choice, no: Choice) -> Reply:

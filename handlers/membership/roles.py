@@ -9,6 +9,7 @@ from bot.core.context import Context, Request
 from bot.core.errors import UserFacingError
 from bot.core.model import Person, PersonRef, Role
 from bot.core.replies import ButtonStyle, Choice, Privacy, Replies, Reply
+from bot.messenger import ROLE_CHANGED
 from bot.storage.roster import RosterEntry
 
 router = Router("roles")
@@ -56,7 +57,7 @@ async def set_level(ctx: Context, target: Person, wanted: str) -> Replies:
             raise UserFacingError(ctx.text("membership.last_steward"))
     if level(target) != wanted:
         note = Reply(ctx.text("membership.your_role_now", role=wanted))
-        await ctx.messenger.to_person(target.id, note, origin="membership:role")
+        await ctx.messenger.to_person(target.id, note, origin=ROLE_CHANGED)
     return Reply(ctx.text("membership.role_set", number=target.id, role=wanted))
 
 

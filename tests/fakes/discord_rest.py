@@ -2,9 +2,10 @@
 
 Errors use Discord's own codes, so the adapter's mapping is tested against real shapes:
 10003 Unknown Channel, 10007 Unknown Member, 10008 Unknown Message, 10011 Unknown Role,
-50007 Cannot send messages to this user; 50001 Missing Access and 50013 Missing Permissions
-where the bot's own permissions (``discord_permissions``) do not allow it; 400 50035 and 50006
-for bodies Discord refuses (``discord_validation``).
+50007 Cannot send messages to this user (DMs closed, or no server shared with the bot);
+50001 Missing Access and 50013 Missing Permissions where the bot's own permissions
+(``discord_permissions``) do not allow it; 400 50035 and 50006 for bodies Discord refuses
+(``discord_validation``).
 """
 
 from __future__ import annotations
@@ -161,7 +162,10 @@ async def send(request: web.Request) -> web.Response:
     channel = _channel(request)
     if channel is None:
         return error(404, 10003, "Unknown Channel")
-    if channel.recipient is not None and channel.recipient.blocks_dms:
+    recipient = channel.recipient
+    if recipient is not None and (
+        recipient.blocks_dms or recipient.id not in fake.world.guild.members
+    ):  # DMs closed, or no server shared with the bot
         return error(403, 50007, "Cannot send messages to this user")
     data = _json(request)
     reference = data.get("message_reference") or {}

@@ -8,7 +8,8 @@ flattens that tree into its exception text ("In content: Must be 2000 or fewer i
 Checked here: message content (2,000 characters), an empty message (50006), components (5
 action rows, 5 buttons a row, labels up to 80 and custom ids up to 100 characters), and
 application commands at sync (name pattern and lowercase, descriptions 1-100, at most 25
-options and choices, choice names 1-100, required options before optional ones).
+options and choices, choice names 1-100, required options before optional ones,
+``default_member_permissions`` a permission bit set or null).
 """
 
 from __future__ import annotations
@@ -205,9 +206,30 @@ def commands_errors(commands: list[JSON]) -> Tree:
         options = _options_errors(list(command.get("options") or []))
         if options:
             found["options"] = options
+        bad = _permissions_errors(command.get("default_member_permissions"))
+        if bad is not None:
+            found["default_member_permissions"] = bad
         if found:
             errors[str(n)] = found
     return errors
+
+
+MAX_PERMISSIONS = 18014398509481983  # every permission bit Discord knows (the spec's maximum)
+
+
+def _permissions_errors(value: object) -> Tree | None:
+    """``default_member_permissions``: null, or a permission bit set (Discord sends and takes
+    it as a string of digits; an integer is accepted too)."""
+    if value is None:
+        return None
+    text = str(value)
+    if isinstance(value, bool) or not text.isdigit():
+        return _leaf("NUMBER_TYPE_COERCE", f'Value "{text}" is not int.')
+    if int(text) > MAX_PERMISSIONS:
+        return _leaf(
+            "NUMBER_TYPE_MAX", f"int value should be less than or equal to {MAX_PERMISSIONS}."
+        )
+    return None
 
 
 def refuse_commands(commands: list[JSON]) -> web.Response | None:

@@ -4,6 +4,9 @@ limits and wording:
 
 - a bot downloads at most 20 MB: ``getFile`` answers 400 "Bad Request: file is too big";
 - a photo is at most 10 MB: 400 "Bad Request: PHOTO_SAVE_FILE_INVALID";
+- a photo's width and height add up to at most 10,000, and its ratio is at most 20:
+  400 "Bad Request: PHOTO_INVALID_DIMENSIONS" (measured with Pillow; bytes Pillow cannot read
+  as an image are let through, as tests relay made-up bytes as photos);
 - any upload is at most 50 MB: 413 "Request Entity Too Large".
 
 People send media through :func:`user_sends`; the bytes the bot uploaded are in
@@ -14,6 +17,7 @@ answer as Telegram does (``photo`` sizes, ``voice``, ``video``, ``animation``, `
 
 from __future__ import annotations
 
+import io
 import itertools
 import secrets
 import time
@@ -22,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 from weakref import WeakKeyDictionary
 
 from aiohttp import web
+from PIL import Image
 
 from tests.fakes.telegram_methods import METHODS, SENDING, Files, Params
 from tests.fakes.telegram_world import ApiError, User, World, bad_request
@@ -122,6 +127,8 @@ def _sender(field: str, limit: int, too_big: str) -> Any:
             raise ApiError(413, "Request Entity Too Large")
         if len(data) > limit:
             raise bad_request(too_big)
+        if field == "photo" and not _photo_dimensions_ok(data):
+            raise bad_request("PHOTO_INVALID_DIMENSIONS")
         if field == "sticker" and params.get("caption"):
             params = {k: v for k, v in params.items() if k not in ("caption", "parse_mode")}
         answer = dict(_SEND_DOCUMENT(world, params, {"document": (name, data)}))
@@ -138,6 +145,18 @@ def _sender(field: str, limit: int, too_big: str) -> Any:
 
 
 _SEND_DOCUMENT = METHODS["senddocument"]
+PHOTO_SIDES = 10_000
+PHOTO_RATIO = 20
+
+
+def _photo_dimensions_ok(data: bytes) -> bool:
+    """The Bot API's rule for sendPhoto: width + height at most 10,000, ratio at most 20."""
+    try:
+        with Image.open(io.BytesIO(data)) as image:
+            width, height = image.size
+    except (OSError, ValueError):
+        return True
+    return width + height <= PHOTO_SIDES and max(width, height) <= PHOTO_RATIO * min(width, height)
 
 
 def get_file(world: World, params: Params, files: Files) -> Any:

@@ -186,9 +186,26 @@ def _scope_key(params: Params) -> str:
     return f"{scope.get('type')}:{scope.get('chat_id', '')}:{params.get('language_code', '')}"
 
 
+def _check_scope(world: World, params: Params) -> None:
+    """A scope naming a chat needs a chat the bot knows: a group it is in, or a private chat
+    the person opened (else 400 "chat not found", as Telegram answers)."""
+    scope = params.get("scope") or {}
+    if scope.get("type") in ("chat", "chat_administrators", "chat_member"):
+        chat_id = scope.get("chat_id")
+        if chat_id not in world.chats and chat_id not in world.started:
+            raise bad_request("chat not found")
+
+
 def set_my_commands(world: World, params: Params, files: Files) -> Any:
     commands = check_commands(params.get("commands") or [])
+    _check_scope(world, params)
     world.commands[_scope_key(params)] = commands
+    return True
+
+
+def delete_my_commands(world: World, params: Params, files: Files) -> Any:
+    _check_scope(world, params)
+    world.commands.pop(_scope_key(params), None)
     return True
 
 
@@ -319,6 +336,7 @@ METHODS: dict[str, Method] = {
     "answercallbackquery": answer_callback_query,
     "setmycommands": set_my_commands,
     "getmycommands": get_my_commands,
+    "deletemycommands": delete_my_commands,
     "getchat": get_chat,
     "createchatinvitelink": create_chat_invite_link,
     "approvechatjoinrequest": approve_chat_join_request,

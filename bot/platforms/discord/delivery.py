@@ -29,8 +29,9 @@ from bot.platforms.discord.render import NO_MENTIONS, render
 
 log = logging.getLogger(__name__)
 
+_CANNOT_DM = 50007  # DMs closed, the bot blocked, or no server shared with it
 _REFUSALS = {
-    50007: "cannot send messages to this user (DMs closed or the bot is blocked)",
+    _CANNOT_DM: "cannot send messages to this user (DMs closed or the bot is blocked)",
     50001: "the bot cannot see this channel",
     50013: "the bot lacks permission in this channel",
     160002: "the bot cannot read message history in this channel, which replies need",
@@ -75,7 +76,8 @@ class Sender:
             raise RetryLater(exc.retry_after, "platform" if is_global else "destination") from None
         except discord.Forbidden as exc:
             reason = _REFUSALS.get(exc.code, "Discord refused it (403)")
-            raise PermanentFailure(f"{reason} [{exc.code}]") from None
+            unreachable = exc.code == _CANNOT_DM
+            raise PermanentFailure(f"{reason} [{exc.code}]", unreachable=unreachable) from None
         except discord.NotFound as exc:
             if message.op is Op.DELETE:
                 return []  # already gone, which is what was wanted

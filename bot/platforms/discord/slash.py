@@ -45,6 +45,8 @@ GUILD_INSTALL = app_commands.AppInstallationType(guild=True, user=False)
 #: are optional on Discord; dispatch names a required person that was not given.
 NUMBER_SUFFIX = "_number"
 NUMBER_DESCRIPTION = "Or their member number, e.g. 12 (for someone on another app)"
+#: ``default_member_permissions`` of steward tools: Manage Server.
+STEWARD_PERMISSIONS = discord.Permissions(manage_guild=True)
 
 
 def build(registry: Registry, run: Run, suggest: Suggest) -> list[AnyCommand]:
@@ -52,7 +54,9 @@ def build(registry: Registry, run: Run, suggest: Suggest) -> list[AnyCommand]:
     built: list[AnyCommand] = []
     for cmd in registry.commands.values():
         if not cmd.subcommands:
-            built.append(_command(cmd, cmd.name, None, run, suggest, contexts(cmd.scope)))
+            single = _command(cmd, cmd.name, None, run, suggest, contexts(cmd.scope))
+            single.default_permissions = shown_to(cmd)
+            built.append(single)
             continue
         scopes = {cmd.scope, *(s.scope for s in cmd.subcommands)}
         group = app_commands.Group(
@@ -60,11 +64,19 @@ def build(registry: Registry, run: Run, suggest: Suggest) -> list[AnyCommand]:
             description=cmd.description,
             allowed_contexts=contexts(*scopes),
             allowed_installs=GUILD_INSTALL,
+            default_permissions=shown_to(cmd),
         )
         for sub in cmd.subcommands:
             group.add_command(_command(sub, cmd.name, sub.name, run, suggest, None, group))
         built.append(group)
     return built
+
+
+def shown_to(cmd: Command) -> discord.Permissions | None:
+    """Who Discord's command picker offers a command to: steward tools only to people who
+    may manage the server (server owners can allow them for a steward role under Server
+    Settings → Integrations); everything else to everyone. Dispatch still checks each use."""
+    return STEWARD_PERMISSIONS if cmd.steward_only else None
 
 
 def contexts(*scopes: Scope) -> app_commands.AppCommandContext:

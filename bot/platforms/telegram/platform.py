@@ -44,13 +44,13 @@ from bot.core.dispatch import Dispatcher
 from bot.core.errors import SettingsError
 from bot.core.events import ChatMoved
 from bot.core.model import Platform
-from bot.messenger import REDIRECTED_FROM
+from bot.messenger import REDIRECTED_FROM, ROLE_CHANGED
 from bot.outbox import Destination, Limit, OutgoingMessage, PermanentFailure, RetryLater
 from bot.platforms.telegram import relaying
 from bot.platforms.telegram.http import POOL_SIZE, AiohttpRequest
 from bot.platforms.telegram.incoming import Incoming
 from bot.platforms.telegram.members import SPACE_EVENTS_GROUP, SpaceWatch
-from bot.platforms.telegram.menu import set_menu
+from bot.platforms.telegram.menu import MENU_GROUP, StewardMenus, set_menu
 from bot.platforms.telegram.pace import RecentSends
 from bot.platforms.telegram.reach import PrivateChatPointer
 from bot.platforms.telegram.sending import TEXT_LIMIT, Sender, translate
@@ -159,6 +159,7 @@ class TelegramPlatform:
         self._moved: dict[int, int] = {}
         self._partial: dict[tuple[Destination, OutgoingMessage], list[str]] = {}
         self._dispatcher: Dispatcher | None = None
+        self._steward_menus: StewardMenus | None = None
         self._connector: asyncio.Task[None] | None = None
         self._background: set[asyncio.Task[None]] = set()
 
@@ -183,6 +184,9 @@ class TelegramPlatform:
         self.app.add_error_handler(incoming.on_error)
         pointer = PrivateChatPointer(dispatcher.ctx, self.app.bot)
         dispatcher.ctx.outbox.on_result(f"{REDIRECTED_FROM}{Platform.TELEGRAM.value}:", pointer)
+        self._steward_menus = StewardMenus(dispatcher.ctx, self.app.bot)
+        dispatcher.ctx.outbox.on_result(ROLE_CHANGED, self._steward_menus.role_changed)
+        self.app.add_handlers(self._steward_menus.handlers(), group=MENU_GROUP)
         try:
             async with asyncio.timeout(_FIRST_TRY):
                 await self._connect()
@@ -221,6 +225,8 @@ class TelegramPlatform:
         assert self._dispatcher is not None
         await self.app.initialize()
         await set_menu(self.app.bot, self._dispatcher.ctx.registry)
+        if self._steward_menus is not None:
+            await self._steward_menus.set_all()
         if not self.app.running:
             await self.app.start()
         updater = self.app.updater

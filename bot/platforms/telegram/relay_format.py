@@ -218,12 +218,20 @@ def html_parts(
 ) -> list[str]:
     """``rich`` as Telegram HTML messages, each within ``limit`` UTF-16 units of visible text
     (use :data:`CAPTION_LIMIT` for a caption), split at paragraph, line or word boundaries."""
+    return [part.html for part in rendered_parts(rich, limit=limit, resolve=resolve)]
+
+
+def rendered_parts(
+    rich: RichText, *, limit: int = TEXT_LIMIT, resolve: MentionResolver | None = None
+) -> list[Rendered]:
+    """The parts of :func:`html_parts`, each with its visible text: what a part is sent as,
+    without a parse mode, when Telegram refuses its HTML."""
     named = _mention_names(rich)
 
     def fits(part: RichText) -> bool:
         return utf16_len(render(part, resolve).visible) <= limit
 
-    return [render(part, resolve).html for part in split(named, fits, limit)]
+    return [render(part, resolve) for part in split(named, fits, limit)]
 
 
 def plain_parts(

@@ -4,13 +4,18 @@ Reading: a message's photo, file, voice note, video, GIF or sticker as a neutral
 :class:`MediaRef` (its largest photo size; an animated or video sticker as its first frame —
 the thumbnail — or, without one, its emoji in the text). Fetching: ``getFile`` and the file
 path, at most the 20 MB bots may download. Sending: the method that shows a file best by its
-type, within Telegram's limits (a photo up to 10 MB, anything up to 50 MB; a bigger photo goes
-as a file). Limits are python-telegram-bot's own constants. Bytes stay in memory.
+type, within Telegram's limits (a photo up to 10 MB and 10,000 pixels wide and high together,
+anything up to 50 MB; a picture outside them goes as a file). Limits are python-telegram-bot's
+own constants. Bytes stay in memory.
 """
 
 from __future__ import annotations
 
-from telegram import Bot, InputFile, Message, ReplyParameters
+import io
+from typing import Any
+
+from PIL import Image
+from telegram import Bot, InlineKeyboardMarkup, InputFile, Message, ReplyParameters
 from telegram.constants import FileSizeLimit, ParseMode
 from telegram.error import BadRequest
 
@@ -100,14 +105,38 @@ async def fetch(bot: Bot, media: MediaRef, limit: int) -> Fetched:
     return Fetched(media.filename, data, media.mime_type or "application/octet-stream", len(data))
 
 
+#: The most a photo's width and height may add up to, and the longest side's most times the
+#: shortest (the Bot API's sendPhoto); a picture outside them goes as a file.
+PHOTO_SIDES = 10_000
+PHOTO_RATIO = 20
+#: Telegram's words when it cannot take an upload as a photo after all: the file goes instead.
+_NOT_A_PHOTO = ("photo_invalid_dimensions", "image_process_failed", "photo_save_file_invalid")
+
+
+def fits_photo(attachment: Attachment) -> bool:
+    """Whether Telegram takes ``attachment`` as a photo: at most 10 MB, and, when its size in
+    pixels can be read, width + height at most 10,000 and a ratio of at most 20."""
+    if len(attachment.data) > PHOTO_LIMIT:
+        return False
+    try:
+        with Image.open(io.BytesIO(attachment.data)) as image:  # reads the header only
+            width, height = image.size
+    except (OSError, ValueError, Image.DecompressionBombError):
+        return True  # unknown: Telegram judges, and a refusal sends it as a file
+    if width + height > PHOTO_SIDES or min(width, height) < 1:
+        return False
+    return max(width, height) <= PHOTO_RATIO * min(width, height)
+
+
 def method_for(attachment: Attachment) -> str:
-    """The Bot API method that shows a file best: GIFs as animations, images as photos (up to
-    10 MB), videos as videos, Ogg audio as a voice note, anything else as a file."""
+    """The Bot API method that shows a file best: GIFs as animations, pictures meant to be seen
+    as photos (within the photo limits), videos as videos, Ogg audio as a voice note, anything
+    else as a file."""
     mime = attachment.mime_type.split(";")[0].strip().lower()
     if mime == "image/gif":
         return "sendAnimation"
-    if mime.startswith("image/"):
-        return "sendPhoto" if len(attachment.data) <= PHOTO_LIMIT else "sendDocument"
+    if attachment.is_picture:
+        return "sendPhoto" if fits_photo(attachment) else "sendDocument"
     if mime.startswith("video/"):
         return "sendVideo"
     if mime in ("audio/ogg", "audio/opus"):
@@ -123,28 +152,46 @@ async def send(
     caption_html: str | None = None,
     plain: bool = False,
     reply: ReplyParameters | None = None,
+    keyboard: InlineKeyboardMarkup | None = None,
 ) -> Message:
     """Upload ``attachment`` to ``chat_id`` with an HTML caption (``plain``: the caption is
-    plain text, the fallback when Telegram refused its markup)."""
-    upload = InputFile(attachment.data, filename=attachment.filename)
-    mode = None if plain or caption_html is None else ParseMode.HTML
+    plain text, the fallback when Telegram refused its markup) and any buttons. A picture
+    Telegram will not take as a photo goes as a file."""
     method = method_for(attachment)
-    if method == "sendPhoto":
-        return await bot.send_photo(
-            chat_id, upload, caption_html, parse_mode=mode, reply_parameters=reply
-        )
-    if method == "sendAnimation":
-        return await bot.send_animation(
-            chat_id, upload, caption=caption_html, parse_mode=mode, reply_parameters=reply
-        )
-    if method == "sendVideo":
-        return await bot.send_video(
-            chat_id, upload, caption=caption_html, parse_mode=mode, reply_parameters=reply
-        )
-    if method == "sendVoice":
-        return await bot.send_voice(
-            chat_id, upload, caption=caption_html, parse_mode=mode, reply_parameters=reply
-        )
-    return await bot.send_document(
-        chat_id, upload, caption=caption_html, parse_mode=mode, reply_parameters=reply
+    try:
+        return await _send(bot, chat_id, attachment, method, caption_html, plain, reply, keyboard)
+    except BadRequest as exc:
+        if method != "sendPhoto" or not any(w in exc.message.lower() for w in _NOT_A_PHOTO):
+            raise
+    return await _send(
+        bot, chat_id, attachment, "sendDocument", caption_html, plain, reply, keyboard
     )
+
+
+async def _send(
+    bot: Bot,
+    chat_id: int,
+    attachment: Attachment,
+    method: str,
+    caption: str | None,
+    plain: bool,
+    reply: ReplyParameters | None,
+    keyboard: InlineKeyboardMarkup | None,
+) -> Message:
+    upload = InputFile(attachment.data, filename=attachment.filename)
+    mode = None if plain or caption is None else ParseMode.HTML
+    common: dict[str, Any] = {
+        "caption": caption,
+        "parse_mode": mode,
+        "reply_parameters": reply,
+        "reply_markup": keyboard,
+    }
+    if method == "sendPhoto":
+        return await bot.send_photo(chat_id, upload, **common)
+    if method == "sendAnimation":
+        return await bot.send_animation(chat_id, upload, **common)
+    if method == "sendVideo":
+        return await bot.send_video(chat_id, upload, **common)
+    if method == "sendVoice":
+        return await bot.send_voice(chat_id, upload, **common)
+    return await bot.send_document(chat_id, upload, **common)

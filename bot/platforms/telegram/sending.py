@@ -8,8 +8,6 @@ caller, so a retry after a 429 halfway through a long message does not send its 
 
 from __future__ import annotations
 
-import html
-import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -40,7 +38,6 @@ from bot.outbox import Button, Op, OutgoingMessage, PermanentFailure, RetryLater
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
-_TAG = re.compile(r"<[^>]+>")
 
 # Reasons a message fails for good. They are stored and logged, so they never quote text.
 NOT_STARTED = "they have not opened a private chat with the bot yet"
@@ -58,14 +55,20 @@ _FORBIDDEN = (
     ("kicked", NOT_IN_GROUP),
     ("not a member", NOT_IN_GROUP),
 )
+#: A person the bot cannot write to privately, whatever was sent.
+_UNREACHABLE = (NOT_STARTED, BLOCKED, DEACTIVATED)
 _EDIT_FALLBACK = ("message to edit not found", "message can't be edited", "no text in the message")
 
 
 @dataclass(frozen=True, slots=True)
 class _Part:
+    """One message: ``text`` in HTML, and ``plain``, the same words to send without a parse
+    mode when Telegram refuses the HTML (links keep their address, ``&`` stays ``&``)."""
+
     text: str | None
     keyboard: InlineKeyboardMarkup | None = None
     document: bool = False
+    plain: str | None = None
 
 
 def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
@@ -87,16 +90,18 @@ def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
 
 def plan(message: OutgoingMessage) -> list[_Part]:
     """The messages a neutral message becomes, in order; the keyboard rides on the last."""
-    chunks = markup.split(message.text, markup.render_telegram_html, TEXT_LIMIT)
+    chunks = markup.split_segments(message.text, markup.render_telegram_html, TEXT_LIMIT)
+    html_of, plain_of = markup.render_telegram_html, markup.render_plain
+    texts = [_Part(markup.join(c, html_of), plain=markup.join(c, plain_of)) for c in chunks]
     board = keyboard(message.buttons)
     if message.attachment is not None:
-        if len(chunks) <= 1 and all(len(c) <= CAPTION_LIMIT for c in chunks):
-            return [_Part(chunks[0] if chunks else None, board, document=True)]
-        return [_Part(c) for c in chunks] + [_Part(None, board, document=True)]
-    parts = [_Part(c) for c in chunks]
-    if parts:
-        parts[-1] = _Part(parts[-1].text, board)
-    return parts
+        if len(texts) <= 1 and all(len(t.text or "") <= CAPTION_LIMIT for t in texts):
+            first = texts[0] if texts else _Part(None)
+            return [_Part(first.text, board, document=True, plain=first.plain)]
+        return [*texts, _Part(None, board, document=True)]
+    if texts:
+        texts[-1] = _Part(texts[-1].text, board, plain=texts[-1].plain)
+    return texts
 
 
 def plan_relayed(message: OutgoingMessage) -> list[_Part]:
@@ -105,12 +110,15 @@ def plan_relayed(message: OutgoingMessage) -> list[_Part]:
     from bot.platforms.telegram import relay_format  # it builds on this module's limits
 
     rich = message.relayed_text()
+    texts = [_Part(r.html, plain=r.visible) for r in relay_format.rendered_parts(rich)]
     if message.attachment is not None:
-        caption = relay_format.html_parts(rich, limit=relay_format.CAPTION_LIMIT)
+        caption = relay_format.rendered_parts(rich, limit=relay_format.CAPTION_LIMIT)
         if len(caption) <= 1:
-            return [_Part(caption[0] if caption else None, document=True)]
-        return [_Part(c) for c in relay_format.html_parts(rich)] + [_Part(None, document=True)]
-    return [_Part(c) for c in relay_format.html_parts(rich)]
+            if not caption:
+                return [_Part(None, document=True)]
+            return [_Part(caption[0].html, document=True, plain=caption[0].visible)]
+        return [*texts, _Part(None, document=True)]
+    return texts
 
 
 class Sender:
@@ -162,41 +170,44 @@ class Sender:
         reply = None
         if reply_to is not None and reply_to.isdigit():
             reply = ReplyParameters(int(reply_to), allow_sending_without_reply=True)
+        try:
+            return await self._send_as(chat_id, part, message, reply, plain=False)
+        except BadRequest as exc:
+            if "can't parse entities" not in exc.message.lower() or part.plain is None:
+                raise
+        # Our renderers escape everything, so this should not happen; if Telegram still cannot
+        # read the formatting, the words matter more than the bold: the same words, plain.
+        return await self._send_as(chat_id, part, message, reply, plain=True)
+
+    async def _send_as(
+        self,
+        chat_id: int,
+        part: _Part,
+        message: OutgoingMessage,
+        reply: ReplyParameters | None,
+        *,
+        plain: bool,
+    ) -> Message:
+        text = part.plain if plain else part.text
         if part.document:
             assert message.attachment is not None
-            if message.relayed:  # a relayed file shows as what it is: photo, GIF, voice...
-                from bot.platforms.telegram import relay_media  # it builds on this module
+            from bot.platforms.telegram import relay_media  # it builds on this module
 
-                return await relay_media.send(
-                    self._bot, chat_id, message.attachment, caption_html=part.text, reply=reply
-                )
-            return await self._bot.send_document(
+            # A file shows as what it is: a picture as a photo, a GIF, a voice note...
+            return await relay_media.send(
+                self._bot,
                 chat_id,
-                message.attachment.data,
-                filename=message.attachment.filename,
-                caption=part.text,
-                parse_mode=ParseMode.HTML if part.text else None,
-                reply_markup=part.keyboard,
-                reply_parameters=reply,
+                message.attachment,
+                caption_html=text,
+                plain=plain,
+                reply=reply,
+                keyboard=part.keyboard,
             )
-        assert part.text is not None
-        try:
-            return await self._bot.send_message(
-                chat_id,
-                part.text,
-                parse_mode=ParseMode.HTML,
-                reply_markup=part.keyboard,
-                link_preview_options=_NO_PREVIEW,
-                reply_parameters=reply,
-            )
-        except BadRequest as exc:
-            if "can't parse entities" not in exc.message.lower():
-                raise
-        # Our renderer escapes everything, so this should not happen; if Telegram still cannot
-        # read the formatting, the words matter more than the bold: send them plain.
+        assert text is not None
         return await self._bot.send_message(
             chat_id,
-            html.unescape(_TAG.sub("", part.text)),
+            text,
+            parse_mode=None if plain else ParseMode.HTML,
             reply_markup=part.keyboard,
             link_preview_options=_NO_PREVIEW,
             reply_parameters=reply,
@@ -257,7 +268,9 @@ def translate(exc: TelegramError) -> Exception:
     if isinstance(exc, Forbidden):
         reason = exc.message.lower()
         found = next((why for phrase, why in _FORBIDDEN if phrase in reason), None)
-        return PermanentFailure(found or "Telegram does not let the bot post there")
+        return PermanentFailure(
+            found or "Telegram does not let the bot post there", unreachable=found in _UNREACHABLE
+        )
     if isinstance(exc, BadRequest):  # before NetworkError: BadRequest is a subclass of it
         if "chat not found" in exc.message.lower():
             return PermanentFailure(CHAT_NOT_FOUND)

@@ -19,6 +19,7 @@ from bot.content.sources import SOURCES
 from bot.content.store import load_all
 from bot.platforms.console import CONSOLE_ACCOUNT
 from tests.fakes.telegram_harness import fake_telegram, telegram_service, telegram_settings
+from tests.fakes.telegram_media import uploads
 from tests.helpers import CONTENT, console_service
 
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -161,7 +162,7 @@ async def test_forgetme_erases_kept_checks(settings: Settings) -> None:
     assert left == [] and keep == []
 
 
-async def test_power_on_telegram_answers_in_the_private_chat_with_a_picture(
+async def test_power_on_telegram_answers_in_the_private_chat_with_a_photo(
     tmp_path: Path,
 ) -> None:
     async with fake_telegram() as fake:
@@ -186,6 +187,8 @@ async def test_power_on_telegram_answers_in_the_private_chat_with_a_picture(
     assert fake.messages_to(group.id) == []
     [picture] = sent
     assert picture.document_data.startswith(PNG)
+    # a picture to look at, shown in the chat as a photo (not a file to open)
+    assert [(u.method, u.name) for u in uploads(fake)] == [("photo", "power-at-work.png")]
     said = [m.plain for m in fake.messages_to(user.id)]
     assert any("Your power at work" in text and "Where you hold little" in text for text in said)
     assert b"Your power at work" not in on_disk(settings)
