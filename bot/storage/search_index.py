@@ -10,6 +10,7 @@ index, only ever read after it is built.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -19,6 +20,22 @@ COLUMNS = ("name", "keywords", "topics", "summary", "description")
 WEIGHTS = (10.0, 6.0, 4.0, 2.0, 1.0)
 #: Matches past which a search ranks only the entries with its words in name or keywords.
 BROAD = 250
+_SCHEMA = f"""
+CREATE VIRTUAL TABLE docs USING fts5(
+    {", ".join(COLUMNS)},
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3'
+);
+CREATE VIRTUAL TABLE vocab USING fts5vocab(docs, row);
+CREATE TABLE facets (
+    doc INTEGER PRIMARY KEY, name TEXT NOT NULL, cost TEXT NOT NULL,
+    indigenous INTEGER NOT NULL, peer INTEGER NOT NULL, crisis INTEGER NOT NULL
+);
+CREATE TABLE tags (doc INTEGER NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL);
+"""
+#: Changes whenever the index's tables do, so an index kept on disk by an older version of
+#: this code is never read as if it were current.
+FORMAT = hashlib.sha256(_SCHEMA.encode()).hexdigest()[:12]
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,21 +75,7 @@ class SearchIndex:
     @classmethod
     def build(cls, docs: Iterable[IndexedDoc]) -> SearchIndex:
         conn = sqlite3.connect(":memory:", check_same_thread=False)
-        conn.executescript(
-            f"""
-            CREATE VIRTUAL TABLE docs USING fts5(
-                {", ".join(COLUMNS)},
-                tokenize = 'unicode61 remove_diacritics 2',
-                prefix = '2 3'
-            );
-            CREATE VIRTUAL TABLE vocab USING fts5vocab(docs, row);
-            CREATE TABLE facets (
-                doc INTEGER PRIMARY KEY, name TEXT NOT NULL, cost TEXT NOT NULL,
-                indigenous INTEGER NOT NULL, peer INTEGER NOT NULL, crisis INTEGER NOT NULL
-            );
-            CREATE TABLE tags (doc INTEGER NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL);
-            """
-        )
+        conn.executescript(_SCHEMA)
         rows = list(docs)
         with conn:
             conn.executemany(
@@ -94,6 +97,26 @@ class SearchIndex:
                 [(d.position, kind, value) for d in rows for kind, value in d.tags],
             )
             conn.execute("CREATE INDEX tags_lookup ON tags(doc, kind, value)")
+        return cls(conn)
+
+    def image(self) -> bytes:
+        """The whole index as bytes, to keep beside the database (``bot.content.cache``)."""
+        return self._conn.serialize()
+
+    @classmethod
+    def from_image(cls, image: bytes, entries: int) -> SearchIndex | None:
+        """An index kept earlier, or None if it is not a whole index of ``entries`` entries
+        (then it is built again)."""
+        conn = sqlite3.connect(":memory:", check_same_thread=False)
+        try:
+            conn.deserialize(image)
+            (count,) = conn.execute("SELECT count(*) FROM facets").fetchone()
+        except sqlite3.DatabaseError:
+            conn.close()
+            return None
+        if count != entries:
+            conn.close()
+            return None
         return cls(conn)
 
     def vocabulary(self) -> list[str]:
