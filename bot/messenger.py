@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.core.events import Actor, Conversation
-from bot.core.replies import Privacy, Reply
+from bot.core.replies import Payload, Privacy, Reply
 from bot.outbox import Button, Destination, Op, Outbox, OutgoingMessage
 from bot.storage.buttons import ButtonRepository
 from bot.storage.outbox import NewItem
@@ -44,20 +44,22 @@ class Messenger:
         self._clock = clock
 
     async def prepare(self, reply: Reply, person_id: int | None) -> Prepared:
-        """Mint a token for each action button (all in one write).
+        """Mint a token for each action button (all in one write; none for a button that
+        lives ``in_memory``).
 
         A button is tied to ``person_id`` only where others can see it (a reply in a space) and
         the choice does not say anyone may press it. A personal reply is only ever seen by its
         person (a private chat, an ephemeral answer), so its buttons name nobody: the bot then
         keeps no record linking a person to what they searched for or were shown."""
         shared = reply.privacy is not Privacy.PERSONAL
-        wanted = [
-            (choice.action, choice.payload, person_id if shared and not choice.anyone else None)
-            for row in reply.choices
-            for choice in row
-            if not choice.url
-        ]
+        actions = [choice for row in reply.choices for choice in row if not choice.url]
+        wanted: list[tuple[str, Payload, int | None]] = []
+        kept: list[tuple[str, Payload, int | None]] = []
+        for choice in actions:
+            owner = person_id if shared and not choice.anyone else None
+            (kept if choice.in_memory else wanted).append((choice.action, choice.payload, owner))
         tokens = iter(await self._buttons.mint_many(wanted, self._clock.now()))
+        run_only = iter(self._buttons.remember(kept))
         rows = []
         for row in reply.choices:
             rendered = []
@@ -65,7 +67,8 @@ class Messenger:
                 if choice.url:
                     rendered.append(Button(choice.label, url=choice.url, style=choice.style))
                 else:
-                    rendered.append(Button(choice.label, token=next(tokens), style=choice.style))
+                    token = next(run_only) if choice.in_memory else next(tokens)
+                    rendered.append(Button(choice.label, token=token, style=choice.style))
             rows.append(tuple(rendered))
         message = OutgoingMessage(reply.text, tuple(rows), reply.attachment)
         return Prepared(message, reply.privacy, reply.replace, reply.in_memory)

@@ -91,7 +91,11 @@ async def running(
     async with AsyncExitStack() as stack:
         # Content first: a missing or broken content folder stops start-up before anything
         # is created on disk (no stray empty database is left behind).
-        content = ContentStore(settings.content_dir, SOURCES)
+        # What unchanged content files gave last time is kept beside the database, so a
+        # restart does not parse a big directory again (bot/content/cache.py).
+        content = ContentStore(
+            settings.content_dir, SOURCES, settings.database_path.parent / "content-cache"
+        )
         await content.load()
         for warning in content.warnings:
             log.info("content: %s", warning)

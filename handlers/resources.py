@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from functools import lru_cache
+from weakref import WeakKeyDictionary
 
 from bot.content.schema.common import Cost, Format
 from bot.content.schema.crisis import CrisisGroup
 from bot.content.schema.resources import Resource
 from bot.content.sources import CRISIS, DISTRESS, GLOSSARY, PROMPTS, RESOURCES
+from bot.content.store import Content
 from bot.core import markup
 from bot.core.commands import Command, Option, OptionType, Router
 from bot.core.context import Context, Request
@@ -31,12 +34,26 @@ PAGE = 5
 TOPIC_BUTTONS = 9
 
 
+#: Cards already written, per loaded version of the content (the entry and the wording both
+#: come from it): paging and repeated searches do not format the same entries again.
+_cards: WeakKeyDictionary[Content, dict[str, str]] = WeakKeyDictionary()
+
+
+@lru_cache(maxsize=1024)
 def checked(day: date) -> str:
     return day_month_year(day)
 
 
 def card(ctx: Context, r: Resource) -> str:
     """One entry in at most six short lines: name, what it is, how to reach it, when checked."""
+    made = _cards.setdefault(ctx.content.current, {})
+    shown = made.get(r.id)
+    if shown is None:
+        shown = made[r.id] = _card(ctx, r)
+    return shown
+
+
+def _card(ctx: Context, r: Resource) -> str:
     lines = [f"**{markup.escape(r.name)}**", markup.escape(r.summary)]
     reach = [ctx.text("resources.card_call", phone=markup.escape(r.phone))] if r.phone else []
     if r.address and not r.phone:
@@ -72,6 +89,7 @@ def page_reply(ctx: Context, head: str, ids: Sequence[str], start: int, key: str
         ctx.text("resources.more_button", left=left),
         "resources.more",
         {"list": key, "at": start + PAGE},
+        in_memory=True,  # the list it pages through is held in memory only
     )
     return Reply.with_choices(text, [more])
 
@@ -195,6 +213,7 @@ def nothing_found(ctx: Context, directory: ResourceDirectory, query: Query, foun
                     ctx.text("resources.without_filters_button"),
                     "resources.more",
                     {"list": directory.pages.remember(ids), "at": 0},
+                    in_memory=True,
                 )
             )
     close = directory.close_topics(words) if words else []

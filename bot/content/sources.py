@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Protocol
 
+from bot.content import cache
 from bot.content.calendar import load_trainings
 from bot.content.problems import ContentError, Problem
 from bot.content.schema.buddies import BuddiesFile
@@ -21,9 +22,11 @@ from bot.content.schema.resources import ResourcesFile
 from bot.content.schema.trainings import TrainingsFile
 from bot.content.store import Source
 from bot.content.texts import Texts, load_texts
-from bot.content.yamlfile import load_yaml_model
+from bot.content.yamlfile import digest_of, load_yaml_model
 from bot.directory.distress import Distress
-from bot.directory.resources import ResourceDirectory
+from bot.directory.resources import INDEX_FORMAT, ResourceDirectory
+from bot.storage.search_index import FORMAT as index_format
+from bot.storage.search_index import SearchIndex
 
 
 class Confirmable(Protocol):
@@ -90,11 +93,19 @@ _indexed: list[ResourceDirectory] = []  # the last one built, reused while its f
 def _resources(directory: Path) -> ResourceDirectory:
     """The directory and its search index, built together so a reload swaps both at once.
     An unchanged file gives back the very same model (see ``load_yaml_model``), and then the
-    index built from it is reused too."""
-    file = load_yaml_model(directory / "resources.yaml", ResourcesFile, shown_as="resources.yaml")
+    index built from it is reused too; at a start, the index kept on disk for these very
+    bytes is (``bot.content.cache``)."""
+    path = directory / "resources.yaml"
+    file = load_yaml_model(path, ResourcesFile, shown_as="resources.yaml")
     if _indexed and _indexed[0].file is file:
         return _indexed[0]
-    built = ResourceDirectory(file)
+    digest = digest_of(path, ResourcesFile, file)
+    key = f"{digest}-{INDEX_FORMAT}{index_format}"  # the file, and this code's index
+    image = cache.read("index.resources", key) if digest else None
+    kept = SearchIndex.from_image(image, len(file.resources)) if image else None
+    built = ResourceDirectory(file, kept)
+    if digest and kept is None:
+        cache.write("index.resources", key, built.index.image())
     _indexed[:] = [built]
     return built
 

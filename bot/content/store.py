@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
 
+from bot.content import cache
 from bot.content.problems import ContentError, Problem
 
 log = logging.getLogger(__name__)
@@ -57,9 +58,12 @@ def _no_cyclic_gc() -> Iterator[None]:
             gc.enable()
 
 
-def load_all(directory: Path, sources: Sequence[Source[Any]]) -> tuple[Content, list[str]]:
-    """Load every source; raise one ContentError listing every problem in every file."""
-    with _no_cyclic_gc():
+def load_all(
+    directory: Path, sources: Sequence[Source[Any]], cache_dir: Path | None = None
+) -> tuple[Content, list[str]]:
+    """Load every source; raise one ContentError listing every problem in every file.
+    With ``cache_dir``, what unchanged files gave last time is reused (``bot.content.cache``)."""
+    with _no_cyclic_gc(), cache.kept_in(cache_dir):
         return _load_all(directory, sources)
 
 
@@ -90,9 +94,12 @@ ReloadListener = Callable[[Content], Awaitable[None]]
 class ContentStore:
     """Holds the current content. ``reload`` swaps in new content only if all of it is good."""
 
-    def __init__(self, directory: Path, sources: Sequence[Source[Any]]) -> None:
+    def __init__(
+        self, directory: Path, sources: Sequence[Source[Any]], cache_dir: Path | None = None
+    ) -> None:
         self.directory = directory
         self.sources = tuple(sources)
+        self.cache_dir = cache_dir
         self._current: Content | None = None
         self._listeners: list[ReloadListener] = []
         self._reading = asyncio.Lock()
@@ -122,7 +129,7 @@ class ContentStore:
         seconds, and the bot must keep answering (crisis lines above all) meanwhile. The
         result is swapped in on the event loop, all at once."""
         async with self._reading:  # two stewards reloading at once: one after the other
-            return await asyncio.to_thread(load_all, self.directory, self.sources)
+            return await asyncio.to_thread(load_all, self.directory, self.sources, self.cache_dir)
 
     async def reload(self) -> list[Problem]:
         """Load again; on any problem keep what we had and return the problems."""

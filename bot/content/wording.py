@@ -19,12 +19,14 @@ from __future__ import annotations
 
 import ast
 import functools
+import hashlib
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from importlib.util import find_spec
 from pathlib import Path
 
+from bot.content import cache as kept
 from bot.content.problems import Problem
 from bot.content.schema.texts import placeholders
 
@@ -345,13 +347,44 @@ def scan() -> Scan:
 
 def check(texts: dict[str, str], lines: dict[str, int]) -> list[Problem]:
     """Every key the code uses exists, and each text uses only the placeholders the code
-    fills for it. ``lines`` gives the line of each key in its file, for the message."""
+    fills for it. ``lines`` gives the line of each key in its file, for the message.
+
+    Reading the code is most of a warm start's content load, so a pass is kept in the
+    content cache (``bot.content.cache``) by the exact code and wording it was for; any
+    change to either checks again in full."""
+    digest = _digest(texts)
+    if kept.read("wording", digest) == _PASSED:
+        return []
+    problems = _check(texts, lines)
+    if not problems:
+        kept.write("wording", digest, _PASSED)
+    return problems
+
+
+_PASSED = b"every key the code uses is there, with the placeholders it fills"
+
+
+def _digest(texts: dict[str, str]) -> str:
+    """The sha256 of the code that is read for keys and of every text, in a stable order."""
+    seen = hashlib.sha256()
+    for path in _sources():
+        seen.update(f"{path}\0".encode())
+        seen.update(path.read_bytes())
+    for key in sorted(texts):
+        seen.update(f"\0{key}\0{texts[key]}".encode())
+    return seen.hexdigest()
+
+
+def _check(texts: dict[str, str], lines: dict[str, int]) -> list[Problem]:
     problems: list[Problem] = []
     reported: set[tuple[str, str]] = set()
     for use in scan().uses:
         stem = use.key.split(".", 1)[0].replace("\\", "")
         shown = f"texts/{stem}.yaml"
-        found = [k for k in texts if use.matches(k)]
+        if use.pattern is None:  # one exact key: looked up, not compared with every text
+            found = [use.key] if use.key in texts else []
+        else:
+            found = [k for k in texts if use.matches(k)]
         if not found:
             if ("missing", use.key) not in reported:
                 reported.add(("missing", use.key))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import marshal
 import re
 import threading
 from collections.abc import Sequence
@@ -12,6 +13,7 @@ from typing import Any, TypeVar, cast
 import yaml
 from pydantic import BaseModel, ValidationError
 
+from bot.content import cache
 from bot.content.problems import ContentError, Problem
 
 _NAME_KEYS = ("id", "name", "title", "term", "key")
@@ -86,6 +88,8 @@ def _may_be_cut(text: str) -> bool:
     """Whether any line holds an unquoted value followed by `` #``: only then can YAML have
     cut a value short, and only then is the file's node tree built to look closer (a big
     directory whose quoted texts say "#3" is not parsed twice)."""
+    if " #" not in text and "\t#" not in text:
+        return False  # no line can hold one: no need to read each line
     for found in _HASH_AFTER_TEXT.finditer(text):
         line = found.group(0).lstrip()
         value = line[_VALUE_START.match(line).end() :]  # type: ignore[union-attr]
@@ -138,6 +142,14 @@ _last_good: dict[tuple[Path, type[BaseModel]], tuple[bytes, BaseModel]] = {}
 _last_good_lock = threading.Lock()
 
 
+def digest_of(path: Path, model: type[BaseModel], built: BaseModel) -> str | None:
+    """The sha256 (hex) of the bytes ``built`` was made from, if it is the last good model
+    of ``path``: what anything derived from it (a search index) is kept by."""
+    with _last_good_lock:
+        known = _last_good.get((path.resolve(), model))
+    return known[0].hex() if known is not None and known[1] is built else None
+
+
 def load_yaml_model(path: Path, model: type[M], *, shown_as: str) -> M:
     """Parse and validate one file; raise ContentError naming file, line, entry and field."""
     try:
@@ -152,13 +164,32 @@ def load_yaml_model(path: Path, model: type[M], *, shown_as: str) -> M:
         known = _last_good.get((path.resolve(), model))
     if known is not None and known[0] == digest:
         return cast(M, known[1])
-    built = _parse_and_validate(text, model, shown_as)
+    kind = f"data.{shown_as.replace('/', '_')}.{model.__name__}"
+    built = _from_cache(kind, digest.hex(), model)
+    if built is None:
+        data = _parse(text, shown_as)
+        built = _validate(text, data, model, shown_as)
+        cache.write(kind, digest.hex(), marshal.dumps(data))
     with _last_good_lock:
         _last_good[(path.resolve(), model)] = (digest, built)
     return built
 
 
-def _parse_and_validate(text: str, model: type[M], shown_as: str) -> M:
+def _from_cache(kind: str, digest: str, model: type[M]) -> M | None:
+    """The model from data parsed earlier from these very bytes, validated again now (the
+    schema may have changed since); None if there is none, or it does not pass any more, and
+    then the file is parsed and checked in full, reporting problems as usual."""
+    blob = cache.read(kind, digest)
+    if blob is None:
+        return None
+    try:
+        return model.model_validate(marshal.loads(blob))
+    except (ValueError, EOFError, TypeError):  # ValidationError is a ValueError
+        return None
+
+
+def _parse(text: str, shown_as: str) -> Any:
+    """Plain data from YAML text, checked for values a `` #`` cut short."""
     try:
         data = yaml.load(text, Loader=_Loader)  # a safe loader: builds no objects
     except yaml.YAMLError as exc:
@@ -173,6 +204,10 @@ def _parse_and_validate(text: str, model: type[M], shown_as: str) -> M:
     cut = values_cut_by_comments(text, shown_as)
     if cut:
         raise ContentError(cut)
+    return data
+
+
+def _validate(text: str, data: Any, model: type[M], shown_as: str) -> M:
     try:
         return model.model_validate(data)
     except ValidationError as exc:

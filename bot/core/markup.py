@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 _SPECIAL = set("\\*`[]{}")
+_ESCAPED = str.maketrans({ch: "\\" + ch for ch in _SPECIAL})
 
 
 class Kind(StrEnum):
@@ -42,7 +43,7 @@ class Segment:
 
 def escape(text: str) -> str:
     """Make any text show literally inside markup."""
-    return "".join("\\" + ch if ch in _SPECIAL else ch for ch in text)
+    return text.translate(_ESCAPED)
 
 
 #: The most of a person's own words a reply quotes back to them.

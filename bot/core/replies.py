@@ -45,6 +45,9 @@ class Choice:
     url: str | None = None
     style: ButtonStyle = ButtonStyle.SECONDARY
     anyone: bool = False
+    #: Works only while this run of the bot lasts and is never written down: for a button that
+    #: pages through something itself held only in memory (after a restart it has expired).
+    in_memory: bool = False
 
     def __post_init__(self) -> None:
         if bool(self.action) == bool(self.url):

@@ -8,8 +8,11 @@ about a second on a busy machine), then a set lookup.
 
 from __future__ import annotations
 
+import marshal
 from functools import cache
+from importlib.metadata import version
 
+from bot.content import cache as kept
 from bot.directory.words import fold
 
 # wordfreq's "small" English list: about 29,000 words, everything at Zipf frequency 3 or more
@@ -22,9 +25,22 @@ _COMMON = 1_000  # the most common words: "think", "took", "much", "not"
 
 @cache
 def _ranked() -> tuple[str, ...]:
+    """Kept beside the database with the content (``bot.content.cache``) when loaded with it:
+    importing wordfreq and reading its list is a third of a second of every start."""
+    key = f"{version('wordfreq')}-{_LIST_SIZE}"
+    blob = kept.read("words.english", key)
+    if blob is not None:
+        try:
+            words = marshal.loads(blob)
+        except (ValueError, EOFError, TypeError):
+            words = None
+        if isinstance(words, tuple) and all(isinstance(w, str) for w in words):
+            return words
     from wordfreq import top_n_list  # imported here: slow to import, needed once
 
-    return tuple(fold(w) for w in top_n_list("en", _LIST_SIZE, wordlist="small") if w.isalpha())
+    words = tuple(fold(w) for w in top_n_list("en", _LIST_SIZE, wordlist="small") if w.isalpha())
+    kept.write("words.english", key, marshal.dumps(words))
+    return words
 
 
 @cache

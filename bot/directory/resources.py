@@ -23,6 +23,9 @@ from bot.storage.search_index import Filters, IndexedDoc, SearchIndex
 
 MAX_RESULTS = 100  # more than anyone pages through with "more"
 MAX_WORDS = 8  # words of a query searched; a long message is not a search
+#: Changes whenever what an entry puts in the index does (``_doc``), so an index kept on disk
+#: from an older version of this code is built again instead of used.
+INDEX_FORMAT = "1"
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,12 +64,13 @@ class Found:
 class ResourceDirectory:
     """One loaded version of ``resources.yaml`` with its own search index."""
 
-    def __init__(self, file: ResourcesFile) -> None:
+    def __init__(self, file: ResourcesFile, index: SearchIndex | None = None) -> None:
+        """``index``: one built earlier from this very file (kept on disk), if any."""
         self.file = file
         self.resources = list(file.resources)
         self._by_id = {r.id: r for r in self.resources}
         self._topics = {t.id: t for t in file.topics}
-        self.index = SearchIndex.build(
+        self.index = index or SearchIndex.build(
             _doc(i, r, self._topics) for i, r in enumerate(file.resources)
         )
         self.vocabulary = self.index.vocabulary()

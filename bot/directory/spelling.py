@@ -47,10 +47,8 @@ class Spelling:
             for n in range(len(word) - typos, len(word) + typos + 1):
                 found += self._near(word, self._buckets.get((n, word[0]), ()), typos, limit)
         if not found:
-            starts = self._starts.get(len(word) - 1, frozenset())
-            starts |= self._starts.get(len(word), frozenset())
-            starts |= self._starts.get(len(word) + 1, frozenset())
-            found = [(1, v) for v in variants if v in starts]
+            # each variant looked up among starts of its own length (no sets joined per ask)
+            found = [(1, v) for v in variants if v in self._starts.get(len(v), ())]
         found.sort(key=lambda f: (f[0], -len(f[1]), f[1]))
         return [term for _, term in found[:limit]]
 

@@ -15,9 +15,11 @@ import hmac
 import json
 import secrets
 import sqlite3
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from bot.core.replies import Payload
@@ -25,6 +27,11 @@ from bot.storage.database import Database, is_disk_full
 from bot.storage.times import to_db
 
 BUTTON_LIFETIME = timedelta(days=90)
+#: A button whose stored row still has this much of its lifetime left is not written again: the
+#: same topic buttons shown to everyone all day are one write a day, not one per answer.
+_STILL_FRESH = BUTTON_LIFETIME - timedelta(days=1)
+#: Buttons that work only while this run lasts (see ``remember``), newest kept.
+_RUN_ONLY_KEEP = 10_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,6 +43,11 @@ class StoredButton:
 
 def make_token(key: bytes, action: str, payload: Payload, person_id: int | None) -> str:
     blob = json.dumps([action, dict(payload), person_id], sort_keys=True, separators=(",", ":"))
+    return _token(key, blob)
+
+
+@lru_cache(maxsize=4096)  # the same buttons (topics, crisis lines) are shown all day
+def _token(key: bytes, blob: str) -> str:
     digest = hmac.digest(key, blob.encode(), "sha256")
     return base64.b32encode(digest).decode()[:12].lower()
 
@@ -48,6 +60,8 @@ class ButtonRepository:
         self._key: bytes | None = None
         self._unsaved_key = secrets.token_bytes(32)
         self._unsaved: dict[str, tuple[StoredButton, datetime]] = {}
+        self._run_only: OrderedDict[str, StoredButton] = OrderedDict()
+        self._written: dict[str, datetime] = {}  # token → the expiry its row was given
 
     async def key(self) -> bytes:
         """The database's own button key, made the first time it is needed."""
@@ -86,6 +100,8 @@ class ButtonRepository:
             make_token(key, action, payload, person_id) for action, payload, person_id in buttons
         ]
         expires = now + BUTTON_LIFETIME
+        if all(self._written.get(token, now) - now > _STILL_FRESH for token in tokens):
+            return tokens  # every row is there, with most of its lifetime left
         rows = {  # one row per token: the same button twice in a reply is one row
             token: (token, action, json.dumps(dict(payload), sort_keys=True), person_id)
             for token, (action, payload, person_id) in zip(tokens, buttons, strict=True)
@@ -104,9 +120,30 @@ class ButtonRepository:
             # answer (crisis lines above all) is never held back by a write it does not need.
             for token, (action, payload, person_id) in zip(tokens, buttons, strict=True):
                 self._unsaved[token] = (StoredButton(action, dict(payload), person_id), expires)
+            return tokens
+        if len(self._written) > _RUN_ONLY_KEEP:
+            self._written.clear()  # only a saving: forgetting means one write more
+        self._written.update((token, expires) for token in rows)
+        return tokens
+
+    def remember(self, buttons: Sequence[tuple[str, Payload, int | None]]) -> list[str]:
+        """Tokens for buttons that only mean something while this run lasts (a "more" button
+        paging through a list held in memory): kept in memory, never written, so answering
+        costs no write and nothing of them is on disk. After a restart they have expired."""
+        tokens = []
+        for action, payload, person_id in buttons:
+            token = make_token(self._unsaved_key, action, payload, person_id)
+            self._run_only[token] = StoredButton(action, dict(payload), person_id)
+            self._run_only.move_to_end(token)
+            tokens.append(token)
+        while len(self._run_only) > _RUN_ONLY_KEEP:
+            self._run_only.popitem(last=False)
         return tokens
 
     async def lookup(self, token: str, now: datetime) -> StoredButton | None:
+        run_only = self._run_only.get(token)
+        if run_only is not None:
+            return run_only
         unsaved = self._unsaved.get(token)
         if unsaved is not None and unsaved[1] > now:
             return unsaved[0]
@@ -137,6 +174,11 @@ class ButtonRepository:
             for b, until in self._unsaved.values()
             if b.person_id == person_id
         ]
+        held += [  # working only while this run lasts, never written
+            {"does": b.action, "with": b.payload, "until": "this run of the bot ends"}
+            for b in self._run_only.values()
+            if b.person_id == person_id
+        ]
         return {"buttons_only_you_can_press": held}
 
     async def erase_person(self, person_id: int) -> None:
@@ -145,6 +187,12 @@ class ButtonRepository:
             for t, (b, until) in self._unsaved.items()
             if b.person_id != person_id and b.payload.get("person") != person_id
         }
+        self._run_only = OrderedDict(
+            (t, b)
+            for t, b in self._run_only.items()
+            if b.person_id != person_id and b.payload.get("person") != person_id
+        )
+        self._written.clear()  # rows may be gone: the next answer writes its buttons again
         # Also buttons on someone else's message that act on this person (a steward's
         # "remove #12"): by convention their payload names them under the key "person".
         await self.db.execute(

@@ -10,6 +10,7 @@ index, only ever read after it is built.
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -17,6 +18,24 @@ from dataclasses import dataclass
 # Column order matters: bm25() takes one weight per column, in this order.
 COLUMNS = ("name", "keywords", "topics", "summary", "description")
 WEIGHTS = (10.0, 6.0, 4.0, 2.0, 1.0)
+#: Matches past which a search ranks only the entries with its words in name or keywords.
+BROAD = 250
+_SCHEMA = f"""
+CREATE VIRTUAL TABLE docs USING fts5(
+    {", ".join(COLUMNS)},
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3'
+);
+CREATE VIRTUAL TABLE vocab USING fts5vocab(docs, row);
+CREATE TABLE facets (
+    doc INTEGER PRIMARY KEY, name TEXT NOT NULL, cost TEXT NOT NULL,
+    indigenous INTEGER NOT NULL, peer INTEGER NOT NULL, crisis INTEGER NOT NULL
+);
+CREATE TABLE tags (doc INTEGER NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL);
+"""
+#: Changes whenever the index's tables do, so an index kept on disk by an older version of
+#: this code is never read as if it were current.
+FORMAT = hashlib.sha256(_SCHEMA.encode()).hexdigest()[:12]
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,21 +75,7 @@ class SearchIndex:
     @classmethod
     def build(cls, docs: Iterable[IndexedDoc]) -> SearchIndex:
         conn = sqlite3.connect(":memory:", check_same_thread=False)
-        conn.executescript(
-            f"""
-            CREATE VIRTUAL TABLE docs USING fts5(
-                {", ".join(COLUMNS)},
-                tokenize = 'unicode61 remove_diacritics 2',
-                prefix = '2 3'
-            );
-            CREATE VIRTUAL TABLE vocab USING fts5vocab(docs, row);
-            CREATE TABLE facets (
-                doc INTEGER PRIMARY KEY, name TEXT NOT NULL, cost TEXT NOT NULL,
-                indigenous INTEGER NOT NULL, peer INTEGER NOT NULL, crisis INTEGER NOT NULL
-            );
-            CREATE TABLE tags (doc INTEGER NOT NULL, kind TEXT NOT NULL, value TEXT NOT NULL);
-            """
-        )
+        conn.executescript(_SCHEMA)
         rows = list(docs)
         with conn:
             conn.executemany(
@@ -91,7 +96,27 @@ class SearchIndex:
                 "INSERT INTO tags VALUES (?, ?, ?)",
                 [(d.position, kind, value) for d in rows for kind, value in d.tags],
             )
-            conn.execute("CREATE INDEX tags_lookup ON tags(kind, value, doc)")
+            conn.execute("CREATE INDEX tags_lookup ON tags(doc, kind, value)")
+        return cls(conn)
+
+    def image(self) -> bytes:
+        """The whole index as bytes, to keep beside the database (``bot.content.cache``)."""
+        return self._conn.serialize()
+
+    @classmethod
+    def from_image(cls, image: bytes, entries: int) -> SearchIndex | None:
+        """An index kept earlier, or None if it is not a whole index of ``entries`` entries
+        (then it is built again)."""
+        conn = sqlite3.connect(":memory:", check_same_thread=False)
+        try:
+            conn.deserialize(image)
+            (count,) = conn.execute("SELECT count(*) FROM facets").fetchone()
+        except sqlite3.DatabaseError:
+            conn.close()
+            return None
+        if count != entries:
+            conn.close()
+            return None
         return cls(conn)
 
     def vocabulary(self) -> list[str]:
@@ -101,7 +126,12 @@ class SearchIndex:
     def search(self, match: str | None, filters: Filters, limit: int) -> list[int]:
         """Positions of matching entries, best first: crisis entries first when asked, then
         by bm25 with field weights (a word in the name counts most). Without ``match``, every
-        entry that passes the filters, by name."""
+        entry that passes the filters, by name.
+
+        Ranking costs about a microsecond or two for every entry that matches, not only for
+        those returned, so a broad word (a topic label that thousands of entries carry) would
+        cost milliseconds. Past ``BROAD`` matches, only the entries with the words in their
+        name or keywords are ranked; the rest follow in the directory's own order."""
         where, params = _where(filters)
         order = "CASE WHEN ? THEN -f.crisis ELSE 0 END"
         if match is None:
@@ -110,14 +140,44 @@ class SearchIndex:
                 f" ORDER BY {order}, f.name LIMIT ?"
             )
             args: list[object] = [*params, filters.crisis_first, limit]
-        else:
-            weights = ", ".join(str(w) for w in WEIGHTS)
+            return [row[0] for row in self._conn.execute(sql, args)]
+        if not self._broad(match):
+            return self._ranked(match, where, params, filters.crisis_first, limit)
+        found: list[int] = []
+        if filters.crisis_first:  # crisis entries are few: all of them first, ranked
+            found = self._ranked(match, [*where, "f.crisis = 1"], params, False, limit)
+            where = [*where, "f.crisis = 0"]
+        best = f"{{{' '.join(COLUMNS[:2])}}} : ({match})"
+        found += self._ranked(best, where, params, False, limit - len(found))
+        if len(found) < limit:
+            marks = ", ".join("?" for _ in found)
             sql = (
                 "SELECT f.doc FROM docs JOIN facets f ON f.doc = docs.rowid"
                 f" WHERE docs MATCH ? {''.join(' AND ' + w for w in where)}"
-                f" ORDER BY {order}, bm25(docs, {weights}), f.name LIMIT ?"
+                f" AND f.doc NOT IN ({marks}) ORDER BY docs.rowid LIMIT ?"
             )
-            args = [match, *params, filters.crisis_first, limit]
+            args = [match, *params, *found, limit - len(found)]
+            found += [row[0] for row in self._conn.execute(sql, args)]
+        return found
+
+    def _broad(self, match: str) -> bool:
+        sql = "SELECT count(*) FROM (SELECT 1 FROM docs WHERE docs MATCH ? LIMIT ?)"
+        (count,) = self._conn.execute(sql, (match, BROAD + 1)).fetchone()
+        return bool(count > BROAD)
+
+    def _ranked(
+        self, match: str, where: list[str], params: list[object], crisis_first: bool, limit: int
+    ) -> list[int]:
+        if limit <= 0:
+            return []
+        weights = ", ".join(str(w) for w in WEIGHTS)
+        sql = (
+            "SELECT f.doc FROM docs JOIN facets f ON f.doc = docs.rowid"
+            f" WHERE docs MATCH ? {''.join(' AND ' + w for w in where)}"
+            " ORDER BY CASE WHEN ? THEN -f.crisis ELSE 0 END,"
+            f" bm25(docs, {weights}), f.name LIMIT ?"
+        )
+        args = [match, *params, crisis_first, limit]
         return [row[0] for row in self._conn.execute(sql, args)]
 
     def close(self) -> None:
@@ -130,7 +190,10 @@ def _where(filters: Filters) -> tuple[list[str], list[object]]:
 
     def tagged(kind: str, values: Sequence[str]) -> None:
         marks = ", ".join("?" for _ in values)
-        where.append(f"f.doc IN (SELECT doc FROM tags WHERE kind = ? AND value IN ({marks}))")
+        where.append(  # looked up for each match: O(matches), not O(entries in the region)
+            f"EXISTS (SELECT 1 FROM tags t WHERE t.doc = f.doc AND t.kind = ?"
+            f" AND t.value IN ({marks}))"
+        )
         params.extend([kind, *values])
 
     if filters.topic:

@@ -8,6 +8,7 @@ open with a short quote from a seed, naming the seed.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from pydantic import Field, field_validator, model_validator
@@ -83,6 +84,7 @@ class Theme(Strict):
         return v
 
 
+@functools.lru_cache(maxsize=4096)  # theme labels are slugged on every lookup
 def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower().replace("&", "and")).strip("-")
 

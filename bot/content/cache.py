@@ -1,0 +1,114 @@
+"""What loading content made last time, kept on disk by the exact bytes it was made from.
+
+Why: parsing YAML is most of the cost of loading a big directory (seconds at 10,000 entries,
+even with libyaml), and building its search index most of the rest; a restart with unchanged
+files need do neither. Each kept item is named by what it is and the sha256 of the file it came
+from, so an edited file is simply not found (its first load parses it again, checks it fully,
+and reports any problem exactly as without a cache) and the item for the old bytes is removed.
+
+Only what passed every check is kept: plain parsed data (``marshal``: lists, dicts, text and
+numbers, nothing that runs code when read), validated again by the current schema on every
+load, and the image of the in-memory search index. Directory entries are public, curated
+content; nothing about a person is ever kept here. A cache that cannot be read or written is
+only a slower load: problems with it are logged and never stop the bot.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import Iterator
+from contextvars import ContextVar
+from dataclasses import dataclass, field
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+#: Part of every name: a new Python (marshal's format) or a change to what is kept here makes
+#: earlier items unknown instead of misread.
+FORMAT = f"v1-py{sys.version_info.major}{sys.version_info.minor}"
+
+
+@dataclass
+class _Kept:
+    folder: Path
+    pending: dict[tuple[str, str], bytes] = field(default_factory=dict)
+
+
+_kept: ContextVar[_Kept | None] = ContextVar("content_cache", default=None)
+
+
+@contextlib.contextmanager
+def kept_in(folder: Path | None) -> Iterator[None]:
+    """Use ``folder`` for the cache while loading (None: no cache). A context variable, so
+    it follows the load onto its worker thread and two stores never share it by accident.
+    New items are written only when the whole load succeeds: a broken content folder leaves
+    nothing new on disk."""
+    kept = None if folder is None else _Kept(folder)
+    token = _kept.set(kept)
+    try:
+        yield
+    finally:
+        _kept.reset(token)
+    if kept is not None:  # reached only when the load raised nothing
+        _flush(kept)
+
+
+def _flush(kept: _Kept) -> None:
+    """Write what this load made. Only where the database's own folder already is (a first
+    start makes it later; the next start keeps what it loads). A failure is only noted at
+    debug level: the cache is a saving, and a full or read-only disk is reported plainly by
+    the database that needs it (one line at start-up, not two)."""
+    if not kept.pending or not kept.folder.parent.is_dir():
+        return
+    for (kind, digest), blob in kept.pending.items():
+        try:
+            _write(kept.folder, kind, digest, blob)
+        except OSError as exc:
+            log.debug("content cache: cannot keep %s (%s); the next start parses", kind, exc)
+            return
+
+
+def _name(kind: str, digest: str) -> str:
+    return f"{kind}-{FORMAT}-{digest}"
+
+
+def read(kind: str, digest: str) -> bytes | None:
+    """The item kept for ``kind`` made from bytes with this sha256 (hex), or None."""
+    kept = _kept.get()
+    if kept is None:
+        return None
+    path = kept.folder / _name(kind, digest)
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except OSError as exc:
+        log.warning("content cache: cannot read %s (%s); loading without it", path.name, exc)
+        return None
+
+
+def write(kind: str, digest: str, blob: bytes) -> None:
+    """Keep ``blob`` for ``kind`` and these bytes once the load succeeds, replacing what was
+    kept for older bytes."""
+    kept = _kept.get()
+    if kept is not None:
+        kept.pending[kind, digest] = blob
+
+
+def _write(folder: Path, kind: str, digest: str, blob: bytes) -> None:
+    """Written to a temporary name and renamed, so a crash never leaves half an item."""
+    path = folder / _name(kind, digest)
+    folder.mkdir(exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        partial.write_bytes(blob)
+        partial.replace(path)
+    except OSError:
+        partial.unlink(missing_ok=True)  # a full disk keeps no half-written item
+        raise
+    for old in folder.glob(f"{kind}-*"):
+        if old != path:
+            old.unlink(missing_ok=True)

@@ -1,0 +1,85 @@
+"""The content cache: a start with unchanged files reuses what the last load made, and any
+edit is read in full, with the same plain problems as without a cache."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.content import yamlfile
+from bot.content.problems import ContentError
+from bot.content.sources import RESOURCES, SOURCES, _indexed
+from bot.content.store import Content, load_all
+from bot.directory.resources import Query
+from tests.directory.fixtures import RESOURCES as GOOD
+from tests.directory.fixtures import content_dir
+
+
+def restart_load(folder: Path, cache_dir: Path) -> Content:
+    """A load as in a new process: nothing held in memory from the one before."""
+    yamlfile._last_good.clear()
+    _indexed.clear()
+    content, _ = load_all(folder, SOURCES, cache_dir)
+    return content
+
+
+def problems(folder: Path, cache_dir: Path) -> list[str]:
+    yamlfile._last_good.clear()
+    _indexed.clear()
+    with pytest.raises(ContentError) as err:
+        load_all(folder, SOURCES, cache_dir)
+    return [str(p) for p in err.value.problems]
+
+
+def names(content: Content, words: str) -> list[str]:
+    return [r.name for r in content[RESOURCES].search(Query(words)).resources]
+
+
+def test_a_start_with_unchanged_files_uses_what_was_kept(tmp_path: Path) -> None:
+    folder, kept = content_dir(tmp_path), tmp_path / "content-cache"
+    first = restart_load(folder, kept)
+    assert any(p.name.startswith("index.resources-") for p in kept.iterdir())
+    again = restart_load(folder, kept)
+    assert again[RESOURCES].file == first[RESOURCES].file
+    assert names(again, "naloxone") == names(first, "naloxone") != []
+    assert names(again, "nalxone") == names(first, "naloxone")  # spelling help too
+
+
+def test_an_edit_is_read_and_replaces_what_was_kept(tmp_path: Path) -> None:
+    folder, kept = content_dir(tmp_path), tmp_path / "content-cache"
+    restart_load(folder, kept)
+    edited = GOOD.replace("Naloxone kits near you", "Naloxone kits in your town")
+    (folder / "resources.yaml").write_text(edited, "utf-8")
+    content = restart_load(folder, kept)
+    assert "Naloxone kits in your town" in names(content, "naloxone")
+    assert "Naloxone kits near you" not in names(content, "naloxone")
+    assert len([p for p in kept.iterdir() if p.name.startswith("index.resources-")]) == 1
+
+
+def test_a_mistake_after_a_good_load_is_named_as_without_a_cache(tmp_path: Path) -> None:
+    folder, kept = content_dir(tmp_path), tmp_path / "content-cache"
+    restart_load(folder, kept)
+    broken = GOOD.replace("    peer_run: true\n", "    peer_run: maybe\n", 1)
+    (folder / "resources.yaml").write_text(broken, "utf-8")
+    with_cache = problems(folder, kept)
+    without = problems(folder, tmp_path / "no-cache-yet")
+    assert with_cache == without
+    assert len(with_cache) == 1 and "resources.yaml:" in with_cache[0]
+    assert "peer_run" in with_cache[0]
+
+
+def test_broken_content_leaves_nothing_new_on_disk(tmp_path: Path) -> None:
+    folder, kept = content_dir(tmp_path), tmp_path / "content-cache"
+    (folder / "resources.yaml").write_text(GOOD.replace("- id:", "- idd:", 1), "utf-8")
+    problems(folder, kept)
+    assert not kept.exists()
+
+
+def test_a_damaged_cache_is_only_a_slower_load(tmp_path: Path) -> None:
+    folder, kept = content_dir(tmp_path), tmp_path / "content-cache"
+    first = restart_load(folder, kept)
+    for item in kept.iterdir():
+        item.write_bytes(b"not what was kept")
+    again = restart_load(folder, kept)
+    assert names(again, "naloxone") == names(first, "naloxone") != []
