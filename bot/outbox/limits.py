@@ -23,12 +23,20 @@ class Limit:
     ``burst`` is how many may leave back to back before the rest are spread evenly at
     ``count / period``; with 1 they are always evenly spread, which is what survives network
     jitter best. ``margin`` pads the period so the platform, seeing sends a little later and
-    closer together than they left, still never counts more than ``count``."""
+    closer together than they left, still never counts more than ``count``.
+
+    ``late`` is how late a send may leave and still keep the moment it was due: the bucket
+    counts it at that moment (never more than ``late`` before it really left). Without it a
+    wake-up a few milliseconds late on a busy event loop pushes every later send back by as
+    much, and those delays add up into lost rate (about 1.5% at 30/s); with it they cost
+    nothing. Sends may then leave as close as ``period + margin - late`` for ``count``, so
+    the margin must cover ``late`` plus the jitter of the way to the platform."""
 
     count: int
     period: float
     margin: float = 0.05
     burst: int = 1
+    late: float = 0.0
 
 
 class Bucket:
@@ -43,17 +51,23 @@ class Bucket:
         self._tat = float("-inf")  # theoretical arrival time of the next send (GCRA)
         self._recent: deque[float] = deque(maxlen=limit.count)
 
-    def wait(self, now: float) -> float:
-        """Seconds until a send would be within the limit (0: it may leave now)."""
+    def _ready(self) -> float:
+        """The moment the next send is due (the bucket's ideal time for it)."""
         ready = self._tat - (self._burst - 1) * self._interval
         if len(self._recent) == self.limit.count:
             ready = max(ready, self._recent[0] + self._span)
-        return max(0.0, ready - now)
+        return ready
+
+    def wait(self, now: float) -> float:
+        """Seconds until a send would be within the limit (0: it may leave now)."""
+        return max(0.0, self._ready() - now)
 
     def take(self, now: float) -> None:
-        """Count a send leaving at ``now`` (after :meth:`wait` said 0)."""
-        self._tat = max(self._tat, now) + self._interval
-        self._recent.append(now)
+        """Count a send leaving at ``now`` (after :meth:`wait` said 0): at the moment it was
+        due if it leaves at most ``late`` after it, so lateness does not add up."""
+        at = max(self._ready(), now - self.limit.late)
+        self._tat = max(self._tat, at) + self._interval
+        self._recent.append(at)
 
 
 class Timer(Protocol):

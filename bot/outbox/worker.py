@@ -65,6 +65,8 @@ class Sending:
         self.deliverers: dict[Platform, Deliverer] = {}
         self.gates: dict[Platform, Gate] = {}
         self.in_flight: dict[Platform, asyncio.Semaphore] = {}
+        #: Delivered, reported once the deletion of their rows is committed.
+        self.reporting: set[int] = set()
         self.idle = asyncio.Event()
         self.idle.set()
         self.stats = {"sent": 0, "retry_after": 0, "transient": 0, "failed": 0, "restarted": 0}
@@ -164,18 +166,8 @@ class Sending:
             lane.drop(entry.id)
             self._entries.pop(entry.id, None)
         stored = [e.id for e in batch if not e.ephemeral]
-        if delivered:
-            self.stats["sent"] += len(batch)
-            self._journal.delivered(stored)
-        else:
-            self.stats["failed"] += len(batch)
-            if stored:
-                # On a full disk the row stays queued and is tried again after a restart:
-                # better twice than lost.
-                with unless_disk_full("marking a message failed"):
-                    await self._repo.mark_failed(stored, error or "failed")
-        for entry in batch:
-            report = DeliveryReport(
+        reports = [
+            DeliveryReport(
                 entry.id,
                 entry.destination,
                 entry.origin,
@@ -184,4 +176,25 @@ class Sending:
                 tuple(message_ids),
                 error,
             )
-            self._reports.publish(report)
+            for entry in batch
+        ]
+
+        def publish() -> None:
+            for report in reports:
+                self.reporting.discard(report.outbox_id)
+                self._reports.publish(report)
+
+        if delivered:
+            self.stats["sent"] += len(batch)
+            # Reported once the row's deletion is committed: delivered then also means "not
+            # sent again after a crash". The worker goes on meanwhile.
+            self.reporting.update(r.outbox_id for r in reports)
+            self._journal.delivered(stored, then=publish)
+            return
+        self.stats["failed"] += len(batch)
+        if stored:
+            # On a full disk the row stays queued and is tried again after a restart:
+            # better twice than lost.
+            with unless_disk_full("marking a message failed"):
+                await self._repo.mark_failed(stored, error or "failed")
+        publish()
