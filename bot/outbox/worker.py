@@ -88,17 +88,20 @@ class Sending:
                 await timer.sleep(wait)
                 continue
             async with self._in_flight(dest.platform):
-                left = await gate.admit()
+                admission = await gate.admit()
                 if lane.bucket is not None:
-                    lane.bucket.take(left)
+                    lane.bucket.take(admission.left)
                 batch = coalesce(lane.queue, self._entries, deliverer.max_text)
                 message = merge([e.message for e in batch])
-                lane.sending_since = left
+                lane.sending_since = admission.left
                 try:
                     # No timeout from here: cancelling a request from outside can break the
                     # HTTP client's pool (httpcore #1093); the adapter's client ends every
                     # request by its own timeouts, and the watchdog catches what does not.
-                    ids = await deliverer.deliver(dest, message)
+                    try:
+                        ids = await deliverer.deliver(dest, message)
+                    finally:
+                        gate.answered(admission)
                 except RetryLater as exc:
                     self.stats["retry_after"] += 1
                     until = timer.now() + exc.retry_after

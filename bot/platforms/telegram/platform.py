@@ -73,7 +73,7 @@ GROUP_LIMIT = Limit(20, 60.0, burst=5)
 #: the jitter between leaving and arriving, so Telegram rarely counts 31 in a second.
 #: Measured with benchmarks/outbox_fanout.py: see benchmarks/README.md. (Before ``late``,
 #: margin 3%: 95.3 to 95.9% of 30/s at load 4 to 6, the delays adding up.)
-GLOBAL_LIMIT = Limit(30, 1.0, margin=0.025, burst=2, late=0.01)
+GLOBAL_LIMIT = Limit(30, 1.0, margin=0.02, burst=2, late=0.01)
 #: Update kinds to ask for. Telegram leaves chat_member out unless asked (membership needs it).
 ALLOWED_UPDATES = [
     "message",
