@@ -138,6 +138,7 @@ async def bench(count: int, kills: int, folder: Path, seed: int | None) -> None:
     points = kill_points(count, kills, rng)
     print(f"{count} peers with check-ins due at once (prepared in {took:.0f} s), {kills} kills")
     at_kill: list[Counter[int]] = []
+    killed: list[float] = []
     try:
         started = time.monotonic()
         proc = await start_child(db_path, fake)
@@ -146,6 +147,7 @@ async def bench(count: int, kills: int, folder: Path, seed: int | None) -> None:
             # A random moment inside the next send's interval, not just after one arrived.
             await asyncio.sleep(rng.random() / CEILING)
             os.kill(proc.pid, signal.SIGKILL)
+            killed.append(time.monotonic())
             await proc.wait()
             at_kill.append(questions(fake))
             proc = await start_child(db_path, fake)
@@ -165,6 +167,10 @@ async def bench(count: int, kills: int, folder: Path, seed: int | None) -> None:
     finally:
         await fake.stop()
     got = questions(fake)
+    first_arrival: dict[int, float] = {}
+    for c in fake.calls:
+        if c.method == "sendMessage" and c.status == 200 and QUESTION in str(c.params.get("text")):
+            first_arrival.setdefault(int(c.params["chat_id"]), c.at)
     lost = count - len(got)
     duplicates = sum(n - 1 for n in got.values() if n > 1)
     elapsed = finished - started
@@ -174,9 +180,16 @@ async def bench(count: int, kills: int, folder: Path, seed: int | None) -> None:
         after = at_kill[k + 1] if k + 1 < len(at_kill) else got
         # Sent again after this kill: chats that already had their question at the kill.
         again = sum(after[chat] - before[chat] for chat in before)
+        # How long before the kill the first copies of those arrived at the fake.
+        ahead = sorted(
+            (killed[k] - first_arrival[chat]) * 1000
+            for chat in before
+            if after[chat] > before[chat]
+        )
+        spread = f" (first copies {ahead[0]:.0f} to {ahead[-1]:.0f} ms before it)" if ahead else ""
         print(
             f"  kill {k + 1} (SIGKILL) after {sum(before.values()):6d} sends:"
-            f" {again} sent again after the restart"
+            f" {again} sent again after the restart{spread}"
         )
     print(f"  all sent after              {elapsed:8.1f} s (including {kills} kills and restarts)")
     print(f"  rate                        {rate:8.2f} msg/s = {rate / CEILING:.1%} of 30/s")
