@@ -12,11 +12,14 @@ on start, inside the one-hour grace). Prints the time until every peer had their
 rate as a fraction of Telegram's 30/s ceiling, the peers who got none (lost, must be 0) and those
 who got it more than once (duplicates), with the load average beside them.
 
-Duplicates are printed per kill. The outbox deletes a delivered row as soon as the platform has
+Duplicates are printed per kill, with how long before the kill the first copies of the resent
+ones arrived at the fake. The outbox deletes a delivered row as soon as the platform has
 answered (``bot/outbox/journal.py``), so what a kill can still make it send again is a request
-in flight at that instant: the fake has it, its answer has not reached the bot. Telegram has no
-idempotent send, so that window cannot be closed, only measured; each kill falls at a random
-moment (``--seed`` repeats them) so the figure is what a real crash would meet, not a kill timed
+in flight at that instant (the fake has it, its answer has not reached the bot) or a deletion
+not yet committed: waiting for a CPU on a loaded host, or behind the scheduler's batch
+transaction while the due check-ins are still being queued. Telegram has no idempotent send,
+so the first window cannot be closed, only measured; each kill falls at a random moment
+(``--seed`` repeats them) so the figure is what a real crash would meet, not a kill timed
 between two sends. A measurement: nothing here asserts a time.
 """
 

@@ -10,9 +10,10 @@ a message a restart sends again. Deleting every 0.2 s meant a ``kill -9`` resent
 delivered in the last 0.2 s (about six messages at 30/s). Now a delivery's deletion starts at
 once, and every delivery finishing while one deletion is under way joins the next, so at any
 rate it is one small transaction per tick of the event loop, a few milliseconds after the
-platform answered. What a crash can still resend is only a request in flight at that instant
-(the platform has it, its answer has not come back): Telegram and Discord have no idempotent
-send, so no bot can tell whether such a message arrived.
+platform answered (longer only while another transaction holds the database, such as the
+scheduler's batch of due prompts). What a crash can still resend is that, and a request in
+flight at that instant (the platform has it, its answer has not come back): Telegram and
+Discord have no idempotent send, so no bot can tell whether such a message arrived.
 
 Why rows are not marked "being sent" before each request, to count those at the next start:
 it would be one more write before every send (a full transaction on the send path, waiting on
