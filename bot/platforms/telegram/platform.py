@@ -66,10 +66,10 @@ os.environ.setdefault("PTB_TIMEDELTA", "true")
 PRIVATE_LIMIT = Limit(1, 1.0)
 #: 20 a minute in a group; up to 5 back to back (a long answer in parts), then spread out.
 GROUP_LIMIT = Limit(20, 60.0, burst=5)
-#: Telegram's 30 messages a second per bot, spread evenly (one every 34.2 ms, never more than
-#: 30 in any 1.025 s), a send that left late followed by one more at once (burst 2). A send
+#: Telegram's 30 messages a second per bot, spread evenly (one every 34 ms, never more than
+#: 30 in any 1.02 s), a send that left late followed by one more at once (burst 2). A send
 #: that leaves up to 10 ms after it was due keeps its slot (``late``), so a busy event loop's
-#: late wake-ups do not add up into lost rate; what is left of the 2.5% margin (15 ms) absorbs
+#: late wake-ups do not add up into lost rate; what is left of the 2% margin (10 ms) absorbs
 #: the jitter between leaving and arriving, so Telegram rarely counts 31 in a second.
 #: A send whose answer came back slower than usual moves its place in the window on (see
 #: bot/outbox/limits.py). Measured with benchmarks/outbox_fanout.py (3,000 messages, load 2 to
