@@ -1,17 +1,26 @@
 """Check-ins due in the same minute, sent through the Telegram fake enforcing its limits, with
-the bot killed (SIGKILL) halfway and restarted.
+the bot killed (SIGKILL) several times at random moments and restarted each time.
 
-    python -m benchmarks.checkins              # 3,000 peers: a few minutes here
+    python -m benchmarks.checkins              # 3,000 peers, 3 kills: a few minutes here
     python -m benchmarks.checkins --full       # 10,000 peers (about six minutes at 30/s)
-    python -m benchmarks.checkins --peers 500
+    python -m benchmarks.checkins --peers 500 --kills 5 --seed 7
 
 The fake Bot API runs in this process; the bot runs in a child process against it, so it can be
 killed with ``kill -9`` and started again on the same database. Every peer has an accepted
 check-in whose time passed two minutes before the bot starts, so all are due at once (made up
 on start, inside the one-hour grace). Prints the time until every peer had their question, the
-rate as a fraction of Telegram's 30/s ceiling, the peers who got none (lost) and those who got
-it more than once (duplicates), with the load average beside them. A measurement: nothing here
-asserts a time.
+rate as a fraction of Telegram's 30/s ceiling, the peers who got none (lost, must be 0) and those
+who got it more than once (duplicates), with the load average beside them.
+
+Duplicates are printed per kill, with how long before the kill the first copies of the resent
+ones arrived at the fake. The outbox deletes a delivered row as soon as the platform has
+answered (``bot/outbox/journal.py``), so what a kill can still make it send again is a request
+in flight at that instant (the fake has it, its answer has not reached the bot) or a deletion
+not yet committed: waiting for a CPU on a loaded host, or behind the scheduler's batch
+transaction while the due check-ins are still being queued. Telegram has no idempotent send,
+so the first window cannot be closed, only measured; each kill falls at a random moment
+(``--seed`` repeats them) so the figure is what a real crash would meet, not a kill timed
+between two sends. A measurement: nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -20,6 +29,7 @@ import argparse
 import asyncio
 import logging
 import os
+import random
 import signal
 import sys
 import tempfile
@@ -110,7 +120,14 @@ def questions(fake: FakeTelegram) -> Counter[int]:
     )
 
 
-async def bench(count: int, folder: Path) -> None:
+def kill_points(count: int, kills: int, rng: random.Random) -> list[int]:
+    """Where to kill: one random moment inside each of ``kills`` equal stretches of the run,
+    so the kills are spread out but none lands at a moment chosen to suit the outbox."""
+    stretch = count / (kills + 1)
+    return [int(stretch * (k + 0.5 + rng.random())) for k in range(kills)]
+
+
+async def bench(count: int, kills: int, folder: Path, seed: int | None) -> None:
     fake = await FakeTelegram().start()
     fake.enforce_limits = True
     mentor = fake.user("Mentor")
@@ -120,16 +137,23 @@ async def bench(count: int, folder: Path) -> None:
     began = time.monotonic()
     await prepare(db_path, [p.id for p in people], mentor.id)
     took = time.monotonic() - began
-    print(f"{count} peers with check-ins due at once (prepared in {took:.0f} s)")
+    rng = random.Random(seed)
+    points = kill_points(count, kills, rng)
+    print(f"{count} peers with check-ins due at once (prepared in {took:.0f} s), {kills} kills")
+    at_kill: list[Counter[int]] = []
+    killed: list[float] = []
     try:
         started = time.monotonic()
         proc = await start_child(db_path, fake)
-        await fake.wait_for(lambda: len(questions(fake)) >= count // 2, timeout=3600)
-        os.kill(proc.pid, signal.SIGKILL)
-        await proc.wait()
-        killed_at = len(questions(fake))
-        print(f"  killed (SIGKILL) after      {killed_at:8d} peers had their question")
-        proc = await start_child(db_path, fake)
+        for point in points:
+            await fake.wait_for(lambda p=point: len(questions(fake)) >= p, timeout=3600)
+            # A random moment inside the next send's interval, not just after one arrived.
+            await asyncio.sleep(rng.random() / CEILING)
+            os.kill(proc.pid, signal.SIGKILL)
+            killed.append(time.monotonic())
+            await proc.wait()
+            at_kill.append(questions(fake))
+            proc = await start_child(db_path, fake)
         last, stalled = -1, time.monotonic()
         while True:
             seen = len(questions(fake))
@@ -146,16 +170,36 @@ async def bench(count: int, folder: Path) -> None:
     finally:
         await fake.stop()
     got = questions(fake)
+    first_arrival: dict[int, float] = {}
+    for c in fake.calls:
+        if c.method == "sendMessage" and c.status == 200 and QUESTION in str(c.params.get("text")):
+            first_arrival.setdefault(int(c.params["chat_id"]), c.at)
     lost = count - len(got)
     duplicates = sum(n - 1 for n in got.values() if n > 1)
     elapsed = finished - started
     rate = len(got) / elapsed if elapsed > 0 else 0.0
     load = os.getloadavg()
-    print(f"  all sent after              {elapsed:8.1f} s (including the kill and restart)")
+    for k, before in enumerate(at_kill):
+        after = at_kill[k + 1] if k + 1 < len(at_kill) else got
+        # Sent again after this kill: chats that already had their question at the kill.
+        again = sum(after[chat] - before[chat] for chat in before)
+        # How long before the kill the first copies of those arrived at the fake.
+        ahead = sorted(
+            (killed[k] - first_arrival[chat]) * 1000
+            for chat in before
+            if after[chat] > before[chat]
+        )
+        spread = f" (first copies {ahead[0]:.0f} to {ahead[-1]:.0f} ms before it)" if ahead else ""
+        print(
+            f"  kill {k + 1} (SIGKILL) after {sum(before.values()):6d} sends:"
+            f" {again} sent again after the restart{spread}"
+        )
+    print(f"  all sent after              {elapsed:8.1f} s (including {kills} kills and restarts)")
     print(f"  rate                        {rate:8.2f} msg/s = {rate / CEILING:.1%} of 30/s")
     print(f"  429s from the fake          {fake.limit_hits:8d}")
     print(f"  lost                        {lost:8d}")
-    print(f"  duplicates after restart    {duplicates:8d}")
+    per_kill = duplicates / max(1, kills)
+    print(f"  duplicates after restarts   {duplicates:8d} ({per_kill:.2f} a kill)")
     print(f"  load average                {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
 
 
@@ -163,12 +207,15 @@ async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--peers", type=int, default=3_000)
     parser.add_argument("--full", action="store_true", help="10,000 peers, the issue's size")
+    parser.add_argument("--kills", type=int, default=3, help="times to kill -9 and restart")
+    parser.add_argument("--seed", type=int, default=None, help="for the same kill moments")
     args = parser.parse_args()
     logging.basicConfig(level=logging.ERROR)
     # The kill cuts requests in flight; the fake's server logs each one. Expected here.
     logging.getLogger("aiohttp.server").setLevel(logging.CRITICAL)
     with tempfile.TemporaryDirectory() as folder:
-        await bench(10_000 if args.full else args.peers, Path(folder))
+        peers = 10_000 if args.full else args.peers
+        await bench(peers, max(1, args.kills), Path(folder), args.seed)
 
 
 if __name__ == "__main__":

@@ -3,8 +3,9 @@
 Why it looks like this:
 - One lane per destination, drained by one worker (``worker.py``), keeps that destination's
   messages in order; this module only routes messages to lanes and wakes their workers.
-- Rows are written before sending and deleted after (``journal.py``), so a restart resends
-  what was queued (at least once) and delivered text does not stay on disk. ``ephemeral``
+- Rows are written before sending and deleted right after (``journal.py``), so a restart
+  resends only what was queued or in flight (at least once), and delivered text does not stay
+  on disk. ``ephemeral``
   messages (debrief rooms) never touch disk at all: they live in memory until delivered.
 - Pacing (``limits.py``) admits each send when it actually leaves; a platform's bot-wide limit
   and bot-wide 429s are one ``Gate`` every lane of that platform passes through.
@@ -124,7 +125,7 @@ class Outbox:
         # A full disk at the very end must not turn a clean stop into a traceback: the rows
         # stay, and the next start deletes them as it would have.
         with unless_disk_full("deleting delivered rows at stop"):
-            await self._journal.flush()
+            await self._journal.close()
 
     # -- sending ----------------------------------------------------------------------------
 
@@ -188,7 +189,9 @@ class Outbox:
     ) -> list[DeliveryReport]:
         """Wait for these messages to be delivered or fail for good (the console uses this
         to print each answer before reading the next line)."""
-        return await self._reports.wait([i for i in ids if i in self._entries], timeout)
+        reporting = self._sending.reporting
+        waiting = [i for i in ids if i in self._entries or i in reporting]
+        return await self._reports.wait(waiting, timeout)
 
     def pending(self) -> int:
         return len(self._entries)

@@ -1,15 +1,37 @@
 """The outbox's disk side: loading what was queued at the last stop, and deleting delivered
-rows in batches.
+rows as soon as they are delivered.
 
 Why apart from sending: the per-destination workers only decide *when* and *what* to send;
 what must survive a restart, and how delivered text leaves the database files, is one concern
-of its own, with its own background loop.
+of its own.
+
+Why delete at once (group commit) rather than every so often: a row still queued on disk is
+a message a restart sends again. Deleting every 0.2 s meant a ``kill -9`` resent everything
+delivered in the last 0.2 s (about six messages at 30/s). Now a delivery's deletion starts at
+once, and every delivery finishing while one deletion is under way joins the next, so at any
+rate it is one small transaction per tick of the event loop, a few milliseconds after the
+platform answered (longer only while another transaction holds the database, such as the
+scheduler's batch of due prompts). What a crash can still resend is that, and a request in
+flight at that instant (the platform has it, its answer has not come back): Telegram and
+Discord have no idempotent send, so no bot can tell whether such a message arrived.
+
+Why rows are not marked "being sent" before each request, to count those at the next start:
+it would be one more write before every send (a full transaction on the send path, waiting on
+SQLite's thread, and a write that fails on a full disk just when sending must go on), to learn
+a number nothing could act on: whether the platform got the message cannot be asked, and the
+outbox delivers at least once rather than risk losing one. The benchmark
+(``benchmarks/checkins.py``) measures how often a kill leaves one in flight instead.
+
+A delivery report (the sender's listener, :meth:`Outbox.settled`) is published after the
+deletion was committed (or was attempted, when the disk is full), so "delivered" also means
+"will not be sent again after a crash".
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from bot.core.errors import describe_without_text
@@ -19,18 +41,21 @@ from bot.storage.outbox import OutboxRepository
 
 log = logging.getLogger(__name__)
 
-FLUSH_EVERY = 0.2  # seconds between deletions of delivered rows
+RETRY_EVERY = 0.2  # seconds between retries of a deletion that failed (a full disk)
 SCRUB_EVERY = 1.0  # seconds at least between WAL scrubs (a checkpoint costs a few writes)
 
 
 class Journal:
-    """Rows written before sending and deleted after, so a restart resends what was queued
-    (at least once) and delivered text does not stay on disk."""
+    """Rows written before sending and deleted right after, so a restart resends what was
+    queued (at least once) and delivered text does not stay on disk."""
 
     def __init__(self, repo: OutboxRepository, db: Database) -> None:
         self._repo = repo
         self._db = db
-        self._done: list[int] = []
+        self._done: list[int] = []  # delivered; their deletion is not committed yet
+        self._after: list[Callable[[], None]] = []  # to run once that deletion was tried
+        self._writer: asyncio.Task[None] | None = None
+        self._dirty = False  # rows deleted since the last WAL scrub
 
     async def load(self) -> list[Entry]:
         """What was still queued at the last stop, oldest first."""
@@ -47,41 +72,90 @@ class Journal:
             for row in await self._repo.queued()
         ]
 
-    def delivered(self, ids: list[int]) -> None:
-        """Mark rows for deletion by the next flush."""
+    def delivered(self, ids: list[int], then: Callable[[], None] | None = None) -> None:
+        """Delete these rows now, together with every other delivery that finishes meanwhile
+        (one transaction), then call ``then``."""
+        if not ids:
+            if then is not None:
+                then()
+            return
         self._done.extend(ids)
+        if then is not None:
+            self._after.append(then)
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write(), name="outbox-delete")
 
-    @property
-    def has_delivered(self) -> bool:
-        return bool(self._done)
+    async def _write(self) -> None:
+        try:
+            await asyncio.sleep(0)  # deliveries answered in the same tick join this one
+            while self._after or self._done:
+                after, self._after = self._after, []
+                try:
+                    await self.flush()
+                except asyncio.CancelledError:
+                    self._after[:0] = after
+                    raise
+                except Exception as exc:
+                    # The rows stay (the flush loop tries again); the messages were delivered
+                    # all the same, so their senders hear so now.
+                    self._failed(exc)
+                    after += self._after
+                    self._after = []
+                    _run(after)
+                    return
+                _run(after)
+        finally:
+            self._writer = None
 
     async def flush(self) -> None:
+        """Delete every delivered row not deleted yet (kept for the next try on failure)."""
         done, self._done = self._done, []
         if done:
             try:
                 await self._repo.delete(done)
             except BaseException:
-                self._done[:0] = done  # try again next round: delivered text must not stay
+                self._done[:0] = done  # try again: delivered text must not stay
                 raise
+            self._dirty = True
+
+    async def close(self) -> None:
+        """At stop: let the deletion under way finish, then delete what is left."""
+        if self._writer is not None:
+            await asyncio.shield(self._writer)
+        try:
+            await self.flush()
+        finally:
+            after, self._after = self._after, []
+            _run(after)
 
     async def flush_loop(self) -> None:
-        """Delete delivered rows in batches, and at most a second later scrub the WAL, so no
-        delivered text stays in any database file however long other messages stay queued
-        (one unreachable group must not keep everyone's delivered replies on disk)."""
+        """Retry deletions that failed, and at most a second after rows were deleted scrub
+        the WAL, so no delivered text stays in any database file however long other messages
+        stay queued (one unreachable group must not keep everyone's delivered replies on
+        disk)."""
         loop = asyncio.get_running_loop()
-        dirty = False
         scrubbed = 0.0
         while True:
-            await asyncio.sleep(FLUSH_EVERY)
+            await asyncio.sleep(RETRY_EVERY)
             try:
-                if self._done:
+                if self._done and self._writer is None:
                     await self.flush()
-                    dirty = True
-                if dirty and loop.time() - scrubbed >= SCRUB_EVERY:
+                if self._dirty and loop.time() - scrubbed >= SCRUB_EVERY:
                     scrubbed = loop.time()
-                    dirty = not await self._db.scrub()
-            except Exception as exc:  # keep flushing: a failed round is retried next time
-                if is_disk_full(exc):
-                    log.warning("outbox: the disk is full; delivered rows are deleted later")
-                    continue
-                log.error("outbox: flushing delivered rows failed\n%s", describe_without_text(exc))
+                    self._dirty = False  # a deletion committed during the scrub sets it again
+                    if not await self._db.scrub():
+                        self._dirty = True
+            except Exception as exc:  # keep going: a failed round is retried next time
+                self._failed(exc)
+
+    @staticmethod
+    def _failed(exc: Exception) -> None:
+        if is_disk_full(exc):
+            log.warning("outbox: the disk is full; delivered rows are deleted later")
+        else:
+            log.error("outbox: deleting delivered rows failed\n%s", describe_without_text(exc))
+
+
+def _run(callbacks: list[Callable[[], None]]) -> None:
+    for callback in callbacks:
+        callback()

@@ -65,6 +65,8 @@ class Sending:
         self.deliverers: dict[Platform, Deliverer] = {}
         self.gates: dict[Platform, Gate] = {}
         self.in_flight: dict[Platform, asyncio.Semaphore] = {}
+        #: Delivered, reported once the deletion of their rows is committed.
+        self.reporting: set[int] = set()
         self.idle = asyncio.Event()
         self.idle.set()
         self.stats = {"sent": 0, "retry_after": 0, "transient": 0, "failed": 0, "restarted": 0}
@@ -86,17 +88,20 @@ class Sending:
                 await timer.sleep(wait)
                 continue
             async with self._in_flight(dest.platform):
-                left = await gate.admit()
+                admission = await gate.admit()
                 if lane.bucket is not None:
-                    lane.bucket.take(left)
+                    lane.bucket.take(admission.left)
                 batch = coalesce(lane.queue, self._entries, deliverer.max_text)
                 message = merge([e.message for e in batch])
-                lane.sending_since = left
+                lane.sending_since = admission.left
                 try:
                     # No timeout from here: cancelling a request from outside can break the
                     # HTTP client's pool (httpcore #1093); the adapter's client ends every
                     # request by its own timeouts, and the watchdog catches what does not.
-                    ids = await deliverer.deliver(dest, message)
+                    try:
+                        ids = await deliverer.deliver(dest, message)
+                    finally:
+                        gate.answered(admission)
                 except RetryLater as exc:
                     self.stats["retry_after"] += 1
                     until = timer.now() + exc.retry_after
@@ -167,18 +172,8 @@ class Sending:
             lane.drop(entry.id)
             self._entries.pop(entry.id, None)
         stored = [e.id for e in batch if not e.ephemeral]
-        if delivered:
-            self.stats["sent"] += len(batch)
-            self._journal.delivered(stored)
-        else:
-            self.stats["failed"] += len(batch)
-            if stored:
-                # On a full disk the row stays queued and is tried again after a restart:
-                # better twice than lost.
-                with unless_disk_full("marking a message failed"):
-                    await self._repo.mark_failed(stored, error or "failed")
-        for entry in batch:
-            report = DeliveryReport(
+        reports = [
+            DeliveryReport(
                 entry.id,
                 entry.destination,
                 entry.origin,
@@ -188,4 +183,25 @@ class Sending:
                 error,
                 unreachable,
             )
-            self._reports.publish(report)
+            for entry in batch
+        ]
+
+        def publish() -> None:
+            for report in reports:
+                self.reporting.discard(report.outbox_id)
+                self._reports.publish(report)
+
+        if delivered:
+            self.stats["sent"] += len(batch)
+            # Reported once the row's deletion is committed: delivered then also means "not
+            # sent again after a crash". The worker goes on meanwhile.
+            self.reporting.update(r.outbox_id for r in reports)
+            self._journal.delivered(stored, then=publish)
+            return
+        self.stats["failed"] += len(batch)
+        if stored:
+            # On a full disk the row stays queued and is tried again after a restart:
+            # better twice than lost.
+            with unless_disk_full("marking a message failed"):
+                await self._repo.mark_failed(stored, error or "failed")
+        publish()

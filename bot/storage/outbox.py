@@ -37,6 +37,10 @@ _INSERT = (
 )
 
 
+#: Most ids deleted by one statement (well below SQLite's limit on parameters).
+_IN_ONE = 500
+
+
 def _row(item: NewItem, stamp: str | None) -> tuple[object, ...]:
     return (
         item.destination.platform.value,
@@ -85,8 +89,15 @@ class OutboxRepository:
         ]
 
     async def delete(self, ids: Sequence[int]) -> None:
-        if ids:
-            await self.db.executemany("DELETE FROM outbox WHERE id = ?", [(i,) for i in ids])
+        """Delete delivered rows. Up to a few hundred (what one tick of deliveries gives) in
+        one statement, atomic by itself: one trip to SQLite's thread instead of three."""
+        if not ids:
+            return
+        if len(ids) <= _IN_ONE:
+            marks = ",".join("?" * len(ids))
+            await self.db.execute(f"DELETE FROM outbox WHERE id IN ({marks})", list(ids))
+            return
+        await self.db.executemany("DELETE FROM outbox WHERE id = ?", [(i,) for i in ids])
 
     async def record_attempt(self, outbox_id: int, attempts: int) -> None:
         await self.db.execute("UPDATE outbox SET attempts = ? WHERE id = ?", (attempts, outbox_id))

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,8 @@ from bot.core.replies import Attachment, Choice, Reply
 from bot.outbox import Button, Destination, Op, OutgoingMessage, PermanentFailure
 from bot.platforms.telegram.sending import BLOCKED, CANNOT_DELETE
 from bot.service import Service
-from bot.storage.outbox import NewItem
+from bot.storage.database import Database
+from bot.storage.outbox import NewItem, OutboxRepository
 from tests.fakes.telegram_harness import fake_telegram, telegram_service, telegram_settings
 from tests.fakes.telegram_server import Call
 
@@ -212,3 +214,38 @@ async def test_deleting_a_message_older_than_48_hours_fails_once_with_a_plain_re
                 await platform.deliver(dest, delete)
     assert str(refused.value) == CANNOT_DELETE
     assert [c.status for c in fake.calls_of("deleteMessage")] == [200, 400]
+
+
+def crash_copy(live: Path, into: Path) -> Path:
+    """The database as a ``kill -9`` at this instant would leave it: the files copied with no
+    clean stop (the WAL first, so a checkpoint running meanwhile cannot tear the copy)."""
+    into.mkdir()
+    for suffix in ("-wal", ""):
+        source = live.with_name(live.name + suffix)
+        if source.exists():
+            shutil.copyfile(source, into / (live.name + suffix))
+    return into / live.name
+
+
+async def test_a_crash_right_after_a_delivery_does_not_send_it_again(tmp_path: Path) -> None:
+    """Regression (issue 12's benchmark): delivered rows were deleted every 0.2 s, so a
+    ``kill -9`` resent everything delivered in the last 0.2 s. Once the outbox reports a
+    message delivered, a crash at that instant must leave nothing queued to send again."""
+    async with fake_telegram() as fake:
+        person = fake.user()
+        fake.world.started.add(person.id)
+        settings = telegram_settings(tmp_path / "live", fake)
+        dest = Destination(Platform.TELEGRAM, "user", str(person.id))
+        async with telegram_service(settings) as (svc, _):
+            ids = await send_all(svc, dest, ["made it through the night shift"])
+            ids += await send_all(svc, group_dest(fake.group().id), ["see you all Thursday"])
+            reports = await svc.ctx.outbox.settled(ids, timeout=30)
+            crashed = crash_copy(settings.database_path, tmp_path / "after-crash")
+            assert [r.delivered for r in reports] == [True, True]
+            db = await Database.open(crashed)
+            try:
+                resent_after_restart = await OutboxRepository(db).queued()
+            finally:
+                await db.close()
+    assert resent_after_restart == []
+    assert [m.plain for m in fake.messages_to(person.id)] == ["made it through the night shift"]

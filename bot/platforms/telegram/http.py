@@ -11,6 +11,7 @@ its own timeouts, so nothing outside ever needs to cancel one.
 
 from __future__ import annotations
 
+import json
 import logging
 
 import aiohttp
@@ -84,12 +85,12 @@ class AiohttpRequest(BaseRequest):
             sock_read=read,
         )
         try:
+            body, content_type = _body(request_data)
+            headers = {"User-Agent": self.USER_AGENT}
+            if content_type is not None:
+                headers["Content-Type"] = content_type
             async with self._session.request(
-                method,
-                url,
-                data=_body(request_data),
-                headers={"User-Agent": self.USER_AGENT},
-                timeout=timeout,
+                method, url, data=body, headers=headers, timeout=timeout
             ) as response:
                 body = await response.read()
         except TimeoutError as exc:
@@ -101,17 +102,20 @@ class AiohttpRequest(BaseRequest):
         return response.status, body
 
 
-def _body(request_data: RequestData | None) -> aiohttp.FormData | dict[str, str] | None:
-    """Form fields as PTB encodes them; a multipart form when a file goes along."""
+def _body(
+    request_data: RequestData | None,
+) -> tuple[aiohttp.FormData | bytes | None, str | None]:
+    """The request's body and its content type: JSON when no file goes along (one
+    ``json.dumps``, where a form would URL-encode every field: the cheaper of the two forms
+    the Bot API accepts), a multipart form when one does."""
     if request_data is None:
-        return None
-    fields = request_data.json_parameters
+        return None, None
     files = request_data.multipart_data
     if not files:
-        return fields
+        return json.dumps(request_data.parameters).encode(), "application/json"
     form = aiohttp.FormData()
-    for name, value in fields.items():
+    for name, value in request_data.json_parameters.items():
         form.add_field(name, value)
     for name, (filename, content, mime) in files.items():
         form.add_field(name, content, filename=filename, content_type=mime)
-    return form
+    return form, None
