@@ -7,9 +7,10 @@ tests/directory/distress_set.yaml is printed on its own, because they differ in 
 were in view while the patterns were tuned (see the comments in that file): the lists nobody
 tuned for say most about people the set never met. Also prints the cost of one check.
 
+The sets written blind for testing (tests/directory/blind_set*.yaml) follow, each on its own.
 ``--set PATH`` (repeatable) scores any other YAML file with a ``distress:`` and an
-``ordinary:`` list instead, e.g. a set written blind by someone who never saw the patterns:
-python -m benchmarks.distress --set tests/directory/blind_set1.yaml
+``ordinary:`` list instead, e.g. a new set written blind by someone who never saw the patterns:
+python -m benchmarks.distress --set /path/to/new_set.yaml
 """
 
 from __future__ import annotations
@@ -107,6 +108,11 @@ def main(argv: Sequence[str] = ()) -> None:
         lists = distress_set.load()
         score(distress, lists, distress_set.DISTRESS_LISTS, distress_set.ORDINARY_LISTS)
         everything = [m for messages in lists.values() for m in messages]
+        for path in distress_set.BLIND_SETS:
+            print(f"== {path.name} (written blind for testing)")
+            blind = load_set(path)
+            score(distress, blind, ["distress"], ["ordinary"])
+            everything += [m for messages in blind.values() for m in messages]
 
     timings = []
     for message in everything * 5:
