@@ -24,6 +24,7 @@ from pathlib import Path
 
 import yaml
 
+from bot.content.problems import ContentError
 from bot.content.sources import DISTRESS, SOURCES
 from bot.content.store import load_all
 from bot.directory.distress import Distress
@@ -93,7 +94,10 @@ def main(argv: Sequence[str] = ()) -> None:
         help="a YAML file with 'distress:' and 'ordinary:' lists to score instead",
     )
     args = parser.parse_args(list(argv))
-    content, _ = load_all(CONTENT, SOURCES)
+    try:
+        content, _ = load_all(CONTENT, SOURCES)
+    except ContentError as exc:
+        raise SystemExit(f"The content has problems; fix them first:\n{exc}") from None
     distress = content[DISTRESS]
     print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"goals: recall >= {RECALL_GOAL:.0%}, false alarms <= {FALSE_ALARM_CEILING:.0%}")
