@@ -14,6 +14,7 @@ from bot.content.schema.distress import DistressFile
 from bot.content.sources import DISTRESS, SOURCES
 from bot.content.store import Content, load_all
 from bot.content.yamlfile import load_yaml_model
+from bot.directory.distress import Distress
 from bot.directory.phrases import PhraseError, compile_phrase, compile_phrases, normalise
 from tests.directory import distress_set
 from tests.helpers import CONTENT
@@ -162,3 +163,16 @@ def test_an_unknown_list_is_named(tmp_path: Path) -> None:
 
 def _line(path: Path, text: str) -> int:
     return next(n for n, line in enumerate(path.read_text("utf-8").splitlines(), 1) if text in line)
+
+
+def test_a_number_in_a_word_list_needs_no_quotes() -> None:
+    """YAML reads an unquoted 10 as a number; a peer writing `[10, ten]` means the words."""
+    file = DistressFile.model_validate(
+        {
+            "words": {"number": [10, 30, "ten"]},
+            "patterns": [
+                {"id": "pills", "phrases": ["took {number} pills"], "examples": ["took 30 pills"]}
+            ],
+        }
+    )
+    assert Distress(file).recognises("i took 10 pills") and not Distress(file).recognises("took 5")
