@@ -94,7 +94,8 @@ def compose(ctx: Context, timezone: str, new: dict[str, set[str]]) -> str | None
         parts.append(ctx.text("digest.trainings"))
         for t in trainings:
             starts = next_date(t, now, timedelta(days=366))
-            moment = time_tag(starts, timezone) if starts else ctx.text("digest.any_time")
+            undated = "digest.any_time" if t.kind == "any-time" else "digest.on_request"
+            moment = time_tag(starts, timezone) if starts else ctx.text(undated)
             parts.append(f"• **{markup.escape(t.title)}**: {moment}")
     opportunities = ctx.content[OPPORTUNITIES].opportunities
     day = network_day(now, ctx.settings.default_timezone)

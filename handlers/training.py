@@ -1,15 +1,16 @@
 """/training: upcoming sessions in the reader's own time, reminders, and a calendar file.
 
 Each training shows once with its next date (a repeating one says how many more dates
-follow); self-paced ones come last, "any time". Times are written with a time tag, so
-Discord shows each reader their own zone and other platforms show the zone they chose.
+follow) under "Upcoming"; trainings with no date follow in their own sections, "Any time"
+(self-paced) and "On request" (the provider sets dates or runs it for a group), so nothing
+undated sits under "Upcoming". Times are written with a time tag, so Discord shows each
+reader their own zone and other platforms show the zone they chose.
 """
 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.content.schema.common import Format
 from bot.content.schema.trainings import Training
 from bot.content.sources import TRAININGS
 from bot.core import markup
@@ -33,7 +34,8 @@ from bot.scheduler import once
 
 router = Router("training")
 WINDOW_DAYS = 60
-SHOWN = 8
+SHOWN = 6  # cards per section, so every section shows even when one is long
+SECTIONS = ("dated", "any-time", "on-request")
 REMINDER = "training.reminder"
 BEFORE = {"day": timedelta(days=1), "hour": timedelta(hours=1)}
 
@@ -41,9 +43,7 @@ BEFORE = {"day": timedelta(days=1), "hour": timedelta(hours=1)}
 def card(ctx: Context, s: Session, timezone: str, more_dates: int, number: int) -> str:
     t = s.training
     lines = [f"{number}. **{markup.escape(t.title)}**"]
-    if s.starts is None:
-        lines.append(ctx.text(undated_key(t)))
-    else:
+    if s.starts is not None:
         length = f" · {t.duration_minutes} min" if t.duration_minutes else ""
         lines.append(time_tag(s.starts, timezone) + length)
         if more_dates:
@@ -89,11 +89,24 @@ async def list_sessions(ctx: Context, req: Request) -> Replies:
     for s in sessions:
         firsts.setdefault(s.training.id, s)
         counts[s.training.id] = counts.get(s.training.id, 0) + 1
-    shown = list(firsts.values())[:SHOWN]
-    cards = [card(ctx, s, timezone, counts[s.training.id] - 1, n) for n, s in enumerate(shown, 1)]
-    text = "\n\n".join([ctx.text("training.head", timezone=timezone), *cards])
-    if len(firsts) > SHOWN:
-        text += "\n\n" + ctx.text("training.narrow", count=len(firsts) - SHOWN)
+    by_kind = {kind: [s for s in firsts.values() if s.training.kind == kind] for kind in SECTIONS}
+    parts: list[str] = []
+    shown: list[Session] = []
+    if not by_kind["dated"]:
+        parts.append(ctx.text("training.no_upcoming", days=WINDOW_DAYS))
+    for kind in SECTIONS:
+        if not by_kind[kind]:
+            continue
+        section = ctx.text(f"training.head_{kind.replace('-', '_')}", timezone=timezone)
+        cards = []
+        for s in by_kind[kind][:SHOWN]:
+            shown.append(s)
+            cards.append(card(ctx, s, timezone, counts[s.training.id] - 1, len(shown)))
+        parts.append("\n\n".join([section, *cards]))
+    text = "\n\n".join(parts)
+    hidden = len(firsts) - len(shown)
+    if hidden:
+        text += "\n\n" + ctx.text("training.narrow", count=hidden)
     choices = [
         Choice(
             ctx.text("training.remind_button", number=n), "training.remind", {"id": s.training.id}
@@ -105,10 +118,10 @@ async def list_sessions(ctx: Context, req: Request) -> Replies:
 
 
 def undated_key(training: Training) -> str:
-    """A training with no date is either self-paced or has dates the provider sets: saying
-    "any time" about an in-person course would send people looking for something that isn't
+    """A training with no date is either taken any time or run on request: saying "any
+    time" about an in-person course would send people looking for something that isn't
     there."""
-    return "training.any_time" if Format.SELF_PACED in training.formats else "training.no_dates"
+    return "training.any_time" if training.kind == "any-time" else "training.no_dates"
 
 
 def find_training(ctx: Context, wanted: str) -> Training:

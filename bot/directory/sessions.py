@@ -69,8 +69,9 @@ def next_date(training: Training, after: datetime, horizon: timedelta) -> dateti
 def upcoming(
     trainings: Iterable[Training], now: datetime, days: int, today: date | None = None
 ) -> list[Session]:
-    """Dated sessions in the next ``days`` days, soonest first, then the self-paced ones.
-    A training whose registration deadline has passed (``today``, where it is) drops out."""
+    """Dated sessions in the next ``days`` days, soonest first, then the undated ones: those
+    you can start any time, then those the provider runs on request, each by title. A
+    training whose registration deadline has passed (``today``, where it is) drops out."""
     dated: list[Session] = []
     anytime: list[Session] = []
     for training in trainings:
@@ -82,7 +83,7 @@ def upcoming(
             continue
         dated += [Session(training, d) for d in dates(training, now, now + timedelta(days=days))]
     dated.sort(key=lambda s: (s.starts, s.training.title))
-    anytime.sort(key=lambda s: s.training.title.casefold())
+    anytime.sort(key=lambda s: (s.training.kind != "any-time", s.training.title.casefold()))
     return dated + anytime
 
 

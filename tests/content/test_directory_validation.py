@@ -101,6 +101,26 @@ def test_a_bad_timezone_names_the_training_and_field(tmp_path: Path) -> None:
     assert "'Mars/Olympus' is not a timezone" in problem.message
 
 
+def test_a_dated_session_marked_on_request_names_the_training_and_field(tmp_path: Path) -> None:
+    broken = TRAININGS.replace(
+        "    rrule: FREQ=WEEKLY", "    offered: on-request\n    rrule: FREQ=WEEKLY"
+    )
+    problem = only(problems_in(content_dir(tmp_path, **{"trainings.yaml": broken})))
+    assert problem.entry == 'trainings[0] "peer-circle-weekly"'
+    assert problem.field == "offered"
+    assert "only for a training with no date" in problem.message
+
+
+def test_an_unknown_kind_of_undated_training_lists_the_kinds(tmp_path: Path) -> None:
+    broken = TRAININGS.replace(
+        "    formats: [self-paced, online]\n",
+        "    formats: [self-paced, online]\n    offered: whenever\n",
+    )
+    problem = only(problems_in(content_dir(tmp_path, **{"trainings.yaml": broken})))
+    assert problem.entry == 'trainings[2] "curriculum"' and problem.field == "offered"
+    assert "'any-time' or 'on-request'" in problem.message
+
+
 def test_a_broken_calendar_file_is_named(tmp_path: Path) -> None:
     folder = content_dir(tmp_path, **{"calendar/northern.ics": "this is not a calendar\n"})
     problem = only(problems_in(folder))

@@ -42,6 +42,8 @@ def test_shipped_trainings_and_glossary_load_and_answer() -> None:
     trainings = content[TRAININGS].trainings
     assert trainings and all(t.source and (t.verified or not t.confirmed) for t in trainings)
     assert upcoming(trainings, datetime.now(UTC), days=60)  # self-paced ones at least
+    # Each undated one says how it is taken, so /training shows it in the right section.
+    assert all(t.starts is not None or t.offered is not None for t in trainings)
     glossary = content[GLOSSARY]
     for word in ("4C exemption", "efap", "PEEP"):
         assert look_up(glossary, word).term is not None, word

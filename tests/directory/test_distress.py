@@ -14,6 +14,7 @@ from bot.content.schema.distress import DistressFile
 from bot.content.sources import DISTRESS, SOURCES
 from bot.content.store import Content, load_all
 from bot.content.yamlfile import load_yaml_model
+from bot.directory.distress import Distress
 from bot.directory.phrases import PhraseError, compile_phrase, compile_phrases, normalise
 from tests.directory import distress_set
 from tests.helpers import CONTENT
@@ -42,6 +43,23 @@ def test_at_least_48_of_50_who_need_support_are_recognised(shipped: Content, nam
 def test_ordinary_messages_rarely_lead_with_crisis_lines(shipped: Content, name: str) -> None:
     alarms = [m for m in SET[name] if shipped[DISTRESS].recognises(m)]
     assert len(alarms) <= len(SET[name]) * 0.10, alarms
+
+
+@pytest.mark.parametrize("path", distress_set.BLIND_SETS, ids=lambda p: p.name)
+def test_sets_written_blind_are_recognised_as_far_as_reached(shipped: Content, path: Path) -> None:
+    """Sets written blind for testing, by people who never saw the patterns. The floors are
+    the level reached (every message in both after widening the patterns by kind, see each
+    file's header), not a goal: a change to distress.yaml may not lose any of them."""
+    blind = distress_set.load(path)
+    assert len(blind["distress"]) >= 50 and len(blind["ordinary"]) >= 40
+    missed = [m for m in blind["distress"] if not shipped[DISTRESS].recognises(m)]
+    alarms = [m for m in blind["ordinary"] if shipped[DISTRESS].recognises(m)]
+    assert missed == [], missed
+    assert alarms == [], alarms
+
+
+def test_both_blind_sets_are_kept() -> None:
+    assert [p.name for p in distress_set.BLIND_SETS] == ["blind_set1.yaml", "blind_set2.yaml"]
 
 
 @pytest.mark.parametrize(
@@ -145,3 +163,16 @@ def test_an_unknown_list_is_named(tmp_path: Path) -> None:
 
 def _line(path: Path, text: str) -> int:
     return next(n for n, line in enumerate(path.read_text("utf-8").splitlines(), 1) if text in line)
+
+
+def test_a_number_in_a_word_list_needs_no_quotes() -> None:
+    """YAML reads an unquoted 10 as a number; a peer writing `[10, ten]` means the words."""
+    file = DistressFile.model_validate(
+        {
+            "words": {"number": [10, 30, "ten"]},
+            "patterns": [
+                {"id": "pills", "phrases": ["took {number} pills"], "examples": ["took 30 pills"]}
+            ],
+        }
+    )
+    assert Distress(file).recognises("i took 10 pills") and not Distress(file).recognises("took 5")

@@ -48,8 +48,22 @@ async def test_the_same_session_at_each_readers_local_time(tmp_path: Path) -> No
     assert "Northern harm reduction · Paid ($20) · in person" in vancouver
     assert "Register by 15 Mar" in vancouver
     assert vancouver.index("Naloxone 101") < vancouver.index("Provincial peer curriculum")
-    assert "Any time, at your own pace" in vancouver
     assert "A session that already happened" not in vancouver
+
+
+async def test_undated_trainings_have_their_own_sections_after_upcoming(tmp_path: Path) -> None:
+    """Regression: trainings with no date were listed under "Upcoming"."""
+    async with console_service(fixture_settings(tmp_path), clock=SettableClock(NOW)) as (_, c):
+        listing = await c.say("/training")
+    upcoming = listing.index("Upcoming (times for America/Vancouver")
+    any_time = listing.index("Any time, at your own pace")
+    on_request = listing.index("On request: the provider sets the dates")
+    assert upcoming < listing.index("Weekly peer support circle") < any_time
+    assert any_time < listing.index("Provincial peer curriculum") < on_request
+    assert on_request < listing.index("WRAP workshop")
+    assert "No dated sessions" not in listing
+    numbers = re.findall(r"^(\d+)\. ", listing, re.MULTILINE)
+    assert numbers == ["1", "2", "3", "4"]  # one numbering across the sections
 
 
 async def test_times_are_written_as_discord_native_timestamps(tmp_path: Path) -> None:
@@ -145,8 +159,9 @@ async def test_an_undated_course_is_not_called_self_paced(tmp_path: Path) -> Non
         listing = await console.say("/training wrap")
         remind = await console.say("/training remind wrap-workshop")
         self_paced = await console.say("/training remind curriculum")
-    assert "No dates listed yet: ask the provider" in listing
-    assert "Any time, at your own pace" not in listing
+    assert "On request: the provider sets the dates" in listing
+    assert "Any time" not in listing and "Upcoming" not in listing
+    assert "No dated sessions in the next 60 days" in listing
     assert "no dates listed yet" in remind
     assert "self-paced" in self_paced
 
@@ -242,3 +257,24 @@ async def test_an_unchecked_training_says_so_on_its_card(tmp_path: Path) -> None
         out = await console.say("/training working mind")
     assert "The Working Mind" in out
     assert "not yet checked by a steward" in out
+
+
+async def test_the_shipped_calendar_lists_real_trainings_by_how_they_are_taken(
+    tmp_path: Path,
+) -> None:
+    """Regression: the shipped trainings were six undated entries under "Upcoming". None has
+    a real date yet, so none is under "Upcoming"; each is under "Any time" or "On request",
+    and one not yet checked says so."""
+    async with console_service(make_settings(tmp_path), clock=SettableClock(NOW)) as (_, c):
+        listing = await c.say("/training")
+        naloxone = await c.say("/training toward the heart")
+        asist = await c.say("/training asist")
+        ics = await c.say("/training ics")
+    assert "Upcoming" not in listing
+    assert "No dated sessions in the next 60 days" in listing
+    assert "Any time, at your own pace" in listing and "On request:" in listing
+    assert "Any time, at your own pace" in naloxone and "On request" not in naloxone
+    assert "Naloxone training online (Toward the Heart)" in naloxone
+    assert "On request:" in asist and "Any time" not in asist
+    assert "ASIST" in asist and "not yet checked by a steward" in asist
+    assert "Nothing with a date is coming up" in ics

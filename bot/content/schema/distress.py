@@ -8,8 +8,9 @@ that nothing may recognise; a mistake in either is reported at its entry and fie
 from __future__ import annotations
 
 import re
+from typing import Any
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from bot.content.schema.base import Strict, duplicate_ids, raise_at
 from bot.directory.phrases import PhraseError, compile_phrases, normalise
@@ -37,6 +38,23 @@ class DistressFile(Strict):
         default_factory=list,
         description="Ordinary messages that must NOT be taken as distress",
     )
+
+    @field_validator("words", mode="before")
+    @classmethod
+    def _numbers_are_words(cls, value: Any) -> Any:
+        """A number in a word list (``[2, 3, ten]``) is read as the word it is written as:
+        YAML reads an unquoted 10 as a number, and a peer should not need quotes for it."""
+        if not isinstance(value, dict):
+            return value
+        return {
+            name: [
+                str(w) if isinstance(w, int | float) and not isinstance(w, bool) else w
+                for w in words
+            ]
+            if isinstance(words, list)
+            else words
+            for name, words in value.items()
+        }
 
     _compiled: list[tuple[re.Pattern[str], re.Pattern[str] | None]] = PrivateAttr(
         default_factory=list

@@ -1,13 +1,17 @@
 """``content/trainings.yaml``: the training calendar (plus ``content/calendar/*.ics``).
 
 Times are written in the event's own timezone (``timezone``) and shown to each reader in
-theirs. A session with no ``starts`` is self-paced (any time). ``rrule`` repeats a session
-(RFC 5545, e.g. ``FREQ=WEEKLY;BYDAY=TU;COUNT=6``).
+theirs. ``rrule`` repeats a session (RFC 5545, e.g. ``FREQ=WEEKLY;BYDAY=TU;COUNT=6``). A
+training with no ``starts`` is one of two kinds (``offered``), shown in its own section of
+/training rather than under "Upcoming": ``any-time`` (self-paced: start whenever you like) or
+``on-request`` (the provider sets the dates, or runs it for a group: ask them). Many real
+trainings are one of these, and a date is never guessed to make them look upcoming.
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime
+from enum import StrEnum
 
 from pydantic import Field, HttpUrl, field_validator, model_validator
 
@@ -15,6 +19,13 @@ from bot.config import check_timezone
 from bot.content.schema.base import Strict, duplicate_ids, raise_at
 from bot.content.schema.common import Cost, Format, Region
 from bot.content.schema.resources import NOT_VERIFIED, SLUG
+
+
+class Offered(StrEnum):
+    """How a training with no date is taken."""
+
+    ANY_TIME = "any-time"  # self-paced or always open: start whenever you like
+    ON_REQUEST = "on-request"  # the provider sets dates or runs it for a group: ask them
 
 
 class Training(Strict):
@@ -33,6 +44,12 @@ class Training(Strict):
     duration_minutes: int | None = Field(default=None, ge=5, le=60 * 24 * 14)
     rrule: str | None = None
     location: str | None = Field(default=None, max_length=160, description="Where, if in person")
+    offered: Offered | None = Field(
+        default=None,
+        description="Only for a training with no date: any-time (self-paced, start whenever"
+        " you like) or on-request (the provider sets the dates or runs it for a group). Left"
+        " out, a self-paced format means any-time and anything else on-request",
+    )
     registration_deadline: date | None = None
     certification: bool = Field(default=False, description="Leads to a certificate")
     source: str = Field(min_length=3)
@@ -59,6 +76,18 @@ class Training(Strict):
     def _rrule(self) -> Training:
         if self.confirmed and self.verified is None:
             raise_at("Training", [(("verified",), NOT_VERIFIED)])
+        if self.offered is not None and self.starts is not None:
+            raise_at(
+                "Training",
+                [
+                    (
+                        ("offered",),
+                        "is only for a training with no date; a session with 'starts' is"
+                        " listed under Upcoming. Remove 'offered', or 'starts' if the date"
+                        " is not real",
+                    )
+                ],
+            )
         if self.rrule and self.starts is None:
             raise_at("Training", [(("starts",), "a repeating session (rrule) needs a start time")])
         if self.rrule:
@@ -78,6 +107,16 @@ class Training(Strict):
                     ],
                 )
         return self
+
+    @property
+    def kind(self) -> str:
+        """Where /training lists it: "dated" (Upcoming), "any-time" or "on-request"."""
+        if self.starts is not None:
+            return "dated"
+        if self.offered is not None:
+            return self.offered.value
+        self_paced = Format.SELF_PACED in self.formats
+        return Offered.ANY_TIME.value if self_paced else Offered.ON_REQUEST.value
 
 
 class TrainingsFile(Strict):
