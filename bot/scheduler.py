@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -40,6 +40,8 @@ from bot.wallclock import WallClockTrigger
 log = logging.getLogger(__name__)
 
 Runner = Callable[[ScheduleRow], Awaitable[None]]
+#: Runs many due schedules of one kind together (one read, one write for all of them).
+BatchRunner = Callable[[Sequence[ScheduleRow]], Awaitable[None]]
 Decision = Literal["skip", "remove", "defer", "run"]
 TICK = timedelta(microseconds=1)
 CRON_FIELDS = ("year", "month", "day", "week", "day_of_week", "hour", "minute", "second")
@@ -116,6 +118,7 @@ class Scheduler:
         self._batch = batch
         self.batch_time = batch_time  # seconds a batch's transaction may stay open (None: any)
         self._runner: Runner | None = None
+        self._together: Callable[[str], BatchRunner | None] = lambda kind: None
         self._aps = AsyncIOScheduler(timezone=UTC)
         self._due: dict[int, str | datetime] = {}  # id -> next due (text until first asked)
         self._specs: dict[int, tuple[Mapping[str, Any], str]] = {}  # triggers seen this run
@@ -128,9 +131,14 @@ class Scheduler:
 
     holds = ("schedules",)
 
-    def set_runner(self, runner: Runner) -> None:
-        """What to do when a schedule fires (dispatch to the job's handler)."""
+    def set_runner(
+        self, runner: Runner, together: Callable[[str], BatchRunner | None] | None = None
+    ) -> None:
+        """What to do when a schedule fires (dispatch to the job's handler), and, for the
+        kinds whose jobs take many at once, how a sweep runs a batch of them together."""
         self._runner = runner
+        if together is not None:
+            self._together = together
 
     async def start(self) -> int:
         """Start sweeping; returns how many schedules are due at once (runs missed while
@@ -450,6 +458,7 @@ class Scheduler:
         deferred: list[tuple[int, datetime | None]] = []
         deleted: list[int] = []
         ran = 0
+        together: dict[str, list[ScheduleRow]] = {}
         for n, row in enumerate(rows):
             if n and self.batch_time is not None and loop.time() - began >= self.batch_time:
                 last = rows[n - 1].id  # the rest go in the next batch
@@ -481,7 +490,11 @@ class Scheduler:
                 assert until is not None
                 deferred.append((row.id, until))
             elif decision == "run":
-                await self._run(row)
+                if self._together(row.kind) is not None:
+                    together.setdefault(row.kind, []).append(row)
+                    self._in_flight.add(row.id)
+                else:
+                    await self._run(row)
                 ran += 1
                 fired.append((row.id, now))
                 if one_off:
@@ -493,6 +506,11 @@ class Scheduler:
                 deferred.append((row.id, None))
             if n % 50 == 49:
                 await asyncio.sleep(0)
+        for kind, group in together.items():
+            try:
+                await self._run_together(kind, group)
+            finally:
+                self._in_flight.difference_update(r.id for r in group)
         await self._schedules.settle(
             next_due=next_due, fired=fired, deferred=deferred, deleted=deleted
         )
@@ -500,6 +518,30 @@ class Scheduler:
             self._consider(until)
         self.stats["ran"] += ran
         return ran, last
+
+    async def _run_together(self, kind: str, rows: list[ScheduleRow]) -> None:
+        """Run a batch's due rows of one kind with one call, inside a savepoint of the
+        batch's transaction. If that call fails, what it wrote is undone and each row runs
+        alone, so one bad row costs no one else their prompt."""
+        runner = self._together(kind)
+        assert runner is not None
+        try:
+            async with self._schedules.db.begin():
+                await runner(rows)
+            return
+        except Exception as exc:
+            if len(rows) == 1:
+                row = rows[0]
+                log.error("schedule %d (%s) failed:\n%s", row.id, kind, describe_without_text(exc))
+                return
+            log.warning(
+                "a batch of %d %s schedules failed; running each alone:\n%s",
+                len(rows),
+                kind,
+                describe_without_text(exc),
+            )
+        for row in rows:
+            await self._run_together(kind, [row])
 
     def _within_grace(self, row: ScheduleRow, now: datetime) -> bool:
         """Whether a time fell due no longer than the grace ago; several missed times
