@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -459,6 +460,7 @@ class Scheduler:
         deleted: list[int] = []
         ran = 0
         together: dict[str, list[ScheduleRow]] = {}
+        nexts: dict[tuple[str, str], datetime | None] = {}  # a burst shares a few times
         for n, row in enumerate(rows):
             if n and self.batch_time is not None and loop.time() - began >= self.batch_time:
                 last = rows[n - 1].id  # the rest go in the next batch
@@ -471,7 +473,7 @@ class Scheduler:
             timer_due = row.next_due is not None and row.next_due <= now
             go = deferred_due or (timer_due and self._within_grace(row, now))
             if timer_due:
-                nxt = None if one_off else self._next_after(row, now)
+                nxt = None if one_off else self._next_after(row, now, nexts)
                 next_due.append((row.id, nxt))
                 self._remember(row.id, row.trigger, row.timezone, nxt)
                 if one_off and not go and row.deferred_to is None:
@@ -564,13 +566,25 @@ class Scheduler:
         nxt = trigger.get_next_fire_time(None, now if "at" in spec else now + TICK)
         return nxt.astimezone(UTC) if nxt else None
 
-    def _next_after(self, row: ScheduleRow, moment: datetime) -> datetime | None:
-        """The row's first time strictly after ``moment``."""
+    def _next_after(
+        self,
+        row: ScheduleRow,
+        moment: datetime,
+        memo: dict[tuple[str, str], datetime | None] | None = None,
+    ) -> datetime | None:
+        """The row's first time strictly after ``moment``. ``memo`` keeps answers for one
+        ``moment`` by trigger and timezone: thousands of prompts due at 07:30 share one."""
         if "at" in row.trigger:
             at = datetime.fromisoformat(row.trigger["at"])
             return at if at > moment else None
+        key = (json.dumps(row.trigger, sort_keys=True), row.timezone)
+        if memo is not None and key in memo:
+            return memo[key]
         nxt = build_trigger(row.trigger, row.timezone).get_next_fire_time(None, moment + TICK)
-        return nxt.astimezone(UTC) if nxt else None
+        found = nxt.astimezone(UTC) if nxt else None
+        if memo is not None:
+            memo[key] = found
+        return found
 
     def _remember(
         self, schedule_id: int, spec: Mapping[str, Any], tz: str, due: datetime | None
