@@ -209,7 +209,9 @@ async def burst(count: int, folder: Path) -> None:
     sends = [
         c
         for c in fake.calls
-        if c.method == "sendMessage" and c.status == 200 and c.params.get("chat_id") not in asking_chats
+        if c.method == "sendMessage"
+        and c.status == 200
+        and c.params.get("chat_id") not in asking_chats
     ]
     per_chat = collections.Counter(c.params.get("chat_id") for c in sends)
     doubled = sum(1 for n in per_chat.values() if n > 1)

@@ -255,6 +255,22 @@ class Scheduler:
         """Skip runs until ``until`` (None resumes)."""
         await self._schedules.set_paused(schedule_id, until)
 
+    async def person_back(self, person_id: int) -> int:
+        """Someone ended their /away early: what waited for their return (a one-off that fell
+        due while they were away) goes now, once, still within their quiet hours. Returns
+        how many were waiting."""
+        now = self._clock.now()
+        waiting = [
+            row
+            for row in await self._schedules.for_person(person_id)
+            if "at" in row.trigger and row.deferred_to is not None and row.deferred_to > now
+        ]
+        for row in waiting:
+            await self._schedules.set_deferred(row.id, now)
+        if waiting:
+            self._consider(now)
+        return len(waiting)
+
     async def remove(self, schedule_id: int) -> None:
         await self._schedules.delete(schedule_id)
         self._forget(schedule_id)
@@ -361,9 +377,14 @@ class Scheduler:
                 # Nothing scheduled reaches someone who has left the network.
                 return "remove", None
             if person.away_until is not None and now < person.away_until:
-                # /away: one pause for everything, honoured here and nowhere else. A one-off
-                # (a snooze, a check-back) is dropped rather than kept for after they return.
-                return ("remove" if "at" in row.trigger else "skip"), None
+                # /away: one pause for everything, honoured here and nowhere else. A repeating
+                # time comes again, so it is skipped; a one-off (a snooze, a check-back, a
+                # reminder) would never come again, so it waits for their return and goes
+                # once then (at the away date, or at /back: see ``person_back``), its job
+                # judging whether it still helps (a reminder after the training says nothing).
+                if "at" in row.trigger:
+                    return "defer", person.away_until
+                return "skip", None
             tz = person.timezone or row.timezone
             until = quiet_until(now, tz, person.quiet_hours)
             if until is not None:
