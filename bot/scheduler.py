@@ -45,6 +45,7 @@ Runner = Callable[[ScheduleRow], Awaitable[None]]
 BatchRunner = Callable[[Sequence[ScheduleRow]], Awaitable[None]]
 Decision = Literal["skip", "remove", "defer", "run"]
 TICK = timedelta(microseconds=1)
+MIN_BATCH = 10  # rows a batch takes however slow the last one was
 CRON_FIELDS = ("year", "month", "day", "week", "day_of_week", "hour", "minute", "second")
 
 
@@ -116,7 +117,7 @@ class Scheduler:
         self._default_tz = default_timezone
         self._grace = misfire_grace
         self._window = window
-        self._batch = batch
+        self.batch = batch  # rows a batch takes at most (fewer when batches run slow)
         self.batch_time = batch_time  # seconds a batch's transaction may stay open (None: any)
         self._runner: Runner | None = None
         self._together: Callable[[str], BatchRunner | None] = lambda kind: None
@@ -166,7 +167,7 @@ class Scheduler:
         """Schedules stored before due times were kept: their first time after the last run
         (or their making), so a run missed while stopped is still made up."""
         after = 0
-        while rows := await self._schedules.without_next_due(self._batch, after):
+        while rows := await self._schedules.without_next_due(self.batch, after):
             updates: list[tuple[int, datetime | None]] = []
             for row in rows:
                 since = row.last_fired_at or row.created_at or self._clock.now()
@@ -450,14 +451,25 @@ class Scheduler:
             return await self._sweep_all()
 
     async def _sweep_all(self) -> int:
+        """Batches are sized by what the last one cost, so each keeps its transaction (and
+        the event loop) for about ``batch_time``: a command's answer waits at most that long
+        for the write lock, on a quiet machine or a busy one."""
+        loop = asyncio.get_running_loop()
         ran = 0
         after = 0
+        size = self.batch
         while True:
             now = self._clock.now()
-            rows = await self._schedules.due(now, self._batch, after)
+            rows = await self._schedules.due(now, size, after)
             if not rows:
                 return ran
+            began = loop.time()
             done, after = await self._sweep_batch(rows, now)
+            took = loop.time() - began
+            if self.batch_time is not None and took > 0:
+                taken = sum(1 for r in rows if r.id <= after)
+                fits = int(self.batch_time * max(1, taken) / took)
+                size = max(MIN_BATCH, min(self.batch, fits))
             ran += done
             await asyncio.sleep(0)  # let commands in between batches
 
