@@ -20,24 +20,32 @@ from __future__ import annotations
 import argparse
 import asyncio
 import collections
+import itertools
 import json
 import tempfile
 import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from benchmarks.outbox_fanout import CEILING, load, rss_mib
+from bot.outbox import Outbox
 from bot.platforms.telegram import TelegramPlatform
 from bot.service import running
 from bot.storage.database import Database
+from bot.storage.outbox import NewItem
 from bot.storage.times import to_db
 from handlers.selfcare.prompts import PERSONAL_KIND
 from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.telegram_world import User
 from tests.helpers import make_settings
 
 DEFAULT_COUNT = 3_000
 FULL_COUNT = 10_000
 LEAD = 8.0  # seconds from start to the due moment
+PROBE_EVERY = 0.1  # seconds between two /crisis asked during the burst
+ASKERS = 30  # people taking turns to ask, each well inside one message a second
 
 
 async def seed(path: Path, user_ids: list[int], due: datetime) -> None:
@@ -74,35 +82,137 @@ async def lag_probe(worst: list[float], stop: asyncio.Event) -> None:
         worst[0] = max(worst[0], time.monotonic() - began - 0.01)
 
 
+@dataclass
+class Asked:
+    chat: int
+    at: float
+    queued: float | None = None
+    parts: int = 0
+
+
+@dataclass
+class Probe:
+    """People typing ``/crisis`` during the burst, one every ``PROBE_EVERY`` seconds, through
+    the fake Bot API like anyone else: when each was asked, when its answer was queued in the
+    outbox (the bot has answered), and how many messages the answer was. They take turns, so
+    no one private chat goes over Telegram's one message a second."""
+
+    users: list[User]
+    asked: list[Asked] = field(default_factory=list)
+    answered: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def spy(self, outbox: Outbox) -> None:
+        """Note the moment an answer is queued (wrapping the outbox's own call)."""
+        enqueue = outbox.enqueue_many
+
+        async def spied(items: Sequence[NewItem], *, ephemeral: bool = False) -> list[int]:
+            ids = await enqueue(items, ephemeral=ephemeral)
+            if self.asked and self.asked[-1].queued is None:
+                waiting = self.asked[-1]
+                mine = f"telegram:user:{waiting.chat}"
+                count = sum(1 for item in items if str(item.destination) == mine)
+                if count:
+                    waiting.queued, waiting.parts = time.monotonic(), count
+                    self.answered.set()
+            return ids
+
+        outbox.enqueue_many = spied  # type: ignore[method-assign]
+
+    async def run(self, fake: FakeTelegram, stop: asyncio.Event) -> None:
+        for n in itertools.count():
+            if stop.is_set():
+                return
+            user = self.users[n % len(self.users)]
+            began = time.monotonic()
+            self.answered.clear()
+            self.asked.append(Asked(user.id, began))
+            fake.say(user, "/crisis")
+            await self.answered.wait()
+            await asyncio.sleep(max(0.0, PROBE_EVERY - (time.monotonic() - began)))
+
+    def to_queue(self, until: float | None = None) -> list[float]:
+        """Seconds from asking to the answer queued, for those asked before ``until``."""
+        return [
+            a.queued - a.at
+            for a in self.asked
+            if a.queued is not None and (until is None or a.at <= until)
+        ]
+
+    def to_send(self, fake: FakeTelegram) -> list[float]:
+        """Seconds from asking to the answer's first message at the fake (one chat's
+        messages leave in order, so each answer starts after the parts before it)."""
+        seconds = []
+        for user in self.users:
+            sent = sorted(
+                c.at
+                for c in fake.calls
+                if c.method == "sendMessage"
+                and c.status == 200
+                and c.params.get("chat_id") == user.id
+            )
+            first = 0
+            for a in (a for a in self.asked if a.chat == user.id and a.queued is not None):
+                if first < len(sent):
+                    seconds.append(sent[first] - a.at)
+                first += a.parts
+        return seconds
+
+
+def worst_and_p95(seconds: list[float]) -> str:
+    if not seconds:
+        return "no probes"
+    ordered = sorted(seconds)
+    p95 = ordered[min(len(ordered) - 1, int(0.95 * len(ordered)))]
+    return (
+        f"worst {ordered[-1] * 1000:8.1f} ms, p95 {p95 * 1000:7.1f} ms"
+        f" = {ordered[-1] / 0.1:.0%} / {p95 / 0.1:.0%} of 100 ms ({len(ordered)} asked)"
+    )
+
+
 async def burst(count: int, folder: Path) -> None:
     fake = await FakeTelegram().start()
     fake.enforce_limits = True
     people = [fake.user(f"Peer {n}") for n in range(count)]
-    fake.world.started.update(p.id for p in people)
+    askers = [fake.user(f"Asking {n}") for n in range(ASKERS)]
+    fake.world.started.update(p.id for p in [*people, *askers])
     settings = make_settings(
         folder, telegram_bot_token=fake.token, telegram_api_base_url=fake.base_url
     )
     due = (datetime.now(UTC) + timedelta(seconds=LEAD)).replace(microsecond=0)
     await seed(settings.database_path, [p.id for p in people], due)
     worst = [0.0]
+    probe = Probe(askers)
     try:
         async with running(settings, adapters=[TelegramPlatform(settings)]) as svc:
             outbox, scheduler = svc.ctx.outbox, svc.ctx.scheduler
+            probe.spy(outbox)
             await asyncio.sleep(max(0.0, (due - datetime.now(UTC)).total_seconds()))
             due_mono = time.monotonic() - (datetime.now(UTC) - due).total_seconds()
-            stop = asyncio.Event()
-            probe = asyncio.create_task(lag_probe(worst, stop))
+            stop, stop_asking = asyncio.Event(), asyncio.Event()
+            lag = asyncio.create_task(lag_probe(worst, stop))
+            asking = asyncio.create_task(probe.run(fake, stop_asking))
             while scheduler.stats["ran"] < count:  # noqa: ASYNC110 (polls a counter)
                 await asyncio.sleep(0.005)
-            queued = time.monotonic() - due_mono
+            queued_mono = time.monotonic()
+            queued = queued_mono - due_mono
             stop.set()
-            await probe
+            await lag
+            await outbox.drain()
+            stop_asking.set()
+            await asking
             await outbox.drain()
             failed = await svc.ctx.repo.outbox.failed()
             batches = scheduler.stats["batches"]
     finally:
         await fake.stop()
-    sends = [c for c in fake.calls if c.method == "sendMessage" and c.status == 200]
+    asking_chats = {u.id for u in askers}
+    sends = [
+        c
+        for c in fake.calls
+        if c.method == "sendMessage"
+        and c.status == 200
+        and c.params.get("chat_id") not in asking_chats
+    ]
     per_chat = collections.Counter(c.params.get("chat_id") for c in sends)
     doubled = sum(1 for n in per_chat.values() if n > 1)
     lost = count - len(per_chat) - len(failed)
@@ -124,6 +234,10 @@ async def burst(count: int, folder: Path) -> None:
         f"  worst event-loop lateness   {worst[0] * 1000:8.1f} ms = {worst[0] / 0.1:.0%} of 100 ms"
         " (while queueing)"
     )
+    print("  /crisis every 100 ms through the fake, asked to answer queued:")
+    print(f"    while the burst is queued {worst_and_p95(probe.to_queue(queued_mono))}")
+    print(f"    until every prompt sent   {worst_and_p95(probe.to_queue())}")
+    print(f"  /crisis asked to answer at the fake: {worst_and_p95(probe.to_send(fake))}")
     print(f"  peak RSS                    {rss_mib():8.1f} MiB")
     print(f"  {load()}", flush=True)
 

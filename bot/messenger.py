@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.core.events import Actor, Conversation
-from bot.core.replies import Payload, Privacy, Reply
+from bot.core.replies import Choice, Payload, Privacy, Reply
 from bot.outbox import Button, Destination, Op, Outbox, OutgoingMessage
 from bot.storage.buttons import ButtonRepository
 from bot.storage.outbox import NewItem
@@ -34,6 +34,12 @@ class Prepared:
     in_memory: bool = False
 
 
+def _tied_to(reply: Reply, choice: Choice, person_id: int | None) -> int | None:
+    """Who a button is tied to: its person only where others see it (see ``prepare``)."""
+    shared = reply.privacy is not Privacy.PERSONAL
+    return person_id if shared and not choice.anyone else None
+
+
 class Messenger:
     def __init__(
         self, outbox: Outbox, buttons: ButtonRepository, people: PeopleRepository, clock: Clock
@@ -51,27 +57,38 @@ class Messenger:
         the choice does not say anyone may press it. A personal reply is only ever seen by its
         person (a private chat, an ephemeral answer), so its buttons name nobody: the bot then
         keeps no record linking a person to what they searched for or were shown."""
-        shared = reply.privacy is not Privacy.PERSONAL
-        actions = [choice for row in reply.choices for choice in row if not choice.url]
+        (prepared,) = await self.prepare_many([(reply, person_id)])
+        return prepared
+
+    async def prepare_many(self, replies: Sequence[tuple[Reply, int | None]]) -> list[Prepared]:
+        """:meth:`prepare` for many replies, with every button minted in one write (a burst of
+        due prompts, each with the same few buttons). Buttons that only mean something while
+        this run lasts (``in_memory``) are remembered, never written."""
         wanted: list[tuple[str, Payload, int | None]] = []
         kept: list[tuple[str, Payload, int | None]] = []
-        for choice in actions:
-            owner = person_id if shared and not choice.anyone else None
-            (kept if choice.in_memory else wanted).append((choice.action, choice.payload, owner))
+        for reply, person_id in replies:
+            for row in reply.choices:
+                for choice in row:
+                    if not choice.url:
+                        button = (choice.action, choice.payload, _tied_to(reply, choice, person_id))
+                        (kept if choice.in_memory else wanted).append(button)
         tokens = iter(await self._buttons.mint_many(wanted, self._clock.now()))
         run_only = iter(self._buttons.remember(kept))
-        rows = []
-        for row in reply.choices:
-            rendered = []
-            for choice in row:
-                if choice.url:
-                    rendered.append(Button(choice.label, url=choice.url, style=choice.style))
-                else:
-                    token = next(run_only) if choice.in_memory else next(tokens)
-                    rendered.append(Button(choice.label, token=token, style=choice.style))
-            rows.append(tuple(rendered))
-        message = OutgoingMessage(reply.text, tuple(rows), reply.attachment)
-        return Prepared(message, reply.privacy, reply.replace, reply.in_memory)
+        prepared = []
+        for reply, _ in replies:
+            rows = []
+            for row in reply.choices:
+                rendered = []
+                for choice in row:
+                    if choice.url:
+                        rendered.append(Button(choice.label, url=choice.url, style=choice.style))
+                    else:
+                        token = next(run_only) if choice.in_memory else next(tokens)
+                        rendered.append(Button(choice.label, token=token, style=choice.style))
+                rows.append(tuple(rendered))
+            message = OutgoingMessage(reply.text, tuple(rows), reply.attachment)
+            prepared.append(Prepared(message, reply.privacy, reply.replace, reply.in_memory))
+        return prepared
 
     async def to_person(
         self,
@@ -84,20 +101,48 @@ class Messenger:
     ) -> int | None:
         """Send to a person wherever they are reached; None if they have no account left, or
         if ``once`` and a message from the same ``origin`` is still waiting to reach them."""
-        account = await self._people.reach_account(person_id)
-        if account is None:
-            return None
-        destination = Destination(account.platform, "user", account.user_id)
-        if once and origin is not None and self._outbox.waiting(destination, origin):
-            return None
-        prepared = await self.prepare(reply, person_id)
-        return await self._outbox.enqueue(
-            destination,
-            prepared.message,
-            person_id=person_id,
-            origin=origin,
-            ephemeral=ephemeral or reply.in_memory,
+        (queued,) = await self.to_people(
+            [(person_id, reply)], origin=origin, ephemeral=ephemeral, once=once
         )
+        return queued
+
+    async def to_people(
+        self,
+        replies: Sequence[tuple[int, Reply]],
+        *,
+        origin: str | None = None,
+        ephemeral: bool = False,
+        once: bool = False,
+    ) -> list[int | None]:
+        """:meth:`to_person` for many people at once (a burst of due prompts): one read of
+        where they are reached, one write of buttons, one of outbox rows. Each answer is the
+        outbox id, or None as for :meth:`to_person`."""
+        accounts = await self._people.reach_accounts(person_id for person_id, _ in replies)
+        sending: list[tuple[int, Destination, Reply]] = []
+        for n, (person_id, reply) in enumerate(replies):
+            account = accounts.get(person_id)
+            if account is None:
+                continue
+            destination = Destination(account.platform, "user", account.user_id)
+            if once and origin is not None and self._outbox.waiting(destination, origin):
+                continue
+            sending.append((n, destination, reply))
+        prepared = await self.prepare_many([(reply, replies[n][0]) for n, _, reply in sending])
+        queued: list[int | None] = [None] * len(replies)
+        # Stored and in-memory answers are queued apart, each kind in one write.
+        for in_memory in (False, True):
+            chosen = [
+                (n, NewItem(destination, p.message, replies[n][0], origin))
+                for (n, destination, _), p in zip(sending, prepared, strict=True)
+                if (ephemeral or p.in_memory) is in_memory
+            ]
+            if chosen:
+                ids = await self._outbox.enqueue_many(
+                    [item for _, item in chosen], ephemeral=in_memory
+                )
+                for (n, _), new_id in zip(chosen, ids, strict=True):
+                    queued[n] = new_id
+        return queued
 
     async def to_destination(
         self,

@@ -18,8 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, Literal
 from zoneinfo import ZoneInfo
@@ -40,8 +41,11 @@ from bot.wallclock import WallClockTrigger
 log = logging.getLogger(__name__)
 
 Runner = Callable[[ScheduleRow], Awaitable[None]]
+#: Runs many due schedules of one kind together (one read, one write for all of them).
+BatchRunner = Callable[[Sequence[ScheduleRow]], Awaitable[None]]
 Decision = Literal["skip", "remove", "defer", "run"]
 TICK = timedelta(microseconds=1)
+MIN_BATCH = 10  # rows a batch takes however slow the last one was
 CRON_FIELDS = ("year", "month", "day", "week", "day_of_week", "hour", "minute", "second")
 
 
@@ -113,9 +117,10 @@ class Scheduler:
         self._default_tz = default_timezone
         self._grace = misfire_grace
         self._window = window
-        self._batch = batch
+        self.batch = batch  # rows a batch takes at most (fewer when batches run slow)
         self.batch_time = batch_time  # seconds a batch's transaction may stay open (None: any)
         self._runner: Runner | None = None
+        self._together: Callable[[str], BatchRunner | None] = lambda kind: None
         self._aps = AsyncIOScheduler(timezone=UTC)
         self._due: dict[int, str | datetime] = {}  # id -> next due (text until first asked)
         self._specs: dict[int, tuple[Mapping[str, Any], str]] = {}  # triggers seen this run
@@ -128,9 +133,14 @@ class Scheduler:
 
     holds = ("schedules",)
 
-    def set_runner(self, runner: Runner) -> None:
-        """What to do when a schedule fires (dispatch to the job's handler)."""
+    def set_runner(
+        self, runner: Runner, together: Callable[[str], BatchRunner | None] | None = None
+    ) -> None:
+        """What to do when a schedule fires (dispatch to the job's handler), and, for the
+        kinds whose jobs take many at once, how a sweep runs a batch of them together."""
         self._runner = runner
+        if together is not None:
+            self._together = together
 
     async def start(self) -> int:
         """Start sweeping; returns how many schedules are due at once (runs missed while
@@ -157,7 +167,7 @@ class Scheduler:
         """Schedules stored before due times were kept: their first time after the last run
         (or their making), so a run missed while stopped is still made up."""
         after = 0
-        while rows := await self._schedules.without_next_due(self._batch, after):
+        while rows := await self._schedules.without_next_due(self.batch, after):
             updates: list[tuple[int, datetime | None]] = []
             for row in rows:
                 since = row.last_fired_at or row.created_at or self._clock.now()
@@ -245,6 +255,22 @@ class Scheduler:
     async def pause(self, schedule_id: int, until: datetime | None) -> None:
         """Skip runs until ``until`` (None resumes)."""
         await self._schedules.set_paused(schedule_id, until)
+
+    async def person_back(self, person_id: int) -> int:
+        """Someone ended their /away early: what waited for their return (a one-off that fell
+        due while they were away) goes now, once, still within their quiet hours. Returns
+        how many were waiting."""
+        now = self._clock.now()
+        waiting = [
+            row
+            for row in await self._schedules.for_person(person_id)
+            if "at" in row.trigger and row.deferred_to is not None and row.deferred_to > now
+        ]
+        for row in waiting:
+            await self._schedules.set_deferred(row.id, now)
+        if waiting:
+            self._consider(now)
+        return len(waiting)
 
     async def remove(self, schedule_id: int) -> None:
         await self._schedules.delete(schedule_id)
@@ -352,9 +378,14 @@ class Scheduler:
                 # Nothing scheduled reaches someone who has left the network.
                 return "remove", None
             if person.away_until is not None and now < person.away_until:
-                # /away: one pause for everything, honoured here and nowhere else. A one-off
-                # (a snooze, a check-back) is dropped rather than kept for after they return.
-                return ("remove" if "at" in row.trigger else "skip"), None
+                # /away: one pause for everything, honoured here and nowhere else. A repeating
+                # time comes again, so it is skipped; a one-off (a snooze, a check-back, a
+                # reminder) would never come again, so it waits for their return and goes
+                # once then (at the away date, or at /back: see ``person_back``), its job
+                # judging whether it still helps (a reminder after the training says nothing).
+                if "at" in row.trigger:
+                    return "defer", person.away_until
+                return "skip", None
             tz = person.timezone or row.timezone
             until = quiet_until(now, tz, person.quiet_hours)
             if until is not None:
@@ -420,14 +451,25 @@ class Scheduler:
             return await self._sweep_all()
 
     async def _sweep_all(self) -> int:
+        """Batches are sized by what the last one cost, so each keeps its transaction (and
+        the event loop) for about ``batch_time``: a command's answer waits at most that long
+        for the write lock, on a quiet machine or a busy one."""
+        loop = asyncio.get_running_loop()
         ran = 0
         after = 0
+        size = self.batch
         while True:
             now = self._clock.now()
-            rows = await self._schedules.due(now, self._batch, after)
+            rows = await self._schedules.due(now, size, after)
             if not rows:
                 return ran
+            began = loop.time()
             done, after = await self._sweep_batch(rows, now)
+            took = loop.time() - began
+            if self.batch_time is not None and took > 0:
+                taken = sum(1 for r in rows if r.id <= after)
+                fits = int(self.batch_time * max(1, taken) / took)
+                size = max(MIN_BATCH, min(self.batch, fits))
             ran += done
             await asyncio.sleep(0)  # let commands in between batches
 
@@ -450,6 +492,8 @@ class Scheduler:
         deferred: list[tuple[int, datetime | None]] = []
         deleted: list[int] = []
         ran = 0
+        together: dict[str, list[ScheduleRow]] = {}
+        nexts: dict[tuple[str, str], datetime | None] = {}  # a burst shares a few times
         for n, row in enumerate(rows):
             if n and self.batch_time is not None and loop.time() - began >= self.batch_time:
                 last = rows[n - 1].id  # the rest go in the next batch
@@ -462,7 +506,7 @@ class Scheduler:
             timer_due = row.next_due is not None and row.next_due <= now
             go = deferred_due or (timer_due and self._within_grace(row, now))
             if timer_due:
-                nxt = None if one_off else self._next_after(row, now)
+                nxt = None if one_off else self._next_after(row, now, nexts)
                 next_due.append((row.id, nxt))
                 self._remember(row.id, row.trigger, row.timezone, nxt)
                 if one_off and not go and row.deferred_to is None:
@@ -481,7 +525,11 @@ class Scheduler:
                 assert until is not None
                 deferred.append((row.id, until))
             elif decision == "run":
-                await self._run(row)
+                if self._together(row.kind) is not None:
+                    together.setdefault(row.kind, []).append(row)
+                    self._in_flight.add(row.id)
+                else:
+                    await self._run(row)
                 ran += 1
                 fired.append((row.id, now))
                 if one_off:
@@ -493,6 +541,11 @@ class Scheduler:
                 deferred.append((row.id, None))
             if n % 50 == 49:
                 await asyncio.sleep(0)
+        for kind, group in together.items():
+            try:
+                await self._run_together(kind, group)
+            finally:
+                self._in_flight.difference_update(r.id for r in group)
         await self._schedules.settle(
             next_due=next_due, fired=fired, deferred=deferred, deleted=deleted
         )
@@ -500,6 +553,30 @@ class Scheduler:
             self._consider(until)
         self.stats["ran"] += ran
         return ran, last
+
+    async def _run_together(self, kind: str, rows: list[ScheduleRow]) -> None:
+        """Run a batch's due rows of one kind with one call, inside a savepoint of the
+        batch's transaction. If that call fails, what it wrote is undone and each row runs
+        alone, so one bad row costs no one else their prompt."""
+        runner = self._together(kind)
+        assert runner is not None
+        try:
+            async with self._schedules.db.begin():
+                await runner(rows)
+            return
+        except Exception as exc:
+            if len(rows) == 1:
+                row = rows[0]
+                log.error("schedule %d (%s) failed:\n%s", row.id, kind, describe_without_text(exc))
+                return
+            log.warning(
+                "a batch of %d %s schedules failed; running each alone:\n%s",
+                len(rows),
+                kind,
+                describe_without_text(exc),
+            )
+        for row in rows:
+            await self._run_together(kind, [row])
 
     def _within_grace(self, row: ScheduleRow, now: datetime) -> bool:
         """Whether a time fell due no longer than the grace ago; several missed times
@@ -522,13 +599,25 @@ class Scheduler:
         nxt = trigger.get_next_fire_time(None, now if "at" in spec else now + TICK)
         return nxt.astimezone(UTC) if nxt else None
 
-    def _next_after(self, row: ScheduleRow, moment: datetime) -> datetime | None:
-        """The row's first time strictly after ``moment``."""
+    def _next_after(
+        self,
+        row: ScheduleRow,
+        moment: datetime,
+        memo: dict[tuple[str, str], datetime | None] | None = None,
+    ) -> datetime | None:
+        """The row's first time strictly after ``moment``. ``memo`` keeps answers for one
+        ``moment`` by trigger and timezone: thousands of prompts due at 07:30 share one."""
         if "at" in row.trigger:
             at = datetime.fromisoformat(row.trigger["at"])
             return at if at > moment else None
+        key = (json.dumps(row.trigger, sort_keys=True), row.timezone)
+        if memo is not None and key in memo:
+            return memo[key]
         nxt = build_trigger(row.trigger, row.timezone).get_next_fire_time(None, moment + TICK)
-        return nxt.astimezone(UTC) if nxt else None
+        found = nxt.astimezone(UTC) if nxt else None
+        if memo is not None:
+            memo[key] = found
+        return found
 
     def _remember(
         self, schedule_id: int, spec: Mapping[str, Any], tz: str, due: datetime | None

@@ -139,7 +139,7 @@ async def running(
             relay=relay,
         )
         dispatcher = Dispatcher(ctx)
-        scheduler.set_runner(dispatcher.job)
+        scheduler.set_runner(dispatcher.job, dispatcher.batch_job)
 
         chosen: list[PlatformAdapter] = list(adapters or [])
         if console is not None:

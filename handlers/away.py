@@ -4,7 +4,9 @@ Self-care prompts, check-ins, the digest and buddy check-backs all stop at once,
 rounds leave the person out. Nothing here touches those features: the away date is kept on the
 person, the scheduler honours it when anything of theirs is due (``bot/scheduler.py``, the
 one place), and buddy rounds do not count them as waiting. ``/back`` ends it early; it also
-ends by itself on the date.
+ends by itself on the date. A repeating time that falls while they are away is skipped (it
+comes again); a one-off (a snoozed check-in, a buddy check-back, a training reminder) is held
+and goes once when they are back, if its job finds it still useful.
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ async def back(ctx: Context, req: Request) -> Replies:
         await ctx.repo.people.set_away(person.id, None)
         return Reply(ctx.text("away.not_away"), replace=replace)
     await ctx.repo.people.set_away(person.id, None)
+    await ctx.scheduler.person_back(person.id)  # a one-off that fell due meanwhile goes now
     return Reply(ctx.text("away.back"), replace=replace)
 
 

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from bot.core.context import Context, Request
     from bot.core.events import ChatMoved
     from bot.core.replies import Replies
+    from bot.storage.schedules import ScheduleRow
 
 NAME = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 
@@ -86,6 +87,8 @@ RemovedHook = Callable[["Context", Person], Awaitable[None]]
 #: network (a debrief room) answers by leaving only that; None lets /leave go on.
 LeaveHook = Callable[["Context", "Request"], Awaitable["Replies | None"]]
 MessageHook = Callable[["Context", "MessageEvent"], Awaitable[None]]
+#: A job that runs many due schedules of its kind together (see :meth:`Router.batch_job`).
+BatchJob = Callable[["Context", "Sequence[ScheduleRow]"], Awaitable[None]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -184,6 +187,7 @@ class Router:
     commands: list[Command] = field(default_factory=list)
     actions: dict[str, Action] = field(default_factory=dict)
     jobs: dict[str, Handler] = field(default_factory=dict)
+    batch_jobs: dict[str, BatchJob] = field(default_factory=dict)
     startup: list[Startup] = field(default_factory=list)
     chat_moved: list[ChatMovedHook] = field(default_factory=list)
     space_events: list[tuple[type[SpaceEvent], SpaceHook]] = field(default_factory=list)
@@ -281,6 +285,18 @@ class Router:
 
         return deco
 
+    def batch_job(self, kind: str) -> Callable[[BatchJob], BatchJob]:
+        """Register a job of ``kind`` that takes many due schedules at once (a burst of
+        self-care prompts due in the same minute), so it can read and write for all of them
+        in a few statements. It is the only form of that kind: a single schedule fired on
+        its own is run as a batch of one."""
+
+        def deco(fn: BatchJob) -> BatchJob:
+            self.batch_jobs[kind] = fn
+            return fn
+
+        return deco
+
 
 @dataclass(frozen=True, slots=True)
 class Registry:
@@ -298,12 +314,14 @@ class Registry:
     leaving: tuple[LeaveHook, ...] = ()
     message_events: tuple[MessageHook, ...] = ()
     typed_answers: tuple[Handler, ...] = ()
+    batch_jobs: Mapping[str, BatchJob] = field(default_factory=dict)
 
     @classmethod
     def build(cls, routers: Sequence[Router]) -> Registry:
         commands: dict[str, Command] = {}
         actions: dict[str, Action] = {}
         jobs: dict[str, Handler] = {}
+        batch_jobs: dict[str, BatchJob] = {}
         startup: list[Startup] = []
         chat_moved: list[ChatMovedHook] = []
         space_events: dict[type[SpaceEvent], tuple[SpaceHook, ...]] = {}
@@ -328,6 +346,9 @@ class Registry:
                 commands[cmd.name] = cmd
             _merge(actions, router.actions)
             _merge(jobs, router.jobs)
+            _merge(batch_jobs, router.batch_jobs)
+        for twice in set(jobs) & set(batch_jobs):  # a kind runs one way: alone or in batches
+            raise ValueError(f"{twice} is registered twice")
         return cls(
             commands,
             actions,
@@ -340,6 +361,7 @@ class Registry:
             tuple(leaving),
             tuple(message_events),
             tuple(typed),
+            batch_jobs,
         )
 
     def visible_to(self, person: Person | None) -> list[Command]:

@@ -191,11 +191,27 @@ class Dispatcher:
 
     async def job(self, row: ScheduleRow) -> None:
         """Run a due schedule's handler. Jobs send through the messenger themselves."""
+        together = self.batch_job(row.kind)
+        if together is not None:
+            await together([row])
+            return
         handler: Handler | None = self.ctx.registry.jobs.get(row.kind)
         if handler is None:
             log.error("schedule %d has kind %s, which no handler runs", row.id, row.kind)
             return
         await handler(self.ctx, Request(None, dict(row.payload), row.kind, schedule=row))
+
+    def batch_job(self, kind: str) -> Callable[[Sequence[ScheduleRow]], Awaitable[None]] | None:
+        """How to run many due schedules of ``kind`` at once, if its feature runs them
+        together (:meth:`~bot.core.commands.Router.batch_job`); None runs them one by one."""
+        handler = self.ctx.registry.batch_jobs.get(kind)
+        if handler is None:
+            return None
+
+        async def run(rows: Sequence[ScheduleRow]) -> None:
+            await handler(self.ctx, rows)
+
+        return run
 
     # -- platform changes -------------------------------------------------------------------
 

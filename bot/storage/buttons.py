@@ -96,16 +96,21 @@ class ButtonRepository:
         if not buttons:
             return []
         key = await self.key()
-        tokens = [
-            make_token(key, action, payload, person_id) for action, payload, person_id in buttons
-        ]
+        made: dict[tuple[str, str, int | None], str] = {}  # one hash for the same button
+        rows: dict[str, tuple[str, str, str, int | None]] = {}  # one row per token
+        tokens = []
+        for action, payload, person_id in buttons:
+            stored = json.dumps(dict(payload), sort_keys=True)
+            token = made.get((action, stored, person_id))
+            if token is None:
+                token = made[(action, stored, person_id)] = make_token(
+                    key, action, payload, person_id
+                )
+                rows[token] = (token, action, stored, person_id)
+            tokens.append(token)
         expires = now + BUTTON_LIFETIME
-        if all(self._written.get(token, now) - now > _STILL_FRESH for token in tokens):
+        if all(self._written.get(token, now) - now > _STILL_FRESH for token in rows):
             return tokens  # every row is there, with most of its lifetime left
-        rows = {  # one row per token: the same button twice in a reply is one row
-            token: (token, action, json.dumps(dict(payload), sort_keys=True), person_id)
-            for token, (action, payload, person_id) in zip(tokens, buttons, strict=True)
-        }
         try:
             await self.db.execute(
                 "INSERT INTO buttons(token, action, payload, person_id, expires_at) VALUES "

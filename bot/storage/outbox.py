@@ -31,10 +31,13 @@ class NewItem:
     origin: str | None = None
 
 
-_INSERT = (
+_INSERT_HEAD = (
     "INSERT INTO outbox(platform, destination, body, attachment, origin, person_id, created_at)"
-    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+    " VALUES "
 )
+_VALUES = "(?, ?, ?, ?, ?, ?, ?)"
+_INSERT = _INSERT_HEAD + _VALUES
+_CHUNK = 500  # rows to a statement: 3,500 values, well inside SQLite's limit
 
 
 #: Most ids deleted by one statement (well below SQLite's limit on parameters).
@@ -61,16 +64,24 @@ class OutboxRepository:
 
     async def add_many(self, items: Sequence[NewItem], now: datetime) -> list[int]:
         """Queue rows; one transaction for all. A single row (most replies) is one statement,
-        atomic by itself, which saves the trips to SQLite's thread that BEGIN and COMMIT cost."""
+        atomic by itself, which saves the trips to SQLite's thread that BEGIN and COMMIT cost;
+        many rows (a burst of due prompts) go a few hundred to a statement, for the same
+        reason."""
         stamp = to_db(now)
         rows = [_row(item, stamp) for item in items]
         if len(rows) == 1:
             return [await self.db.execute(_INSERT, rows[0])]
+        ids: list[int] = []
         async with self.db.begin() as conn:
-            ids = []
-            for row in rows:
-                cur = await conn.execute(_INSERT, row)
-                ids.append(int(cur.lastrowid or 0))
+            for start in range(0, len(rows), _CHUNK):
+                chunk = rows[start : start + _CHUNK]
+                sql = _INSERT_HEAD + ", ".join([_VALUES] * len(chunk)) + " RETURNING id"
+                params = [value for row in chunk for value in row]
+                async with conn.execute(sql, params) as cur:
+                    # Each new row takes a rowid above every other, in the order given, so
+                    # the ids sorted are the rows' ids in order (RETURNING's own order is
+                    # not promised).
+                    ids += sorted(int(r[0]) for r in await cur.fetchall())
         return ids
 
     async def queued(self) -> list[QueuedRow]:

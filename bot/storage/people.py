@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from datetime import datetime, time
 from typing import Any
@@ -110,13 +111,29 @@ class PeopleRepository:
     async def reach_account(self, person_id: int) -> AccountRef | None:
         """Where to send things meant for this person: their chosen platform, else the
         account they linked last."""
-        row = await self.db.fetchone("SELECT reach_on FROM people WHERE id = ?", (person_id,))
-        accounts = await self.accounts(person_id)
-        if row is not None and row["reach_on"]:
-            for acc in accounts:
-                if acc.platform.value == row["reach_on"]:
-                    return acc
-        return accounts[0] if accounts else None
+        return (await self.reach_accounts([person_id])).get(person_id)
+
+    async def reach_accounts(self, person_ids: Iterable[int]) -> dict[int, AccountRef]:
+        """Where each person is reached (see :meth:`reach_account`), in one read for a whole
+        burst of due prompts; a person with no account left is absent."""
+        wanted = sorted(set(person_ids))
+        if not wanted:
+            return {}
+        rows = await self.db.fetchall(
+            "SELECT a.person_id, a.platform, a.user_id, p.reach_on FROM accounts a"
+            " JOIN people p ON p.id = a.person_id"
+            " WHERE a.person_id IN (SELECT value FROM json_each(?))"
+            " ORDER BY a.person_id, a.linked_at DESC, a.rowid DESC",
+            (json.dumps(wanted),),
+        )
+        found: dict[int, AccountRef] = {}
+        for r in rows:
+            account = AccountRef(Platform(r["platform"]), r["user_id"])
+            pid = r["person_id"]
+            chosen = r["reach_on"] is not None and r["platform"] == r["reach_on"]
+            if pid not in found or (chosen and found[pid].platform.value != r["reach_on"]):
+                found[pid] = account  # the latest linked, or the latest on the chosen app
+        return found
 
     async def set_reach_on(self, person_id: int, platform: Platform | None) -> None:
         await self.db.execute(

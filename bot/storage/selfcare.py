@@ -8,6 +8,8 @@ is deliberately no table for reactions ("not now", exercises tried): they are ne
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,6 +36,17 @@ class Audience:
         return self.person_id if self.person_id is not None else str(self.space)
 
 
+@dataclass(frozen=True, slots=True)
+class RoundChange:
+    """How one audience's round of one theme moved on: ``restarted`` clears it first, then
+    ``added`` are marked seen, in order (so the oldest stays first)."""
+
+    audience: Audience
+    theme: str
+    restarted: bool
+    added: tuple[str, ...]
+
+
 class SelfcareRepository:
     holds = ("selfcare_seen", "selfcare_saved")
 
@@ -44,28 +57,59 @@ class SelfcareRepository:
 
     async def seen(self, audience: Audience, theme: str) -> list[str]:
         """Prompt ids seen in the current round of a theme, oldest first."""
-        rows = await self.db.fetchall(
-            f"SELECT prompt_id FROM selfcare_seen WHERE {audience.column} = ? AND theme = ?"
-            " ORDER BY rowid",
-            (audience.key, theme),
-        )
-        return [r["prompt_id"] for r in rows]
+        return (await self.seen_many([audience])).get(audience, {}).get(theme, [])
+
+    async def seen_many(
+        self, audiences: Iterable[Audience]
+    ) -> dict[Audience, dict[str, list[str]]]:
+        """Every theme's current round for each audience (theme -> prompt ids, oldest
+        first), in one read per kind of audience: a burst of due prompts reads them all
+        at once."""
+        wanted = set(audiences)
+        found: dict[Audience, dict[str, list[str]]] = {}
+        for column in ("person_id", "space"):
+            keys = sorted({str(a.key) for a in wanted if a.column == column})
+            if not keys:
+                continue
+            rows = await self.db.fetchall(
+                f"SELECT {column} AS who, theme, prompt_id FROM selfcare_seen"
+                f" WHERE {column} IN (SELECT value FROM json_each(?)) ORDER BY rowid",
+                (json.dumps([int(k) for k in keys] if column == "person_id" else keys),),
+            )
+            for r in rows:
+                who = r["who"]
+                audience = Audience(person_id=who) if column == "person_id" else Audience(space=who)
+                found.setdefault(audience, {}).setdefault(r["theme"], []).append(r["prompt_id"])
+        return found
 
     async def mark_seen(self, audience: Audience, theme: str, prompt_id: str) -> None:
-        await self.db.execute(
-            f"INSERT OR IGNORE INTO selfcare_seen({audience.column}, theme, prompt_id)"
-            " VALUES (?, ?, ?)",
-            (audience.key, theme, prompt_id),
-        )
+        await self.save_rounds([RoundChange(audience, theme, restarted=False, added=(prompt_id,))])
 
     async def new_round(self, audience: Audience, theme: str, keep: str | None) -> None:
         """Start a theme over. ``keep`` (the prompt shown last) stays marked as seen, so a
         new round never opens with the prompt that closed the old one."""
-        await self.db.execute(
-            f"DELETE FROM selfcare_seen WHERE {audience.column} = ? AND theme = ?"
-            " AND prompt_id IS NOT ?",
-            (audience.key, theme, keep),
-        )
+        kept = (keep,) if keep is not None else ()
+        await self.save_rounds([RoundChange(audience, theme, restarted=True, added=kept)])
+
+    async def save_rounds(self, changes: Sequence[RoundChange]) -> None:
+        """Several audiences' rounds moved on, in one transaction (a burst of due prompts)."""
+        if not changes:
+            return
+        async with self.db.begin() as conn:
+            for column in ("person_id", "space"):
+                mine = [c for c in changes if c.audience.column == column]
+                cleared = [(c.audience.key, c.theme) for c in mine if c.restarted]
+                if cleared:
+                    await conn.executemany(
+                        f"DELETE FROM selfcare_seen WHERE {column} = ? AND theme = ?", cleared
+                    )
+                added = [(c.audience.key, c.theme, p) for c in mine for p in c.added]
+                if added:
+                    await conn.executemany(
+                        f"INSERT OR IGNORE INTO selfcare_seen({column}, theme, prompt_id)"
+                        " VALUES (?, ?, ?)",
+                        added,
+                    )
 
     async def move_space(self, old: str, new: str) -> None:
         """A group moved to a new id: its rotation goes with it."""

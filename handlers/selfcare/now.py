@@ -16,6 +16,7 @@ from bot.core.commands import Access, Command, Option, Router, Scope
 from bot.core.context import Context, Request
 from bot.core.errors import UserFacingError
 from bot.core.replies import Choice, Privacy, Replies, Reply
+from bot.storage.schedules import ScheduleRow
 from handlers.selfcare import pause as pausing
 from handlers.selfcare import schedule, space
 from handlers.selfcare.prompts import (
@@ -23,6 +24,7 @@ from handlers.selfcare.prompts import (
     PERSONAL_KIND,
     SPACE_KIND,
     personal_prompt,
+    personal_prompts,
     personal_schedules,
     prompts_file,
     themes_of,
@@ -170,16 +172,17 @@ async def unsave(ctx: Context, req: Request) -> Replies:
 # -- scheduled prompts ---------------------------------------------------------------------
 
 
-@router.job(PERSONAL_KIND)
-async def send_to_person(ctx: Context, req: Request) -> Replies:
-    """A person's scheduled prompt. Someone who is no longer a member gets nothing more."""
-    row = req.schedule
-    if row is None or row.person_id is None:
-        return None
-    # The scheduler only runs a person's schedule while they are a member.
-    reply = await personal_prompt(ctx, row.person_id, themes_of(row.payload), scheduled=True)
-    await ctx.messenger.to_person(row.person_id, reply, origin=ORIGIN)
-    return None
+@router.batch_job(PERSONAL_KIND)
+async def send_to_people(ctx: Context, rows: Sequence[ScheduleRow]) -> None:
+    """People's scheduled prompts, many at once when they fall due together (a whole batch
+    of the sweep is a few reads and writes, not a few per person). The scheduler only runs
+    a person's schedule while they are a member, outside their quiet hours and pauses."""
+    wanted = [(row.person_id, themes_of(row.payload)) for row in rows if row.person_id]
+    replies = await personal_prompts(ctx, wanted, scheduled=True)
+    await ctx.messenger.to_people(
+        [(person_id, reply) for (person_id, _), reply in zip(wanted, replies, strict=True)],
+        origin=ORIGIN,
+    )
 
 
 router.job(SPACE_KIND)(space.post)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from bot.content.schema.prompts import Prompt, PromptsFile, Theme
@@ -21,7 +21,7 @@ from bot.core.context import Context
 from bot.core.replies import Choice, Privacy, Reply
 from bot.outbox import Destination
 from bot.storage.schedules import ScheduleRow
-from bot.storage.selfcare import Audience
+from bot.storage.selfcare import Audience, RoundChange
 
 ORIGIN = "feature:selfcare"
 PERSONAL_KIND = "selfcare.prompt"
@@ -48,22 +48,39 @@ def themes_of(payload: Any) -> list[str]:
 
 async def pick(ctx: Context, audience: Audience, theme_ids: Sequence[str]) -> Picked:
     """One prompt from one of the themes (all themes if none, or none of them still exist)."""
+    (picked,) = await pick_many(ctx, [(audience, theme_ids)])
+    return picked
+
+
+async def pick_many(ctx: Context, wanted: Sequence[tuple[Audience, Sequence[str]]]) -> list[Picked]:
+    """:func:`pick` for many audiences at once (a burst of due prompts): every round is read
+    in one go and every change written in one transaction. An audience asked for twice gets
+    two different prompts, as two picks one after the other would give."""
     file = prompts_file(ctx)
-    pool = [t for t in (file.theme(i) for i in theme_ids) if t is not None] or list(file.themes)
-    theme = random.choice(pool)
-    ids = [p.id for p in theme.prompts]
-    seen = await ctx.repo.selfcare.seen(audience, theme.id)
-    unseen = [i for i in ids if i not in seen]
-    new_round = not set(seen) & set(ids)
-    if not unseen:
-        last = seen[-1] if len(ids) > 1 else None
-        await ctx.repo.selfcare.new_round(audience, theme.id, keep=last)
-        unseen = [i for i in ids if i != last]
-        new_round = True
-    chosen = random.choice(unseen)
-    await ctx.repo.selfcare.mark_seen(audience, theme.id, chosen)
-    prompt = next(p for p in theme.prompts if p.id == chosen)
-    return Picked(theme, prompt, new_round)
+    rounds = await ctx.repo.selfcare.seen_many(audience for audience, _ in wanted)
+    changes: dict[tuple[Audience, str], RoundChange] = {}
+    picked: list[Picked] = []
+    for audience, theme_ids in wanted:
+        pool = [t for t in (file.theme(i) for i in theme_ids) if t is not None]
+        theme = random.choice(pool or list(file.themes))
+        ids = [p.id for p in theme.prompts]
+        seen = rounds.setdefault(audience, {}).setdefault(theme.id, [])
+        change = changes.get((audience, theme.id), RoundChange(audience, theme.id, False, ()))
+        unseen = [i for i in ids if i not in seen]
+        new_round = not set(seen) & set(ids)
+        if not unseen:
+            last = seen[-1] if len(ids) > 1 else None
+            seen[:] = [last] if last is not None else []
+            change = RoundChange(audience, theme.id, True, tuple(seen))
+            unseen = [i for i in ids if i != last]
+            new_round = True
+        chosen = random.choice(unseen)
+        seen.append(chosen)
+        changes[(audience, theme.id)] = replace(change, added=(*change.added, chosen))
+        prompt = next(p for p in theme.prompts if p.id == chosen)
+        picked.append(Picked(theme, prompt, new_round))
+    await ctx.repo.selfcare.save_rounds(list(changes.values()))
+    return picked
 
 
 def prompt_text(theme: Theme, prompt: Prompt, *, intro: bool) -> str:
@@ -116,8 +133,16 @@ def prompt_reply(
 async def personal_prompt(
     ctx: Context, person_id: int, theme_ids: Sequence[str], *, scheduled: bool = False
 ) -> Reply:
-    picked = await pick(ctx, Audience(person_id=person_id), theme_ids)
-    return prompt_reply(ctx, picked, scheduled=scheduled)
+    (reply,) = await personal_prompts(ctx, [(person_id, theme_ids)], scheduled=scheduled)
+    return reply
+
+
+async def personal_prompts(
+    ctx: Context, wanted: Sequence[tuple[int, Sequence[str]]], *, scheduled: bool = False
+) -> list[Reply]:
+    """A prompt for each person (with the themes they asked for), chosen together."""
+    picks = await pick_many(ctx, [(Audience(person_id=p), themes) for p, themes in wanted])
+    return [prompt_reply(ctx, picked, scheduled=scheduled) for picked in picks]
 
 
 async def may_receive_space_prompts(ctx: Context, destination: Destination) -> bool:

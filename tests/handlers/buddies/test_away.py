@@ -4,11 +4,13 @@ scheduler and a settable clock."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 
 from bot.core.model import QuietHours
+from bot.storage.schedules import ScheduleRow
 from handlers.buddies.common import ROUND_KIND
+from handlers.checkins.common import AGAIN_KIND
 from tests.handlers.buddies.world import add_member, fire_round, join
 from tests.handlers.checkins.world import World, world
 
@@ -96,3 +98,62 @@ async def test_away_needs_a_date_and_says_so_plainly(tmp_path: Path) -> None:
     assert wrong and "away until" not in wrong.lower()
     assert person is not None and person.away_until is None
     assert rounds == []  # no one joined buddies, so no round is scheduled
+
+
+async def snoozed_then_away(w: World) -> ScheduleRow:
+    """A check-in snoozed for an hour, then /away for two weeks, then the hour passes and
+    the real sweeper runs: the snooze fell due while they were away."""
+    await w.agree("daily 10:00")
+    await w.fire_next()
+    await w.button(w.peer, "Snooze 1 h")
+    await w.press(w.peer, "Snooze 1 h")
+    await w.say(w.peer, "/away 2 weeks")
+    w.clock.set(w.clock.now() + timedelta(hours=2))
+    await w.svc.ctx.scheduler.sweep()
+    [held] = await w.svc.ctx.repo.schedules.for_person(w.peer_id, AGAIN_KIND)
+    return held
+
+
+def asked(w: World, since: int) -> int:
+    return sum("How are you doing" in m.plain for m in w.shown(w.peer)[since:])
+
+
+async def test_a_one_off_due_while_away_comes_once_on_back(tmp_path: Path) -> None:
+    async with world(tmp_path, MONDAY) as w:
+        before = w.count(w.peer)
+        held = await snoozed_then_away(w)
+        assert await w.svc.ctx.outbox.drain(timeout=20)
+        while_away = asked(w, before)
+        person = await w.svc.ctx.repo.people.get(w.peer_id)
+        back = await w.say(w.peer, "/back")
+        after_back = w.count(w.peer)
+        await w.svc.ctx.scheduler.sweep()
+        await w.wait_shown(w.peer, after_back + 1)
+        w.clock.set(w.clock.now() + timedelta(minutes=5))
+        await w.svc.ctx.scheduler.sweep()  # a second look sends nothing more
+        assert await w.svc.ctx.outbox.drain(timeout=20)
+        left = await w.svc.ctx.repo.schedules.for_person(w.peer_id, AGAIN_KIND)
+    assert person is not None
+    assert while_away == 0  # nothing reached them while away
+    assert held.deferred_to == person.away_until  # kept for their return, not dropped
+    assert "Welcome back" in back.plain
+    assert asked(w, after_back) == 1  # the snoozed check-in, once
+    assert left == []  # and then it is done
+
+
+async def test_a_one_off_due_while_away_comes_once_when_the_away_date_passes(
+    tmp_path: Path,
+) -> None:
+    async with world(tmp_path, MONDAY) as w:
+        held = await snoozed_then_away(w)
+        assert held.deferred_to is not None
+        assert await w.svc.ctx.outbox.drain(timeout=20)
+        before = w.count(w.peer)
+        w.clock.set(held.deferred_to)  # the away date, with no /back
+        await w.svc.ctx.scheduler.sweep()
+        await w.wait_shown(w.peer, before + 1)
+        await w.svc.ctx.scheduler.sweep()
+        assert await w.svc.ctx.outbox.drain(timeout=20)
+        left = await w.svc.ctx.repo.schedules.for_person(w.peer_id, AGAIN_KIND)
+    assert asked(w, before) == 1
+    assert left == []
