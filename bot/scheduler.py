@@ -33,6 +33,7 @@ from apscheduler.triggers.date import DateTrigger
 from bot.clock import Clock
 from bot.core.errors import describe_without_text
 from bot.core.model import Person
+from bot.outbox.priority import scheduled_mail
 from bot.quiet import quiet_until
 from bot.storage.people import PeopleRepository
 from bot.storage.schedules import ScheduleRepository, ScheduleRow
@@ -396,7 +397,8 @@ class Scheduler:
         if self._runner is None:
             raise RuntimeError("scheduler has no runner")
         try:
-            await self._runner(row)
+            with scheduled_mail():  # what a job queues gives way to answers (priority.py)
+                await self._runner(row)
         except Exception as exc:
             log.error("schedule %d (%s) failed:\n%s", row.id, row.kind, describe_without_text(exc))
 
@@ -562,7 +564,8 @@ class Scheduler:
         assert runner is not None
         try:
             async with self._schedules.db.begin():
-                await runner(rows)
+                with scheduled_mail():
+                    await runner(rows)
             return
         except Exception as exc:
             if len(rows) == 1:

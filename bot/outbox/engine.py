@@ -29,6 +29,7 @@ from bot.outbox.journal import Journal
 from bot.outbox.lanes import Entry, Lane
 from bot.outbox.limits import Bucket, Gate, MonotonicTimer, Timer
 from bot.outbox.message import Destination, OutgoingMessage
+from bot.outbox.priority import Turns, is_scheduled
 from bot.outbox.reports import Listener, Reports
 from bot.outbox.worker import Sending
 from bot.storage.database import Database, is_disk_full, unless_disk_full
@@ -90,7 +91,7 @@ class Outbox:
         self._sending.gates[deliverer.platform] = Gate(deliverer.global_limit, self._timer)
         at_once = getattr(deliverer, "max_in_flight", None)  # optional: see Deliverer
         if isinstance(at_once, int) and at_once > 0:
-            self._sending.in_flight[deliverer.platform] = asyncio.Semaphore(at_once)
+            self._sending.in_flight[deliverer.platform] = Turns(at_once)
         for dest, lane in self._lanes.items():
             if dest.platform is deliverer.platform and lane.queue:
                 self._wake(dest)
@@ -158,6 +159,7 @@ class Outbox:
         if ephemeral:
             ids = [next(self._ephemeral_ids) for _ in items]
         now = self._now().timestamp()
+        routine = is_scheduled()
         for new_id, item in zip(ids, items, strict=True):
             self._entries[new_id] = Entry(
                 new_id,
@@ -167,6 +169,7 @@ class Outbox:
                 item.person_id,
                 now,
                 ephemeral=ephemeral,
+                routine=routine,
             )
             self._lane(item.destination).queue.append(new_id)
             self._wake(item.destination)

@@ -25,6 +25,7 @@ class Entry:
     attempts: int = 0
     not_before: float = 0.0  # on the outbox's monotonic timer
     ephemeral: bool = False
+    routine: bool = False  # queued by a scheduled job: gives way to answers (priority.py)
 
 
 @dataclass(slots=True)

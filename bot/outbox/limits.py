@@ -24,6 +24,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.outbox.priority import Turns
+
 
 @dataclass(frozen=True, slots=True)
 class Limit:
@@ -119,19 +121,20 @@ class Admission:
 
 class Gate:
     """A platform's bot-wide limit, shared by every destination's worker: one waiter at a time
-    (first come, first served), so thousands of waiting workers queue without stampeding.
+    (urgent sends first, then routine mail, each first come, first served: see
+    ``priority.py``), so thousands of waiting workers queue without stampeding.
     A bot-wide 429 closes it for every destination until ``retry_after`` has passed."""
 
     def __init__(self, limit: Limit | None, timer: Timer) -> None:
         self.bucket = Bucket(limit) if limit is not None else None
         self.paused_until = 0.0
         self._timer = timer
-        self._turn = asyncio.Lock()
+        self._turns = Turns(1)
         self._trips: deque[float] = deque(maxlen=64)  # recent round trips, for the quickest
 
-    async def admit(self) -> Admission:
+    async def admit(self, *, urgent: bool = True) -> Admission:
         """Wait for this platform's turn; returns the moment the send was admitted."""
-        async with self._turn:
+        async with self._turns.take(urgent=urgent):
             while True:
                 now = self._timer.now()
                 wait = self.paused_until - now

@@ -29,6 +29,7 @@ from bot.outbox.journal import Journal
 from bot.outbox.lanes import Entry, Lane, coalesce
 from bot.outbox.limits import Gate, Timer
 from bot.outbox.message import Destination, merge
+from bot.outbox.priority import Turns
 from bot.outbox.reports import Reports
 from bot.storage.database import unless_disk_full
 from bot.storage.outbox import OutboxRepository
@@ -64,7 +65,7 @@ class Sending:
         self._timer = timer
         self.deliverers: dict[Platform, Deliverer] = {}
         self.gates: dict[Platform, Gate] = {}
-        self.in_flight: dict[Platform, asyncio.Semaphore] = {}
+        self.in_flight: dict[Platform, Turns] = {}
         #: Delivered, reported once the deletion of their rows is committed.
         self.reporting: set[int] = set()
         self.idle = asyncio.Event()
@@ -87,8 +88,9 @@ class Sending:
             if wait > 0:
                 await timer.sleep(wait)
                 continue
-            async with self._in_flight(dest.platform):
-                admission = await gate.admit()
+            urgent = not head.routine
+            async with self._in_flight(dest.platform, urgent):
+                admission = await gate.admit(urgent=urgent)
                 if lane.bucket is not None:
                     lane.bucket.take(admission.left)
                 batch = coalesce(lane.queue, self._entries, deliverer.max_text)
@@ -126,11 +128,14 @@ class Sending:
                     lane.sending_since = None
         self.idle.set()
 
-    def _in_flight(self, platform: Platform) -> asyncio.Semaphore | contextlib.nullcontext[None]:
+    def _in_flight(
+        self, platform: Platform, urgent: bool
+    ) -> contextlib.AbstractAsyncContextManager[None]:
         """At most the deliverer's ``max_in_flight`` sends at once (its HTTP pool's size, so
-        no request ever waits for a connection); unbounded if it does not say."""
-        semaphore = self.in_flight.get(platform)
-        return semaphore if semaphore is not None else contextlib.nullcontext()
+        no request ever waits for a connection), urgent ones first; unbounded if it does not
+        say."""
+        turns = self.in_flight.get(platform)
+        return turns.take(urgent=urgent) if turns is not None else contextlib.nullcontext()
 
     async def _retry(self, dest: Destination, lane: Lane, head: Entry, exc: Exception) -> None:
         self.stats["transient"] += 1

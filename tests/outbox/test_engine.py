@@ -28,6 +28,7 @@ from bot.outbox import (
     TransientFailure,
 )
 from bot.outbox.limits import MonotonicTimer, Timer
+from bot.outbox.priority import scheduled_mail
 from bot.storage.database import Database
 from bot.storage.outbox import NewItem, OutboxRepository
 
@@ -428,3 +429,35 @@ async def test_failed_messages_are_exported_then_forgotten(tmp_path: Path) -> No
     (failure,) = exported["messages_that_could_not_reach_you"]
     assert failure["why"] == "blocked the bot"
     assert (kept, purged) == (0, 1)
+
+
+async def test_an_answer_goes_before_scheduled_mail_waiting_for_the_bot_wide_limit(
+    tmp_path: Path,
+) -> None:
+    """300 prompts a scheduled job queued take ten seconds at 30 a second; an answer queued
+    after them (someone typed /crisis) leaves with the next free slot, not after all of them.
+    The prompts still all go, each once, in the order they were queued."""
+    timer = VirtualTimer()
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3", timer=timer)
+    platform = Scripted(global_limit=Limit(30, 1.0, margin=0.0), clock=timer)
+    ten_sent = asyncio.Event()
+    platform.hook = lambda _: ten_sent.set() if sum(map(len, platform.sent.values())) >= 9 else None
+    outbox.register(platform)
+    await outbox.start()
+    people = [Destination(Platform.TELEGRAM, "user", str(n)) for n in range(100, 400)]
+    with scheduled_mail():
+        await outbox.enqueue_many([NewItem(p, msg("prompt")) for p in people])
+    await ten_sent.wait()
+    asked_at = timer.now()
+    # Kept in memory (as an in-memory reply is), so queueing it takes no database round trip
+    # during which the settable clock would run on.
+    await outbox.enqueue(A, msg("crisis lines"), ephemeral=True)
+    assert await outbox.drain(timeout=30)
+    await outbox.stop()
+    await db.close()
+    (answered,) = platform.times[A]
+    assert answered - asked_at <= 5 / 30 + 1e-9  # within a few slots
+    prompts = sorted(platform.times[p][0] for p in people)
+    assert sum(t > answered for t in prompts) >= 280  # nearly all of them still waited
+    assert all(platform.sent[p] == ["prompt"] for p in people)
+    assert [p for p in people] == sorted(people, key=lambda p: platform.times[p][0])

@@ -1,0 +1,82 @@
+"""Which sends go first when a platform's bot-wide limit is the bottleneck.
+
+Why: ten thousand prompts due in the same minute take about six minutes to leave at
+Telegram's 30 a second. Someone who types ``/crisis`` meanwhile must not wait behind all of
+them (a probe measured 96 s). So mail that a scheduled job queued (prompts, check-in
+questions, digests) is *routine*, and everything else (an answer to what someone just did, a
+relayed message, a notice) goes before it. Each kind stays first come, first served, and one
+destination's messages stay in order: this only decides which destination's turn comes next.
+
+Routine mail is marked where it is made, not where it is sent: the scheduler runs its jobs
+inside :func:`scheduled_mail`, and the outbox reads :func:`is_scheduled` when a message is
+queued. A job needs to know nothing about it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections import deque
+from collections.abc import AsyncIterator, Iterator
+from contextvars import ContextVar
+
+_scheduled: ContextVar[bool] = ContextVar("scheduled_mail", default=False)
+
+
+@contextlib.contextmanager
+def scheduled_mail() -> Iterator[None]:
+    """Everything queued inside this block (in this task and tasks it starts) is routine."""
+    token = _scheduled.set(True)
+    try:
+        yield
+    finally:
+        _scheduled.reset(token)
+
+
+def is_scheduled() -> bool:
+    return _scheduled.get()
+
+
+class Turns:
+    """At most ``capacity`` holders at once. Waiters for an urgent turn are served before
+    routine ones; within each kind, in the order they came."""
+
+    def __init__(self, capacity: int) -> None:
+        self._free = capacity
+        self._urgent: deque[asyncio.Future[None]] = deque()
+        self._routine: deque[asyncio.Future[None]] = deque()
+
+    @contextlib.asynccontextmanager
+    async def take(self, *, urgent: bool = True) -> AsyncIterator[None]:
+        await self._acquire(urgent)
+        try:
+            yield
+        finally:
+            self._release()
+
+    async def _acquire(self, urgent: bool) -> None:
+        if self._free > 0 and not self._urgent and not self._routine:
+            self._free -= 1
+            return
+        queue = self._urgent if urgent else self._routine
+        turn = asyncio.get_running_loop().create_future()
+        queue.append(turn)
+        try:
+            await turn
+        except asyncio.CancelledError:
+            if turn.done() and not turn.cancelled():
+                self._release()  # the turn was handed over as we were cancelled: pass it on
+            else:
+                with contextlib.suppress(ValueError):
+                    queue.remove(turn)
+            raise
+
+    def _release(self) -> None:
+        """Hand the turn straight to the next waiter (urgent first), or free it."""
+        for queue in (self._urgent, self._routine):
+            while queue:
+                turn = queue.popleft()
+                if not turn.done():
+                    turn.set_result(None)
+                    return
+        self._free += 1
