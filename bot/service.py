@@ -21,6 +21,7 @@ from bot.core.commands import Registry, Router
 from bot.core.context import Context
 from bot.core.dispatch import Dispatcher
 from bot.core.model import AccountRef, Platform, Role
+from bot.directory.distress_model import keep_models_in
 from bot.messenger import Messenger
 from bot.outbox import Outbox
 from bot.platforms.base import PlatformAdapter
@@ -91,6 +92,7 @@ async def running(
     async with AsyncExitStack() as stack:
         # Content first: a missing or broken content folder stops start-up before anything
         # is created on disk (no stray empty database is left behind).
+        keep_models_in(settings.database_path.parent)
         content = ContentStore(settings.content_dir, SOURCES)
         await content.load()
         for warning in content.warnings:

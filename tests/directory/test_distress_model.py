@@ -16,8 +16,9 @@ from bot.content.schema.distress_examples import DistressExamplesFile
 from bot.content.sources import DISTRESS, SOURCES
 from bot.content.store import Content, load_all
 from bot.content.yamlfile import load_yaml_model
+from bot.directory import distress_model
 from bot.directory.distress import Distress
-from bot.directory.distress_model import LEARNED, Recogniser
+from bot.directory.distress_model import LEARNED, DistressModel, Recogniser, keep_models_in, train
 from tests.handlers.test_distress_replies import MARKER, service_log
 from tests.helpers import CONTENT, console_service, make_settings
 
@@ -98,6 +99,44 @@ def test_either_opinion_is_enough(shipped: Content, tmp_path: Path) -> None:
     assert both.which("kms") == "kms"
     assert both.which("i took a handful of my sleeping pills about an hour ago") == LEARNED
     assert both.which("naloxone kit refill near me") is None
+
+
+def _a_new_run(monkeypatch: pytest.MonkeyPatch, folder: Path) -> None:
+    """As if the service started again: nothing trained in this process, models kept in
+    ``folder``."""
+    monkeypatch.setattr(distress_model, "_trained", {})
+    monkeypatch.setattr(distress_model, "_kept_in", [])
+    keep_models_in(folder)
+
+
+def test_a_start_with_unchanged_examples_reads_the_kept_model_back(
+    shipped: Content, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    examples = load_yaml_model(
+        CONTENT / "distress_examples.yaml", DistressExamplesFile, shown_as="x"
+    )
+    patterns = shipped[DISTRESS].patterns.file
+    said = UNSEEN_DISTRESS + NEAR_MISS_SEARCHES
+    _a_new_run(monkeypatch, tmp_path)
+    first = train(examples, patterns).scores(said)
+    (kept,) = tmp_path.glob("distress-model-*.pickle")
+
+    def trained_again(*_: object) -> None:
+        raise AssertionError("trained again although the examples did not change")
+
+    _a_new_run(monkeypatch, tmp_path)
+    with monkeypatch.context() as no_training:
+        no_training.setattr(DistressModel, "__init__", trained_again)
+        assert train(examples, patterns).scores(said) == first
+
+    kept.write_bytes(b"cut sh")  # a file cut short (a full disk): trained again, and rewritten
+    _a_new_run(monkeypatch, tmp_path)
+    assert train(examples, patterns).scores(said) == first
+    assert kept.read_bytes() != b"cut sh"
+
+    _a_new_run(monkeypatch, tmp_path / "data")  # a data folder that is not there yet
+    assert train(examples, patterns).scores(said) == first
+    assert not (tmp_path / "data").exists()
 
 
 def _examples(tmp_path: Path, old: str, new: str) -> list[str]:
