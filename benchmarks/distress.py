@@ -18,7 +18,6 @@ or reading back the model an earlier run kept in the data folder (ceiling 0.3 s)
 from __future__ import annotations
 
 import os
-import pickle
 import statistics
 import tempfile
 import time
@@ -134,12 +133,12 @@ def leave_one_set_out(recogniser: Recogniser) -> None:
             + f"  (combined {said[2] / n / goal:.2f} of the {what})"
         )
     distress, ordinary = training_lists(examples, patterns.file)
-    trained = _best_of_3(lambda: DistressModel(distress, ordinary, examples.threshold))
+    trained = _best_of_3(lambda: DistressModel.fit(distress, ordinary, examples.threshold))
     with tempfile.TemporaryDirectory() as folder:
         keep_models_in(Path(folder))
         train(examples, patterns.file)
-        (kept,) = Path(folder).glob("distress-model-*.pickle")
-        read = _best_of_3(lambda: pickle.loads(kept.read_bytes()))
+        (kept,) = Path(folder).glob("distress-model-*.json")
+        read = _best_of_3(lambda: DistressModel.from_json(kept.read_text("utf-8"), 0.0))
         keep_models_in(None)
     for what, seconds in (("training it (examples changed)", trained), ("reading it back", read)):
         print(

@@ -18,7 +18,18 @@ from bot.content.store import Content, load_all
 from bot.content.yamlfile import load_yaml_model
 from bot.directory import distress_model
 from bot.directory.distress import Distress
-from bot.directory.distress_model import LEARNED, DistressModel, Recogniser, keep_models_in, train
+from bot.directory.distress_model import (
+    LEARNED,
+    DistressModel,
+    Recogniser,
+    char_grams,
+    fit_pipeline,
+    keep_models_in,
+    train,
+    training_lists,
+    word_grams,
+)
+from bot.directory.phrases import normalise
 from tests.handlers.test_distress_replies import MARKER, service_log
 from tests.helpers import CONTENT, console_service, make_settings
 
@@ -119,24 +130,42 @@ def test_a_start_with_unchanged_examples_reads_the_kept_model_back(
     said = UNSEEN_DISTRESS + NEAR_MISS_SEARCHES
     _a_new_run(monkeypatch, tmp_path)
     first = train(examples, patterns).scores(said)
-    (kept,) = tmp_path.glob("distress-model-*.pickle")
+    (kept,) = tmp_path.glob("distress-model-*.json")
 
     def trained_again(*_: object) -> None:
         raise AssertionError("trained again although the examples did not change")
 
     _a_new_run(monkeypatch, tmp_path)
     with monkeypatch.context() as no_training:
-        no_training.setattr(DistressModel, "__init__", trained_again)
+        no_training.setattr(distress_model, "fit_pipeline", trained_again)
         assert train(examples, patterns).scores(said) == first
 
-    kept.write_bytes(b"cut sh")  # a file cut short (a full disk): trained again, and rewritten
+    kept.write_text('{"chars": {"ab": [1.0,', "utf-8")  # cut short: trained again, rewritten
     _a_new_run(monkeypatch, tmp_path)
-    assert train(examples, patterns).scores(said) == first
-    assert kept.read_bytes() != b"cut sh"
+    assert train(examples, patterns).scores(said) == pytest.approx(first)
+    assert kept.read_text("utf-8").endswith("}")
 
     _a_new_run(monkeypatch, tmp_path / "data")  # a data folder that is not there yet
-    assert train(examples, patterns).scores(said) == first
+    assert train(examples, patterns).scores(said) == pytest.approx(first)
     assert not (tmp_path / "data").exists()
+
+
+def test_the_kept_weights_score_as_scikit_learn_does(shipped: Content) -> None:
+    """The model is scored in plain Python from its weights (no scikit-learn import at each
+    start); it must give scikit-learn's own answer, n-gram for n-gram."""
+    examples = load_yaml_model(
+        CONTENT / "distress_examples.yaml", DistressExamplesFile, shown_as="x"
+    )
+    distress, ordinary = training_lists(examples, shipped[DISTRESS].patterns.file)
+    pipeline = fit_pipeline(distress, ordinary)
+    (_, chars), (_, words) = pipeline.steps[0][1].transformer_list
+    said = [*UNSEEN_DISTRESS, *NEAR_MISS_SEARCHES, "I’m NOT ok!!", "a", "", "ok ok ok ok"]
+    plain = [normalise(m) for m in said]
+    for text in plain:
+        assert sorted(char_grams(text)) == sorted(chars.build_analyzer()(text))
+        assert sorted(word_grams(text)) == sorted(words.build_analyzer()(text))
+    ours = DistressModel.from_pipeline(pipeline, 0.0).scores(said)
+    assert ours == pytest.approx(list(pipeline.decision_function(plain)), abs=1e-9)
 
 
 def _examples(tmp_path: Path, old: str, new: str) -> list[str]:
