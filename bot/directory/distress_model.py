@@ -184,7 +184,7 @@ _KEPT = "distress-model-{}.json"
 
 def keep_models_in(folder: Path | None) -> None:
     """Keep fitted models in ``folder`` (the service's data folder) between runs, so a start
-    with unchanged examples reads the model back (about 10 ms) instead of training it again
+    with unchanged examples reads the model back (tens of milliseconds) instead of training it again
     (about 0.3 s, plus about a second to import scikit-learn). The file holds the n-gram
     weights learned from the content's examples (JSON), never a message."""
     _kept_in[:] = [folder] if folder is not None else []
