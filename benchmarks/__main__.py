@@ -13,6 +13,7 @@ from benchmarks import (
     content_load,
     debrief,
     distress,
+    distress_model,
     outbox_fanout,
     relay_format,
     relevance,
@@ -23,6 +24,8 @@ from benchmarks import (
 async def run_all(quick: bool) -> None:
     print("== distress recognition ==", flush=True)
     distress.main()
+    print("\n== distress: the learned second opinion ==", flush=True)
+    distress_model.main()
     print("\n== resource relevance ==", flush=True)
     relevance.main()
     print("\n== resource search ==", flush=True)

@@ -21,6 +21,7 @@ from bot.core.commands import Registry, Router
 from bot.core.context import Context
 from bot.core.dispatch import Dispatcher
 from bot.core.model import AccountRef, Platform, Role
+from bot.directory.distress_model import keep_models_in
 from bot.messenger import Messenger
 from bot.outbox import Outbox
 from bot.platforms.base import PlatformAdapter
@@ -93,6 +94,7 @@ async def running(
         # is created on disk (no stray empty database is left behind).
         # What unchanged content files gave last time is kept beside the database, so a
         # restart does not parse a big directory again (bot/content/cache.py).
+        keep_models_in(settings.database_path.parent)
         content = ContentStore(
             settings.content_dir, SOURCES, settings.database_path.parent / "content-cache"
         )

@@ -18,6 +18,7 @@ from bot.content.schema.checkins import CheckinsFile
 from bot.content.schema.crisis import CrisisFile
 from bot.content.schema.debrief import DebriefFile
 from bot.content.schema.distress import DistressFile
+from bot.content.schema.distress_examples import DistressExamplesFile
 from bot.content.schema.glossary import GlossaryFile
 from bot.content.schema.opportunities import OpportunitiesFile
 from bot.content.schema.resources import ResourcesFile
@@ -26,6 +27,7 @@ from bot.content.schema.trainings import TrainingsFile
 MODELS: dict[str, type[BaseModel]] = {
     "crisis": CrisisFile,
     "distress": DistressFile,
+    "distress_examples": DistressExamplesFile,
     "resources": ResourcesFile,
     "trainings": TrainingsFile,
     "opportunities": OpportunitiesFile,

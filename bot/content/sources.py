@@ -14,6 +14,7 @@ from bot.content.schema.checkins import CheckinsFile
 from bot.content.schema.crisis import CrisisFile
 from bot.content.schema.debrief import DebriefFile
 from bot.content.schema.distress import DistressFile
+from bot.content.schema.distress_examples import DistressExamplesFile
 from bot.content.schema.glossary import GlossaryFile
 from bot.content.schema.opportunities import OpportunitiesFile
 from bot.content.schema.prompts import PromptsFile
@@ -24,6 +25,7 @@ from bot.content.store import Source
 from bot.content.texts import Texts, load_texts
 from bot.content.yamlfile import digest_of, load_yaml_model
 from bot.directory.distress import Distress
+from bot.directory.distress_model import Recogniser, train
 from bot.directory.resources import INDEX_FORMAT, ResourceDirectory
 from bot.storage.search_index import FORMAT as index_format
 from bot.storage.search_index import SearchIndex
@@ -58,13 +60,29 @@ def _crisis_warnings(crisis: CrisisFile) -> list[str]:
 CRISIS: Source[CrisisFile] = Source("crisis", _crisis, _crisis_warnings)
 
 
-def _distress(directory: Path) -> Distress:
-    """The patterns that say someone needs support now, compiled once per loaded version."""
-    file = load_yaml_model(directory / "distress.yaml", DistressFile, shown_as="distress.yaml")
-    return Distress(file)
+def _distress(directory: Path) -> Recogniser:
+    """The patterns that say someone needs support now, compiled once per loaded version, and
+    the model trained beside them (retrained only when what it learns from changed). Both
+    files are read, so a mistake in either is reported, before training."""
+    problems: list[Problem] = []
+    try:
+        file = load_yaml_model(directory / "distress.yaml", DistressFile, shown_as="distress.yaml")
+    except ContentError as exc:
+        problems += exc.problems
+    try:
+        examples = load_yaml_model(
+            directory / "distress_examples.yaml",
+            DistressExamplesFile,
+            shown_as="distress_examples.yaml",
+        )
+    except ContentError as exc:
+        problems += exc.problems
+    if problems:
+        raise ContentError(problems)
+    return Recogniser(Distress(file), train(examples, file))
 
 
-DISTRESS: Source[Distress] = Source("distress", _distress)
+DISTRESS: Source[Recogniser] = Source("distress", _distress)
 TEXTS: Source[Texts] = Source("texts", load_texts)
 
 
