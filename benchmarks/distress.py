@@ -112,7 +112,7 @@ def main(argv: Sequence[str] = ()) -> None:
         lists = distress_set.load()
         score(distress, lists, distress_set.DISTRESS_LISTS, distress_set.ORDINARY_LISTS)
         everything = [m for messages in lists.values() for m in messages]
-        for path in distress_set.BLIND_SETS:
+        for path in (*distress_set.BLIND_SETS, *distress_set.HELD_OUT_SETS):
             print(f"== {path.name} (written blind for testing)")
             blind = load_set(path)
             score(distress, blind, ["distress"], ["ordinary"])

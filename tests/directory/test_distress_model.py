@@ -183,14 +183,14 @@ def test_a_message_in_both_lists_is_named_with_its_twin(tmp_path: Path) -> None:
         tmp_path, "    distress: []\n    ordinary: []", '    distress: ["im dead tired lol"]'
     )
     assert problem.startswith("distress_examples.yaml:")
-    assert "entry groups[8].distress[0]: group 'from-peers':" in problem
+    assert "entry groups[9].distress[0]: group 'from-peers':" in problem
     assert "the same message is in 'blind-set1' ordinary[6]" in problem
     assert "only one of distress or ordinary" in problem
 
 
 def test_a_message_without_words_is_named(tmp_path: Path) -> None:
     (problem,) = _examples(tmp_path, "    ordinary: []", '    ordinary: ["!!!"]')
-    assert "entry groups[8].ordinary[0]: group 'from-peers': the message has no words" in problem
+    assert "entry groups[9].ordinary[0]: group 'from-peers': the message has no words" in problem
 
 
 def test_a_threshold_out_of_range_is_named(tmp_path: Path) -> None:
