@@ -37,6 +37,7 @@ from bot.content.schema.resources import ResourcesFile
 from bot.content.sources import SOURCES, _indexed
 from bot.content.store import ContentStore, _no_cyclic_gc, load_all
 from bot.content.wording import scan
+from bot.directory.distress_model import keep_models_in
 from bot.directory.resources import ResourceDirectory
 
 REPO = Path(__file__).resolve().parent.parent
@@ -70,6 +71,7 @@ def fresh_load(folder: Path, cache_dir: Path | None = None) -> None:
     with ``cache_dir``, it uses and fills the content cache there."""
     yamlfile._last_good.clear()
     _indexed.clear()
+    keep_models_in(cache_dir.parent if cache_dir is not None else None)  # as the service does
     load_all(folder, SOURCES, cache_dir)
 
 
@@ -78,6 +80,8 @@ import gc, sys, time
 from pathlib import Path
 from bot.content.sources import SOURCES, _indexed
 from bot.content.store import load_all
+from bot.directory.distress_model import keep_models_in
+keep_models_in(Path(sys.argv[2]).parent)  # as the service does: the data folder
 gc.collect()
 wall, cpu = time.perf_counter(), time.process_time()
 load_all(Path(sys.argv[1]), SOURCES, Path(sys.argv[2]))
