@@ -21,6 +21,7 @@ import itertools
 import logging
 import sqlite3
 from collections.abc import Callable, Sequence
+from contextvars import Context
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -146,9 +147,10 @@ class Outbox:
 
     async def enqueue_many(self, items: Sequence[NewItem], *, ephemeral: bool = False) -> list[int]:
         """Queue messages in one transaction (fan-out); returns their outbox ids."""
+        routine = is_scheduled()
         if not ephemeral:
             try:
-                ids = await self._repo.add_many(items, self._now())
+                ids = await self._repo.add_many(items, self._now(), routine=routine)
             except sqlite3.OperationalError as exc:
                 if not is_disk_full(exc):
                     raise
@@ -159,7 +161,6 @@ class Outbox:
         if ephemeral:
             ids = [next(self._ephemeral_ids) for _ in items]
         now = self._now().timestamp()
-        routine = is_scheduled()
         for new_id, item in zip(ids, items, strict=True):
             self._entries[new_id] = Entry(
                 new_id,
@@ -171,7 +172,10 @@ class Outbox:
                 ephemeral=ephemeral,
                 routine=routine,
             )
-            self._lane(item.destination).queue.append(new_id)
+            lane = self._lane(item.destination)
+            lane.queue.append(new_id)
+            if not routine:
+                lane.ticket.promote()  # its worker may be waiting in the routine line
             self._wake(item.destination)
         return ids
 
@@ -254,7 +258,11 @@ class Outbox:
             if lane.bucket is None:
                 limit = self._deliverers[dest.platform].limit_for(dest)
                 lane.bucket = Bucket(limit) if limit else None
-            lane.task = asyncio.create_task(self._sending.work(dest, lane), name=f"outbox:{dest}")
+            # A fresh context: a worker woken by a scheduled job must not pass "routine" on to
+            # what its reports set off (a failure notice, a relayed edit): see priority.py.
+            lane.task = asyncio.create_task(
+                self._sending.work(dest, lane), name=f"outbox:{dest}", context=Context()
+            )
 
     async def _watch(self) -> None:
         """Notice a lane that has work but does not move (a delivery that never ends, or a

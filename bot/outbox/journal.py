@@ -68,6 +68,7 @@ class Journal:
                 row.person_id,
                 datetime.fromisoformat(row.created_at).timestamp(),
                 row.attempts,
+                routine=row.routine,
             )
             for row in await self._repo.queued()
         ]

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 from bot.outbox.limits import Bucket
 from bot.outbox.message import Destination, Op, OutgoingMessage
+from bot.outbox.priority import Ticket
 
 
 @dataclass(slots=True)
@@ -37,6 +38,7 @@ class Lane:
     bucket: Bucket | None = None
     task: asyncio.Task[None] | None = None
     sending_since: float | None = None
+    ticket: Ticket = field(default_factory=Ticket)  # its worker's place in a line, if waiting
 
     def drop(self, entry_id: int) -> None:
         """Take a finished message out, wherever it is (erasure can remove one mid-queue)."""

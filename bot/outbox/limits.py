@@ -24,7 +24,7 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Protocol
 
-from bot.outbox.priority import Turns
+from bot.outbox.priority import Ticket, Turns
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,9 +132,9 @@ class Gate:
         self._turns = Turns(1)
         self._trips: deque[float] = deque(maxlen=64)  # recent round trips, for the quickest
 
-    async def admit(self, *, urgent: bool = True) -> Admission:
+    async def admit(self, *, urgent: bool = True, ticket: Ticket | None = None) -> Admission:
         """Wait for this platform's turn; returns the moment the send was admitted."""
-        async with self._turns.take(urgent=urgent):
+        async with self._turns.take(urgent=urgent, ticket=ticket):
             while True:
                 now = self._timer.now()
                 wait = self.paused_until - now

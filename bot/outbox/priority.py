@@ -37,6 +37,21 @@ def is_scheduled() -> bool:
     return _scheduled.get()
 
 
+class Ticket:
+    """A worker's place in a line while it waits, so that when an urgent message joins its
+    queue it can move to the urgent line instead of waiting behind all routine mail."""
+
+    __slots__ = ("future", "turns")
+
+    def __init__(self) -> None:
+        self.turns: Turns | None = None
+        self.future: asyncio.Future[None] | None = None
+
+    def promote(self) -> None:
+        if self.turns is not None and self.future is not None:
+            self.turns.promote(self.future)
+
+
 class Turns:
     """At most ``capacity`` holders at once. Waiters for an urgent turn are served before
     routine ones; within each kind, in the order they came."""
@@ -47,29 +62,47 @@ class Turns:
         self._routine: deque[asyncio.Future[None]] = deque()
 
     @contextlib.asynccontextmanager
-    async def take(self, *, urgent: bool = True) -> AsyncIterator[None]:
-        await self._acquire(urgent)
+    async def take(
+        self, *, urgent: bool = True, ticket: Ticket | None = None
+    ) -> AsyncIterator[None]:
+        await self._acquire(urgent, ticket)
         try:
             yield
         finally:
             self._release()
 
-    async def _acquire(self, urgent: bool) -> None:
+    async def _acquire(self, urgent: bool, ticket: Ticket | None) -> None:
         if self._free > 0 and not self._urgent and not self._routine:
             self._free -= 1
             return
         queue = self._urgent if urgent else self._routine
         turn = asyncio.get_running_loop().create_future()
         queue.append(turn)
+        if ticket is not None:
+            ticket.turns, ticket.future = self, turn
         try:
             await turn
         except asyncio.CancelledError:
             if turn.done() and not turn.cancelled():
                 self._release()  # the turn was handed over as we were cancelled: pass it on
             else:
-                with contextlib.suppress(ValueError):
-                    queue.remove(turn)
+                for line in (self._urgent, self._routine):
+                    with contextlib.suppress(ValueError):
+                        line.remove(turn)
             raise
+        finally:
+            if ticket is not None and ticket.future is turn:
+                ticket.turns = ticket.future = None
+
+    def promote(self, turn: asyncio.Future[None]) -> None:
+        """Move a routine waiter to the end of the urgent line (if it is still waiting)."""
+        if turn.done():
+            return
+        try:
+            self._routine.remove(turn)
+        except ValueError:
+            return  # already urgent
+        self._urgent.append(turn)
 
     def _release(self) -> None:
         """Hand the turn straight to the next waiter (urgent first), or free it."""

@@ -88,9 +88,13 @@ class Sending:
             if wait > 0:
                 await timer.sleep(wait)
                 continue
-            urgent = not head.routine
-            async with self._in_flight(dest.platform, urgent):
-                admission = await gate.admit(urgent=urgent)
+            # Urgent if anything queued here is (an answer behind this person's own prompt
+            # must not wait in the routine line behind everyone else's).
+            urgent = not all(
+                e.routine for i in lane.queue if (e := self._entries.get(i)) is not None
+            )
+            async with self._in_flight(dest.platform, urgent, lane):
+                admission = await gate.admit(urgent=urgent, ticket=lane.ticket)
                 if lane.bucket is not None:
                     lane.bucket.take(admission.left)
                 batch = coalesce(lane.queue, self._entries, deliverer.max_text)
@@ -129,13 +133,15 @@ class Sending:
         self.idle.set()
 
     def _in_flight(
-        self, platform: Platform, urgent: bool
+        self, platform: Platform, urgent: bool, lane: Lane
     ) -> contextlib.AbstractAsyncContextManager[None]:
         """At most the deliverer's ``max_in_flight`` sends at once (its HTTP pool's size, so
         no request ever waits for a connection), urgent ones first; unbounded if it does not
         say."""
         turns = self.in_flight.get(platform)
-        return turns.take(urgent=urgent) if turns is not None else contextlib.nullcontext()
+        if turns is None:
+            return contextlib.nullcontext()
+        return turns.take(urgent=urgent, ticket=lane.ticket)
 
     async def _retry(self, dest: Destination, lane: Lane, head: Entry, exc: Exception) -> None:
         self.stats["transient"] += 1

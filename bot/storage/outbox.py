@@ -21,6 +21,7 @@ class QueuedRow:
     origin: str | None
     person_id: int | None
     created_at: str
+    routine: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,19 +33,19 @@ class NewItem:
 
 
 _INSERT_HEAD = (
-    "INSERT INTO outbox(platform, destination, body, attachment, origin, person_id, created_at)"
-    " VALUES "
+    "INSERT INTO outbox(platform, destination, body, attachment, origin, person_id, created_at,"
+    " routine) VALUES "
 )
-_VALUES = "(?, ?, ?, ?, ?, ?, ?)"
+_VALUES = "(?, ?, ?, ?, ?, ?, ?, ?)"
 _INSERT = _INSERT_HEAD + _VALUES
-_CHUNK = 500  # rows to a statement: 3,500 values, well inside SQLite's limit
+_CHUNK = 500  # rows to a statement: 4,000 values, well inside SQLite's limit
 
 
 #: Most ids deleted by one statement (well below SQLite's limit on parameters).
 _IN_ONE = 500
 
 
-def _row(item: NewItem, stamp: str | None) -> tuple[object, ...]:
+def _row(item: NewItem, stamp: str | None, routine: bool) -> tuple[object, ...]:
     return (
         item.destination.platform.value,
         str(item.destination),
@@ -53,6 +54,7 @@ def _row(item: NewItem, stamp: str | None) -> tuple[object, ...]:
         item.origin,
         item.person_id,
         stamp,
+        int(routine),
     )
 
 
@@ -62,13 +64,15 @@ class OutboxRepository:
     def __init__(self, db: Database) -> None:
         self.db = db
 
-    async def add_many(self, items: Sequence[NewItem], now: datetime) -> list[int]:
+    async def add_many(
+        self, items: Sequence[NewItem], now: datetime, *, routine: bool = False
+    ) -> list[int]:
         """Queue rows; one transaction for all. A single row (most replies) is one statement,
         atomic by itself, which saves the trips to SQLite's thread that BEGIN and COMMIT cost;
         many rows (a burst of due prompts) go a few hundred to a statement, for the same
         reason."""
         stamp = to_db(now)
-        rows = [_row(item, stamp) for item in items]
+        rows = [_row(item, stamp, routine) for item in items]
         if len(rows) == 1:
             return [await self.db.execute(_INSERT, rows[0])]
         ids: list[int] = []
@@ -95,6 +99,7 @@ class OutboxRepository:
                 origin=r["origin"],
                 person_id=r["person_id"],
                 created_at=r["created_at"],
+                routine=bool(r["routine"]),
             )
             for r in rows
         ]

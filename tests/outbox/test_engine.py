@@ -28,7 +28,7 @@ from bot.outbox import (
     TransientFailure,
 )
 from bot.outbox.limits import MonotonicTimer, Timer
-from bot.outbox.priority import scheduled_mail
+from bot.outbox.priority import is_scheduled, scheduled_mail
 from bot.storage.database import Database
 from bot.storage.outbox import NewItem, OutboxRepository
 
@@ -461,3 +461,86 @@ async def test_an_answer_goes_before_scheduled_mail_waiting_for_the_bot_wide_lim
     assert sum(t > answered for t in prompts) >= 280  # nearly all of them still waited
     assert all(platform.sent[p] == ["prompt"] for p in people)
     assert [p for p in people] == sorted(people, key=lambda p: platform.times[p][0])
+
+
+async def test_an_answer_behind_the_persons_own_queued_prompt_does_not_wait_for_the_rest(
+    tmp_path: Path,
+) -> None:
+    """The last of 300 people with a prompt waiting asks for help: their worker moves to the
+    urgent line, so their prompt and then their answer go within a few slots, not after the
+    other 290 prompts."""
+    timer = VirtualTimer()
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3", timer=timer)
+    platform = Scripted(global_limit=Limit(30, 1.0, margin=0.0), clock=timer)
+    ten_sent = asyncio.Event()
+    platform.hook = lambda _: ten_sent.set() if sum(map(len, platform.sent.values())) >= 9 else None
+    outbox.register(platform)
+    await outbox.start()
+    people = [Destination(Platform.TELEGRAM, "user", str(n)) for n in range(100, 400)]
+    with scheduled_mail():
+        await outbox.enqueue_many([NewItem(p, msg("prompt")) for p in people])
+    await ten_sent.wait()
+    asked_at = timer.now()
+    await outbox.enqueue(people[-1], msg("crisis lines"), ephemeral=True)
+    assert await outbox.drain(timeout=30)
+    await outbox.stop()
+    await db.close()
+    assert platform.sent[people[-1]] == ["prompt", "crisis lines"]
+    answered = platform.times[people[-1]][1]
+    assert answered - asked_at <= 6 / 30 + 1e-9
+    assert sum(platform.times[p][0] > answered for p in people) >= 280
+
+
+async def test_scheduled_mail_left_at_a_stop_still_gives_way_after_the_restart(
+    tmp_path: Path,
+) -> None:
+    """300 prompts queued by a job and not yet sent when the bot stopped are still routine
+    when it starts again: an answer queued after the restart goes first."""
+    path = tmp_path / "db.sqlite3"
+    db, outbox = await open_outbox(path)
+    people = [Destination(Platform.TELEGRAM, "user", str(n)) for n in range(100, 400)]
+    with scheduled_mail():
+        await outbox.enqueue_many([NewItem(p, msg("prompt")) for p in people])
+    await outbox.stop()
+    await db.close()
+    timer = VirtualTimer()
+    db, outbox = await open_outbox(path, timer=timer)
+    platform = Scripted(global_limit=Limit(30, 1.0, margin=0.0), clock=timer)
+    ten_sent = asyncio.Event()
+    platform.hook = lambda _: ten_sent.set() if sum(map(len, platform.sent.values())) >= 9 else None
+    outbox.register(platform)
+    await outbox.start()
+    await ten_sent.wait()
+    asked_at = timer.now()
+    await outbox.enqueue(A, msg("crisis lines"), ephemeral=True)
+    assert await outbox.drain(timeout=30)
+    await outbox.stop()
+    await db.close()
+    (answered,) = platform.times[A]
+    assert answered - asked_at <= 5 / 30 + 1e-9
+    assert all(platform.sent[p] == ["prompt"] for p in people)
+
+
+async def test_what_a_delivery_report_sets_off_is_not_scheduled_mail(tmp_path: Path) -> None:
+    """A job queued the message, but the notice a failure sets off (told to someone at once)
+    is not routine: the job's mark stays with what the job itself queued."""
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3")
+    platform = Scripted(script={A: [PermanentFailure("blocked")]})
+    outbox.register(platform)
+    seen: list[bool] = []
+    both = asyncio.Event()
+
+    async def listener(report: DeliveryReport) -> None:
+        seen.append(is_scheduled())
+        if len(seen) == 2:
+            both.set()
+
+    outbox.on_result("job:", listener)
+    await outbox.start()
+    with scheduled_mail():
+        await outbox.enqueue(A, msg("prompt"), origin="job:1")
+        await outbox.enqueue(B, msg("prompt"), origin="job:2")
+    await asyncio.wait_for(both.wait(), timeout=30)
+    await outbox.stop()
+    await db.close()
+    assert seen == [False, False]
