@@ -23,7 +23,7 @@ from bot.content.schema.resources import ResourcesFile
 from bot.content.schema.trainings import TrainingsFile
 from bot.content.store import Source
 from bot.content.texts import Texts, load_texts
-from bot.content.yamlfile import digest_of, load_yaml_model
+from bot.content.yamlfile import M, digest_of, load_yaml_model
 from bot.directory.distress import Distress
 from bot.directory.distress_model import Recogniser, train
 from bot.directory.resources import INDEX_FORMAT, ResourceDirectory
@@ -141,6 +141,13 @@ def _markdown(directory: Path, name: str, what: str) -> str:
     return text
 
 
+def _yaml_source(name: str, model: type[M]) -> Source[M]:
+    """A content file that is one YAML document checked by one model: ``<name>.yaml``."""
+    return Source(
+        name, lambda d: load_yaml_model(d / f"{name}.yaml", model, shown_as=f"{name}.yaml")
+    )
+
+
 def _agreements(directory: Path) -> str:
     return _markdown(directory, "agreements.md", "the agreements")
 
@@ -151,43 +158,17 @@ def _privacy(directory: Path) -> str:
 
 RESOURCES: Source[ResourceDirectory] = Source("resources", _resources, _resources_warnings)
 TRAININGS: Source[TrainingsFile] = Source("trainings", load_trainings, _trainings_warnings)
-OPPORTUNITIES: Source[OpportunitiesFile] = Source(
-    "opportunities",
-    lambda d: load_yaml_model(
-        d / "opportunities.yaml", OpportunitiesFile, shown_as="opportunities.yaml"
-    ),
-)
-GLOSSARY: Source[GlossaryFile] = Source(
-    "glossary",
-    lambda d: load_yaml_model(d / "glossary.yaml", GlossaryFile, shown_as="glossary.yaml"),
-)
+OPPORTUNITIES: Source[OpportunitiesFile] = _yaml_source("opportunities", OpportunitiesFile)
+GLOSSARY: Source[GlossaryFile] = _yaml_source("glossary", GlossaryFile)
 AGREEMENTS: Source[str] = Source("agreements", _agreements)
 PRIVACY: Source[str] = Source("privacy", _privacy)
-PROMPTS: Source[PromptsFile] = Source(
-    "prompts",
-    lambda d: load_yaml_model(d / "prompts.yaml", PromptsFile, shown_as="prompts.yaml"),
-)
-DEBRIEF: Source[DebriefFile] = Source(
-    "debrief",
-    lambda d: load_yaml_model(d / "debrief.yaml", DebriefFile, shown_as="debrief.yaml"),
-)
-CHECKINS: Source[CheckinsFile] = Source(
-    "checkins",
-    lambda d: load_yaml_model(d / "checkins.yaml", CheckinsFile, shown_as="checkins.yaml"),
-)
-BUDDIES: Source[BuddiesFile] = Source(
-    "buddies",
-    lambda d: load_yaml_model(d / "buddies.yaml", BuddiesFile, shown_as="buddies.yaml"),
-)
+PROMPTS: Source[PromptsFile] = _yaml_source("prompts", PromptsFile)
+DEBRIEF: Source[DebriefFile] = _yaml_source("debrief", DebriefFile)
+CHECKINS: Source[CheckinsFile] = _yaml_source("checkins", CheckinsFile)
+BUDDIES: Source[BuddiesFile] = _yaml_source("buddies", BuddiesFile)
 
-ROLECHECK: Source[RolecheckFile] = Source(
-    "rolecheck",
-    lambda d: load_yaml_model(d / "rolecheck.yaml", RolecheckFile, shown_as="rolecheck.yaml"),
-)
-POWER: Source[PowerFile] = Source(
-    "power",
-    lambda d: load_yaml_model(d / "power.yaml", PowerFile, shown_as="power.yaml"),
-)
+ROLECHECK: Source[RolecheckFile] = _yaml_source("rolecheck", RolecheckFile)
+POWER: Source[PowerFile] = _yaml_source("power", PowerFile)
 
 SOURCES: tuple[Source[Any], ...] = (
     CRISIS,
