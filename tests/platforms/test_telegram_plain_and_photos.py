@@ -112,3 +112,16 @@ async def test_the_fake_refuses_photos_outside_telegrams_dimensions(
     assert fake.calls_of("sendPhoto")[-1].error == (
         None if taken else "Bad Request: PHOTO_INVALID_DIMENSIONS"
     )
+
+
+async def test_the_fake_refuses_bytes_that_are_no_picture_as_telegram_does() -> None:
+    """A file named .png that holds no image: Telegram answers IMAGE_PROCESS_FAILED, so the
+    adapter's fallback to sending it as a file is exercised against the real refusal."""
+    async with fake_telegram() as fake:
+        user = fake.user("Sam")
+        fake.say(user, "hi")
+        base_url, file_url = api_urls(fake.base_url)
+        async with Bot(fake.token, base_url=base_url, base_file_url=file_url) as bot:
+            with pytest.raises(BadRequest, match=r"(?i)image_process_failed"):
+                await bot.send_photo(user.id, InputFile(b"\x89PNG cut short", filename="p.png"))
+    assert fake.calls_of("sendPhoto")[-1].error == "Bad Request: IMAGE_PROCESS_FAILED"

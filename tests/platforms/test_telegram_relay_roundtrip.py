@@ -25,7 +25,7 @@ from bot.platforms.telegram.relay_format import (
 )
 from bot.platforms.telegram.relay_media import fetch, read, send, upload_limit
 from tests.fakes.telegram_harness import fake_telegram
-from tests.fakes.telegram_media import uploads, user_says, user_sends
+from tests.fakes.telegram_media import picture, uploads, user_says, user_sends
 from tests.fakes.telegram_server import FakeTelegram
 
 MB = 1000 * 1000
@@ -100,7 +100,7 @@ async def test_the_plain_fallback_is_accepted_without_a_parse_mode() -> None:
 
 
 async def test_a_photo_with_a_caption_crosses_with_its_bytes_and_caption() -> None:
-    photo = b"\x89PNG fake photo bytes"
+    photo = picture(b"fake photo bytes")
     async with bot_and_fake() as (bot, fake):
         peer, group = fake.user("Pat"), fake.group("Peers")
         user_sends(
@@ -141,10 +141,12 @@ async def test_gifs_and_images_from_elsewhere_show_as_animations_and_photos() ->
     async with bot_and_fake() as (bot, fake):
         group = fake.group("Peers")
         await send(bot, group.id, Attachment("dance.gif", b"GIF89a", "image/gif"))
-        await send(bot, group.id, Attachment("wave.png", b"\x89PNG", "image/png"))
+        await send(bot, group.id, Attachment("wave.png", picture(), "image/png"))
+        await send(bot, group.id, Attachment("broken.png", b"\x89PNG cut short", "image/png"))
         await send(bot, group.id, Attachment("voice-message.ogg", b"OggS", "audio/ogg"))
         methods = [up.method for up in uploads(fake)]
-    assert methods == ["animation", "photo", "voice"]
+    # A picture Telegram cannot process goes as a file instead of being lost.
+    assert methods == ["animation", "photo", "document", "voice"]
 
 
 async def test_stickers_static_as_themselves_animated_as_first_frame_or_emoji() -> None:
@@ -195,7 +197,7 @@ async def test_a_photo_over_10_mb_goes_as_a_file() -> None:
     async with bot_and_fake() as (bot, fake):
         group = fake.group("Peers")
         big = await send(bot, group.id, Attachment("huge.jpg", b"p" * (10 * MB + 1), "image/jpeg"))
-        small = await send(bot, group.id, Attachment("small.jpg", b"p" * 1000, "image/jpeg"))
+        small = await send(bot, group.id, Attachment("small.jpg", picture(), "image/jpeg"))
         methods = [up.method for up in uploads(fake)]
     assert big.document is not None and small.photo
     assert methods == ["document", "photo"]
