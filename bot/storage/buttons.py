@@ -62,6 +62,9 @@ class ButtonRepository:
         self._unsaved: dict[str, tuple[StoredButton, datetime]] = {}
         self._run_only: OrderedDict[str, StoredButton] = OrderedDict()
         self._written: dict[str, datetime] = {}  # token → the expiry its row was given
+        #: Counts erasures, so a write that was under way while one ran is not remembered as
+        #: still on disk (the erasure may have deleted its row after it was written).
+        self._erasures = 0
 
     async def key(self) -> bytes:
         """The database's own button key, made the first time it is needed."""
@@ -111,6 +114,7 @@ class ButtonRepository:
         expires = now + BUTTON_LIFETIME
         if all(self._written.get(token, now) - now > _STILL_FRESH for token in rows):
             return tokens  # every row is there, with most of its lifetime left
+        erasures = self._erasures
         try:
             await self.db.execute(
                 "INSERT INTO buttons(token, action, payload, person_id, expires_at) VALUES "
@@ -126,6 +130,8 @@ class ButtonRepository:
             for token, (action, payload, person_id) in zip(tokens, buttons, strict=True):
                 self._unsaved[token] = (StoredButton(action, dict(payload), person_id), expires)
             return tokens
+        if erasures != self._erasures:
+            return tokens  # an erasure ran meanwhile: the next answer writes these again
         if len(self._written) > _RUN_ONLY_KEEP:
             self._written.clear()  # only a saving: forgetting means one write more
         self._written.update((token, expires) for token in rows)
@@ -198,6 +204,7 @@ class ButtonRepository:
             if b.person_id != person_id and b.payload.get("person") != person_id
         )
         self._written.clear()  # rows may be gone: the next answer writes its buttons again
+        self._erasures += 1
         # Also buttons on someone else's message that act on this person (a steward's
         # "remove #12"): by convention their payload names them under the key "person".
         await self.db.execute(

@@ -7,6 +7,7 @@ and press it.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import json
@@ -73,3 +74,20 @@ async def test_a_crisis_button_sent_before_a_restart_still_answers_after(tmp_pat
         [answer] = await svc.dispatcher.button(ButtonEvent(ME, PRIVATE, token))
     assert "expired" not in answer.message.text
     assert answer.message.text != crisis.message.text and answer.message.buttons
+
+
+async def test_a_button_written_while_someone_is_erased_keeps_working(tmp_path: Path) -> None:
+    """A steward's "remove #12" button written while #12 is erased: the erasure deletes the
+    row just written, so the next listing must write it again rather than trust its memo of
+    rows already on disk (the button would say it expired)."""
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        buttons = ButtonRepository(db)
+        await buttons.mint("crisis.group", {"group": "all"}, None, NOW)  # the key is made
+        await asyncio.gather(
+            buttons.mint("membership.remove", {"person": 12}, None, NOW), buttons.erase_person(12)
+        )
+        token = await buttons.mint("membership.remove", {"person": 12}, None, NOW)
+        assert await buttons.lookup(token, NOW) is not None
+    finally:
+        await db.close()
