@@ -16,6 +16,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from benchmarks.distress import RECALL_GOAL
 from bot.content.schema.distress_examples import DistressExamplesFile
 from bot.content.sources import DISTRESS, SOURCES
 from bot.content.store import load_all
@@ -29,7 +30,8 @@ from bot.directory.distress_model import (
 )
 from tests.helpers import CONTENT
 
-RECALL_GOAL = 0.96
+#: Stricter than the patterns' ceiling (benchmarks.distress): a model tested on a set it never
+#: saw must leave room for the sets nobody has written yet.
 HELD_OUT_FALSE_ALARM_CEILING = 0.08
 TRAINING_CEILING = 0.3  # seconds added to a content load
 
