@@ -36,6 +36,7 @@ from datetime import datetime
 
 from bot.core.errors import describe_without_text
 from bot.outbox.lanes import Entry
+from bot.outbox.sent import SentLog, beside, read
 from bot.storage.database import Database, is_disk_full
 from bot.storage.outbox import OutboxRepository
 
@@ -56,9 +57,21 @@ class Journal:
         self._after: list[Callable[[], None]] = []  # to run once that deletion was tried
         self._writer: asyncio.Task[None] | None = None
         self._dirty = False  # rows deleted since the last WAL scrub
+        self._sent = SentLog(beside(db.path))
 
     async def load(self) -> list[Entry]:
-        """What was still queued at the last stop, oldest first."""
+        """What was still queued at the last stop, oldest first, leaving out what was
+        delivered before it (listed beside the database; their rows are deleted first)."""
+        delivered = read(self._sent.path)
+        if delivered:
+            self._done.extend(delivered)
+            try:
+                await self.flush()
+            except Exception as exc:  # kept in ``_done``; the flush loop tries again
+                self._failed(exc)
+        # Emptied only once those rows are gone, so a crash right now still finds them.
+        self._sent.open(keep=len(self._done))
+        skip = set(self._done)
         return [
             Entry(
                 row.id,
@@ -71,11 +84,14 @@ class Journal:
                 routine=row.routine,
             )
             for row in await self._repo.queued()
+            if row.id not in skip
         ]
 
     def delivered(self, ids: list[int], then: Callable[[], None] | None = None) -> None:
         """Delete these rows now, together with every other delivery that finishes meanwhile
-        (one transaction), then call ``then``."""
+        (one transaction), then call ``then``. Noted beside the database first, at once, so a
+        crash before that transaction commits does not send them again."""
+        self._sent.record(ids)
         if not ids:
             if then is not None:
                 then()
@@ -118,6 +134,8 @@ class Journal:
                 self._done[:0] = done  # try again: delivered text must not stay
                 raise
             self._dirty = True
+            if not self._done:  # every id noted beside the database is deleted now
+                self._sent.empty()
 
     async def close(self) -> None:
         """At stop: let the deletion under way finish, then delete what is left."""
@@ -126,6 +144,7 @@ class Journal:
         try:
             await self.flush()
         finally:
+            self._sent.close()
             after, self._after = self._after, []
             _run(after)
 
