@@ -12,15 +12,24 @@ on start, inside the one-hour grace). Prints the time until every peer had their
 rate as a fraction of Telegram's 30/s ceiling, the peers who got none (lost, must be 0) and those
 who got it more than once (duplicates), with the load average beside them.
 
-Duplicates are printed per kill, with how long before the kill the first copies of the resent
-ones arrived at the fake. The outbox deletes a delivered row as soon as the platform has
-answered (``bot/outbox/journal.py``), so what a kill can still make it send again is a request
-in flight at that instant (the fake has it, its answer has not reached the bot) or a deletion
-not yet committed: waiting for a CPU on a loaded host, or behind the scheduler's batch
-transaction while the due check-ins are still being queued. Telegram has no idempotent send,
-so the first window cannot be closed, only measured; each kill falls at a random moment
-(``--seed`` repeats them) so the figure is what a real crash would meet, not a kill timed
-between two sends. A measurement: nothing here asserts a time.
+Duplicates are printed per kill, split by the fake's own records of when it received the first
+copy and when it wrote its answer:
+
+- "in flight at the kill": the fake had the request but had not written its answer when the
+  bot was killed, so the bot could not know the message arrived. Telegram has no idempotent
+  send (Discord has, and the outbox uses it: ``bot/platforms/discord/delivery.py``), so the
+  outbox must choose between sending such a message again (at least once) and dropping it (at
+  most once). It sends it again: a check-in, or a crisis answer, must never be lost. This is
+  the one duplicate a crash can still make on Telegram; the window is one request's round
+  trip, and the kill lands at a random moment (``--seed`` repeats them) so the figure is what
+  a real crash would meet, not a kill timed between two sends.
+- "delivered but not recorded": the answer was written before the kill. The outbox notes a
+  delivered id beside the database in the same run of the event loop that reads the answer
+  (``bot/outbox/sent.py``), before the row's deletion waits for SQLite, so these are 0 unless
+  the kill fell in the microseconds between the answer reaching the bot's socket and the bot
+  reading it (printed with how long before the kill the answer was written).
+
+A measurement: nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -45,6 +54,7 @@ from bot.storage.repository import Repository
 from handlers.checkins.common import ASK_KIND
 from handlers.checkins.plans import make_plan, trigger
 from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.telegram_wire import Call
 
 CEILING = 30.0
 QUESTION = "How are you doing"
@@ -149,8 +159,8 @@ async def bench(count: int, kills: int, folder: Path, seed: int | None) -> None:
             await fake.wait_for(lambda p=point: len(questions(fake)) >= p, timeout=3600)
             # A random moment inside the next send's interval, not just after one arrived.
             await asyncio.sleep(rng.random() / CEILING)
+            killed.append(time.monotonic())  # the fake writes nothing between the two
             os.kill(proc.pid, signal.SIGKILL)
-            killed.append(time.monotonic())
             await proc.wait()
             at_kill.append(questions(fake))
             proc = await start_child(db_path, fake)
@@ -170,29 +180,40 @@ async def bench(count: int, kills: int, folder: Path, seed: int | None) -> None:
     finally:
         await fake.stop()
     got = questions(fake)
-    first_arrival: dict[int, float] = {}
+    first_call: dict[int, Call] = {}
     for c in fake.calls:
         if c.method == "sendMessage" and c.status == 200 and QUESTION in str(c.params.get("text")):
-            first_arrival.setdefault(int(c.params["chat_id"]), c.at)
+            first_call.setdefault(int(c.params["chat_id"]), c)
     lost = count - len(got)
     duplicates = sum(n - 1 for n in got.values() if n > 1)
     elapsed = finished - started
     rate = len(got) / elapsed if elapsed > 0 else 0.0
     load = os.getloadavg()
+    in_flight_total = late_total = 0
     for k, before in enumerate(at_kill):
         after = at_kill[k + 1] if k + 1 < len(at_kill) else got
         # Sent again after this kill: chats that already had their question at the kill.
         again = sum(after[chat] - before[chat] for chat in before)
-        # How long before the kill the first copies of those arrived at the fake.
-        ahead = sorted(
-            (killed[k] - first_arrival[chat]) * 1000
-            for chat in before
-            if after[chat] > before[chat]
-        )
-        spread = f" (first copies {ahead[0]:.0f} to {ahead[-1]:.0f} ms before it)" if ahead else ""
+        in_flight, late = 0, []
+        for chat in before:
+            extra = after[chat] - before[chat]
+            if extra <= 0:
+                continue
+            # The first copy's answer: not written before the kill (in flight), or written
+            # before it (delivered, but the bot had not recorded it).
+            written = first_call[chat].answered
+            if written is None or written >= killed[k]:
+                in_flight += extra
+            else:
+                late += [(killed[k] - written) * 1000] * extra
+        late.sort()
+        in_flight_total += in_flight
+        late_total += len(late)
+        spread = f" (answers written {late[0]:.1f} to {late[-1]:.1f} ms before it)" if late else ""
         print(
             f"  kill {k + 1} (SIGKILL) after {sum(before.values()):6d} sends:"
-            f" {again} sent again after the restart{spread}"
+            f" {again} sent again: {in_flight} in flight at the kill,"
+            f" {len(late)} delivered but not recorded{spread}"
         )
     print(f"  all sent after              {elapsed:8.1f} s (including {kills} kills and restarts)")
     print(f"  rate                        {rate:8.2f} msg/s = {rate / CEILING:.1%} of 30/s")
@@ -200,6 +221,10 @@ async def bench(count: int, kills: int, folder: Path, seed: int | None) -> None:
     print(f"  lost                        {lost:8d}")
     per_kill = duplicates / max(1, kills)
     print(f"  duplicates after restarts   {duplicates:8d} ({per_kill:.2f} a kill)")
+    print(
+        f"    in flight at the kill     {in_flight_total:8d} (Telegram: at least once, by choice)"
+    )
+    print(f"    delivered, not recorded   {late_total:8d} (must be 0)")
     print(f"  load average                {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
 
 

@@ -180,3 +180,24 @@ async def test_an_outbox_id_is_never_given_out_twice(tmp_path: Path) -> None:
     await outbox.stop()
     await db.close()
     assert second > first
+
+
+async def test_a_delivery_is_noted_before_anything_else_runs(tmp_path: Path) -> None:
+    """Between the platform's answer and the note beside the database, no other task runs
+    (nothing to wait for, however busy the loop or the database): a callback scheduled as the
+    answer comes back already finds the id in the file."""
+    path = tmp_path / "db.sqlite3"
+    db, outbox = await open_outbox(path)
+    await outbox.start()
+    queued = await outbox.enqueue(A, msg("hello"))
+    seen: list[bytes] = []
+    loop = asyncio.get_running_loop()
+    platform = Scripted(
+        hook=lambda _: loop.call_soon(lambda: seen.append(beside(path).read_bytes()))
+    )
+    async with database_held(db):
+        outbox.register(platform)
+        await until(lambda: bool(seen))
+    await outbox.stop()
+    await db.close()
+    assert seen == [f"{queued}\n".encode()]
