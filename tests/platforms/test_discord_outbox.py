@@ -230,8 +230,7 @@ async def test_a_message_whose_answer_was_lost_is_shown_once(
     fake: FakeDiscord, settings: Settings
 ) -> None:
     general = fake.channel("general")
-    answer = asyncio.Event()
-    fake.fail("POST", rf"/channels/{general.id}/messages", None, held=answer)
+    answer = answer_held(fake, general)
     timing = dataclasses.replace(FAST, request_timeout=0.3)
     async with discord_service(settings, timing=timing) as (svc, _):
         (report,) = await svc.ctx.outbox.settled(await send(svc, chat(general), "Are you ok?"), 30)
@@ -246,8 +245,7 @@ async def test_a_message_in_flight_when_the_bot_stopped_is_shown_once_after_the_
     fake: FakeDiscord, settings: Settings
 ) -> None:
     general = fake.channel("general")
-    answer = asyncio.Event()
-    fake.fail("POST", rf"/channels/{general.id}/messages", None, held=answer)
+    answer = answer_held(fake, general)
     async with discord_service(settings) as (svc, _):
         await send(svc, chat(general), "Are you ok?")
         await fake.until(lambda: fake.messages_in(general))  # made; its answer is held
@@ -272,3 +270,10 @@ async def test_each_part_of_a_long_message_has_its_own_nonce(
 
 def posts(fake: FakeDiscord, channel: Channel) -> list[Call]:
     return fake.calls_to("POST", rf"/channels/{channel.id}/messages")
+
+
+def answer_held(fake: FakeDiscord, channel: Channel) -> asyncio.Event:
+    """The next message to ``channel`` is made, but its answer waits until the event is set."""
+    answer = asyncio.Event()
+    fake.fail("POST", rf"/channels/{channel.id}/messages", None, held=answer)
+    return answer
