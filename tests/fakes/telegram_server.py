@@ -231,6 +231,8 @@ class FakeTelegram:
         params, files = await decode(request)
         await conform(request, name, files)
         call = Call(name, params, files, time.monotonic(), 200)
+        peer = request.transport.get_extra_info("peername") if request.transport else None
+        call.peer = int(peer[1]) if peer else 0
         try:
             result = await self._answer(key, params, files, call)
         except ApiError as exc:

@@ -30,6 +30,8 @@ class Call:
     #: When the answer was written to the connection (``time.monotonic``, like ``at``); None
     #: if it could not be (the bot had gone).
     answered: float | None = None
+    #: The client's port: which of the bot's connections carried it.
+    peer: int = 0
 
 
 @dataclass
