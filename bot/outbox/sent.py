@@ -81,7 +81,9 @@ class SentLog:
         """Append these ids, one a line, in one write (what one answer delivered)."""
         if self._fd is None:
             return
-        data = "".join(f"{i}\n" for i in ids if i > 0).encode()
+        data = "".join(f"{i}\n" for i in ids if i > 0).encode()  # > 0: stored rows only
+        if not data:
+            return
         try:
             while data:
                 written = os.write(self._fd, data)
