@@ -12,15 +12,26 @@ on start, inside the one-hour grace). Prints the time until every peer had their
 rate as a fraction of Telegram's 30/s ceiling, the peers who got none (lost, must be 0) and those
 who got it more than once (duplicates), with the load average beside them.
 
-Duplicates are printed per kill, with how long before the kill the first copies of the resent
-ones arrived at the fake. The outbox deletes a delivered row as soon as the platform has
-answered (``bot/outbox/journal.py``), so what a kill can still make it send again is a request
-in flight at that instant (the fake has it, its answer has not reached the bot) or a deletion
-not yet committed: waiting for a CPU on a loaded host, or behind the scheduler's batch
-transaction while the due check-ins are still being queued. Telegram has no idempotent send,
-so the first window cannot be closed, only measured; each kill falls at a random moment
-(``--seed`` repeats them) so the figure is what a real crash would meet, not a kill timed
-between two sends. A measurement: nothing here asserts a time.
+Duplicates are printed per kill, split by the fake's own records of when it received the first
+copy and when it wrote its answer, and by what the kernel still held for the bot at the kill
+(the bot is frozen with SIGSTOP, its connections' unread bytes read from ``/proc/net/tcp``,
+then killed: the same instant):
+
+- "in flight at the kill": the fake had not written its answer, or had, but the answer still
+  sat unread in the bot's socket; either way the bot could not know the message arrived.
+  Telegram has no idempotent send (Discord has, and the outbox uses it:
+  ``bot/platforms/discord/delivery.py``), so the outbox must choose between sending such a
+  message again (at least once) and dropping it (at most once). It sends it again: a check-in,
+  or a crisis answer, must never be lost. This is the one duplicate a crash can still make on
+  Telegram; the window is one request's round trip, and the kill lands at a random moment
+  (``--seed`` repeats them) so the figure is what a real crash would meet, not a kill timed
+  between two sends.
+- "delivered but not recorded": the bot had read the answer from its socket. The outbox notes
+  a delivered id beside the database in the same run of the event loop that hands the answer
+  to it (``bot/outbox/sent.py``), before the row's deletion waits for SQLite, so this must be
+  0; printed with how long before the kill the answers were written.
+
+A measurement: nothing here asserts a time.
 """
 
 from __future__ import annotations
@@ -45,6 +56,7 @@ from bot.storage.repository import Repository
 from handlers.checkins.common import ASK_KIND
 from handlers.checkins.plans import make_plan, trigger
 from tests.fakes.telegram_server import FakeTelegram
+from tests.fakes.telegram_wire import Call
 
 CEILING = 30.0
 QUESTION = "How are you doing"
@@ -120,6 +132,23 @@ def questions(fake: FakeTelegram) -> Counter[int]:
     )
 
 
+def freeze(pid: int, port: int) -> dict[int, int]:
+    """Stop the bot where it is (SIGSTOP: the same instant a kill would meet), then read the
+    kernel's count of answer bytes waiting unread on each of its connections to the fake, by
+    the bot's port. Waits without yielding, so the fake writes nothing meanwhile."""
+    os.kill(pid, signal.SIGSTOP)
+    stat = Path(f"/proc/{pid}/stat")
+    while stat.read_text().rsplit(")", 1)[1].split()[0] not in ("T", "t"):
+        pass
+    waiting: dict[int, int] = {}
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        local, remote, queues = fields[1], fields[2], fields[4]
+        if int(remote.split(":")[1], 16) == port:
+            waiting[int(local.split(":")[1], 16)] = int(queues.split(":")[1], 16)
+    return waiting
+
+
 def kill_points(count: int, kills: int, rng: random.Random) -> list[int]:
     """Where to kill: one random moment inside each of ``kills`` equal stretches of the run,
     so the kills are spread out but none lands at a moment chosen to suit the outbox."""
@@ -142,6 +171,7 @@ async def bench(count: int, kills: int, folder: Path, seed: int | None) -> None:
     print(f"{count} peers with check-ins due at once (prepared in {took:.0f} s), {kills} kills")
     at_kill: list[Counter[int]] = []
     killed: list[float] = []
+    unread: list[dict[int, int]] = []
     try:
         started = time.monotonic()
         proc = await start_child(db_path, fake)
@@ -149,8 +179,9 @@ async def bench(count: int, kills: int, folder: Path, seed: int | None) -> None:
             await fake.wait_for(lambda p=point: len(questions(fake)) >= p, timeout=3600)
             # A random moment inside the next send's interval, not just after one arrived.
             await asyncio.sleep(rng.random() / CEILING)
+            killed.append(time.monotonic())  # the fake writes nothing until the kill
+            unread.append(freeze(proc.pid, fake.port))
             os.kill(proc.pid, signal.SIGKILL)
-            killed.append(time.monotonic())
             await proc.wait()
             at_kill.append(questions(fake))
             proc = await start_child(db_path, fake)
@@ -170,29 +201,49 @@ async def bench(count: int, kills: int, folder: Path, seed: int | None) -> None:
     finally:
         await fake.stop()
     got = questions(fake)
-    first_arrival: dict[int, float] = {}
+    first_call: dict[int, Call] = {}
     for c in fake.calls:
         if c.method == "sendMessage" and c.status == 200 and QUESTION in str(c.params.get("text")):
-            first_arrival.setdefault(int(c.params["chat_id"]), c.at)
+            first_call.setdefault(int(c.params["chat_id"]), c)
     lost = count - len(got)
     duplicates = sum(n - 1 for n in got.values() if n > 1)
     elapsed = finished - started
     rate = len(got) / elapsed if elapsed > 0 else 0.0
     load = os.getloadavg()
+    in_flight_total = unread_total = late_total = 0
     for k, before in enumerate(at_kill):
         after = at_kill[k + 1] if k + 1 < len(at_kill) else got
+        # The last request on each of the killed bot's connections before the kill.
+        since = killed[k - 1] if k else 0.0
+        last_on: dict[int, Call] = {}
+        for c in fake.calls:
+            if since < c.at < killed[k]:
+                last_on[c.peer] = c
         # Sent again after this kill: chats that already had their question at the kill.
         again = sum(after[chat] - before[chat] for chat in before)
-        # How long before the kill the first copies of those arrived at the fake.
-        ahead = sorted(
-            (killed[k] - first_arrival[chat]) * 1000
-            for chat in before
-            if after[chat] > before[chat]
-        )
-        spread = f" (first copies {ahead[0]:.0f} to {ahead[-1]:.0f} ms before it)" if ahead else ""
+        in_flight = still_unread = 0
+        late: list[float] = []
+        for chat in before:
+            extra = after[chat] - before[chat]
+            if extra <= 0:
+                continue
+            first = first_call[chat]
+            if first.answered is None or first.answered >= killed[k]:
+                in_flight += extra  # the fake had not answered
+            elif unread[k].get(first.peer, 0) > 0 and last_on.get(first.peer) is first:
+                still_unread += extra  # answered, but still in the bot's socket, unread
+            else:
+                late += [(killed[k] - first.answered) * 1000] * extra
+        late.sort()
+        in_flight_total += in_flight + still_unread
+        unread_total += still_unread
+        late_total += len(late)
+        spread = f" (answers written {late[0]:.1f} to {late[-1]:.1f} ms before it)" if late else ""
         print(
             f"  kill {k + 1} (SIGKILL) after {sum(before.values()):6d} sends:"
-            f" {again} sent again after the restart{spread}"
+            f" {again} sent again: {in_flight + still_unread} in flight at the kill"
+            f" ({still_unread} answered but unread in the bot's socket),"
+            f" {len(late)} delivered but not recorded{spread}"
         )
     print(f"  all sent after              {elapsed:8.1f} s (including {kills} kills and restarts)")
     print(f"  rate                        {rate:8.2f} msg/s = {rate / CEILING:.1%} of 30/s")
@@ -200,6 +251,11 @@ async def bench(count: int, kills: int, folder: Path, seed: int | None) -> None:
     print(f"  lost                        {lost:8d}")
     per_kill = duplicates / max(1, kills)
     print(f"  duplicates after restarts   {duplicates:8d} ({per_kill:.2f} a kill)")
+    print(
+        f"    in flight at the kill     {in_flight_total:8d} (Telegram: at least once, by choice;"
+        f" {unread_total} of them answered but not yet read)"
+    )
+    print(f"    delivered, not recorded   {late_total:8d} (must be 0)")
     print(f"  load average                {load[0]:.2f} {load[1]:.2f} {load[2]:.2f}")
 
 

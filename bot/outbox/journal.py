@@ -5,22 +5,29 @@ Why apart from sending: the per-destination workers only decide *when* and *what
 what must survive a restart, and how delivered text leaves the database files, is one concern
 of its own.
 
-Why delete at once (group commit) rather than every so often: a row still queued on disk is
-a message a restart sends again. Deleting every 0.2 s meant a ``kill -9`` resent everything
-delivered in the last 0.2 s (about six messages at 30/s). Now a delivery's deletion starts at
-once, and every delivery finishing while one deletion is under way joins the next, so at any
-rate it is one small transaction per tick of the event loop, a few milliseconds after the
-platform answered (longer only while another transaction holds the database, such as the
-scheduler's batch of due prompts). What a crash can still resend is that, and a request in
-flight at that instant (the platform has it, its answer has not come back): Telegram and
-Discord have no idempotent send, so no bot can tell whether such a message arrived.
+What a crash (``kill -9``) can and cannot make the bot send twice, and why:
+
+- Delivered, but the row's deletion not yet committed: never sent again. The moment a platform
+  answers, the delivered ids are appended to a small file beside the database (``sent.py``),
+  in the same run of the event loop that read the answer, before anything waits for SQLite's
+  thread (where the deletion may queue behind the scheduler's batch of due prompts, or wait
+  for a CPU). The next start deletes those rows before loading the queue.
+- In flight at the crash (the platform has the request, its answer has not been read): sent
+  again, by choice. On Discord that is harmless: every part goes with a nonce made from its
+  outbox rows and ``enforce_nonce``, so Discord returns the message it already made
+  (``bot/platforms/discord/delivery.py``). Telegram has no idempotent send, so a request in
+  flight can only be sent again (at least once) or dropped (at most once); the outbox sends it
+  again, because a check-in or a crisis answer must never be lost. The window is one request's
+  round trip; ``benchmarks/checkins.py`` measures how often a kill meets it.
+
+Why delete at once (group commit) rather than every so often: delivered text should leave the
+database files soon, and every delivery finishing while one deletion is under way joins the
+next, so at any rate it is one small transaction per tick of the event loop.
 
 Why rows are not marked "being sent" before each request, to count those at the next start:
 it would be one more write before every send (a full transaction on the send path, waiting on
 SQLite's thread, and a write that fails on a full disk just when sending must go on), to learn
-a number nothing could act on: whether the platform got the message cannot be asked, and the
-outbox delivers at least once rather than risk losing one. The benchmark
-(``benchmarks/checkins.py``) measures how often a kill leaves one in flight instead.
+a number nothing could act on: whether Telegram got the message cannot be asked.
 
 A delivery report (the sender's listener, :meth:`Outbox.settled`) is published after the
 deletion was committed (or was attempted, when the disk is full), so "delivered" also means
@@ -36,6 +43,7 @@ from datetime import datetime
 
 from bot.core.errors import describe_without_text
 from bot.outbox.lanes import Entry
+from bot.outbox.sent import SentLog, beside, read
 from bot.storage.database import Database, is_disk_full
 from bot.storage.outbox import OutboxRepository
 
@@ -56,9 +64,21 @@ class Journal:
         self._after: list[Callable[[], None]] = []  # to run once that deletion was tried
         self._writer: asyncio.Task[None] | None = None
         self._dirty = False  # rows deleted since the last WAL scrub
+        self._sent = SentLog(beside(db.path))
 
     async def load(self) -> list[Entry]:
-        """What was still queued at the last stop, oldest first."""
+        """What was still queued at the last stop, oldest first, leaving out what was
+        delivered before it (listed beside the database; their rows are deleted first)."""
+        delivered = read(self._sent.path)
+        if delivered:
+            self._done.extend(delivered)
+            try:
+                await self.flush()
+            except Exception as exc:  # kept in ``_done``; the flush loop tries again
+                self._failed(exc)
+        # Emptied only once those rows are gone, so a crash right now still finds them.
+        self._sent.open(keep=len(self._done))
+        skip = set(self._done)
         return [
             Entry(
                 row.id,
@@ -71,11 +91,14 @@ class Journal:
                 routine=row.routine,
             )
             for row in await self._repo.queued()
+            if row.id not in skip
         ]
 
     def delivered(self, ids: list[int], then: Callable[[], None] | None = None) -> None:
         """Delete these rows now, together with every other delivery that finishes meanwhile
-        (one transaction), then call ``then``."""
+        (one transaction), then call ``then``. Noted beside the database first, at once, so a
+        crash before that transaction commits does not send them again."""
+        self._sent.record(ids)
         if not ids:
             if then is not None:
                 then()
@@ -118,6 +141,8 @@ class Journal:
                 self._done[:0] = done  # try again: delivered text must not stay
                 raise
             self._dirty = True
+            if not self._done:  # every id noted beside the database is deleted now
+                self._sent.empty()
 
     async def close(self) -> None:
         """At stop: let the deletion under way finish, then delete what is left."""
@@ -126,6 +151,7 @@ class Journal:
         try:
             await self.flush()
         finally:
+            self._sent.close()
             after, self._after = self._after, []
             _run(after)
 

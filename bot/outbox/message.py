@@ -95,6 +95,10 @@ class OutgoingMessage:
     #: EDIT and DELETE of a relayed message split into parts: every part's id, in order, so an
     #: edit can change each, add parts or remove the ones no longer needed.
     parts: tuple[str, ...] = ()
+    #: The same on every attempt at sending this message, after a restart too (the outbox sets
+    #: it from its queued rows): a platform that can refuse to create a second copy of one
+    #: message uses it (Discord's nonce). Not stored; None outside the outbox.
+    dedup_key: str | None = None
 
     def relayed_text(self, names: bool = True) -> RichText:
         """The relayed words as one text for an adapter to render, every merged message in

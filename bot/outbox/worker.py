@@ -15,6 +15,7 @@ import contextlib
 import logging
 import random
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from bot.core.model import Platform
@@ -26,7 +27,7 @@ from bot.outbox.delivery import (
     TransientFailure,
 )
 from bot.outbox.journal import Journal
-from bot.outbox.lanes import Entry, Lane, coalesce
+from bot.outbox.lanes import Entry, Lane, coalesce, dedup_key
 from bot.outbox.limits import Gate, Timer
 from bot.outbox.message import Destination, merge
 from bot.outbox.priority import Turns
@@ -98,7 +99,7 @@ class Sending:
                 if lane.bucket is not None:
                     lane.bucket.take(admission.left)
                 batch = coalesce(lane.queue, self._entries, deliverer.max_text)
-                message = merge([e.message for e in batch])
+                message = replace(merge([e.message for e in batch]), dedup_key=dedup_key(batch))
                 lane.sending_since = admission.left
                 try:
                     # No timeout from here: cancelling a request from outside can break the

@@ -1,10 +1,11 @@
 """How the fake Discord records requests and breaks on purpose: every REST call is kept
 (method, path, JSON, file names, status), and :class:`Fault` answers matching requests with a
 429 (with Discord's body and ``X-RateLimit`` headers, optionally global), any other error
-status, or late."""
+status, or late (before carrying it out, or after: ``held``)."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import time
@@ -37,6 +38,8 @@ class Fault:
     is_global: bool = False
     code: int = 0
     delay: float = 0.0
+    #: Carry the request out, but answer only once this is set (an answer lost in flight).
+    held: asyncio.Event | None = None
     hits: int = 0
 
     def response(self) -> web.Response:

@@ -251,6 +251,7 @@ class Message:
     reply_to: str | None = None
     edits: int = 0
     deleted: bool = False
+    nonce: str | None = None
 
     @property
     def ephemeral(self) -> bool:
@@ -298,6 +299,8 @@ class Message:
         }
         if guild_id is not None:
             data["guild_id"] = guild_id
+        if self.nonce is not None:
+            data["nonce"] = self.nonce
         if self.reply_to is not None:
             data["message_reference"] = {"message_id": self.reply_to, "channel_id": self.channel_id}
         return data

@@ -175,7 +175,11 @@ async def send(request: web.Request) -> web.Response:
         return refused
     if reference.get("message_id") and _refused(request, channel, READ_MESSAGE_HISTORY):
         return error(403, 160002, "Cannot reply without permission to read message history")
+    earlier = fake.earlier_with_nonce(data)
+    if earlier is not None:  # enforce_nonce: the message made for it, not a second one
+        return json_response(earlier.payload(channel.guild_id))
     message = fake.create_message(channel, data, request[FILES])
+    fake.remember_nonce(message, data)
     if reference.get("message_id"):
         message.reply_to = str(reference["message_id"])
     fake.changed()

@@ -80,6 +80,10 @@ class FakeDiscord:
     clock: SettableClock = field(
         default_factory=lambda: SettableClock(datetime(2026, 1, 5, 12, tzinfo=UTC))
     )
+    #: How long a nonce sent with ``enforce_nonce`` names its message ("the past few minutes"
+    #: in Discord's words; the exact figure is not documented), on ``clock``.
+    nonce_window: timedelta = timedelta(minutes=2)
+    nonces: dict[str, tuple[str, datetime]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.bot = User(snowflake(), "peer-circle", bot=True)
@@ -197,7 +201,10 @@ class FakeDiscord:
             fault.hits += 1
             if fault.delay:
                 await asyncio.sleep(fault.delay)
-        if fault is not None and fault.status is not None:
+        if fault is not None and fault.held is not None:
+            response = await handler(request)  # carried out; its answer waits
+            await fault.held.wait()
+        elif fault is not None and fault.status is not None:
             response = fault.response()
         elif too_large is not None:
             response = too_large
@@ -246,7 +253,25 @@ class FakeDiscord:
         self.edit_message(message, data, files)
         message.edits = 0
         self.world.messages[message.id] = message
+        if data.get("nonce") is not None:
+            message.nonce = str(data["nonce"])
         return message
+
+    def earlier_with_nonce(self, data: JSON) -> Message | None:
+        """Create Message with ``enforce_nonce``: "if another message was created by the same
+        author with the same nonce" in the past few minutes, "that message will be returned
+        and no new message will be created". Only the bot creates messages through REST here,
+        so the author is always the same."""
+        if not data.get("enforce_nonce") or data.get("nonce") is None:
+            return None
+        found = self.nonces.get(str(data["nonce"]))
+        if found is None or self.clock.now() - found[1] >= self.nonce_window:
+            return None
+        return self.world.messages.get(found[0])
+
+    def remember_nonce(self, message: Message, data: JSON) -> None:
+        if data.get("enforce_nonce") and message.nonce is not None:
+            self.nonces[message.nonce] = (message.id, self.clock.now())
 
     def edit_message(self, message: Message, data: JSON, files: list[str]) -> None:
         if "content" in data:

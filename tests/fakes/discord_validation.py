@@ -96,6 +96,23 @@ def message_errors(data: JSON) -> Tree:
     return errors
 
 
+MAX_NONCE = 25
+INT64 = 1 << 63
+
+
+def _nonce_errors(nonce: object) -> Tree | None:
+    """Create Message's ``nonce``: an int64 or a string of up to 25 characters."""
+    if nonce is None:
+        return None
+    if isinstance(nonce, bool) or not isinstance(nonce, int | str):
+        return _leaf("BASE_TYPE_REQUIRED", "This field is required")
+    if isinstance(nonce, str) and len(nonce) > MAX_NONCE:
+        return _max_length(MAX_NONCE)
+    if isinstance(nonce, int) and not -INT64 <= nonce < INT64:
+        return _leaf("NUMBER_TYPE_MAX", f"int value should be less than or equal to {INT64 - 1}.")
+    return None
+
+
 def is_empty(data: JSON, files: list[str]) -> bool:
     """Nothing a person could see: no text, files, attachments, components, embeds, stickers
     or poll."""
@@ -107,6 +124,9 @@ def refuse_message(data: JSON, files: list[str], *, new: bool = True) -> web.Res
     """Discord's refusal of a message body, or None. An edit need not repeat every field, but
     one that leaves nothing to see is refused like an empty new message."""
     errors = message_errors(data)
+    nonce = _nonce_errors(data.get("nonce")) if new else None
+    if nonce is not None:
+        errors["nonce"] = nonce
     if errors:
         return invalid_form_body(errors)
     if new and is_empty(data, files):

@@ -27,6 +27,11 @@ class Call:
     status: int
     message: BotMessage | None = None
     error: str | None = None  # the description of an error answer, as sent
+    #: When the answer was written to the connection (``time.monotonic``, like ``at``); None
+    #: if it could not be (the bot had gone).
+    answered: float | None = None
+    #: The client's port: which of the bot's connections carried it.
+    peer: int = 0
 
 
 @dataclass

@@ -2,7 +2,8 @@
 discord.py turns them into its own exceptions: 400 50035 Invalid Form Body with the nested
 ``errors`` tree, 50006 for an empty message, command definitions Discord would not register,
 a webhook that tries to reply, an interaction answered late (10062), twice (40060) or after
-its 15 minutes (50027). Times come from the fake's settable clock, never the machine's."""
+its 15 minutes (50027), a nonce over 25 characters; and a repeated nonce with ``enforce_nonce``
+gives back the earlier message. Times come from the fake's settable clock, never the machine's."""
 
 from __future__ import annotations
 
@@ -314,3 +315,39 @@ async def test_every_answer_names_its_rate_limit_bucket(
     assert fine_headers["X-RateLimit-Bucket"] != other_headers["X-RateLimit-Bucket"]
     assert limited_headers["X-RateLimit-Remaining"] == "0"
     await asyncio.sleep(0)
+
+
+async def test_a_repeated_nonce_with_enforce_nonce_returns_the_earlier_message(
+    fake: FakeDiscord, adapter: DiscordPlatform
+) -> None:
+    """ "If another message was created by the same author with the same nonce" in the past
+    few minutes, "that message will be returned and no new message will be created". Without
+    enforce_nonce, or once the window has passed (on the fake's clock), a new one is made."""
+    general = fake.channel("general")
+    route = post_to(general.id)
+
+    async def post(content: str, **extra: Any) -> Any:
+        return await http(adapter).request(route, json={"content": content, **extra})
+
+    first = await post("a", nonce="n1", enforce_nonce=True)
+    same = await post("b", nonce="n1", enforce_nonce=True)
+    loose = await post("c", nonce="n1")
+    fake.clock.advance(fake.nonce_window)
+    later = await post("d", nonce="n1", enforce_nonce=True)
+    assert same["id"] == first["id"] and same["content"] == "a" and same["nonce"] == "n1"
+    assert loose["id"] != first["id"] and later["id"] != first["id"]
+    assert [m.content for m in fake.messages_in(general)] == ["a", "c", "d"]
+
+
+async def test_a_nonce_longer_than_25_characters_is_refused(
+    fake: FakeDiscord, adapter: DiscordPlatform
+) -> None:
+    general = fake.channel("general")
+    body = {"content": "hi", "nonce": "n" * 26, "enforce_nonce": True}
+    failure = await refused(adapter, post_to(general.id), body)
+    status, answer = await raw(fake, "POST", f"/channels/{general.id}/messages", body)
+    await http(adapter).request(post_to(general.id), json={**body, "nonce": "n" * 25})
+    assert (failure.status, failure.code) == (400, 50035)
+    assert "In nonce: Must be 25 or fewer in length." in failure.text
+    assert (status, answer["errors"]) == (400, {"nonce": too_long(25)})
+    assert [m.content for m in fake.messages_in(general)] == ["hi"]

@@ -1,5 +1,8 @@
 """The outbox delivering through the real discord.py to the fake Discord: rendering, DMs,
-edits and deletions, and what happens under 429s, 5xx, refusals and hanging requests."""
+edits and deletions, and what happens under 429s, 5xx, refusals and hanging requests; a message
+whose answer was lost (a timeout, or a stop mid-request) is shown once, by its nonce. A lost
+answer is held by the fake until the test lets it go, so nothing depends on the machine's
+speed: the bot's own request timeout ends the first try however long that takes."""
 
 from __future__ import annotations
 
@@ -18,6 +21,7 @@ from bot.service import Service
 from bot.storage.outbox import NewItem
 from handlers import ROUTERS
 from tests.fakes.discord_harness import FAST, discord_service, discord_settings
+from tests.fakes.discord_http import Call
 from tests.fakes.discord_model import Channel, User
 from tests.fakes.discord_probe import probe
 from tests.fakes.discord_server import FakeDiscord
@@ -220,3 +224,56 @@ async def test_a_request_that_hangs_is_retried_and_delivered(
     assert report.delivered
     assert "patience" in texts(fake, general)  # at least once: a late copy may also land
     assert svc.ctx.outbox.stats["transient"] >= 1
+
+
+async def test_a_message_whose_answer_was_lost_is_shown_once(
+    fake: FakeDiscord, settings: Settings
+) -> None:
+    general = fake.channel("general")
+    answer = answer_held(fake, general)
+    timing = dataclasses.replace(FAST, request_timeout=0.3)
+    async with discord_service(settings, timing=timing) as (svc, _):
+        (report,) = await svc.ctx.outbox.settled(await send(svc, chat(general), "Are you ok?"), 30)
+        answer.set()
+    first, again = posts(fake, general)[:2]
+    assert report.delivered and texts(fake, general) == ["Are you ok?"]
+    assert first.json["nonce"] == again.json["nonce"] and first.json["enforce_nonce"] is True
+    assert report.message_ids == (fake.messages_in(general)[0].id,)
+
+
+async def test_a_message_in_flight_when_the_bot_stopped_is_shown_once_after_the_restart(
+    fake: FakeDiscord, settings: Settings
+) -> None:
+    general = fake.channel("general")
+    answer = answer_held(fake, general)
+    async with discord_service(settings) as (svc, _):
+        await send(svc, chat(general), "Are you ok?")
+        await fake.until(lambda: fake.messages_in(general))  # made; its answer is held
+    # Stopped with the request in flight: the row stays queued and goes again at the start.
+    async with discord_service(settings) as (svc, _):
+        assert await svc.ctx.outbox.drain(timeout=30)
+    answer.set()
+    assert texts(fake, general) == ["Are you ok?"] and len(posts(fake, general)) == 2
+
+
+async def test_each_part_of_a_long_message_has_its_own_nonce(
+    fake: FakeDiscord, settings: Settings
+) -> None:
+    general = fake.channel("general")
+    text = "\n".join(f"line {n} " + "x" * 60 for n in range(60))  # about 4,000 characters
+    async with discord_service(settings) as (svc, _):
+        (report,) = await svc.ctx.outbox.settled(await send(svc, chat(general), text), 30)
+    nonces = [call.json["nonce"] for call in posts(fake, general)]
+    assert len(report.message_ids) == len(nonces) >= 2
+    assert len(set(nonces)) == len(nonces) and all(len(n) <= 25 for n in nonces)
+
+
+def posts(fake: FakeDiscord, channel: Channel) -> list[Call]:
+    return fake.calls_to("POST", rf"/channels/{channel.id}/messages")
+
+
+def answer_held(fake: FakeDiscord, channel: Channel) -> asyncio.Event:
+    """The next message to ``channel`` is made, but its answer waits until the event is set."""
+    answer = asyncio.Event()
+    fake.fail("POST", rf"/channels/{channel.id}/messages", None, held=answer)
+    return answer

@@ -7,6 +7,12 @@ worker). Longer waits are not slept: the client is built with ``max_ratelimit_ti
 discord.py raises ``RateLimited`` instead, which becomes :class:`RetryLater` and the row stays
 queued (in the table, so a restart keeps it). A global 429 (``X-RateLimit-Global``) is noticed
 on its way in and pauses the whole platform rather than one destination.
+
+Every part of an outbox message is sent with a nonce made from its outbox rows
+(``render.nonce``), and discord.py asks Discord to enforce it: a request whose answer was lost
+(a timeout, or a crash while it was in flight) and is sent again after a retry or a restart
+gets back the message Discord already made, and nobody sees it twice. Relayed messages posted
+through a channel's webhook have no such field (Execute Webhook takes no nonce).
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from bot.outbox import Destination, Op, OutgoingMessage
 from bot.outbox.delivery import PermanentFailure, RetryLater, TransientFailure
 from bot.platforms.discord.client import PeerClient
 from bot.platforms.discord.relaying import RelaySender
-from bot.platforms.discord.render import NO_MENTIONS, render
+from bot.platforms.discord.render import NO_MENTIONS, nonce, render
 
 log = logging.getLogger(__name__)
 
@@ -129,6 +135,7 @@ class Sender:
         for index, chunk in enumerate(rendered.chunks):
             view, file = (rendered.view, rendered.file()) if index == last else (None, None)
             replying: dict[str, Any] = {"reference": reference} if index == 0 and reference else {}
+            replying["nonce"] = nonce(message, index)  # None: discord.py picks one
             sent = await channel.send(
                 chunk,
                 view=view or MISSING,

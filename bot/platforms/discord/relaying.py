@@ -28,7 +28,7 @@ from bot.outbox.message import Destination, Op, OutgoingMessage, Relayed
 from bot.platforms.discord import relay_format, relay_media
 from bot.platforms.discord.client import PeerClient
 from bot.platforms.discord.relay_events import posted
-from bot.platforms.discord.render import MAX_TEXT
+from bot.platforms.discord.render import MAX_TEXT, nonce
 from bot.relay.ports import Fetched
 
 log = logging.getLogger(__name__)
@@ -279,6 +279,7 @@ class RelaySender:
                 allowed_mentions=mentions,
                 file=file if last and file is not None else MISSING,
                 reference=reference,  # None is send's own default; MISSING is refused
+                nonce=nonce(message, index),
             )
             ids.append(str(sent.id))
         return ids

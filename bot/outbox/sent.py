@@ -1,0 +1,127 @@
+"""The ids of delivered messages, appended to a small file beside the database the moment the
+platform answers, so a crash before their rows' deletion is committed does not send them again.
+
+Why a file of its own: deleting the row is a transaction on SQLite's one thread, and it can
+wait there (behind the scheduler's batch of due prompts, or for a CPU on a loaded host). A
+``kill -9`` in that wait used to leave the row queued, and the restart sent the message a
+second time. An append with ``os.write`` goes straight into the kernel's page cache, which a
+killed process cannot lose (only a power cut could, and then the message goes out twice, as
+before: never lost). At the next start the rows listed here are deleted in one transaction
+before anything is loaded, and the file is emptied.
+
+What it holds: one outbox id a line, digits only: no text, no names, nothing about a person
+(``/forgetme`` has nothing to erase here). It is emptied whenever every id in it has had its
+row deletion committed, so it stays a few lines long.
+
+Outbox ids are never reused (migration 0024), so an id left here after a crash can only ever
+name the message that was delivered.
+
+When the file cannot be written (a read-only folder, a full disk), the outbox goes on sending
+exactly as before, with one plain line in the log: a crash may then resend what was delivered
+last, never lose anything.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+
+def beside(database: Path) -> Path:
+    """Where the list of a database's delivered ids is kept."""
+    return database.with_name(database.name + ".sent")
+
+
+def read(path: Path) -> list[int]:
+    """The ids in the file, in order. A last line without its newline (a crash in the middle
+    of a write, or a full disk) and anything that is not a number are left out: an id is
+    only trusted when its whole line was written."""
+    try:
+        data = path.read_bytes()
+    except FileNotFoundError:
+        return []
+    except OSError as exc:  # opening it for writing fails too, and says so
+        log.debug("outbox: cannot read %s (%s)", path, _why(exc))
+        return []
+    lines = data.split(b"\n")[:-1]  # the part after the last newline is incomplete
+    return [int(line) for line in lines if line.isdigit()]
+
+
+class SentLog:
+    """Appends delivered ids to the file; empties it when asked. Gives up (one log line, and
+    the outbox carries on without it) at the first write that fails."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._fd: int | None = None
+        self._lines = 0  # ids written since the file was last emptied
+
+    def open(self, keep: int = 0) -> bool:
+        """Open for appending, emptied unless ``keep`` ids in it still wait for their rows'
+        deletion; False (logged once) if the file cannot be written."""
+        flags = os.O_WRONLY | os.O_APPEND | os.O_CREAT | (0 if keep else os.O_TRUNC)
+        try:
+            self._fd = os.open(self.path, flags, 0o600)
+        except OSError as exc:
+            self._give_up("open", exc)
+            return False
+        self._lines = keep
+        return True
+
+    @property
+    def active(self) -> bool:
+        return self._fd is not None
+
+    def record(self, ids: Iterable[int]) -> None:
+        """Append these ids, one a line, in one write (what one answer delivered)."""
+        if self._fd is None:
+            return
+        data = "".join(f"{i}\n" for i in ids if i > 0).encode()  # > 0: stored rows only
+        if not data:
+            return
+        try:
+            while data:
+                written = os.write(self._fd, data)
+                data = data[written:]
+        except OSError as exc:
+            # A partial line may be left; nothing more is appended to it (that would join
+            # two ids into a wrong one), and at the next start it is ignored.
+            self._give_up("write to", exc)
+            return
+        self._lines += 1
+
+    def empty(self) -> None:
+        """Every id in the file has had its row deleted: start the file again from nothing."""
+        if self._fd is None or not self._lines:
+            return
+        try:
+            os.ftruncate(self._fd, 0)
+        except OSError as exc:
+            self._give_up("empty", exc)
+            return
+        self._lines = 0
+
+    def close(self) -> None:
+        if self._fd is not None:
+            with contextlib.suppress(OSError):
+                os.close(self._fd)
+            self._fd = None
+
+    def _give_up(self, doing: str, exc: OSError) -> None:
+        log.warning(
+            "outbox: cannot %s %s (%s); delivered messages are not noted beside the database,"
+            " so a crash may send the last ones again",
+            doing,
+            self.path,
+            _why(exc),
+        )
+        self.close()
+
+
+def _why(exc: OSError) -> str:
+    return (exc.strerror or type(exc).__name__).lower()

@@ -1,0 +1,203 @@
+"""A crash between a delivery and its row's deletion: the files a ``kill -9`` leaves behind,
+copied at that instant and started again, must not send the delivered message a second time.
+
+The database thread is held by a long transaction (as the scheduler's batch of due prompts
+holds it), so the deletion waits; the files are copied while it waits, exactly as a crash
+would leave them. Every wait is on a condition, never on the machine's speed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+import shutil
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import pytest
+
+from bot.outbox import Outbox
+from bot.outbox.sent import beside
+from bot.storage.database import Database
+from tests.outbox.test_engine import A, Scripted, msg, open_outbox
+
+MARKER = "only-in-the-message-7f3c"
+
+
+async def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
+    """Wait for a condition (the timeout is a safety net only)."""
+    async with asyncio.timeout(timeout):
+        while not condition():  # noqa: ASYNC110 (polls a counter)
+            await asyncio.sleep(0.005)
+
+
+@asynccontextmanager
+async def database_held(db: Database) -> AsyncIterator[None]:
+    """Another transaction holds the database (as the scheduler's batch does) until the
+    block ends: every write from elsewhere waits for it."""
+    holding, release = asyncio.Event(), asyncio.Event()
+
+    async def hold() -> None:
+        async with db.begin():
+            holding.set()
+            await release.wait()
+
+    task = asyncio.create_task(hold())
+    await holding.wait()
+    try:
+        yield
+    finally:
+        release.set()
+        await task
+
+
+def crash_copy(source: Path, target: Path) -> None:
+    """The database's files as a ``kill -9`` leaves them right now."""
+    target.mkdir()
+    for path in source.iterdir():
+        if path.is_file():
+            shutil.copy(path, target / path.name)
+
+
+async def delivered_then_crashed(tmp_path: Path) -> tuple[Scripted, Path]:
+    """One message delivered while its deletion waits behind another transaction; the files
+    copied at that instant. Returns the platform it reached and the copy's database path."""
+    db, outbox = await open_outbox(tmp_path / "live" / "db.sqlite3")
+    await outbox.start()
+    await outbox.enqueue(A, msg(f"your check-in {MARKER}"))
+    platform = Scripted()
+    async with database_held(db):
+        outbox.register(platform)  # the lane wakes and delivers; the deletion has to wait
+        await until(lambda: outbox.stats["sent"] == 1)
+        crash_copy(tmp_path / "live", tmp_path / "crashed")
+    await outbox.stop()
+    await db.close()
+    return platform, tmp_path / "crashed" / "db.sqlite3"
+
+
+async def restart(path: Path) -> tuple[Database, Outbox, Scripted]:
+    db, outbox = await open_outbox(path)
+    again = Scripted()
+    outbox.register(again)
+    await outbox.start()
+    return db, outbox, again
+
+
+async def test_a_crash_before_the_deletion_commits_does_not_send_it_again(
+    tmp_path: Path,
+) -> None:
+    platform, crashed = await delivered_then_crashed(tmp_path)
+    assert platform.sent[A] == [f"your check-in {MARKER}"]
+    db, outbox, again = await restart(crashed)
+    assert await outbox.drain(timeout=30)
+    queued = await db.fetchall("SELECT id FROM outbox")
+    await outbox.stop()
+    await db.close()
+    assert again.sent[A] == []  # no second copy
+    assert queued == []
+    assert beside(crashed).read_bytes() == b""  # emptied once the rows were deleted
+
+
+async def test_the_crash_copy_really_left_the_row_queued(tmp_path: Path) -> None:
+    """The scenario above is the one that resent before: the row is still in the copy."""
+    _, crashed = await delivered_then_crashed(tmp_path)
+    beside(crashed).unlink()
+    db = await Database.open(crashed)
+    rows = await db.fetchall("SELECT id FROM outbox WHERE status = 'queued'")
+    await db.close()
+    assert len(rows) == 1
+
+
+async def test_the_ids_file_holds_digits_only(tmp_path: Path) -> None:
+    _, crashed = await delivered_then_crashed(tmp_path)
+    data = beside(crashed).read_bytes()
+    assert re.fullmatch(rb"(\d+\n)+", data), data
+    assert MARKER.encode() not in data
+
+
+async def test_without_a_writable_ids_file_nothing_is_lost(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A folder where the file should be (as a read-only place would): one plain line in the
+    log, sending goes on, and a crash sends the message again rather than losing it."""
+    live = tmp_path / "live"
+    live.mkdir()
+    beside(live / "db.sqlite3").mkdir()
+    with caplog.at_level(logging.WARNING):
+        platform, crashed = await delivered_then_crashed(tmp_path)
+    assert platform.sent[A] == [f"your check-in {MARKER}"]
+    lines = [r.getMessage() for r in caplog.records if r.name.startswith("bot.outbox")]
+    assert len(lines) == 1 and "not noted beside the database" in lines[0]
+    db, outbox, again = await restart(crashed)
+    assert await outbox.drain(timeout=30)
+    await outbox.stop()
+    await db.close()
+    assert again.sent[A] == [f"your check-in {MARKER}"]  # at least once
+
+
+async def test_a_half_written_last_line_is_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    db, outbox = await open_outbox(path)
+    await outbox.start()
+    ids = [await outbox.enqueue(A, msg(f"m{n}")) for n in range(3)]
+    await outbox.stop()
+    await db.close()
+    # The second was delivered; the crash came while the third's id was being written.
+    beside(path).write_bytes(f"{ids[1]}\n{str(ids[2])[:-1] or '0'}".encode())
+    db, outbox, again = await restart(path)
+    assert await outbox.drain(timeout=30)
+    await outbox.stop()
+    await db.close()
+    assert again.sent[A] == ["m0", "m2"]
+
+
+async def test_the_ids_file_is_emptied_once_rows_are_deleted(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    db, outbox = await open_outbox(path)
+    outbox.register(Scripted())
+    await outbox.start()
+    ids = [await outbox.enqueue(A, msg(f"m{n}")) for n in range(40)]
+    await outbox.settled(ids, timeout=30)  # reported once their deletion is committed
+    size = beside(path).stat().st_size
+    await outbox.stop()
+    await db.close()
+    assert size == 0
+
+
+async def test_an_outbox_id_is_never_given_out_twice(tmp_path: Path) -> None:
+    """The ids file (and Discord's nonce) name a message by its id, so the id of a delivered
+    and deleted message must never name a new one."""
+    path = tmp_path / "db.sqlite3"
+    db, outbox = await open_outbox(path)
+    outbox.register(Scripted())
+    await outbox.start()
+    first = await outbox.enqueue(A, msg("one"))
+    await outbox.settled([first], timeout=30)
+    second = await outbox.enqueue(A, msg("two"))
+    await outbox.settled([second], timeout=30)
+    await outbox.stop()
+    await db.close()
+    assert second > first
+
+
+async def test_a_delivery_is_noted_before_anything_else_runs(tmp_path: Path) -> None:
+    """Between the platform's answer and the note beside the database, no other task runs
+    (nothing to wait for, however busy the loop or the database): a callback scheduled as the
+    answer comes back already finds the id in the file."""
+    path = tmp_path / "db.sqlite3"
+    db, outbox = await open_outbox(path)
+    await outbox.start()
+    queued = await outbox.enqueue(A, msg("hello"))
+    seen: list[bytes] = []
+    loop = asyncio.get_running_loop()
+    platform = Scripted(
+        hook=lambda _: loop.call_soon(lambda: seen.append(beside(path).read_bytes()))
+    )
+    async with database_held(db):
+        outbox.register(platform)
+        await until(lambda: bool(seen))
+    await outbox.stop()
+    await db.close()
+    assert seen == [f"{queued}\n".encode()]
