@@ -89,7 +89,7 @@ def leave_one_set_out(recogniser: Recogniser) -> None:
         keep_models_in(Path(folder))
         train(examples, patterns.file)
         (kept,) = Path(folder).glob("distress-model-*.json")
-        read = _best_of_3(lambda: DistressModel.from_json(kept.read_text("utf-8"), 0.0))
+        read = _best_of_3(lambda: DistressModel.from_json(kept.read_text("utf-8"), 0.0, None))
         keep_models_in(None)
     for what, seconds in (("training it (examples changed)", trained), ("reading it back", read)):
         print(

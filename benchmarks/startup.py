@@ -9,8 +9,9 @@ service with the console platform and answers one command; it prints the time fr
 that answer (goals: 2 s at 20k, 5 s at 100k), the part of it spent in the service (from
 opening it to the answer) with its CPU time (steadier than wall time on a shared host), and
 peak RSS, with the load average; for a first start on a fresh data folder (which fills the
-content cache and trains the learned distress model) and for a restart (which reads them
-back). Each start runs in its own process so memory figures do not mix. A measurement, not a test.
+content cache; the learned distress model ships in content/, so nothing is trained) and for a
+restart (which reads the cache back). Each start runs in its own process so memory figures
+do not mix. A measurement, not a test.
 """
 
 from __future__ import annotations
@@ -95,8 +96,8 @@ async def main() -> None:
         with tempfile.TemporaryDirectory() as name:
             folder = Path(name)
             await seed(folder, count)
-            # The first start fills what the data folder keeps (the content cache, the learned
-            # distress model); a restart, the usual case, reads them back.
+            # The first start fills what the data folder keeps (the content cache); a restart,
+            # the usual case, reads it back.
             for which in ("first start", "restart"):
                 began = time.time()
                 out = await asyncio.to_thread(

@@ -38,6 +38,10 @@ def _parser() -> argparse.ArgumentParser:
     back.add_argument("path", type=Path, help="where to write the copy")
     sub.add_parser("check-content", help="check every file in the content folder")
     sub.add_parser("export-schemas", help="write content/schemas/*.schema.json for editors")
+    sub.add_parser(
+        "train-distress-model",
+        help="train the distress model from the examples and write content/distress_model.json",
+    )
     sub.add_parser("status", help="how the database and content stand, without starting")
     return parser
 
@@ -99,6 +103,11 @@ def main(argv: list[str] | None = None) -> int:
 
             for path in export(settings.content_dir / "schemas"):
                 print(f"Wrote {path}")
+            return 0
+        if args.command == "train-distress-model":
+            from bot.directory.distress_model import write_shipped
+
+            print(f"Wrote {write_shipped(settings.content_dir)}; commit it with the examples.")
             return 0
         return _run(settings)
     except SettingsError as exc:

@@ -15,13 +15,13 @@ from datetime import timedelta
 
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.content.sources import SOURCES
+from bot.content.sources import DISTRESS, SOURCES
 from bot.content.store import ContentStore
 from bot.core.commands import Registry, Router
 from bot.core.context import Context
 from bot.core.dispatch import Dispatcher
 from bot.core.model import AccountRef, Platform, Role
-from bot.directory.distress_model import keep_models_in
+from bot.directory.distress_model import Learning, keep_models_in
 from bot.messenger import Messenger
 from bot.outbox import Outbox
 from bot.platforms.base import PlatformAdapter
@@ -45,6 +45,7 @@ class Service:
     ctx: Context
     dispatcher: Dispatcher
     adapters: tuple[PlatformAdapter, ...]
+    learning: Learning  # the distress model trained in the background, when examples changed
 
 
 def platform_adapters(settings: Settings) -> list[PlatformAdapter]:
@@ -179,11 +180,17 @@ async def running(
         watchdog = Watchdog(relay, settings.relay_watchdog_seconds)
         watchdog.start()
         stack.push_async_callback(watchdog.stop)
+        # Only now, with every platform answering: if peers changed the distress examples
+        # since the shipped model was made, train one in the background (shipped meanwhile).
+        learning = Learning(lambda: content[DISTRESS])
+        learning.start()
+        content.on_reload(learning.reloaded)
+        stack.push_async_callback(learning.stop)
         log.info(
             "Peer Circle is running on %s",
             ", ".join(a.platform.value for a in chosen) or "no platform",
         )
-        yield Service(ctx, dispatcher, tuple(chosen))
+        yield Service(ctx, dispatcher, tuple(chosen), learning)
         log.info("stopping")
 
 

@@ -25,7 +25,7 @@ from bot.content.store import Source
 from bot.content.texts import Texts, load_texts
 from bot.content.yamlfile import M, digest_of, load_yaml_model
 from bot.directory.distress import Distress
-from bot.directory.distress_model import Recogniser, train
+from bot.directory.distress_model import SHIPPED, Recogniser, prepare
 from bot.directory.resources import INDEX_FORMAT, ResourceDirectory
 from bot.storage.search_index import FORMAT as index_format
 from bot.storage.search_index import SearchIndex
@@ -62,8 +62,8 @@ CRISIS: Source[CrisisFile] = Source("crisis", _crisis, _crisis_warnings)
 
 def _distress(directory: Path) -> Recogniser:
     """The patterns that say someone needs support now, compiled once per loaded version, and
-    the model trained beside them (retrained only when what it learns from changed). Both
-    files are read, so a mistake in either is reported, before training."""
+    the model beside them: the shipped weights when they learned from these very examples
+    (else see ``prepare``). Both files are read, so a mistake in either is reported."""
     problems: list[Problem] = []
     try:
         file = load_yaml_model(directory / "distress.yaml", DistressFile, shown_as="distress.yaml")
@@ -79,10 +79,21 @@ def _distress(directory: Path) -> Recogniser:
         problems += exc.problems
     if problems:
         raise ContentError(problems)
-    return Recogniser(Distress(file), train(examples, file))
+    return Recogniser(Distress(file), *prepare(examples, file, directory))
 
 
-DISTRESS: Source[Recogniser] = Source("distress", _distress)
+def _distress_warnings(recogniser: Recogniser) -> list[str]:
+    if recogniser.learn is None:
+        return []
+    return [
+        f"{SHIPPED} was made from other examples than distress_examples.yaml and"
+        " distress.yaml hold now: the bot uses it while it trains a new model in the"
+        " background at its next start; run  python -m bot train-distress-model  and commit"
+        f" {SHIPPED} with the examples"
+    ]
+
+
+DISTRESS: Source[Recogniser] = Source("distress", _distress, _distress_warnings)
 TEXTS: Source[Texts] = Source("texts", load_texts)
 
 

@@ -13,7 +13,7 @@ from typing import Any, TypeVar, cast
 import yaml
 from pydantic import BaseModel, ValidationError
 
-from bot.content import cache
+from bot.content import cache, fastyaml
 from bot.content.problems import ContentError, Problem
 
 _NAME_KEYS = ("id", "name", "title", "term", "key")
@@ -189,9 +189,12 @@ def _from_cache(kind: str, digest: str, model: type[M]) -> M | None:
 
 
 def _parse(text: str, shown_as: str) -> Any:
-    """Plain data from YAML text, checked for values a `` #`` cut short."""
+    """Plain data from YAML text, checked for values a `` #`` cut short. yaml-rs reads it
+    when it surely gives what PyYAML gives (``fastyaml``), many times faster; else PyYAML."""
     try:
-        data = yaml.load(text, Loader=_Loader)  # a safe loader: builds no objects
+        data = fastyaml.load(text, _Loader.yaml_implicit_resolvers)
+        if data is None:
+            data = yaml.load(text, Loader=_Loader)  # a safe loader: builds no objects
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -3,9 +3,15 @@
 Patterns catch what someone thought to write down; people in distress say it in endless other
 ways. This small model (scikit-learn: TF-IDF over character and word n-grams, then a linear
 support vector machine) is trained from content/distress_examples.yaml plus every example and
-near miss in distress.yaml, each time that content changes (a fraction of a second), so peers
-extend it by adding examples, not code. Crisis lines come first when the patterns OR the
-model say so.
+near miss in distress.yaml, so peers extend it by adding examples, not code. Crisis lines come
+first when the patterns OR the model say so.
+
+Its weights ship with the content (content/distress_model.json, written by ``python -m bot
+train-distress-model``), named by the sha256 of what they learned from: a start with those
+very examples reads them (tens of milliseconds) and never imports scikit-learn, whose import
+and training are most of a second start's cost on a busy host. When peers changed the
+examples, the service answers at once with the shipped weights while a new model is trained
+on a worker thread (``Learning``), then kept in the data folder for the next start.
 
 Text is normalised as the patterns see it (case, accents, apostrophes) and never
 spell-corrected. Rule 2: nothing about a message is stored or logged here; the fitted model
@@ -14,23 +20,29 @@ holds only its training examples' n-gram weights.
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import hashlib
 import importlib.metadata
 import itertools
 import json
+import logging
 import math
 import re
-from collections.abc import Sequence
+import threading
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Self
 
 from bot.content.schema.distress import DistressFile
 from bot.content.schema.distress_examples import DistressExamplesFile
+from bot.content.yamlfile import load_yaml_model
 from bot.directory.distress import Distress
 from bot.directory.phrases import normalise
 
-_SKLEARN = importlib.metadata.version("scikit-learn")  # a model kept by another one is retrained
+log = logging.getLogger(__name__)
+
 LONGEST = 2000  # characters looked at, as for the patterns
 STRENGTH = 2.0  # LinearSVC's C, chosen with the leave-one-set-out figures (benchmarks.distress)
 
@@ -141,9 +153,13 @@ class DistressModel:
     def says(self, text: str) -> bool:
         return self.scores([text])[0] >= self.threshold
 
-    def to_json(self) -> str:
+    def to_json(self, learned_from: str) -> str:
+        """The weights as JSON, named by ``key`` of what they learned from (and, for whoever
+        reads the file, the scikit-learn that trained them)."""
         return json.dumps(
             {
+                "learned_from": learned_from,
+                "scikit_learn": importlib.metadata.version("scikit-learn"),
                 "intercept": self.intercept,
                 **{
                     part: [list(weights), *map(list, zip(*weights.values(), strict=True))]
@@ -153,9 +169,12 @@ class DistressModel:
         )
 
     @classmethod
-    def from_json(cls, text: str, threshold: float) -> Self:
-        """A model written by ``to_json``: each block as its n-grams, idfs and weights."""
+    def from_json(cls, text: str, threshold: float, learned_from: str | None) -> Self | None:
+        """A model written by ``to_json``, if it learned from ``learned_from`` (else None;
+        with None, whatever it learned from): each block as its n-grams, idfs and weights."""
         data = json.loads(text)
+        if learned_from is not None and data.get("learned_from") != learned_from:
+            return None
         blocks: list[Weights] = []
         for part in ("chars", "words"):
             grams, idfs, weights = data[part]
@@ -177,45 +196,62 @@ def training_lists(
     return distress, ordinary
 
 
-_trained: dict[bytes, DistressModel] = {}  # the last model, by what it learned from
+def key(distress: Sequence[str], ordinary: Sequence[str]) -> str:
+    """What a model learned from, and how (sha256, hex): a kept or shipped model is used only
+    for the very same messages and settings."""
+    said = json.dumps([STRENGTH, CHARS, WORDS, list(distress), list(ordinary)])
+    return hashlib.sha256(said.encode()).hexdigest()
+
+
+SHIPPED = "distress_model.json"  # in the content folder, beside distress_examples.yaml
+_trained: dict[str, DistressModel] = {}  # the last model, by what it learned from
 _kept_in: list[Path] = []  # the folder fitted models are kept in between runs, when set
 _KEPT = "distress-model-{}.json"
+_fitting = threading.Lock()  # one training at a time: a second one waits, then reuses it
 
 
 def keep_models_in(folder: Path | None) -> None:
     """Keep fitted models in ``folder`` (the service's data folder) between runs, so a start
-    with unchanged examples reads the model back (tens of milliseconds) instead of training it again
-    (about 0.3 s, plus about a second to import scikit-learn). The file holds the n-gram
-    weights learned from the content's examples (JSON), never a message."""
+    after peers changed the examples trains once, not at every start. The file holds the
+    n-gram weights learned from the content's examples (JSON), never a message."""
     _kept_in[:] = [folder] if folder is not None else []
 
 
-def _kept(key: bytes) -> Path | None:
-    return _kept_in[0] / _KEPT.format(key.hex()[:32]) if _kept_in else None
+def _kept(learned_from: str) -> Path | None:
+    return _kept_in[0] / _KEPT.format(learned_from[:32]) if _kept_in else None
 
 
-def _read_kept(key: bytes, threshold: float) -> DistressModel | None:
-    path = _kept(key)
+def _read(path: Path | None, learned_from: str | None, threshold: float) -> DistressModel | None:
+    """The model in ``path`` if it learned from exactly these examples; None if not, or if
+    it cannot be read (a cache cut short, say: then it is trained again)."""
     if path is None:
         return None
     try:
-        return DistressModel.from_json(path.read_text("utf-8"), threshold)
-    except (OSError, ValueError, KeyError, TypeError):  # only a cache (cut short?): train again
+        return DistressModel.from_json(path.read_text("utf-8"), threshold, learned_from)
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return None
 
 
-def _write_kept(key: bytes, model: DistressModel) -> None:
-    path = _kept(key)
+def _write_kept(learned_from: str, model: DistressModel) -> None:
+    path = _kept(learned_from)
     if path is None or not path.parent.is_dir():  # never creates the data folder itself
         return
     try:
         for old in path.parent.glob(_KEPT.format("*")):
             old.unlink(missing_ok=True)
         spare = path.with_suffix(".partial")
-        spare.write_text(model.to_json(), "utf-8")
+        spare.write_text(model.to_json(learned_from), "utf-8")
         spare.replace(path)
     except OSError:
         return  # only a cache: the next start trains again
+
+
+def _remembered(learned_from: str, model: DistressModel, threshold: float) -> DistressModel:
+    if model.threshold != threshold:  # only the threshold changed
+        model = DistressModel(model.chars, model.words, model.intercept, threshold)
+    _trained.clear()
+    _trained[learned_from] = model
+    return model
 
 
 def train(
@@ -223,20 +259,63 @@ def train(
 ) -> DistressModel:
     """The model for these examples: the last one when it learned from the very same messages
     (a reload that changed another file, a copy of the same content), else the one kept in the
-    data folder by an earlier run, else trained now."""
+    data folder by an earlier run, else trained now (importing scikit-learn)."""
     distress, ordinary = training_lists(examples, patterns, without)
-    key = hashlib.sha256(
-        json.dumps([_SKLEARN, STRENGTH, CHARS, WORDS, distress, ordinary]).encode()
-    ).digest()
-    model = _trained.get(key) or _read_kept(key, examples.threshold)
-    if model is None:
-        model = DistressModel.fit(distress, ordinary, examples.threshold)
-        _write_kept(key, model)
-    elif model.threshold != examples.threshold:  # only the threshold changed
-        model = DistressModel(model.chars, model.words, model.intercept, examples.threshold)
-    _trained.clear()
-    _trained[key] = model
-    return model
+    learned_from = key(distress, ordinary)
+    with _fitting:
+        model = _trained.get(learned_from) or _read(
+            _kept(learned_from), learned_from, examples.threshold
+        )
+        if model is None:
+            model = DistressModel.fit(distress, ordinary, examples.threshold)
+            _write_kept(learned_from, model)
+        return _remembered(learned_from, model, examples.threshold)
+
+
+Learn = Callable[[], "DistressModel"]
+
+
+def prepare(
+    examples: DistressExamplesFile, patterns: DistressFile, content: Path
+) -> tuple[DistressModel, Learn | None]:
+    """The model to use now, without training when any model learned from these very
+    examples is at hand (in memory, shipped in ``content``, kept in the data folder). When
+    none is, the shipped weights (learned from older examples) serve meanwhile, with how to
+    train the right one (``Learning`` runs it on a worker thread once the service answers);
+    with no usable shipped weights at all, it is trained now."""
+    distress, ordinary = training_lists(examples, patterns)
+    learned_from = key(distress, ordinary)
+    threshold = examples.threshold
+    model = (
+        _trained.get(learned_from)
+        or _read(content / SHIPPED, learned_from, threshold)
+        or _read(_kept(learned_from), learned_from, threshold)
+    )
+    if model is not None:
+        return _remembered(learned_from, model, threshold), None
+    older = _read(content / SHIPPED, None, threshold)
+    if older is None:
+        return train(examples, patterns), None
+    return older, lambda: train(examples, patterns)
+
+
+def write_shipped(content: Path) -> Path:
+    """Train from the examples in ``content`` and write the weights the service ships with
+    (``python -m bot train-distress-model``): run it after changing distress_examples.yaml
+    or the examples and near misses in distress.yaml, and commit the file with them."""
+    examples = load_yaml_model(
+        content / "distress_examples.yaml",
+        DistressExamplesFile,
+        shown_as="distress_examples.yaml",
+    )
+    patterns = load_yaml_model(content / "distress.yaml", DistressFile, shown_as="distress.yaml")
+    distress, ordinary = training_lists(examples, patterns)
+    model = DistressModel.fit(distress, ordinary, examples.threshold)
+    path = content / SHIPPED
+    spare = path.with_suffix(".partial")
+    spare.write_text(model.to_json(key(distress, ordinary)) + "\n", "utf-8")
+    spare.replace(path)
+    return path
 
 
 LEARNED = "learned"  # what ``which`` answers when only the model recognised distress
@@ -247,9 +326,14 @@ class Recogniser:
     The patterns answer first (cheap, and they name the entry that matched); the model is
     asked only when no pattern recognised the message."""
 
-    def __init__(self, patterns: Distress, model: DistressModel) -> None:
+    def __init__(
+        self, patterns: Distress, model: DistressModel, learn: Learn | None = None
+    ) -> None:
         self.patterns = patterns
         self.model = model
+        #: How to train the right model, while ``model`` is the shipped one learned from
+        #: older examples (see ``prepare``); None once the model fits the examples.
+        self.learn = learn
 
     def which(self, text: str) -> str | None:
         """The id of the pattern entry that recognises distress, ``LEARNED`` when only the
@@ -261,3 +345,54 @@ class Recogniser:
 
     def recognises(self, text: str) -> bool:
         return self.which(text) is not None
+
+
+class Learning:
+    """Trains the model on a worker thread when the content's examples changed since the
+    shipped weights were made, so the service answers at once (with the shipped weights, which
+    still recognise everything they learned) instead of first importing scikit-learn and
+    training. Started once the service answers; a reload with changed examples starts it again.
+    The trained model is kept in the data folder, so the next start reads it back."""
+
+    def __init__(self, current: Callable[[], Recogniser]) -> None:
+        self._current = current
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def start(self) -> None:
+        """Train now if the current content needs it (call once the service answers)."""
+        recogniser = self._current()
+        if recogniser.learn is None:
+            return
+        log.info(
+            "distress model: the examples changed since content/%s was made; using the shipped"
+            " weights while a new model is trained on a worker thread (python -m bot"
+            " train-distress-model updates the shipped ones)",
+            SHIPPED,
+        )
+        task = asyncio.create_task(self._train(recogniser, recogniser.learn))
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def reloaded(self, _: object) -> None:
+        """After a reload (``ContentStore.on_reload``): its examples may have changed."""
+        self.start()
+
+    async def _train(self, recogniser: Recogniser, learn: Learn) -> None:
+        began = time.monotonic()
+        try:
+            model = await asyncio.to_thread(learn)
+        except Exception:
+            log.exception("distress model: training failed; keeping the shipped weights")
+            return
+        recogniser.model, recogniser.learn = model, None
+        log.info("distress model: trained in %.1f s and in use", time.monotonic() - began)
+
+    async def settled(self) -> None:
+        """Wait until no training is under way (the new model is in use, or training failed
+        and the shipped weights stay)."""
+        await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def stop(self) -> None:
+        """Let a training under way finish (a few seconds at most): it keeps its model in
+        the data folder, and no thread is left writing there after the service stopped."""
+        await self.settled()

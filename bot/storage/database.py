@@ -16,7 +16,7 @@ import logging
 import re
 import shutil
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -142,6 +142,16 @@ class Database:
         # One connection is shared by every coroutine: a statement issued while another
         # coroutine holds BEGIN would silently join its transaction. Writes take this lock.
         self._write = asyncio.Lock()
+        self._rollback_listeners: list[Callable[[], None]] = []
+
+    def on_rollback(self, listener: Callable[[], None]) -> None:
+        """Call ``listener`` whenever a transaction or savepoint is rolled back: what was
+        read inside it may never have happened (``bot.storage.known_people``)."""
+        self._rollback_listeners.append(listener)
+
+    def _rolled_back(self) -> None:
+        for listener in self._rollback_listeners:
+            listener()
 
     @classmethod
     async def open(
@@ -318,6 +328,7 @@ class Database:
                 with contextlib.suppress(sqlite3.OperationalError):
                     await self.conn.execute(f"ROLLBACK TO {name}")
                     await self.conn.execute(f"RELEASE {name}")
+                self._rolled_back()
                 raise
             await self.conn.execute(f"RELEASE {name}")
             return
@@ -327,6 +338,7 @@ class Database:
                 yield self.conn
             except BaseException:
                 await self._rollback()
+                self._rolled_back()
                 raise
             await self.conn.execute("COMMIT")
 

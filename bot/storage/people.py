@@ -1,16 +1,18 @@
-"""People, their platform accounts and roles."""
+"""People, their platform accounts and roles: every write to them is here, marked
+``@_changes`` so it forgets what ``known`` remembers (``bot.storage.known_people``)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Callable, Coroutine, Iterable
 from datetime import datetime, time
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 import aiosqlite
 
 from bot.core.model import AccountRef, Person, Platform, QuietHours, Role
 from bot.storage.database import Database
+from bot.storage.known_people import KnownPeople
 from bot.storage.times import from_db, to_db
 
 
@@ -31,11 +33,33 @@ def _person(row: aiosqlite.Row, roles: Iterable[str]) -> Person:
     )
 
 
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _changes(
+    write: Callable[Concatenate[PeopleRepository, P], Coroutine[Any, Any, R]],
+) -> Callable[Concatenate[PeopleRepository, P], Coroutine[Any, Any, R]]:
+    """A write to people, accounts or roles: what is remembered is forgotten before it (a
+    lookup under way keeps nothing) and after it (nothing read meanwhile is kept)."""
+
+    async def changing(people: PeopleRepository, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        people.known.forget()
+        try:
+            return await write(people, *args, **kwargs)
+        finally:
+            people.known.forget()
+
+    return changing
+
+
 class PeopleRepository:
     holds = ("people", "accounts", "roles")
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        self.known = KnownPeople()
+        db.on_rollback(self.known.forget)
 
     async def get(self, person_id: int) -> Person | None:
         row = await self.db.fetchone("SELECT * FROM people WHERE id = ?", (person_id,))
@@ -62,7 +86,17 @@ class PeopleRepository:
         return found
 
     async def by_account(self, account: AccountRef) -> Person | None:
-        """One query (every command starts here): the person with their roles."""
+        """The person with their roles (every command starts here): from memory when nothing
+        about anyone was written since the database last said, else one query."""
+        known, person = self.known.get(account)
+        if known:
+            return person
+        version = self.known.version
+        person = await self._by_account(account)
+        self.known.keep(version, account, person)
+        return person
+
+    async def _by_account(self, account: AccountRef) -> Person | None:
         rows = await self.db.fetchall(
             "SELECT p.*, r.role AS role FROM accounts a JOIN people p ON p.id = a.person_id"
             " LEFT JOIN roles r ON r.person_id = p.id"
@@ -73,6 +107,7 @@ class PeopleRepository:
             return None
         return _person(rows[0], (r["role"] for r in rows if r["role"] is not None))
 
+    @_changes
     async def create(self, account: AccountRef, roles: Iterable[Role], now: datetime) -> Person:
         """A new person with one account; used when someone joins, or for bootstrap stewards."""
         stamp = to_db(now)
@@ -100,6 +135,7 @@ class PeopleRepository:
         )
         return [AccountRef(Platform(r["platform"]), r["user_id"]) for r in rows]
 
+    @_changes
     async def link_account(self, person_id: int, account: AccountRef, now: datetime) -> None:
         await self.db.execute(
             "INSERT INTO accounts(platform, user_id, person_id, linked_at) VALUES (?, ?, ?, ?)"
@@ -135,18 +171,21 @@ class PeopleRepository:
                 found[pid] = account  # the latest linked, or the latest on the chosen app
         return found
 
+    @_changes
     async def set_reach_on(self, person_id: int, platform: Platform | None) -> None:
         await self.db.execute(
             "UPDATE people SET reach_on = ? WHERE id = ?",
             (platform.value if platform else None, person_id),
         )
 
+    @_changes
     async def grant(self, person_id: int, role: Role, now: datetime) -> None:
         await self.db.execute(
             "INSERT OR IGNORE INTO roles(person_id, role, granted_at) VALUES (?, ?, ?)",
             (person_id, role.value, to_db(now)),
         )
 
+    @_changes
     async def revoke(self, person_id: int, role: Role) -> bool:
         """Take a role away; False if it would remove the network's last steward. The count
         and the delete are one statement, so two stewards removing each other at the same
@@ -168,9 +207,11 @@ class PeopleRepository:
         )
         return [int(r["person_id"]) for r in rows]
 
+    @_changes
     async def set_timezone(self, person_id: int, timezone: str | None) -> None:
         await self.db.execute("UPDATE people SET timezone = ? WHERE id = ?", (timezone, person_id))
 
+    @_changes
     async def set_quiet_hours(self, person_id: int, quiet: QuietHours | None) -> None:
         await self.db.execute(
             "UPDATE people SET quiet_start = ?, quiet_end = ? WHERE id = ?",
@@ -181,6 +222,7 @@ class PeopleRepository:
             ),
         )
 
+    @_changes
     async def set_away(self, person_id: int, until: datetime | None) -> None:
         """``/away until``: one pause for everything scheduled for the person (None: back)."""
         await self.db.execute(
@@ -205,6 +247,7 @@ class PeopleRepository:
             "away_until": to_db(person.away_until),
         }
 
+    @_changes
     async def erase_person(self, person_id: int) -> None:
         # Accounts and roles cascade from people; deleting them first keeps the intent explicit.
         await self.db.transaction(

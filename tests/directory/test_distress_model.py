@@ -5,8 +5,10 @@ searches do not, a mistake in the examples file is named plainly, and nothing is
 from __future__ import annotations
 
 import io
+import json
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -20,11 +22,13 @@ from bot.directory import distress_model
 from bot.directory.distress import Distress
 from bot.directory.distress_model import (
     LEARNED,
+    SHIPPED,
     DistressModel,
     Recogniser,
     char_grams,
     fit_pipeline,
     keep_models_in,
+    key,
     train,
     training_lists,
     word_grams,
@@ -150,14 +154,41 @@ def test_a_start_with_unchanged_examples_reads_the_kept_model_back(
     assert not (tmp_path / "data").exists()
 
 
-def test_the_kept_weights_score_as_scikit_learn_does(shipped: Content) -> None:
-    """The model is scored in plain Python from its weights (no scikit-learn import at each
-    start); it must give scikit-learn's own answer, n-gram for n-gram."""
+@pytest.fixture(scope="module")
+def fresh(shipped: Content) -> Any:
+    """A pipeline trained now from the shipped examples, with scikit-learn."""
+    examples = load_yaml_model(
+        CONTENT / "distress_examples.yaml", DistressExamplesFile, shown_as="x"
+    )
+    return fit_pipeline(*training_lists(examples, shipped[DISTRESS].patterns.file))
+
+
+def test_the_shipped_weights_are_those_the_shipped_examples_give(
+    shipped: Content, fresh: Any
+) -> None:
+    """content/distress_model.json is what the service uses at every start without training:
+    it must have learned from the examples shipped beside it, and score as a model trained
+    from them now does. If this fails: python -m bot train-distress-model, and commit it."""
     examples = load_yaml_model(
         CONTENT / "distress_examples.yaml", DistressExamplesFile, shown_as="x"
     )
     distress, ordinary = training_lists(examples, shipped[DISTRESS].patterns.file)
-    pipeline = fit_pipeline(distress, ordinary)
+    written = json.loads((CONTENT / SHIPPED).read_text("utf-8"))
+    assert written["learned_from"] == key(distress, ordinary), (
+        "run: python -m bot train-distress-model"
+    )
+    model = DistressModel.from_json(json.dumps(written), 0.0, key(distress, ordinary))
+    assert model is not None and shipped[DISTRESS].learn is None
+    said = [*UNSEEN_DISTRESS, *NEAR_MISS_SEARCHES, *distress[::50], *ordinary[::50]]
+    now = DistressModel.from_pipeline(fresh, 0.0).scores(said)
+    assert model.scores(said) == pytest.approx(now, abs=1e-9)
+    assert shipped[DISTRESS].model.scores(said) == pytest.approx(now, abs=1e-9)
+
+
+def test_the_kept_weights_score_as_scikit_learn_does(fresh: Any) -> None:
+    """The model is scored in plain Python from its weights (no scikit-learn import at each
+    start); it must give scikit-learn's own answer, n-gram for n-gram."""
+    pipeline = fresh
     (_, chars), (_, words) = pipeline.steps[0][1].transformer_list
     said = [*UNSEEN_DISTRESS, *NEAR_MISS_SEARCHES, "I’m NOT ok!!", "a", "", "ok ok ok ok"]
     plain = [normalise(m) for m in said]

@@ -1,0 +1,113 @@
+"""YAML parsed by yaml-rs (Rust) where it surely gives what PyYAML gives, else nothing.
+
+Why: parsing is most of a cold content load; on a 10,000-entry directory yaml-rs takes about a
+fifteenth of the time of PyYAML with libyaml. But it reads YAML 1.2 and PyYAML reads YAML 1.1,
+and they differ on some unquoted values: ``yes``/``no``/``on``/``off`` are booleans in 1.1 and
+text in 1.2, ``10:30`` is the number 630 in 1.1, ``012`` is octal in 1.1, ``1e3`` and ``+.5``
+are text in PyYAML and numbers in 1.2, ``<<`` merges and ``=`` means something in 1.1 only.
+They also differ on a byte-order mark, on several documents in one file, on a block scalar at
+the very end of a file without a final line break, on characters PyYAML refuses or reads as
+line breaks, on tags, and on two equal keys (PyYAML keeps the last; yaml-rs refuses the file).
+
+So ``load`` gives up (``None``: parse with PyYAML as before, which also names any mistake with
+its own words and line) when the text has any of those signs, when yaml-rs refuses it, or when
+what yaml-rs read holds a number (it cannot tell ``012`` from ``12``) or a text that PyYAML's
+own rules would read as something else were it unquoted (``yes``, ``10:30``, ``<<``). Texts
+and booleans it gives are otherwise what PyYAML gives: a quoted text is the same in both, and
+an unquoted one is only a text in 1.2 if PyYAML's rules (checked here) make it one too. Dates
+stay text in both (see ``yamlfile._Loader``). tests/content/test_fastyaml.py checks every
+shipped file and each of these cases against PyYAML.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import yaml_rs
+
+#: Characters PyYAML refuses, or reads as line breaks (NEL, LS, PS) where YAML 1.2 does not.
+_REFUSED = re.compile(
+    "[^\x09\x0a\x0d\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]"
+)
+_SECOND_DOCUMENT = re.compile(r"\n(?:---|\.\.\.)(?:[ \t\r\n]|$)")
+#: A number written other than as a plain decimal (``012``, ``1_000``, ``1e3``, ``10:30``...).
+_START = r"(?:^|[\[{,:]|-[ \t]|\?[ \t])[ \t]*"
+_END = r"[ \t]*(?:$|[,\]}#]|:(?:[ \t]|$))"
+_ODD_NUMBER = re.compile(
+    rf"{_START}(?![-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?{_END})[-+]?(?:0[xX][0-9a-fA-F_]+"
+    r"|0[oObB][0-9_]+|[0-9][0-9_]*(?:[.:][0-9_]*)*(?:[eE][-+]?[0-9]+)?"
+    rf"|\.[0-9][0-9_]*(?:[eE][-+]?[0-9]+)?|\.(?:inf|Inf|INF|nan|NaN|NAN)){_END}",
+    re.MULTILINE,
+)
+#: Texts that YAML 1.2 reads as a boolean or None too when unquoted: as a text, it was quoted.
+_SAME_UNQUOTED = frozenset(
+    ("true", "True", "TRUE", "false", "False", "FALSE", "null", "Null", "NULL", "~")
+)
+
+
+def load(text: str, resolvers: dict[str, Any]) -> Any | None:
+    """The data in ``text`` as PyYAML's safe loader with these implicit ``resolvers`` would
+    give it, or None when that is not certain (then parse it with PyYAML). Never raises."""
+    if (
+        not text.endswith("\n")
+        or text.startswith("\ufeff")
+        or _REFUSED.search(text)
+        or _SECOND_DOCUMENT.search(text)
+        or _tagged(text)
+    ):
+        return None
+    try:
+        data: Any = yaml_rs.loads(text, parse_datetime=False)
+    except Exception:
+        return None  # any refusal: PyYAML reads it, and names the mistake if there is one
+    if data is None:
+        return {}
+    doubtful, numbers = _doubtful(data, resolvers)
+    if numbers and _ODD_NUMBER.search(text):
+        return None
+    if any(_unquoted(text, said) for said in doubtful):
+        return None
+    return data
+
+
+def _tagged(text: str) -> bool:
+    """Whether a value may start with ``!`` (a tag), which the two read differently."""
+    return any(
+        at == 0 or text[at - 1] in " \t\n[{,:" for at in (m.start() for m in re.finditer("!", text))
+    )
+
+
+#: In yaml-rs's data written as JSON: a number, and a text short or plain enough that PyYAML
+#: might read it as something else were it unquoted (checked one by one against its rules).
+_JSON_NUMBER = re.compile(r"[:\[,] ?-?[0-9]")
+_JSON_CANDIDATE = re.compile(r'"([-+.0-9_:eExXoObBa-fA-F]+|[A-Za-z~<=]{1,5})"')
+
+
+def _doubtful(data: Any, resolvers: dict[str, Any]) -> tuple[set[str], bool]:
+    """The texts in ``data`` that PyYAML would read as something else were they unquoted
+    (``yes``, ``10:30``, ``<<``), and whether it holds a number (``012`` and ``12`` read the
+    same in yaml-rs, not in PyYAML). Booleans and None read the same in both. Through JSON:
+    walking 10,000 entries in Python costs more than parsing them."""
+    encoded = json.dumps(data, ensure_ascii=False)
+    candidates = {m.group(1) for m in _JSON_CANDIDATE.finditer(encoded)}
+    doubtful = {
+        said
+        for said in candidates - _SAME_UNQUOTED
+        if any(pattern.match(said) for _, pattern in resolvers.get(said[0], ()))
+    }
+    numbers = "Infinity" in encoded or "NaN" in encoded or _JSON_NUMBER.search(encoded)
+    return doubtful, bool(numbers)
+
+
+def _unquoted(text: str, said: str) -> bool:
+    """Whether ``said`` may stand unquoted as a whole value somewhere in ``text`` (then
+    PyYAML reads it otherwise); when every copy is quoted, both read the same text."""
+    for found in re.finditer(re.escape(said) + _END, text, re.MULTILINE):
+        at = found.start() - 1
+        while at >= 0 and text[at] in " \t":
+            at -= 1
+        if at < 0 or text[at] in "\n[{,:-?":
+            return True
+    return False

@@ -1,0 +1,113 @@
+"""yaml-rs reads content only where it gives exactly what PyYAML gives (bot/content/fastyaml.py):
+every shipped file, a big directory, and each value YAML 1.1 and 1.2 read differently load as
+PyYAML loads them, so what peers wrote means the same as before, only sooner."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import pytest
+import yaml
+
+from benchmarks.search import synthetic
+from bot.content import fastyaml
+from bot.content.problems import ContentError
+from bot.content.yamlfile import _Loader, _parse
+from tests.helpers import CONTENT
+
+RESOLVERS = _Loader.yaml_implicit_resolvers
+
+
+def pyyaml(text: str) -> Any:
+    data = yaml.load(text, Loader=_Loader)
+    return {} if data is None else data
+
+
+@pytest.mark.parametrize(
+    "path", sorted(CONTENT.rglob("*.yaml")), ids=lambda p: str(p.relative_to(CONTENT))
+)
+def test_every_shipped_file_loads_as_pyyaml_loads_it(path: Any) -> None:
+    text = path.read_text("utf-8")
+    fast = fastyaml.load(text, RESOLVERS)
+    assert fast is None or fast == pyyaml(text)
+    assert _parse(text, path.name) == pyyaml(text)
+
+
+def test_the_big_files_take_the_fast_way() -> None:
+    for name in ("distress_examples.yaml", "prompts.yaml", "trainings.yaml"):
+        text = (CONTENT / name).read_text("utf-8")
+        assert fastyaml.load(text, RESOLVERS) == pyyaml(text), name
+
+
+def test_a_big_directory_takes_the_fast_way_and_reads_the_same() -> None:
+    """Random entries with ordinary English words: ``on``, ``no`` and ``false`` among the
+    keywords (quoted, as they must be), true and false as booleans, dates."""
+    data = synthetic(2_000, random.Random(14))
+    text = yaml.dump(data, Dumper=yaml.SafeDumper, sort_keys=False, allow_unicode=True)
+    fast = fastyaml.load(text, RESOLVERS)
+    assert fast is not None
+    assert fast == pyyaml(text)
+
+
+# Each reads differently in YAML 1.2 (yaml-rs) than in YAML 1.1 (PyYAML), or is refused by one.
+DIFFERENT = [
+    "a: yes\n",
+    "a: No\n",
+    "indigenous_led: on\n",
+    "- off\n",
+    "a: [yes, 1:2]\n",
+    "yes: 1\n",
+    "starts: 10:30\n",
+    "a: 012\n",
+    "a: 0o12\n",
+    "a: 1e3\n",
+    "a: 1.5e3\n",
+    "a: +.5\n",
+    "a: 1_000\n",
+    "<<: {a: 1}\nb: 2\n",
+    "a: =\n",
+    "a: 1\na: 2\n",
+    "---\na: 1\n---\nb: 2\n",
+    "\ufeffa: 1\n",
+    "a: >2\n   x\n  y",
+    "a: x\x85y\n",
+    "a: b\x07\n",
+    "a:\tb\n",
+    "a: !!binary aGk=\n",
+    "a: !!set {x, y}\n",
+    "a: !local x\n",
+    "a: &x [1]\nb: *x\n",
+    "a: -\n",
+    "a: [1, 2\n",
+]
+# The same in both, quoted or plain.
+SAME = [
+    'a: "yes"\n',
+    "a: 'on'\nb: true\n",
+    'keywords: ["211", "2001", food]\n',
+    "a: true\nb: False\nc: NULL\nd: ~\ne:\n",
+    "verified: 2026-01-01\nphone: 1-800-784-2433\n",
+    "a: 100\nb: -3\nc: 3.14\n",
+    "a: it's fine, yes\n",
+    "a: |\n  yes\n  10:30\n",
+]
+
+
+@pytest.mark.parametrize("text", DIFFERENT + SAME)
+def test_what_the_two_read_differently_is_read_as_pyyaml_reads_it(text: str) -> None:
+    try:
+        expected = pyyaml(text)
+    except yaml.YAMLError:
+        assert fastyaml.load(text, RESOLVERS) is None  # PyYAML names the mistake
+        with pytest.raises(ContentError):
+            _parse(text, "x.yaml")
+        return
+    fast = fastyaml.load(text, RESOLVERS)
+    assert fast is None or repr(fast) == repr(expected)
+    assert repr(_parse(text, "x.yaml")) == repr(expected)
+
+
+@pytest.mark.parametrize("text", SAME[:5])
+def test_plain_values_both_read_alike_take_the_fast_way(text: str) -> None:
+    assert fastyaml.load(text, RESOLVERS) == pyyaml(text)
