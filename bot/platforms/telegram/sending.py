@@ -33,7 +33,15 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.core import markup
-from bot.outbox import Button, Op, OutgoingMessage, PermanentFailure, RetryLater, TransientFailure
+from bot.outbox import (
+    Button,
+    Op,
+    OutgoingMessage,
+    PermanentFailure,
+    RetryLater,
+    TransientFailure,
+    paced,
+)
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -189,6 +197,7 @@ class Sender:
         plain: bool,
     ) -> Message:
         text = part.plain if plain else part.text
+        await paced()  # each part is a send Telegram counts: its own turn within the limits
         if part.document:
             assert message.attachment is not None
             from bot.platforms.telegram import relay_media  # it builds on this module
@@ -218,6 +227,7 @@ class Sender:
     ) -> bool:
         """Edit in place; False when the message can no longer be edited (gone, too old, a
         file), so the caller sends the new text as a new message instead of losing it."""
+        await paced()  # Telegram counts edits as sends
         try:
             await self._bot.edit_message_text(
                 text,
