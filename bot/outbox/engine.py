@@ -148,9 +148,10 @@ class Outbox:
     async def enqueue_many(self, items: Sequence[NewItem], *, ephemeral: bool = False) -> list[int]:
         """Queue messages in one transaction (fan-out); returns their outbox ids."""
         routine = is_scheduled()
+        moment = self._now()
         if not ephemeral:
             try:
-                ids = await self._repo.add_many(items, self._now(), routine=routine)
+                ids = await self._repo.add_many(items, moment, routine=routine)
             except sqlite3.OperationalError as exc:
                 if not is_disk_full(exc):
                     raise
@@ -160,7 +161,7 @@ class Outbox:
                 ephemeral = True
         if ephemeral:
             ids = [next(self._ephemeral_ids) for _ in items]
-        now = self._now().timestamp()
+        now = moment.timestamp()
         for new_id, item in zip(ids, items, strict=True):
             self._entries[new_id] = Entry(
                 new_id,
