@@ -41,6 +41,10 @@ class Lane:
     sending_since: float | None = None
     ticket: Ticket = field(default_factory=Ticket)  # its worker's place in a line, if waiting
 
+    def left(self, at: float) -> None:
+        """A request of this lane's delivery left at ``at`` (the watchdog times it)."""
+        self.sending_since = at
+
     def drop(self, entry_id: int) -> None:
         """Take a finished message out, wherever it is (erasure can remove one mid-queue)."""
         if self.queue and self.queue[0] == entry_id:

@@ -30,6 +30,7 @@ from bot.outbox.journal import Journal
 from bot.outbox.lanes import Entry, Lane, coalesce, dedup_key
 from bot.outbox.limits import Gate, Timer
 from bot.outbox.message import Destination, merge
+from bot.outbox.parts import Requests
 from bot.outbox.priority import Turns
 from bot.outbox.reports import Reports
 from bot.storage.database import unless_disk_full
@@ -95,20 +96,23 @@ class Sending:
                 e.routine for i in lane.queue if (e := self._entries.get(i)) is not None
             )
             async with self._in_flight(dest.platform, urgent, lane):
-                admission = await gate.admit(urgent=urgent, ticket=lane.ticket)
-                if lane.bucket is not None:
-                    lane.bucket.take(admission.left)
+                # Each request the delivery makes (a long message is several) takes its own
+                # turn within the destination's and the platform's limits: see parts.py.
+                requests = Requests(
+                    gate, lane.bucket, timer, urgent=urgent, ticket=lane.ticket, admitted=lane.left
+                )
+                await requests.admit()
                 batch = coalesce(lane.queue, self._entries, deliverer.max_text)
                 message = replace(merge([e.message for e in batch]), dedup_key=dedup_key(batch))
-                lane.sending_since = admission.left
                 try:
                     # No timeout from here: cancelling a request from outside can break the
                     # HTTP client's pool (httpcore #1093); the adapter's client ends every
                     # request by its own timeouts, and the watchdog catches what does not.
                     try:
-                        ids = await deliverer.deliver(dest, message)
+                        with requests.current():
+                            ids = await deliverer.deliver(dest, message)
                     finally:
-                        gate.answered(admission)
+                        requests.answered()
                 except RetryLater as exc:
                     self.stats["retry_after"] += 1
                     until = timer.now() + exc.retry_after

@@ -274,6 +274,20 @@ class Database:
         async with self._writing(), self.conn.execute(sql, params) as cur:
             return int(cur.lastrowid or 0)
 
+    async def insert(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """One INSERT in its own transaction; returns its rowid. One trip to SQLite's thread
+        where :meth:`execute` makes two (its cursor is closed by a second): the outbox queues
+        each reply with one, on the path every message takes."""
+        async with self._writing():
+            row = await self.conn.execute_insert(sql, params)
+        return int(row[0]) if row is not None else 0
+
+    async def write(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """One write in its own transaction, nothing read back, in one trip to SQLite's thread
+        (the outbox deletes each delivered row with one)."""
+        async with self._writing():
+            await self.conn.execute_fetchall(sql, params)
+
     async def execute_rowcount(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one write; returns how many rows it touched."""
         async with self._writing(), self.conn.execute(sql, params) as cur:

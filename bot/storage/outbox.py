@@ -74,7 +74,7 @@ class OutboxRepository:
         stamp = to_db(now)
         rows = [_row(item, stamp, routine) for item in items]
         if len(rows) == 1:
-            return [await self.db.execute(_INSERT, rows[0])]
+            return [await self.db.insert(_INSERT, rows[0])]
         ids: list[int] = []
         async with self.db.begin() as conn:
             for start in range(0, len(rows), _CHUNK):
@@ -111,7 +111,7 @@ class OutboxRepository:
             return
         if len(ids) <= _IN_ONE:
             marks = ",".join("?" * len(ids))
-            await self.db.execute(f"DELETE FROM outbox WHERE id IN ({marks})", list(ids))
+            await self.db.write(f"DELETE FROM outbox WHERE id IN ({marks})", list(ids))
             return
         await self.db.executemany("DELETE FROM outbox WHERE id = ?", [(i,) for i in ids])
 
