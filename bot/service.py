@@ -13,6 +13,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot import collector
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.content.sources import SOURCES
@@ -179,6 +180,9 @@ async def running(
         watchdog = Watchdog(relay, settings.relay_watchdog_seconds)
         watchdog.start()
         stack.push_async_callback(watchdog.stop)
+        # What start-up built lives as long as the service: out of the collector's walks.
+        collector.set_aside()
+        stack.callback(collector.release)
         log.info(
             "Peer Circle is running on %s",
             ", ".join(a.platform.value for a in chosen) or "no platform",
