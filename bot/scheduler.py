@@ -568,11 +568,13 @@ class Scheduler:
     async def _run_together(self, kind: str, rows: list[ScheduleRow]) -> None:
         """Run a batch's due rows of one kind with one call, inside a savepoint of the
         batch's transaction. If that call fails, what it wrote is undone and each row runs
-        alone, so one bad row costs no one else their prompt."""
+        alone, so one bad row costs no one else their prompt. (The transaction and the
+        savepoint begin with the job's first write: what it reads and prepares before
+        keeps no command waiting.)"""
         runner = self._together(kind)
         assert runner is not None
         try:
-            async with self._schedules.db.begin():
+            async with self._schedules.db.part():
                 with scheduled_mail():
                     await runner(rows)
             return
