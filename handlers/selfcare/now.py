@@ -181,11 +181,14 @@ async def send_to_people(ctx: Context, rows: Sequence[ScheduleRow]) -> None:
     # Read and choose first, write last: the sweep's transaction (which a command's answer
     # waits for) begins with the first write, so the choosing keeps no one waiting.
     replies, moved = await choose_personal_prompts(ctx, wanted, scheduled=True)
+    # Rounds before the messages: queuing hands them to the senders at once, so a write
+    # failing after it would undo the rows but not the sends, and the scheduler's retry of
+    # each row alone would send everyone their prompt a second time.
+    await ctx.repo.selfcare.save_rounds(moved)
     await ctx.messenger.to_people(
         [(person_id, reply) for (person_id, _), reply in zip(wanted, replies, strict=True)],
         origin=ORIGIN,
     )
-    await ctx.repo.selfcare.save_rounds(moved)
 
 
 router.job(SPACE_KIND)(space.post)

@@ -9,15 +9,19 @@ batches are made small so a burst of a dozen people spans several of them.
 
 from __future__ import annotations
 
+import asyncio
+import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
 
+import handlers.selfcare.now as now
 from bot.clock import SettableClock
 from bot.core.context import Context
 from bot.core.model import AccountRef, Platform, QuietHours, Role
@@ -187,3 +191,51 @@ async def test_someone_asking_while_a_batch_is_prepared_is_answered_before_its_p
     assert ran == len(everyone) and prompts == {user.id: 1 for user, _ in everyone}
     sent = [c for c in b.fake.calls if c.method == "sendMessage" and c.status == 200]
     assert sent[0].params["chat_id"] == asker.id  # the lines came first
+
+
+async def test_a_batch_that_fails_after_choosing_sends_each_prompt_once(tmp_path: Path) -> None:
+    """The disk fills as the batch writes what everyone has seen: the scheduler runs each
+    person's schedule again on its own, and nobody gets their prompt twice."""
+    async with burst(tmp_path) as b:
+        everyone = [await b.member(f"Peer {n}") for n in range(4)]
+        for _, person_id in everyone:
+            await b.daily_0730(person_id)
+        repo = b.svc.ctx.repo.selfcare
+        real = repo.save_rounds
+        failed: list[bool] = []
+
+        async def full_once(changes: Any) -> None:
+            if not failed:
+                failed.append(True)
+                raise sqlite3.OperationalError("database or disk is full")
+            await real(changes)
+
+        repo.save_rounds = full_once  # type: ignore[method-assign]
+        await b.sweep_at(at(1, 7, 30))
+        counts = [len(b.prompts_to(user)) for user, _ in everyone]
+    assert failed and counts == [1, 1, 1, 1]
+
+
+async def test_someone_leaving_while_a_batch_chooses_spares_the_others_a_second_prompt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/forgetme commits while the batch is still choosing (it writes only at the end): the
+    erased person gets nothing more, everyone else exactly one prompt."""
+    async with burst(tmp_path) as b:
+        everyone = [await b.member(f"Peer {n}") for n in range(4)]
+        for _, person_id in everyone:
+            await b.daily_0730(person_id)
+        real = now.choose_personal_prompts
+        erased: list[int] = []
+
+        async def choose(ctx: Context, wanted: Any, scheduled: bool = False) -> Any:
+            chosen = await real(ctx, wanted, scheduled=scheduled)
+            if not erased and len(wanted) > 1:
+                erased.append(everyone[-1][1])
+                await asyncio.create_task(ctx.repo.people.erase_person(everyone[-1][1]))
+            return chosen
+
+        monkeypatch.setattr(now, "choose_personal_prompts", choose)
+        await b.sweep_at(at(1, 7, 30))
+        counts = [len(b.prompts_to(user)) for user, _ in everyone]
+    assert erased and counts == [1, 1, 1, 0]
