@@ -13,12 +13,16 @@ What a crash (``kill -9``) can and cannot make the bot send twice, and why:
   thread (where the deletion may queue behind the scheduler's batch of due prompts, or wait
   for a CPU). The next start deletes those rows before loading the queue.
 - In flight at the crash (the platform has the request, its answer has not been read): sent
-  again, by choice. On Discord that is harmless: every part goes with a nonce made from its
-  outbox rows and ``enforce_nonce``, so Discord returns the message it already made
-  (``bot/platforms/discord/delivery.py``). Telegram has no idempotent send, so a request in
-  flight can only be sent again (at least once) or dropped (at most once); the outbox sends it
-  again, because a check-in or a crisis answer must never be lost. The window is one request's
-  round trip; ``benchmarks/checkins.py`` measures how often a kill meets it.
+  again, by choice, because a check-in or a crisis answer must never be lost. That can show it
+  twice. On Discord every part goes with a nonce made from its outbox rows and
+  ``enforce_nonce``, so Discord returns the message it already made
+  (``bot/platforms/discord/delivery.py``), and within one run a retry resends exactly the
+  batch it tried (``lanes.batch_for``). But after a restart the batch may be formed
+  differently (another nonce), Discord only remembers a nonce for a few minutes, and relays
+  posted by webhook carry no nonce at all (Execute Webhook takes none): any of these can show
+  the message twice. Telegram has no idempotent send, so a request in flight can only be sent
+  again (at least once) or dropped (at most once). The window is one request's round trip;
+  ``benchmarks/checkins.py`` measures how often a kill meets it.
 
 Why delete at once (group commit) rather than every so often: delivered text should leave the
 database files soon, and every delivery finishing while one deletion is under way joins the

@@ -27,7 +27,7 @@ from bot.outbox.delivery import (
     TransientFailure,
 )
 from bot.outbox.journal import Journal
-from bot.outbox.lanes import Entry, Lane, coalesce, dedup_key
+from bot.outbox.lanes import Entry, Lane, batch_for, dedup_key
 from bot.outbox.limits import Gate, Timer
 from bot.outbox.message import Destination, merge
 from bot.outbox.parts import Requests
@@ -102,7 +102,7 @@ class Sending:
                     gate, lane.bucket, timer, urgent=urgent, ticket=lane.ticket, admitted=lane.left
                 )
                 await requests.admit()
-                batch = coalesce(lane.queue, self._entries, deliverer.max_text)
+                batch = batch_for(lane, self._entries, deliverer.max_text)
                 message = replace(merge([e.message for e in batch]), dedup_key=dedup_key(batch))
                 try:
                     # No timeout from here: cancelling a request from outside can break the
@@ -184,6 +184,7 @@ class Sending:
         error: str | None = None,
         unreachable: bool = False,
     ) -> None:
+        lane.attempt = []  # the next batch is formed anew
         for entry in batch:
             lane.drop(entry.id)
             self._entries.pop(entry.id, None)

@@ -361,6 +361,40 @@ async def test_a_backed_up_burst_is_coalesced_in_order(tmp_path: Path) -> None:
     assert platform.sent[A] == ["line 0\nline 1\nline 2\nline 3", "not coalescible, stays apart"]
 
 
+async def test_a_retry_sends_the_same_batch_even_when_more_was_queued_meanwhile(
+    tmp_path: Path,
+) -> None:
+    """A first try whose answer was lost (a timeout) is tried again exactly as it was, with
+    the same dedup key: merged with a message queued meanwhile it would carry another key, and
+    Discord would show the first message twice. The newer message goes on its own after."""
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3")
+    started, release = asyncio.Event(), asyncio.Event()
+    platform = Scripted(script={A: [TimeoutError()]})
+    deliver = platform.deliver
+    keys: list[tuple[str, str | None]] = []
+
+    async def lost_first(destination: Destination, message: OutgoingMessage) -> list[str]:
+        keys.append((message.text, message.dedup_key))
+        if not started.is_set():
+            started.set()
+            await release.wait()  # in flight while the next message is queued
+        return await deliver(destination, message)
+
+    platform.deliver = lost_first  # type: ignore[method-assign]
+    outbox.register(platform)
+    await outbox.start()
+    await outbox.enqueue(A, msg("one", coalesce=True))
+    await asyncio.wait_for(started.wait(), 30)
+    await outbox.enqueue(A, msg("two", coalesce=True))
+    release.set()
+    assert await outbox.drain(timeout=30)
+    await outbox.stop()
+    await db.close()
+    assert platform.sent[A] == ["one", "two"]
+    assert [text for text, _ in keys] == ["one", "one", "two"]
+    assert keys[0][1] == keys[1][1] != keys[2][1]
+
+
 async def test_erasing_a_person_drops_what_still_waits_for_them(tmp_path: Path) -> None:
     db, outbox = await open_outbox(tmp_path / "db.sqlite3")
     platform = Scripted(script={A: [RetryLater(0.2)]})
