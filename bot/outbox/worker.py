@@ -188,7 +188,7 @@ class Sending:
         for entry in batch:
             lane.drop(entry.id)
             self._entries.pop(entry.id, None)
-        stored = [e.id for e in batch if not e.ephemeral]
+        stored = [e for e in batch if not e.ephemeral]
         reports = [
             DeliveryReport(
                 entry.id,
@@ -220,5 +220,5 @@ class Sending:
             # On a full disk the row stays queued and is tried again after a restart:
             # better twice than lost.
             with unless_disk_full("marking a message failed"):
-                await self._repo.mark_failed(stored, error or "failed")
+                await self._repo.mark_failed([e.id for e in stored], error or "failed")
         publish()
