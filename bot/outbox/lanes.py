@@ -47,6 +47,9 @@ class Lane:
     #: it is delivered or fails: re-formed with a message queued since, it would carry
     #: another nonce, and Discord would show the first message twice.
     attempt: list[int] = field(default_factory=list)
+    #: Its dedup key, kept as it was first made: with a message erased from the batch since,
+    #: Discord still returns what the first try made (already shown) instead of a second copy.
+    attempt_key: str = ""
 
     def left(self, at: float) -> None:
         """A request of this lane's delivery left at ``at`` (the watchdog times it)."""
@@ -85,16 +88,18 @@ def coalesce(queue: deque[int], entries: Mapping[int, Entry], max_text: int) -> 
     return batch
 
 
-def batch_for(lane: Lane, entries: Mapping[int, Entry], max_text: int) -> list[Entry]:
-    """What the lane's worker sends next: the batch tried before and not finished yet, as it
-    was (less any message erased meanwhile), or else a new one from the head of the queue."""
+def batch_for(lane: Lane, entries: Mapping[int, Entry], max_text: int) -> tuple[list[Entry], str]:
+    """What the lane's worker sends next, and its dedup key: the batch tried before and not
+    finished yet, as it was (less any message erased meanwhile) and with the same key, or
+    else a new one from the head of the queue."""
     if lane.attempt and lane.queue and lane.queue[0] == lane.attempt[0]:
         batch = [e for i in lane.attempt if (e := entries.get(i)) is not None]
         if batch:
-            return batch
+            return batch, lane.attempt_key
     batch = coalesce(lane.queue, entries, max_text)
     lane.attempt = [e.id for e in batch]
-    return batch
+    lane.attempt_key = dedup_key(batch)
+    return batch, lane.attempt_key
 
 
 def dedup_key(batch: list[Entry]) -> str:

@@ -27,7 +27,7 @@ from bot.outbox.delivery import (
     TransientFailure,
 )
 from bot.outbox.journal import Journal
-from bot.outbox.lanes import Entry, Lane, batch_for, dedup_key
+from bot.outbox.lanes import Entry, Lane, batch_for
 from bot.outbox.limits import Gate, Timer
 from bot.outbox.message import Destination, merge
 from bot.outbox.parts import Requests
@@ -102,8 +102,8 @@ class Sending:
                     gate, lane.bucket, timer, urgent=urgent, ticket=lane.ticket, admitted=lane.left
                 )
                 await requests.admit()
-                batch = batch_for(lane, self._entries, deliverer.max_text)
-                message = replace(merge([e.message for e in batch]), dedup_key=dedup_key(batch))
+                batch, key = batch_for(lane, self._entries, deliverer.max_text)
+                message = replace(merge([e.message for e in batch]), dedup_key=key)
                 try:
                     # No timeout from here: cancelling a request from outside can break the
                     # HTTP client's pool (httpcore #1093); the adapter's client ends every
