@@ -105,13 +105,13 @@ class Journal:
         meanwhile (one transaction), then call ``then``. Noted beside the database first, at
         once, so a crash before that transaction commits does not send them again. Messages
         kept in memory only have no row, and nothing to delete."""
-        ids = [(e.id, e.created_at) for e in entries if e.created_at is not None]
-        self._sent.record(ids)
-        if not ids:
+        rows = [(e.id, e.created_at) for e in entries if e.created_at is not None]
+        self._sent.record(rows)
+        if not rows:
             if then is not None:
                 then()
             return
-        self._done.extend(ids)
+        self._done.extend(rows)
         if then is not None:
             self._after.append(then)
         if self._writer is None:
@@ -152,7 +152,7 @@ class Journal:
             finally:
                 self._flushing -= 1
             self._dirty = True
-            # Emptied only when every id noted beside the database is deleted: none waits,
+            # Emptied only when every row noted beside the database is deleted: none waits,
             # and no other deletion (the flush loop's and a delivery's can overlap) is still
             # uncommitted.
             if not self._done and not self._flushing:
