@@ -46,7 +46,7 @@ class Lane:
     #: The ids of the batch being tried, sent again exactly (less any erased meanwhile) until
     #: it is delivered or fails: re-formed with a message queued since, it would carry
     #: another nonce, and Discord would show the first message twice.
-    attempt: list[int] = field(default_factory=list)
+    attempt: list[Entry] = field(default_factory=list)
     #: Its dedup key, kept as it was first made: with a message erased from the batch since,
     #: Discord still returns what the first try made (already shown) instead of a second copy.
     attempt_key: str = ""
@@ -74,7 +74,7 @@ def coalesce(queue: deque[int], entries: Mapping[int, Entry], max_text: int) -> 
     size = len(head.message.text)
     for next_id in itertools.islice(queue, 1, None):
         nxt = entries.get(next_id)
-        if nxt is None:
+        if nxt is None or nxt.destination != head.destination:  # see ``Sending.work``
             break
         m = nxt.message
         if not (m.coalesce and m.op is Op.SEND and not m.buttons and not m.attachment):
@@ -92,12 +92,12 @@ def batch_for(lane: Lane, entries: Mapping[int, Entry], max_text: int) -> tuple[
     """What the lane's worker sends next, and its dedup key: the batch tried before and not
     finished yet, as it was (less any message erased meanwhile) and with the same key, or
     else a new one from the head of the queue."""
-    if lane.attempt and lane.queue and lane.queue[0] == lane.attempt[0]:
-        batch = [e for i in lane.attempt if (e := entries.get(i)) is not None]
+    if lane.attempt and lane.queue and lane.queue[0] == lane.attempt[0].id:
+        batch = [e for e in lane.attempt if entries.get(e.id) is e]
         if batch:
             return batch, lane.attempt_key
     batch = coalesce(lane.queue, entries, max_text)
-    lane.attempt = [e.id for e in batch]
+    lane.attempt = batch
     lane.attempt_key = dedup_key(batch)
     return batch, lane.attempt_key
 

@@ -81,7 +81,10 @@ class Sending:
         while lane.queue:
             head_id = lane.queue[0]
             head = self._entries.get(head_id)
-            if head is None:  # erased while waiting
+            # Gone: erased while waiting, or its row was rolled back (the scheduler undoes a
+            # failed group of jobs) and its id now names another message, maybe someone
+            # else's: only AUTOINCREMENT's sequence rolled back gives an id out twice.
+            if head is None or head.destination != dest:
                 lane.queue.popleft()
                 continue
             wait = head.not_before - timer.now()
@@ -187,7 +190,8 @@ class Sending:
         lane.attempt = []  # the next batch is formed anew
         for entry in batch:
             lane.drop(entry.id)
-            self._entries.pop(entry.id, None)
+            if self._entries.get(entry.id) is entry:  # not an id given out again meanwhile
+                del self._entries[entry.id]
         stored = [e for e in batch if not e.ephemeral]
         reports = [
             DeliveryReport(

@@ -323,3 +323,30 @@ async def test_a_listed_id_with_another_time_is_not_deleted_at_start(tmp_path: P
     await outbox.stop()
     await db.close()
     assert again.sent[A] == ["took a delivered one's id"]
+
+
+async def test_a_rolled_back_message_is_not_sent_in_place_of_the_one_that_took_its_id(
+    tmp_path: Path,
+) -> None:
+    """The scheduler runs a group of jobs in a savepoint and, when it fails, each job alone:
+    a message queued by the undone part is still in memory when the next message takes its
+    id. Neither may stand in for the other: nobody gets someone else's message, and the new
+    one is delivered (the undone one was never queued for good)."""
+    B = Destination(A.platform, "user", "2")
+    times = (datetime(2026, 11, 29, 20, 0, n, tzinfo=UTC) for n in itertools.count())
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3", now=lambda: next(times))
+    await outbox.start()
+    async with db.batch():
+        with pytest.raises(LookupError):
+            async with db.begin():
+                undone = await outbox.enqueue(A, msg("for A, undone"))
+                raise LookupError
+        second = await outbox.enqueue(B, msg("for B"))
+    assert second == undone
+    platform = Scripted()
+    outbox.register(platform)
+    assert await outbox.drain(timeout=30)
+    await outbox.stop()
+    await db.close()
+    assert platform.sent[A] == []
+    assert platform.sent[B] == ["for B"]
