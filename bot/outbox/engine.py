@@ -57,6 +57,7 @@ class Outbox:
         lane as stuck (adapters end their requests by their own, shorter timeouts).
         ``timer``: the monotonic clock pacing uses; tests pass a settable one."""
         self._repo = repo
+        self._db = db
         self._timer = timer or MonotonicTimer()
         self._stall_after = send_timeout
         self._journal = Journal(repo, db)
@@ -164,6 +165,29 @@ class Outbox:
             ids = [next(self._ephemeral_ids) for _ in items]
         now = stamp.timestamp()  # as stored, so it reads back the same after a restart
         created_at = None if ephemeral else to_db(stamp)  # names the row with its id
+
+        def hand_over() -> None:
+            self._hand_over(ids, items, now, created_at, ephemeral=ephemeral, routine=routine)
+
+        if ephemeral:
+            hand_over()  # nothing on disk to wait for (a full disk: better twice than never)
+        else:
+            # Inside a scheduler batch, only once it commits: an undone job's message never
+            # goes out (the job is run again on its own).
+            self._db.after_commit(hand_over)
+        return ids
+
+    def _hand_over(
+        self,
+        ids: Sequence[int],
+        items: Sequence[NewItem],
+        now: float,
+        created_at: str | None,
+        *,
+        ephemeral: bool,
+        routine: bool,
+    ) -> None:
+        """Give queued messages to their destinations' workers."""
         for new_id, item in zip(ids, items, strict=True):
             self._entries[new_id] = Entry(
                 new_id,
@@ -181,7 +205,6 @@ class Outbox:
             if not routine:
                 lane.ticket.promote()  # its worker may be waiting in the routine line
             self._wake(item.destination)
-        return ids
 
     def waiting(self, destination: Destination, origin: str) -> bool:
         """Whether a message from ``origin`` is still waiting to reach ``destination``: a job

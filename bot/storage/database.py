@@ -64,6 +64,8 @@ class _Shared:
     task: asyncio.Task[Any] | None
     begun: bool = False
     pending: list[str] = field(default_factory=list)
+    #: To run once the batch has committed (see Database.after_commit), dropped if undone.
+    committed: list[Callable[[], None]] = field(default_factory=list)
 
 
 _shared: contextvars.ContextVar[_Shared | None] = contextvars.ContextVar("shared", default=None)
@@ -267,6 +269,19 @@ class Database:
 
     # -- small helpers used by repositories -------------------------------------------------
 
+    def after_commit(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` once what this task just wrote is committed: at once outside a
+        batch (its write committed already), at the batch's commit inside one, and never if
+        the batch, or the part of it that wrote, is rolled back.
+
+        Why: the outbox hands a queued message to its sender only then. A message queued by
+        a job whose part of the batch was undone must not go out, or the scheduler's retry
+        of that job alone would send it a second time."""
+        if not self._joined():
+            callback()
+            return
+        _shared_now().committed.append(callback)
+
     def _joined(self) -> bool:
         """Whether this task holds a batch transaction on this database (writes join it)."""
         shared = _shared.get()
@@ -348,6 +363,8 @@ class Database:
                     await self._rollback()
                     self._rolled_back()
                     raise
+            for callback in shared.committed:
+                callback()
         finally:
             _shared.reset(token)
             if shared.begun:
@@ -420,9 +437,11 @@ class Database:
         if name is None:
             name = f"sp{next(_savepoints)}"
             await self.conn.execute(f"SAVEPOINT {name}")
+        mark = len(shared.committed)
         try:
             yield
         except BaseException:
+            del shared.committed[mark:]  # undone: what waited for the commit never happens
             if name not in shared.pending:
                 with contextlib.suppress(sqlite3.OperationalError):
                     await self.conn.execute(f"ROLLBACK TO {name}")
