@@ -7,7 +7,10 @@ text in 1.2, ``10:30`` is the number 630 in 1.1, ``012`` is octal in 1.1, ``1e3`
 are text in PyYAML and numbers in 1.2, ``<<`` merges and ``=`` means something in 1.1 only.
 They also differ on a byte-order mark, on several documents in one file, on a block scalar at
 the very end of a file without a final line break, on characters PyYAML refuses or reads as
-line breaks, on tags, and on two equal keys (PyYAML keeps the last; yaml-rs refuses the file).
+line breaks, on tags, on two equal keys (PyYAML keeps the last; yaml-rs refuses the file), on
+an empty block scalar at the end of a file, on values led by ``_`` (``_3`` is a number in
+yaml-rs), on a list or mapping used as a key, and on a few lines PyYAML refuses (a tab in a
+blank line's indentation, ``[:x]``, ``{k:}``).
 
 So ``load`` gives up (``None``: parse with PyYAML as before, which also names any mistake with
 its own words and line) when the text has any of those signs, when yaml-rs refuses it, or when
@@ -35,12 +38,22 @@ _SECOND_DOCUMENT = re.compile(r"\n(?:---|\.\.\.)(?:[ \t\r\n]|$)")
 #: A number written other than as a plain decimal (``012``, ``1_000``, ``1e3``, ``10:30``...).
 _START = r"(?:^|[\[{,:]|-[ \t]|\?[ \t])[ \t]*"
 _END = r"[ \t]*(?:$|[,\]}#]|:(?:[ \t]|$))"
+#: Also any plain value led by an underscore (``_3``, ``-_1``, ``._1``): a number in yaml-rs,
+#: a text in PyYAML.
 _ODD_NUMBER = re.compile(
-    rf"{_START}(?![-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?{_END})[-+]?(?:0[xX][0-9a-fA-F_]+"
+    rf"{_START}(?:[-+]?\.?_|(?![-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?{_END})[-+]?(?:0[xX][0-9a-fA-F_]+"
     r"|0[oObB][0-9_]+|[0-9][0-9_]*(?:[.:][0-9_]*)*(?:[eE][-+]?[0-9]+)?"
-    rf"|\.[0-9][0-9_]*(?:[eE][-+]?[0-9]+)?|\.(?:inf|Inf|INF|nan|NaN|NAN)){_END}",
+    rf"|\.[0-9][0-9_]*(?:[eE][-+]?[0-9]+)?|\.(?:inf|Inf|INF|nan|NaN|NAN)){_END})",
     re.MULTILINE,
 )
+#: A block scalar (``|``, ``>-``...) with nothing but blank lines after it to the end of the
+#: file: yaml-rs reads a line break, PyYAML an empty text.
+_EMPTY_LAST_BLOCK = re.compile(r"[|>][-+0-9]*[ \t]*(?:#[^\n]*)?\n(?:[ \t\r]*\n)*\Z")
+#: A line whose indentation holds a tab (PyYAML refuses one before a comment or on a blank
+#: line, yaml-rs does not), or a plain value in brackets that starts with ``:`` or is a key
+#: ending in ``:`` right before ``,``/``]``/``}`` (``[:x]``, ``{k: :x}``, ``[n:, 1]``): PyYAML
+#: refuses these too.
+_PYYAML_REFUSES = re.compile(r"^ *\t|(?:[\[{,]|:[ \t])[ \t]*:|:[,\]}]", re.MULTILINE)
 #: Texts that YAML 1.2 reads as a boolean or None too when unquoted: as a text, it was quoted.
 _SAME_UNQUOTED = frozenset(
     ("true", "True", "TRUE", "false", "False", "FALSE", "null", "Null", "NULL", "~")
@@ -56,6 +69,8 @@ def load(text: str, resolvers: dict[str, Any]) -> Any | None:
         or _REFUSED.search(text)
         or _SECOND_DOCUMENT.search(text)
         or _tagged(text)
+        or _EMPTY_LAST_BLOCK.search(text)
+        or _PYYAML_REFUSES.search(text)
     ):
         return None
     try:
@@ -64,7 +79,10 @@ def load(text: str, resolvers: dict[str, Any]) -> Any | None:
         return None  # any refusal: PyYAML reads it, and names the mistake if there is one
     if data is None:
         return {}
-    doubtful, numbers = _doubtful(data, resolvers)
+    try:
+        doubtful, numbers = _doubtful(data, resolvers)
+    except Exception:
+        return None  # a key that is a list or a mapping (``[a, b]: c``): PyYAML refuses it
     if numbers and _ODD_NUMBER.search(text):
         return None
     if any(_unquoted(text, said) for said in doubtful):
@@ -81,7 +99,9 @@ def _tagged(text: str) -> bool:
 
 #: In yaml-rs's data written as JSON: a number, and a text short or plain enough that PyYAML
 #: might read it as something else were it unquoted (checked one by one against its rules).
-_JSON_NUMBER = re.compile(r"[:\[,] ?-?[0-9]")
+#: A number is a value (``: 12``, ``[12``, ``, 12``) or a key (JSON writes ``012: a`` as
+#: ``"12": "a"``), which may have been written ``012`` too.
+_JSON_NUMBER = re.compile(r'[:\[,] ?-?[0-9]|"[-+]?\.?[0-9][^"]*": ')
 _JSON_CANDIDATE = re.compile(r'"([-+.0-9_:eExXoObBa-fA-F]+|[A-Za-z~<=]{1,5})"')
 
 
@@ -89,7 +109,8 @@ def _doubtful(data: Any, resolvers: dict[str, Any]) -> tuple[set[str], bool]:
     """The texts in ``data`` that PyYAML would read as something else were they unquoted
     (``yes``, ``10:30``, ``<<``), and whether it holds a number (``012`` and ``12`` read the
     same in yaml-rs, not in PyYAML). Booleans and None read the same in both. Through JSON:
-    walking 10,000 entries in Python costs more than parsing them."""
+    walking 10,000 entries in Python costs more than parsing them. Raises TypeError for a key
+    that is neither text nor number (a list or mapping used as a key)."""
     encoded = json.dumps(data, ensure_ascii=False)
     candidates = {m.group(1) for m in _JSON_CANDIDATE.finditer(encoded)}
     doubtful = {
