@@ -111,6 +111,9 @@ DIFFERENT = [
     "[n:, 1]\n",
     "{k: :x}\n",
     "[a, :x]\n",
+    "[a,   :x]\n",
+    "{k:  \t:x}\n",
+    "a:\n\t\n",
     "{a:}\n",
 ]
 # The same in both, quoted or plain.
