@@ -9,8 +9,10 @@ They also differ on a byte-order mark, on several documents in one file, on a bl
 the very end of a file without a final line break, on characters PyYAML refuses or reads as
 line breaks, on tags, on two equal keys (PyYAML keeps the last; yaml-rs refuses the file), on
 an empty block scalar at the end of a file, on values led by ``_`` (``_3`` is a number in
-yaml-rs), on a list or mapping used as a key, and on a few lines PyYAML refuses (a tab in a
-blank line's indentation, ``[:x]``, ``{k:}``).
+yaml-rs), on a list or mapping used as a key, on anchors, on ``?``, ``|`` and ``>`` in
+brackets, and on a few lines PyYAML refuses (a tab, ``[:x]``, ``{k:}``, ``: a``). Checks for
+``yes`` and ``10:30`` look for line ends, so a file with Windows line ends (``\r\n``) goes to
+PyYAML too.
 
 So ``load`` gives up (``None``: parse with PyYAML as before, which also names any mistake with
 its own words and line) when the text has any of those signs, when yaml-rs refuses it, or when
@@ -42,19 +44,23 @@ _END = r"[ \t]*(?:$|[,\]}#]|:(?:[ \t]|$))"
 #: a text in PyYAML.
 _ODD_NUMBER = re.compile(
     rf"{_START}(?:[-+]?\.?_|(?![-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?{_END})[-+]?(?:0[xX][0-9a-fA-F_]+"
-    r"|0[oObB][0-9_]+|[0-9][0-9_]*(?:[.:][0-9_]*)*(?:[eE][-+]?[0-9]+)?"
-    rf"|\.[0-9][0-9_]*(?:[eE][-+]?[0-9]+)?|\.(?:inf|Inf|INF|nan|NaN|NAN)){_END})",
+    r"|0[oObB][0-9_]+|[0-9][0-9_]*(?:[.:][0-9_]*)*(?:[eE][-+]?[0-9_]+)?"
+    rf"|\.[0-9][0-9_]*(?:[eE][-+]?[0-9_]+)?|\.(?:inf|Inf|INF|nan|NaN|NAN)){_END})",
     re.MULTILINE,
 )
 #: A block scalar header (``|``, ``>-``...) as the last line that is not blank: yaml-rs reads
 #: the empty block as a line break, PyYAML as an empty text.
 _BLOCK_HEADER_AT_END = re.compile(r"[|>][-+0-9]*[ \t]*(?:#.*)?\Z")
-#: Indentation holding a tab: PyYAML refuses one before a comment or on a blank line.
-_TAB_INDENT = re.compile(r"^ *\t", re.MULTILINE)
-#: A ``:`` right after ``[``, ``{`` or ``,`` or after a blank, or right before ``,``, ``]`` or
-#: ``}``: where it leads a value in brackets (``[:x]``, ``{k: :x}``) or ends a key there
-#: (``[n:, 1]``, ``{a:}``), PyYAML refuses the file and yaml-rs reads it.
-_ODD_COLON = re.compile(r":[,\]}]|:(?<=[\[{,]:)|:(?<=[ \t]:)")
+#: A ``:`` right before ``,``, ``]`` or ``}``, or after ``[``, ``{``, ``,``, a line break or a
+#: blank: where it ends a key in brackets (``[n:, 1]``, ``{a:}``) or leads a value (``[:x]``,
+#: ``{k: :x}``, ``- : a``), PyYAML refuses the file and yaml-rs reads it.
+_ODD_COLON = re.compile(r":(?:[,\]}]|(?<=[\[{,\n \t]:))")
+#: What may lead a value and read differently: an anchor (``&a``: PyYAML allows fewer
+#: characters in its name; yaml-rs refuses an alias, ``*a``, with no anchor before it),
+#: ``|``/``>`` in brackets (``[|]``, ``{a: >}``), or ``?`` there (``[?x]``: a key in PyYAML,
+#: a text in yaml-rs).
+_VALUE_SIGNS = "&|>?"
+_BLOCK_HEADER_REST = re.compile(r"[-+0-9]*[ \t]*(?:#.*)?$", re.MULTILINE)
 #: Texts that YAML 1.2 reads as a boolean or None too when unquoted: as a text, it was quoted.
 _SAME_UNQUOTED = frozenset(
     ("true", "True", "TRUE", "false", "False", "FALSE", "null", "Null", "NULL", "~")
@@ -71,8 +77,10 @@ def load(text: str, resolvers: dict[str, Any]) -> Any | None:
         or _SECOND_DOCUMENT.search(text)
         or _tagged(text)
         or _empty_block_at_end(text)
-        or ("\t" in text and _TAB_INDENT.search(text))
+        or "\t" in text  # PyYAML refuses many a tab yaml-rs reads (after ``- ``, on a blank line)
+        or "\r" in text  # a line end these checks would not see (``yes\r\n`` is True in PyYAML)
         or _odd_colon(text)
+        or _odd_value_start(text)
     ):
         return None
     try:
@@ -81,6 +89,8 @@ def load(text: str, resolvers: dict[str, Any]) -> Any | None:
         return None  # any refusal: PyYAML reads it, and names the mistake if there is one
     if data is None:
         return {}
+    if not isinstance(data, dict | list):
+        return None  # a file of one text or number: no content file is; PyYAML says what is wrong
     try:
         doubtful, numbers = _doubtful(data, resolvers)
     except Exception:
@@ -99,18 +109,53 @@ def _empty_block_at_end(text: str) -> bool:
 
 
 def _odd_colon(text: str) -> bool:
-    """Whether a ``:`` leads a value in brackets or ends a key right before ``,``/``]``/``}``
-    (see ``_ODD_COLON``; a ``:`` after a blank counts when ``[``, ``{``, ``,`` or ``:`` comes
-    before the blanks). Found in one pass of the regex: such colons are rare."""
-    for found in _ODD_COLON.finditer(text):
-        if len(found.group()) == 2 or text[found.start() - 1] not in " \t":
-            return True
-        at = found.start() - 1
-        while at >= 0 and text[at] in " \t":
-            at -= 1
-        if at >= 0 and text[at] in "[{,:":
-            return True
+    """Whether a ``:`` leads a value (``[:x]``, ``{k: :x}``, a key left out: ``: a`` or
+    ``- : a``) or ends a key right before ``,``/``]``/``}`` (``[n:, 1]``). Found in one pass
+    of the regex: such colons are rare."""
+    return text.startswith(":") or any(
+        len(found.group()) == 2 or _indicator_before(text, found.start()) is not None
+        for found in _ODD_COLON.finditer(text)
+    )  # also a key left out (``: a`` or ``- : a`` at a line's start)
+
+
+def _odd_value_start(text: str) -> bool:
+    """Whether an anchor leads a value, or ``|``/``>`` leads one in brackets or is followed by
+    more than a block scalar header, or ``?`` leads one in brackets (see ``_VALUE_SIGNS``).
+    Each sign is looked for with ``str.find``: most texts hold few or none of them."""
+    for sign in _VALUE_SIGNS:
+        at = text.find(sign)
+        while at != -1:
+            before = _indicator_before(text, at)
+            if before is None:
+                pass
+            elif sign == "&" or before in "[{,":
+                return True
+            elif sign == "?":
+                if before == ":":
+                    return True  # ``{a: ?x}``; in brackets or not, it is rare
+            elif not _BLOCK_HEADER_REST.match(text, at + 1):
+                return True
+            at = text.find(sign, at + 1)
     return False
+
+
+def _indicator_before(text: str, at: int) -> str | None:
+    """What makes ``text[at]`` the first character of a value: the start of its line (then
+    a line break), ``[``, ``{``, ``,``, or ``:``, ``-`` or ``?`` and a blank; None when it is
+    inside a text."""
+    start = at
+    at -= 1
+    while at >= 0 and text[at] in " \t":
+        at -= 1
+    if at < 0 or text[at] == "\n":
+        return "\n"
+    if text[at] in "[{,":
+        return text[at]
+    if at == start - 1:
+        return None  # no blank after it: ``a:&b`` and ``x-*`` are texts
+    if text[at] == ":" or (text[at] in "-?" and (at == 0 or text[at - 1] in " \t\n-")):
+        return text[at]
+    return None
 
 
 def _tagged(text: str) -> bool:
@@ -124,7 +169,7 @@ def _tagged(text: str) -> bool:
 #: might read it as something else were it unquoted (checked one by one against its rules).
 #: A number is a value (``: 12``, ``[12``, ``, 12``) or a key (JSON writes ``012: a`` as
 #: ``"12": "a"``), which may have been written ``012`` too.
-_JSON_NUMBER = re.compile(r'[:\[,] ?-?[0-9]|"[-+]?\.?[0-9][^"]*": ')
+_JSON_NUMBER = re.compile(r'\A-?[0-9]|[:\[,] ?-?[0-9]|"[-+]?\.?[0-9][^"]*": ')
 _JSON_CANDIDATE = re.compile(r'"([-+.0-9_:eExXoObBa-fA-F]+|[A-Za-z~<=]{1,5})"')
 
 

@@ -115,6 +115,24 @@ DIFFERENT = [
     "{k:  \t:x}\n",
     "a:\n\t\n",
     "{a:}\n",
+    "- \tx\n",
+    # Found by comparing the two on random text.
+    "&a&a\n",
+    "a: &a+1 x\n",
+    "---  &anull~ x\n",
+    ": a\n",
+    "- : a\n",
+    "[|]\n",
+    "{a: |}\n",
+    "[?]\n",
+    "{?x y}\n",
+    "a: yes\r\n",
+    "a: 10:30\r\n",
+    "_1\n",
+    "<<\n",
+    "01011e3_1: x\n",
+    "a: 1_e3\n",
+    "a: 1e_3\n",
 ]
 # The same in both, quoted or plain.
 SAME = [
