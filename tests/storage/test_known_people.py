@@ -146,6 +146,27 @@ async def test_a_write_whose_commit_fails_is_not_remembered(people: PeopleReposi
     assert again is not None and Role.MENTOR in again.roles and Role.STEWARD not in again.roles
 
 
+async def test_a_transaction_whose_commit_fails_is_not_remembered(
+    people: PeopleRepository,
+) -> None:
+    """The same for one transaction of its own (``Database.begin``), outside any batch."""
+    alex = await people.create(ALEX, (Role.PEER,), NOW)
+    with pytest.raises(sqlite3.IntegrityError):
+        async with people.db.begin() as conn:
+            await conn.execute(
+                "INSERT INTO roles(person_id, role, granted_at) VALUES (?, 'steward', ?)",
+                (alex.id, "2026-11-29T18:00:00+00:00"),
+            )
+            inside = await people.by_account(ALEX)
+            assert inside is not None and Role.STEWARD in inside.roles
+            await _a_commit_that_fails(people.db)
+    after = await people.by_account(ALEX)
+    assert after is not None and Role.STEWARD not in after.roles
+    await people.grant(alex.id, Role.MENTOR, NOW)  # the connection is not stuck inside it
+    again = await people.by_account(ALEX)
+    assert again is not None and Role.MENTOR in again.roles
+
+
 async def test_a_lookup_answered_across_a_write_is_not_kept(people: PeopleRepository) -> None:
     """A lookup that started before a write and ends after it may hold the old answer: it is
     used by its caller, never remembered for the next one."""
