@@ -30,6 +30,7 @@ from apscheduler.triggers.base import BaseTrigger
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
 
+from bot import collector
 from bot.clock import Clock
 from bot.core.errors import describe_without_text
 from bot.core.model import Person
@@ -47,6 +48,10 @@ BatchRunner = Callable[[Sequence[ScheduleRow]], Awaitable[None]]
 Decision = Literal["skip", "remove", "defer", "run"]
 TICK = timedelta(microseconds=1)
 MIN_BATCH = 10  # rows a batch takes however slow the last one was
+#: Rows the first batch of a sweep takes when batches are sized by time: nothing is known yet
+#: of what a row costs (the first also pays for what is done once: loading, warming caches),
+#: so it starts small and the next batch is sized by what this one took.
+FIRST_BATCH = 20
 CRON_FIELDS = ("year", "month", "day", "week", "day_of_week", "hour", "minute", "second")
 
 
@@ -459,7 +464,7 @@ class Scheduler:
         loop = asyncio.get_running_loop()
         ran = 0
         after = 0
-        size = self.batch
+        size = self.batch if self.batch_time is None else min(self.batch, FIRST_BATCH)
         while True:
             now = self._clock.now()
             rows = await self._schedules.due(now, size, after)
@@ -473,6 +478,10 @@ class Scheduler:
                 fits = int(self.batch_time * max(1, taken) / took)
                 size = max(MIN_BATCH, min(self.batch, fits))
             ran += done
+            if done >= MIN_BATCH:
+                # What the batch queued waits minutes for its turn to be sent: out of the
+                # garbage collector's walks, which would otherwise stop the loop for long.
+                collector.set_aside()
             await asyncio.sleep(0)  # let commands in between batches
 
     async def _sweep_batch(self, rows: list[ScheduleRow], now: datetime) -> tuple[int, int]:
@@ -559,11 +568,13 @@ class Scheduler:
     async def _run_together(self, kind: str, rows: list[ScheduleRow]) -> None:
         """Run a batch's due rows of one kind with one call, inside a savepoint of the
         batch's transaction. If that call fails, what it wrote is undone and each row runs
-        alone, so one bad row costs no one else their prompt."""
+        alone, so one bad row costs no one else their prompt. (The transaction and the
+        savepoint begin with the job's first write: what it reads and prepares before
+        keeps no command waiting.)"""
         runner = self._together(kind)
         assert runner is not None
         try:
-            async with self._schedules.db.begin():
+            async with self._schedules.db.part():
                 with scheduled_mail():
                     await runner(rows)
             return

@@ -13,6 +13,7 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 
+from bot import collector
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.content.sources import DISTRESS, SOURCES
@@ -186,6 +187,9 @@ async def running(
         learning.start()
         content.on_reload(learning.reloaded)
         stack.push_async_callback(learning.stop)
+        # What start-up built lives as long as the service: out of the collector's walks.
+        collector.set_aside()
+        stack.callback(collector.release)
         log.info(
             "Peer Circle is running on %s",
             ", ".join(a.platform.value for a in chosen) or "no platform",

@@ -289,7 +289,8 @@ class Router:
         """Register a job of ``kind`` that takes many due schedules at once (a burst of
         self-care prompts due in the same minute), so it can read and write for all of them
         in a few statements. It is the only form of that kind: a single schedule fired on
-        its own is run as a batch of one."""
+        its own is run as a batch of one. Read and prepare first, write last: the batch's
+        transaction, which every command's answer waits for, begins with its first write."""
 
         def deco(fn: BatchJob) -> BatchJob:
             self.batch_jobs[kind] = fn

@@ -10,6 +10,7 @@ from bot.outbox.delivery import (
 from bot.outbox.engine import Outbox
 from bot.outbox.limits import Limit
 from bot.outbox.message import Button, Destination, Op, OutgoingMessage
+from bot.outbox.parts import paced
 
 __all__ = [
     "Button",
@@ -23,4 +24,5 @@ __all__ = [
     "PermanentFailure",
     "RetryLater",
     "TransientFailure",
+    "paced",
 ]

@@ -35,6 +35,7 @@ from bot.outbox.reports import Listener, Reports
 from bot.outbox.worker import Sending
 from bot.storage.database import Database, is_disk_full, unless_disk_full
 from bot.storage.outbox import NewItem, OutboxRepository
+from bot.storage.times import to_db
 
 log = logging.getLogger(__name__)
 
@@ -162,6 +163,7 @@ class Outbox:
         if ephemeral:
             ids = [next(self._ephemeral_ids) for _ in items]
         now = stamp.timestamp()  # as stored, so it reads back the same after a restart
+        created_at = None if ephemeral else to_db(stamp)  # names the row with its id
         for new_id, item in zip(ids, items, strict=True):
             self._entries[new_id] = Entry(
                 new_id,
@@ -172,6 +174,7 @@ class Outbox:
                 now,
                 ephemeral=ephemeral,
                 routine=routine,
+                created_at=created_at,
             )
             lane = self._lane(item.destination)
             lane.queue.append(new_id)

@@ -8,17 +8,21 @@ of its own.
 What a crash (``kill -9``) can and cannot make the bot send twice, and why:
 
 - Delivered, but the row's deletion not yet committed: never sent again. The moment a platform
-  answers, the delivered ids are appended to a small file beside the database (``sent.py``),
+  answers, the delivered rows are appended to a small file beside the database (``sent.py``),
   in the same run of the event loop that read the answer, before anything waits for SQLite's
   thread (where the deletion may queue behind the scheduler's batch of due prompts, or wait
   for a CPU). The next start deletes those rows before loading the queue.
 - In flight at the crash (the platform has the request, its answer has not been read): sent
-  again, by choice. On Discord that is harmless: every part goes with a nonce made from its
-  outbox rows and ``enforce_nonce``, so Discord returns the message it already made
-  (``bot/platforms/discord/delivery.py``). Telegram has no idempotent send, so a request in
-  flight can only be sent again (at least once) or dropped (at most once); the outbox sends it
-  again, because a check-in or a crisis answer must never be lost. The window is one request's
-  round trip; ``benchmarks/checkins.py`` measures how often a kill meets it.
+  again, by choice, because a check-in or a crisis answer must never be lost. That can show it
+  twice. On Discord every part goes with a nonce made from its outbox rows and
+  ``enforce_nonce``, so Discord returns the message it already made
+  (``bot/platforms/discord/delivery.py``), and within one run a retry resends exactly the
+  batch it tried (``lanes.batch_for``). But after a restart the batch may be formed
+  differently (another nonce), Discord only remembers a nonce for a few minutes, and relays
+  posted by webhook carry no nonce at all (Execute Webhook takes none): any of these can show
+  the message twice. Telegram has no idempotent send, so a request in flight can only be sent
+  again (at least once) or dropped (at most once). The window is one request's round trip;
+  ``benchmarks/checkins.py`` measures how often a kill meets it.
 
 Why delete at once (group commit) rather than every so often: delivered text should leave the
 database files soon, and every delivery finishing while one deletion is under way joins the
@@ -43,7 +47,7 @@ from datetime import datetime
 
 from bot.core.errors import describe_without_text
 from bot.outbox.lanes import Entry
-from bot.outbox.sent import SentLog, beside, read
+from bot.outbox.sent import Row, SentLog, beside, read
 from bot.storage.database import Database, is_disk_full
 from bot.storage.outbox import OutboxRepository
 
@@ -60,9 +64,10 @@ class Journal:
     def __init__(self, repo: OutboxRepository, db: Database) -> None:
         self._repo = repo
         self._db = db
-        self._done: list[int] = []  # delivered; their deletion is not committed yet
+        self._done: list[Row] = []  # delivered; their deletion is not committed yet
         self._after: list[Callable[[], None]] = []  # to run once that deletion was tried
         self._writer: asyncio.Task[None] | None = None
+        self._flushing = 0  # deletions under way (not committed yet)
         self._dirty = False  # rows deleted since the last WAL scrub
         self._sent = SentLog(beside(db.path))
 
@@ -78,7 +83,7 @@ class Journal:
                 self._failed(exc)
         # Emptied only once those rows are gone, so a crash right now still finds them.
         self._sent.open(keep=len(self._done))
-        skip = set(self._done)
+        skip = set(self._done)  # by id and time: an id given out again is another message
         return [
             Entry(
                 row.id,
@@ -89,21 +94,24 @@ class Journal:
                 datetime.fromisoformat(row.created_at).timestamp(),
                 row.attempts,
                 routine=row.routine,
+                created_at=row.created_at,
             )
             for row in await self._repo.queued()
-            if row.id not in skip
+            if (row.id, row.created_at) not in skip
         ]
 
-    def delivered(self, ids: list[int], then: Callable[[], None] | None = None) -> None:
-        """Delete these rows now, together with every other delivery that finishes meanwhile
-        (one transaction), then call ``then``. Noted beside the database first, at once, so a
-        crash before that transaction commits does not send them again."""
-        self._sent.record(ids)
-        if not ids:
+    def delivered(self, entries: list[Entry], then: Callable[[], None] | None = None) -> None:
+        """Delete these messages' rows now, together with every other delivery that finishes
+        meanwhile (one transaction), then call ``then``. Noted beside the database first, at
+        once, so a crash before that transaction commits does not send them again. Messages
+        kept in memory only have no row, and nothing to delete."""
+        rows = [(e.id, e.created_at) for e in entries if e.created_at is not None]
+        self._sent.record(rows)
+        if not rows:
             if then is not None:
                 then()
             return
-        self._done.extend(ids)
+        self._done.extend(rows)
         if then is not None:
             self._after.append(then)
         if self._writer is None:
@@ -135,13 +143,19 @@ class Journal:
         """Delete every delivered row not deleted yet (kept for the next try on failure)."""
         done, self._done = self._done, []
         if done:
+            self._flushing += 1
             try:
                 await self._repo.delete(done)
             except BaseException:
                 self._done[:0] = done  # try again: delivered text must not stay
                 raise
+            finally:
+                self._flushing -= 1
             self._dirty = True
-            if not self._done:  # every id noted beside the database is deleted now
+            # Emptied only when every row noted beside the database is deleted: none waits,
+            # and no other deletion (the flush loop's and a delivery's can overlap) is still
+            # uncommitted.
+            if not self._done and not self._flushing:
                 self._sent.empty()
 
     async def close(self) -> None:

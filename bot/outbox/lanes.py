@@ -28,6 +28,9 @@ class Entry:
     not_before: float = 0.0  # on the outbox's monotonic timer
     ephemeral: bool = False
     routine: bool = False  # queued by a scheduled job: gives way to answers (priority.py)
+    #: The row's ``created_at`` as stored (None in memory only): with the id it names the row
+    #: for good, also when a rolled-back transaction let SQLite give the id out again.
+    created_at: str | None = None
 
 
 @dataclass(slots=True)
@@ -40,6 +43,17 @@ class Lane:
     task: asyncio.Task[None] | None = None
     sending_since: float | None = None
     ticket: Ticket = field(default_factory=Ticket)  # its worker's place in a line, if waiting
+    #: The ids of the batch being tried, sent again exactly (less any erased meanwhile) until
+    #: it is delivered or fails: re-formed with a message queued since, it would carry
+    #: another nonce, and Discord would show the first message twice.
+    attempt: list[Entry] = field(default_factory=list)
+    #: Its dedup key, kept as it was first made: with a message erased from the batch since,
+    #: Discord still returns what the first try made (already shown) instead of a second copy.
+    attempt_key: str = ""
+
+    def left(self, at: float) -> None:
+        """A request of this lane's delivery left at ``at`` (the watchdog times it)."""
+        self.sending_since = at
 
     def drop(self, entry_id: int) -> None:
         """Take a finished message out, wherever it is (erasure can remove one mid-queue)."""
@@ -60,7 +74,7 @@ def coalesce(queue: deque[int], entries: Mapping[int, Entry], max_text: int) -> 
     size = len(head.message.text)
     for next_id in itertools.islice(queue, 1, None):
         nxt = entries.get(next_id)
-        if nxt is None:
+        if nxt is None or nxt.destination != head.destination:  # see ``Sending.work``
             break
         m = nxt.message
         if not (m.coalesce and m.op is Op.SEND and not m.buttons and not m.attachment):
@@ -74,11 +88,26 @@ def coalesce(queue: deque[int], entries: Mapping[int, Entry], max_text: int) -> 
     return batch
 
 
+def batch_for(lane: Lane, entries: Mapping[int, Entry], max_text: int) -> tuple[list[Entry], str]:
+    """What the lane's worker sends next, and its dedup key: the batch tried before and not
+    finished yet, as it was (less any message erased meanwhile) and with the same key, or
+    else a new one from the head of the queue."""
+    if lane.attempt and lane.queue and lane.queue[0] == lane.attempt[0].id:
+        batch = [e for e in lane.attempt if entries.get(e.id) is e]
+        if batch:
+            return batch, lane.attempt_key
+    batch = coalesce(lane.queue, entries, max_text)
+    lane.attempt = batch
+    lane.attempt_key = dedup_key(batch)
+    return batch, lane.attempt_key
+
+
 def dedup_key(batch: list[Entry]) -> str:
-    """The same for every attempt at sending this batch, also after a restart: its first and
-    last outbox ids (never reused) and when the first was queued (so a new database's id 1 is
-    not taken for an old one's). 20 characters, leaving an adapter room for a part number
-    within Discord's 25 for a nonce."""
+    """The same for every attempt at sending this batch (the lane keeps the batch together
+    until it finishes: :func:`batch_for`): its first and last outbox ids and when the first
+    was queued (so a new database's id 1 is not taken for an old one's). After a restart the
+    batch may be formed differently, and then so is the key. 20 characters, leaving an adapter
+    room for a part number within Discord's 25 for a nonce."""
     head, last = batch[0], batch[-1]
     seed = f"{head.id}:{last.id}:{round(head.created * 1000)}"
     return hashlib.sha256(seed.encode()).hexdigest()[:20]

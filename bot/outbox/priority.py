@@ -17,7 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections import deque
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from contextvars import ContextVar
 
 _scheduled: ContextVar[bool] = ContextVar("scheduled_mail", default=False)
@@ -61,15 +61,9 @@ class Turns:
         self._urgent: deque[asyncio.Future[None]] = deque()
         self._routine: deque[asyncio.Future[None]] = deque()
 
-    @contextlib.asynccontextmanager
-    async def take(
-        self, *, urgent: bool = True, ticket: Ticket | None = None
-    ) -> AsyncIterator[None]:
-        await self._acquire(urgent, ticket)
-        try:
-            yield
-        finally:
-            self._release()
+    def take(self, *, urgent: bool = True, ticket: Ticket | None = None) -> Turn:
+        """``async with turns.take(): ...`` holds a turn for the block."""
+        return Turn(self, urgent, ticket)
 
     async def _acquire(self, urgent: bool, ticket: Ticket | None) -> None:
         if self._free > 0 and not self._urgent and not self._routine:
@@ -113,3 +107,21 @@ class Turns:
                     turn.set_result(None)
                     return
         self._free += 1
+
+
+class Turn:
+    """One turn held for an ``async with`` block (a plain class: every send takes two, and a
+    generator-based context manager costs several times as much)."""
+
+    __slots__ = ("_ticket", "_turns", "_urgent")
+
+    def __init__(self, turns: Turns, urgent: bool, ticket: Ticket | None) -> None:
+        self._turns = turns
+        self._urgent = urgent
+        self._ticket = ticket
+
+    async def __aenter__(self) -> None:
+        await self._turns._acquire(self._urgent, self._ticket)
+
+    async def __aexit__(self, *_: object) -> None:
+        self._turns._release()

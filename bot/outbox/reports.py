@@ -38,6 +38,8 @@ class Reports:
         if not futures:
             return []
         async with asyncio.timeout(timeout):
+            if len(futures) == 1:  # most waits (the console's, a sender's): no gathering
+                return [await futures[0]]
             return list(await asyncio.gather(*futures))
 
     def publish(self, report: DeliveryReport) -> None:

@@ -1,5 +1,6 @@
-"""The ids of delivered messages, appended to a small file beside the database the moment the
-platform answers, so a crash before their rows' deletion is committed does not send them again.
+"""The ids of delivered messages (each with its row's ``created_at``), appended to a small
+file beside the database the moment the platform answers, so a crash before their rows'
+deletion is committed does not send them again.
 
 Why a file of its own: deleting the row is a transaction on SQLite's one thread, and it can
 wait there (behind the scheduler's batch of due prompts, or for a CPU on a loaded host). A
@@ -9,12 +10,17 @@ killed process cannot lose (only a power cut could, and then the message goes ou
 before: never lost). At the next start the rows listed here are deleted in one transaction
 before anything is loaded, and the file is emptied.
 
-What it holds: one outbox id a line, digits only: no text, no names, nothing about a person
-(``/forgetme`` has nothing to erase here). It is emptied whenever every id in it has had its
-row deletion committed, so it stays a few lines long.
+What it holds: one delivered row a line, its outbox id and the time it was queued (as
+stored), e.g. ``42 2026-11-29T19:51:13.123456+00:00``: no text, no names, nothing about a
+person (``/forgetme`` has nothing to erase here). It is emptied whenever every row in it has
+had its deletion committed, so it stays a few lines long.
 
-Outbox ids are never reused (migration 0024), so an id left here after a crash can only ever
-name the message that was delivered.
+Why the time too: AUTOINCREMENT (migration 0024) keeps SQLite from giving a deleted row's id
+to the next message, but not after a rollback: a row queued inside the scheduler's batch can
+be delivered before the batch commits, and if the batch rolls back, its id is given out again
+(``sqlite_sequence`` rolls back with it). Only a row whose id *and* time both match a line is
+deleted, so a new, unsent message that took a listed id is never mistaken for the delivered
+one.
 
 When the file cannot be written (a read-only folder, a full disk), the outbox goes on sending
 exactly as before, with one plain line in the log: a crash may then resend what was delivered
@@ -27,6 +33,7 @@ import contextlib
 import logging
 import os
 from collections.abc import Iterable
+from datetime import datetime
 from pathlib import Path
 
 log = logging.getLogger(__name__)
@@ -37,10 +44,14 @@ def beside(database: Path) -> Path:
     return database.with_name(database.name + ".sent")
 
 
-def read(path: Path) -> list[int]:
-    """The ids in the file, in order. A last line without its newline (a crash in the middle
-    of a write, or a full disk) and anything that is not a number are left out: an id is
-    only trusted when its whole line was written."""
+#: A delivered row: its outbox id and its ``created_at`` as stored.
+Row = tuple[int, str]
+
+
+def read(path: Path) -> list[Row]:
+    """The rows in the file, in order. A last line without its newline (a crash in the middle
+    of a write, or a full disk) and any line that is not an id and a time are left out: a row
+    is only trusted when its whole line was written."""
     try:
         data = path.read_bytes()
     except FileNotFoundError:
@@ -49,11 +60,22 @@ def read(path: Path) -> list[int]:
         log.debug("outbox: cannot read %s (%s)", path, _why(exc))
         return []
     lines = data.split(b"\n")[:-1]  # the part after the last newline is incomplete
-    return [int(line) for line in lines if line.isdigit()]
+    return [row for line in lines if (row := _parse(line)) is not None]
+
+
+def _parse(line: bytes) -> Row | None:
+    ident, _, created = line.partition(b" ")
+    if not ident.isdigit() or not created.isascii():
+        return None
+    try:
+        datetime.fromisoformat(created.decode())
+    except ValueError:
+        return None
+    return int(ident), created.decode()
 
 
 class SentLog:
-    """Appends delivered ids to the file; empties it when asked. Gives up (one log line, and
+    """Appends delivered rows to the file; empties it when asked. Gives up (one log line, and
     the outbox carries on without it) at the first write that fails."""
 
     def __init__(self, path: Path) -> None:
@@ -77,11 +99,11 @@ class SentLog:
     def active(self) -> bool:
         return self._fd is not None
 
-    def record(self, ids: Iterable[int]) -> None:
-        """Append these ids, one a line, in one write (what one answer delivered)."""
+    def record(self, rows: Iterable[Row]) -> None:
+        """Append these rows, one a line, in one write (what one answer delivered)."""
         if self._fd is None:
             return
-        data = "".join(f"{i}\n" for i in ids if i > 0).encode()  # > 0: stored rows only
+        data = "".join(f"{i} {created}\n" for i, created in rows if i > 0).encode()
         if not data:
             return
         try:

@@ -27,9 +27,10 @@ from bot.outbox.delivery import (
     TransientFailure,
 )
 from bot.outbox.journal import Journal
-from bot.outbox.lanes import Entry, Lane, coalesce, dedup_key
+from bot.outbox.lanes import Entry, Lane, batch_for
 from bot.outbox.limits import Gate, Timer
 from bot.outbox.message import Destination, merge
+from bot.outbox.parts import Requests
 from bot.outbox.priority import Turns
 from bot.outbox.reports import Reports
 from bot.storage.database import unless_disk_full
@@ -80,7 +81,10 @@ class Sending:
         while lane.queue:
             head_id = lane.queue[0]
             head = self._entries.get(head_id)
-            if head is None:  # erased while waiting
+            # Gone: erased while waiting, or its row was rolled back (the scheduler undoes a
+            # failed group of jobs) and its id now names another message, maybe someone
+            # else's: only AUTOINCREMENT's sequence rolled back gives an id out twice.
+            if head is None or head.destination != dest:
                 lane.queue.popleft()
                 continue
             wait = head.not_before - timer.now()
@@ -95,20 +99,23 @@ class Sending:
                 e.routine for i in lane.queue if (e := self._entries.get(i)) is not None
             )
             async with self._in_flight(dest.platform, urgent, lane):
-                admission = await gate.admit(urgent=urgent, ticket=lane.ticket)
-                if lane.bucket is not None:
-                    lane.bucket.take(admission.left)
-                batch = coalesce(lane.queue, self._entries, deliverer.max_text)
-                message = replace(merge([e.message for e in batch]), dedup_key=dedup_key(batch))
-                lane.sending_since = admission.left
+                # Each request the delivery makes (a long message is several) takes its own
+                # turn within the destination's and the platform's limits: see parts.py.
+                requests = Requests(
+                    gate, lane.bucket, timer, urgent=urgent, ticket=lane.ticket, admitted=lane.left
+                )
+                await requests.admit()
+                batch, key = batch_for(lane, self._entries, deliverer.max_text)
+                message = replace(merge([e.message for e in batch]), dedup_key=key)
                 try:
                     # No timeout from here: cancelling a request from outside can break the
                     # HTTP client's pool (httpcore #1093); the adapter's client ends every
                     # request by its own timeouts, and the watchdog catches what does not.
                     try:
-                        ids = await deliverer.deliver(dest, message)
+                        with requests.current():
+                            ids = await deliverer.deliver(dest, message)
                     finally:
-                        gate.answered(admission)
+                        requests.answered()
                 except RetryLater as exc:
                     self.stats["retry_after"] += 1
                     until = timer.now() + exc.retry_after
@@ -180,10 +187,12 @@ class Sending:
         error: str | None = None,
         unreachable: bool = False,
     ) -> None:
+        lane.attempt = []  # the next batch is formed anew
         for entry in batch:
             lane.drop(entry.id)
-            self._entries.pop(entry.id, None)
-        stored = [e.id for e in batch if not e.ephemeral]
+            if self._entries.get(entry.id) is entry:  # not an id given out again meanwhile
+                del self._entries[entry.id]
+        stored = [e for e in batch if not e.ephemeral]
         reports = [
             DeliveryReport(
                 entry.id,
@@ -215,5 +224,5 @@ class Sending:
             # On a full disk the row stays queued and is tried again after a restart:
             # better twice than lost.
             with unless_disk_full("marking a message failed"):
-                await self._repo.mark_failed(stored, error or "failed")
+                await self._repo.mark_failed([e.id for e in stored], error or "failed")
         publish()

@@ -18,7 +18,7 @@ import shutil
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Iterable, Iterator, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
@@ -53,16 +53,27 @@ def bundled_migrations() -> list[Migration]:
     return found
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class _Shared:
-    """A write transaction one task holds open for many small writes (see Database.batch)."""
+    """A write transaction one task holds open for many small writes (see Database.batch).
+    It is begun by the first write, not when the block starts: reading and working out what
+    to write take no lock. Savepoints asked for before that are kept in ``pending`` and made
+    right after BEGIN."""
 
     db: Database
     task: asyncio.Task[Any] | None
+    begun: bool = False
+    pending: list[str] = field(default_factory=list)
 
 
 _shared: contextvars.ContextVar[_Shared | None] = contextvars.ContextVar("shared", default=None)
 _savepoints = itertools.count(1)
+
+
+def _shared_now() -> _Shared:
+    shared = _shared.get()
+    assert shared is not None
+    return shared
 
 
 class MigrationError(Exception):
@@ -261,9 +272,23 @@ class Database:
         shared = _shared.get()
         return shared is not None and shared.db is self and shared.task is asyncio.current_task()
 
+    async def _begin_shared(self) -> None:
+        """A write inside :meth:`batch`: the first takes the write lock and BEGINs; any makes
+        the savepoints of :meth:`part` still pending (the batch's exit commits or rolls back
+        and lets go of the lock)."""
+        shared = _shared_now()
+        if not shared.begun:
+            await self._write.acquire()
+            shared.begun = True  # from here the batch's exit ends the transaction
+            await self.conn.execute("BEGIN IMMEDIATE")
+        while shared.pending:
+            await self.conn.execute(f"SAVEPOINT {shared.pending[0]}")
+            shared.pending.pop(0)
+
     @asynccontextmanager
     async def _writing(self) -> AsyncIterator[None]:
         if self._joined():
+            await self._begin_shared()
             yield
         else:
             async with self._write:
@@ -273,6 +298,20 @@ class Database:
         """Run one write in its own transaction; returns lastrowid."""
         async with self._writing(), self.conn.execute(sql, params) as cur:
             return int(cur.lastrowid or 0)
+
+    async def insert(self, sql: str, params: Sequence[Any] = ()) -> int:
+        """One INSERT in its own transaction; returns its rowid. One trip to SQLite's thread
+        where :meth:`execute` makes two (its cursor is closed by a second): the outbox queues
+        each reply with one, on the path every message takes."""
+        async with self._writing():
+            row = await self.conn.execute_insert(sql, params)
+        return int(row[0]) if row is not None else 0
+
+    async def write(self, sql: str, params: Sequence[Any] = ()) -> None:
+        """One write in its own transaction, nothing read back, in one trip to SQLite's thread
+        (the outbox deletes each delivered row with one)."""
+        async with self._writing():
+            await self.conn.execute_fetchall(sql, params)
 
     async def execute_rowcount(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one write; returns how many rows it touched."""
@@ -284,16 +323,35 @@ class Database:
         """One transaction for every write this task makes inside the block (a burst of due
         schedules: thousands of small writes, one commit). Only the task that opened it
         joins it; other tasks' writes wait for the commit, as they would for any
-        transaction, so keep the block short."""
+        transaction, so keep the block short.
+
+        The transaction begins with the block's first write, not with the block: what the
+        block reads and works out before it writes keeps no one else waiting. So read and
+        prepare first, and write at the end."""
         if self._joined():
             yield
             return
-        async with self.begin():
-            token = _shared.set(_Shared(self, asyncio.current_task()))
+        shared = _Shared(self, asyncio.current_task())
+        token = _shared.set(shared)
+        try:
             try:
                 yield
-            finally:
-                _shared.reset(token)
+            except BaseException:
+                if shared.begun:
+                    await self._rollback()
+                    self._rolled_back()
+                raise
+            if shared.begun:
+                try:
+                    await self.conn.execute("COMMIT")
+                except BaseException:
+                    await self._rollback()
+                    self._rolled_back()
+                    raise
+        finally:
+            _shared.reset(token)
+            if shared.begun:
+                self._write.release()
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Many rows of one statement in one transaction (fast fan-out)."""
@@ -318,19 +376,12 @@ class Database:
         transaction nobody will finish. Statements run in order on that thread, so the
         ROLLBACK always lands after the BEGIN it undoes.
 
-        Inside :meth:`batch`, the same task's transaction becomes a savepoint within it."""
+        Inside :meth:`batch`, the same task's transaction becomes a savepoint within it (and
+        the batch's transaction begins here, if nothing was written before)."""
         if self._joined():
-            name = f"sp{next(_savepoints)}"
-            await self.conn.execute(f"SAVEPOINT {name}")
-            try:
+            await self._begin_shared()
+            async with self._savepoint(_shared_now()):
                 yield self.conn
-            except BaseException:
-                with contextlib.suppress(sqlite3.OperationalError):
-                    await self.conn.execute(f"ROLLBACK TO {name}")
-                    await self.conn.execute(f"RELEASE {name}")
-                self._rolled_back()
-                raise
-            await self.conn.execute(f"RELEASE {name}")
             return
         async with self._write:
             try:
@@ -349,6 +400,45 @@ class Database:
                 await self._rollback()
                 self._rolled_back()
                 raise
+
+    @asynccontextmanager
+    async def part(self) -> AsyncIterator[None]:
+        """A part of :meth:`batch` whose writes are undone together if it fails (the rest of
+        the batch goes on). Its savepoint is made by its first write, so a part that reads
+        and prepares before writing keeps no one else waiting meanwhile. Outside a batch it
+        is a batch of its own."""
+        if not self._joined():
+            async with self.batch():
+                yield
+            return
+        shared = _shared_now()
+        name = f"sp{next(_savepoints)}"
+        shared.pending.append(name)
+        try:
+            async with self._savepoint(shared, name):
+                yield
+        finally:
+            if name in shared.pending:  # it wrote nothing: no savepoint was made
+                shared.pending.remove(name)
+
+    @asynccontextmanager
+    async def _savepoint(self, shared: _Shared, name: str | None = None) -> AsyncIterator[None]:
+        """Undo to here on an error, keep on success; a ``name`` still pending (nothing was
+        written) needs neither."""
+        if name is None:
+            name = f"sp{next(_savepoints)}"
+            await self.conn.execute(f"SAVEPOINT {name}")
+        try:
+            yield
+        except BaseException:
+            if name not in shared.pending:
+                with contextlib.suppress(sqlite3.OperationalError):
+                    await self.conn.execute(f"ROLLBACK TO {name}")
+                    await self.conn.execute(f"RELEASE {name}")
+                self._rolled_back()
+            raise
+        if name not in shared.pending:
+            await self.conn.execute(f"RELEASE {name}")
 
     async def _rollback(self) -> None:
         with contextlib.suppress(sqlite3.OperationalError):  # BEGIN itself may have failed

@@ -41,8 +41,8 @@ _INSERT = _INSERT_HEAD + _VALUES
 _CHUNK = 500  # rows to a statement: 4,000 values, well inside SQLite's limit
 
 
-#: Most ids deleted by one statement (well below SQLite's limit on parameters).
-_IN_ONE = 500
+#: Most rows deleted by one statement (two parameters each, well below SQLite's limit).
+_IN_ONE = 400
 
 
 def _row(item: NewItem, stamp: str | None, routine: bool) -> tuple[object, ...]:
@@ -74,7 +74,7 @@ class OutboxRepository:
         stamp = to_db(now)
         rows = [_row(item, stamp, routine) for item in items]
         if len(rows) == 1:
-            return [await self.db.execute(_INSERT, rows[0])]
+            return [await self.db.insert(_INSERT, rows[0])]
         ids: list[int] = []
         async with self.db.begin() as conn:
             for start in range(0, len(rows), _CHUNK):
@@ -104,16 +104,22 @@ class OutboxRepository:
             for r in rows
         ]
 
-    async def delete(self, ids: Sequence[int]) -> None:
-        """Delete delivered rows. Up to a few hundred (what one tick of deliveries gives) in
-        one statement, atomic by itself: one trip to SQLite's thread instead of three."""
-        if not ids:
+    async def delete(self, rows: Sequence[tuple[int, str]]) -> None:
+        """Delete delivered rows, each named by its id and ``created_at`` (an id can be given
+        out again after a rollback: see ``bot/outbox/sent.py``). Up to a few hundred (what
+        one tick of deliveries gives) in one statement, atomic by itself: one trip to
+        SQLite's thread instead of three."""
+        if not rows:
             return
-        if len(ids) <= _IN_ONE:
-            marks = ",".join("?" * len(ids))
-            await self.db.execute(f"DELETE FROM outbox WHERE id IN ({marks})", list(ids))
+        if len(rows) <= _IN_ONE:
+            marks = ",".join(["(?, ?)"] * len(rows))
+            params = [value for row in rows for value in row]
+            sql = f"DELETE FROM outbox WHERE (id, created_at) IN (VALUES {marks})"
+            await self.db.write(sql, params)
             return
-        await self.db.executemany("DELETE FROM outbox WHERE id = ?", [(i,) for i in ids])
+        await self.db.executemany(
+            "DELETE FROM outbox WHERE id = ? AND created_at = ?", [tuple(r) for r in rows]
+        )
 
     async def record_attempt(self, outbox_id: int, attempts: int) -> None:
         await self.db.execute("UPDATE outbox SET attempts = ? WHERE id = ?", (attempts, outbox_id))

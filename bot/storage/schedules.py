@@ -219,20 +219,27 @@ class ScheduleRepository:
     ) -> None:
         """A batch's outcome in one transaction: new due times, runs made, deferrals to the
         end of quiet hours, and one-offs done with."""
-        async with self.db.begin() as conn:
-            await conn.executemany(
+        statements: list[tuple[str, list[tuple[Any, ...]]]] = [
+            (
                 "UPDATE schedules SET next_due = ? WHERE id = ?",
                 [(to_db(d), i) for i, d in next_due],
-            )
-            await conn.executemany(
+            ),
+            (
                 "UPDATE schedules SET last_fired_at = ?, deferred_to = NULL WHERE id = ?",
                 [(to_db(at), i) for i, at in fired],
-            )
-            await conn.executemany(
+            ),
+            (
                 "UPDATE schedules SET deferred_to = ? WHERE id = ?",
-                [(to_db(to), i) for i, to in deferred],
-            )
-            await conn.executemany("DELETE FROM schedules WHERE id = ?", [(i,) for i in deleted])
+                [(to_db(t), i) for i, t in deferred],
+            ),
+            ("DELETE FROM schedules WHERE id = ?", [(i,) for i in deleted]),
+        ]
+        # Only the kinds of change the batch has: each statement is a trip to SQLite's thread,
+        # made while the batch holds the write lock (a command's answer waits for it).
+        async with self.db.begin() as conn:
+            for sql, rows in statements:
+                if rows:
+                    await conn.executemany(sql, rows)
 
     async def delete(self, schedule_id: int) -> None:
         await self.db.execute("DELETE FROM schedules WHERE id = ?", (schedule_id,))

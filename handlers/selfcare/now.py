@@ -23,8 +23,8 @@ from handlers.selfcare.prompts import (
     ORIGIN,
     PERSONAL_KIND,
     SPACE_KIND,
+    choose_personal_prompts,
     personal_prompt,
-    personal_prompts,
     personal_schedules,
     prompts_file,
     themes_of,
@@ -178,7 +178,13 @@ async def send_to_people(ctx: Context, rows: Sequence[ScheduleRow]) -> None:
     of the sweep is a few reads and writes, not a few per person). The scheduler only runs
     a person's schedule while they are a member, outside their quiet hours and pauses."""
     wanted = [(row.person_id, themes_of(row.payload)) for row in rows if row.person_id]
-    replies = await personal_prompts(ctx, wanted, scheduled=True)
+    # Read and choose first, write last: the sweep's transaction (which a command's answer
+    # waits for) begins with the first write, so the choosing keeps no one waiting.
+    replies, moved = await choose_personal_prompts(ctx, wanted, scheduled=True)
+    # Rounds before the messages: queuing hands them to the senders at once, so a write
+    # failing after it would undo the rows but not the sends, and the scheduler's retry of
+    # each row alone would send everyone their prompt a second time.
+    await ctx.repo.selfcare.save_rounds(moved)
     await ctx.messenger.to_people(
         [(person_id, reply) for (person_id, _), reply in zip(wanted, replies, strict=True)],
         origin=ORIGIN,

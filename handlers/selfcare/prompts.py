@@ -56,6 +56,17 @@ async def pick_many(ctx: Context, wanted: Sequence[tuple[Audience, Sequence[str]
     """:func:`pick` for many audiences at once (a burst of due prompts): every round is read
     in one go and every change written in one transaction. An audience asked for twice gets
     two different prompts, as two picks one after the other would give."""
+    picked, moved = await choose_many(ctx, wanted)
+    await ctx.repo.selfcare.save_rounds(moved)
+    return picked
+
+
+async def choose_many(
+    ctx: Context, wanted: Sequence[tuple[Audience, Sequence[str]]]
+) -> tuple[list[Picked], list[RoundChange]]:
+    """:func:`pick_many` without writing: the picks, and how the rounds moved on (for
+    :meth:`~bot.storage.selfcare.SelfcareRepository.save_rounds`). A burst writes them last,
+    so the reading and choosing come before its transaction begins."""
     file = prompts_file(ctx)
     rounds = await ctx.repo.selfcare.seen_many(audience for audience, _ in wanted)
     changes: dict[tuple[Audience, str], RoundChange] = {}
@@ -79,8 +90,7 @@ async def pick_many(ctx: Context, wanted: Sequence[tuple[Audience, Sequence[str]
         changes[(audience, theme.id)] = replace(change, added=(*change.added, chosen))
         prompt = next(p for p in theme.prompts if p.id == chosen)
         picked.append(Picked(theme, prompt, new_round))
-    await ctx.repo.selfcare.save_rounds(list(changes.values()))
-    return picked
+    return picked, list(changes.values())
 
 
 def prompt_text(theme: Theme, prompt: Prompt, *, intro: bool) -> str:
@@ -133,16 +143,20 @@ def prompt_reply(
 async def personal_prompt(
     ctx: Context, person_id: int, theme_ids: Sequence[str], *, scheduled: bool = False
 ) -> Reply:
-    (reply,) = await personal_prompts(ctx, [(person_id, theme_ids)], scheduled=scheduled)
+    (reply,), moved = await choose_personal_prompts(
+        ctx, [(person_id, theme_ids)], scheduled=scheduled
+    )
+    await ctx.repo.selfcare.save_rounds(moved)
     return reply
 
 
-async def personal_prompts(
+async def choose_personal_prompts(
     ctx: Context, wanted: Sequence[tuple[int, Sequence[str]]], *, scheduled: bool = False
-) -> list[Reply]:
-    """A prompt for each person (with the themes they asked for), chosen together."""
-    picks = await pick_many(ctx, [(Audience(person_id=p), themes) for p, themes in wanted])
-    return [prompt_reply(ctx, picked, scheduled=scheduled) for picked in picks]
+) -> tuple[list[Reply], list[RoundChange]]:
+    """A prompt for each person (with the themes they asked for), chosen together, and how
+    their rounds moved on, not yet written (see :func:`choose_many`)."""
+    picks, moved = await choose_many(ctx, [(Audience(person_id=p), themes) for p, themes in wanted])
+    return [prompt_reply(ctx, picked, scheduled=scheduled) for picked in picks], moved
 
 
 async def may_receive_space_prompts(ctx: Context, destination: Destination) -> bool:

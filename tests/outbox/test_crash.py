@@ -9,21 +9,26 @@ would leave them. Every wait is on a condition, never on the machine's speed.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import logging
 import re
 import shutil
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
-from bot.outbox import Outbox
-from bot.outbox.sent import beside
+from bot.outbox import Destination, Outbox, OutgoingMessage
+from bot.outbox.journal import Journal
+from bot.outbox.sent import beside, read
 from bot.storage.database import Database
+from bot.storage.outbox import NewItem, OutboxRepository
 from tests.outbox.test_engine import A, Scripted, msg, open_outbox
 
 MARKER = "only-in-the-message-7f3c"
+QUEUED = "SELECT id, created_at FROM outbox ORDER BY id"
 
 
 async def until(condition: Callable[[], bool], timeout: float = 30.0) -> None:
@@ -110,10 +115,10 @@ async def test_the_crash_copy_really_left_the_row_queued(tmp_path: Path) -> None
     assert len(rows) == 1
 
 
-async def test_the_ids_file_holds_digits_only(tmp_path: Path) -> None:
+async def test_the_ids_file_holds_ids_and_times_only(tmp_path: Path) -> None:
     _, crashed = await delivered_then_crashed(tmp_path)
     data = beside(crashed).read_bytes()
-    assert re.fullmatch(rb"(\d+\n)+", data), data
+    assert re.fullmatch(rb"(\d+ [0-9T:.+-]+\n)+", data), data
     assert MARKER.encode() not in data
 
 
@@ -141,11 +146,13 @@ async def test_a_half_written_last_line_is_ignored(tmp_path: Path) -> None:
     path = tmp_path / "db.sqlite3"
     db, outbox = await open_outbox(path)
     await outbox.start()
-    ids = [await outbox.enqueue(A, msg(f"m{n}")) for n in range(3)]
+    for n in range(3):
+        await outbox.enqueue(A, msg(f"m{n}"))
+    rows = [f"{r['id']} {r['created_at']}" for r in await db.fetchall(QUEUED)]
     await outbox.stop()
     await db.close()
-    # The second was delivered; the crash came while the third's id was being written.
-    beside(path).write_bytes(f"{ids[1]}\n{str(ids[2])[:-1] or '0'}".encode())
+    # The second was delivered; the crash came while the third's line was being written.
+    beside(path).write_bytes(f"{rows[1]}\n{rows[2][:-1]}".encode())
     db, outbox, again = await restart(path)
     assert await outbox.drain(timeout=30)
     await outbox.stop()
@@ -167,8 +174,9 @@ async def test_the_ids_file_is_emptied_once_rows_are_deleted(tmp_path: Path) -> 
 
 
 async def test_an_outbox_id_is_never_given_out_twice(tmp_path: Path) -> None:
-    """The ids file (and Discord's nonce) name a message by its id, so the id of a delivered
-    and deleted message must never name a new one."""
+    """Discord's nonce names a message by its id, so the id of a delivered and deleted
+    message must not name a new one (after a rollback it can: the ids file also keeps the
+    time, see the test below)."""
     path = tmp_path / "db.sqlite3"
     db, outbox = await open_outbox(path)
     outbox.register(Scripted())
@@ -190,6 +198,7 @@ async def test_a_delivery_is_noted_before_anything_else_runs(tmp_path: Path) -> 
     db, outbox = await open_outbox(path)
     await outbox.start()
     queued = await outbox.enqueue(A, msg("hello"))
+    (row,) = await db.fetchall(QUEUED)
     seen: list[bytes] = []
     loop = asyncio.get_running_loop()
     platform = Scripted(
@@ -200,4 +209,144 @@ async def test_a_delivery_is_noted_before_anything_else_runs(tmp_path: Path) -> 
         await until(lambda: bool(seen))
     await outbox.stop()
     await db.close()
-    assert seen == [f"{queued}\n".encode()]
+    assert row["id"] == queued
+    assert seen == [f"{queued} {row['created_at']}\n".encode()]
+
+
+async def test_the_ids_file_keeps_an_id_whose_deletion_is_still_uncommitted(
+    tmp_path: Path,
+) -> None:
+    """Two deletions under way at once (the flush loop's retry, and a delivery's): the first
+    to commit must not empty the file while the other's rows are still queued on disk, or a
+    crash then would send those again. Each step waits on the database's write lock, taken
+    in turn, so the order is fixed whatever the machine's speed."""
+    path = tmp_path / "db.sqlite3"
+    db = await Database.open(path)
+    repo = OutboxRepository(db)
+    first, second = await repo.add_many(
+        [NewItem(A, msg("one")), NewItem(A, msg("two"))], datetime.now(UTC)
+    )
+    journal = Journal(repo, db)
+    entries = {e.id: e for e in await journal.load()}
+    between, release = asyncio.Event(), asyncio.Event()
+
+    async def hold_between() -> None:
+        async with db.begin():
+            between.set()
+            await release.wait()
+
+    async with database_held(db):
+        journal.delivered([entries[first]])
+        retried = asyncio.create_task(journal.flush())  # as the flush loop retries a failure
+        await until(lambda: journal._writer is None)
+        holder = asyncio.create_task(hold_between())  # waits behind the first deletion
+        await asyncio.sleep(0)
+        journal.delivered([entries[second]])  # its deletion waits behind ``holder``
+        await until(lambda: not journal._done)
+    await retried  # the first deletion committed; the second still waits
+    await between.wait()
+    listed = read(beside(path))
+    release.set()
+    await holder
+    await until(lambda: journal._writer is None)
+    await journal.close()
+    left = await db.fetchall("SELECT id FROM outbox")
+    await db.close()
+    assert second in [i for i, _ in listed]
+    assert left == [] and read(beside(path)) == []
+
+
+async def test_an_id_given_out_again_after_a_rollback_is_not_taken_for_the_delivered_one(
+    tmp_path: Path,
+) -> None:
+    """A message queued inside the scheduler's batch is delivered before the batch commits;
+    the batch's part rolls back, and SQLite gives its id to the next message (the sequence
+    rolls back too). The delivered one's line beside the database must not delete that new,
+    unsent message, neither right away nor at the next start."""
+    live = tmp_path / "live"
+    times = (datetime(2026, 11, 29, 20, 0, n, tzinfo=UTC) for n in itertools.count())
+    db, outbox = await open_outbox(live / "db.sqlite3", now=lambda: next(times))
+    platform = Scripted()
+    deliver = platform.deliver
+    second_sent = asyncio.Event()
+
+    async def hold_the_second(destination: Destination, message: OutgoingMessage) -> list[str]:
+        if platform.sent[destination]:
+            second_sent.set()
+            await asyncio.Event().wait()  # in flight until the crash
+        return await deliver(destination, message)
+
+    platform.deliver = hold_the_second  # type: ignore[method-assign]
+    outbox.register(platform)
+    await outbox.start()
+    async with db.batch():
+        with pytest.raises(LookupError):
+            async with db.begin():  # the scheduler's savepoint for one job
+                first = await outbox.enqueue(A, msg("delivered, then rolled back"))
+                await until(lambda: outbox.stats["sent"] == 1)  # its deletion has to wait
+                raise LookupError
+        second = await outbox.enqueue(A, msg(f"new and not sent yet {MARKER}"))
+    assert second == first  # the id was given out again
+    async with db.begin():  # after the delivered row's deletion (the write lock is FIFO)
+        pass
+    await second_sent.wait()
+    queued = await db.fetchall(QUEUED)
+    crash_copy(live, tmp_path / "crashed")
+    await outbox.stop()
+    await db.close()
+    assert [r["id"] for r in queued] == [second]
+    db, outbox, again = await restart(tmp_path / "crashed" / "db.sqlite3")
+    assert await outbox.drain(timeout=30)
+    await outbox.stop()
+    await db.close()
+    assert platform.sent[A] == ["delivered, then rolled back"]
+    assert again.sent[A] == [f"new and not sent yet {MARKER}"]
+
+
+async def test_a_listed_id_with_another_time_is_not_deleted_at_start(tmp_path: Path) -> None:
+    """At the start only a row whose id and time both match a line is deleted: a line left by
+    a delivered message whose id was given out again names a different message."""
+    path = tmp_path / "db.sqlite3"
+    db, outbox = await open_outbox(path)
+    await outbox.start()
+    await outbox.enqueue(A, msg("delivered"))
+    await outbox.enqueue(A, msg("took a delivered one's id"))
+    delivered, reused = await db.fetchall(QUEUED)
+    await outbox.stop()
+    await db.close()
+    beside(path).write_bytes(
+        f"{delivered['id']} {delivered['created_at']}\n"
+        f"{reused['id']} 2026-01-01T00:00:00.000001+00:00\n".encode()
+    )
+    db, outbox, again = await restart(path)
+    assert await outbox.drain(timeout=30)
+    await outbox.stop()
+    await db.close()
+    assert again.sent[A] == ["took a delivered one's id"]
+
+
+async def test_a_rolled_back_message_is_not_sent_in_place_of_the_one_that_took_its_id(
+    tmp_path: Path,
+) -> None:
+    """The scheduler runs a group of jobs in a savepoint and, when it fails, each job alone:
+    a message queued by the undone part is still in memory when the next message takes its
+    id. Neither may stand in for the other: nobody gets someone else's message, and the new
+    one is delivered (the undone one was never queued for good)."""
+    B = Destination(A.platform, "user", "2")
+    times = (datetime(2026, 11, 29, 20, 0, n, tzinfo=UTC) for n in itertools.count())
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3", now=lambda: next(times))
+    await outbox.start()
+    async with db.batch():
+        with pytest.raises(LookupError):
+            async with db.begin():
+                undone = await outbox.enqueue(A, msg("for A, undone"))
+                raise LookupError
+        second = await outbox.enqueue(B, msg("for B"))
+    assert second == undone
+    platform = Scripted()
+    outbox.register(platform)
+    assert await outbox.drain(timeout=30)
+    await outbox.stop()
+    await db.close()
+    assert platform.sent[A] == []
+    assert platform.sent[B] == ["for B"]

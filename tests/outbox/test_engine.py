@@ -361,6 +361,78 @@ async def test_a_backed_up_burst_is_coalesced_in_order(tmp_path: Path) -> None:
     assert platform.sent[A] == ["line 0\nline 1\nline 2\nline 3", "not coalescible, stays apart"]
 
 
+Tries = list[tuple[str, str | None]]  # each try's text and dedup key
+
+
+def answer_lost_first() -> tuple[Scripted, asyncio.Event, asyncio.Event, Tries]:
+    """A platform whose first answer is lost (a timeout), after the request waited in flight
+    until ``release`` is set (``started`` is set once it is). Every try's text and dedup key
+    are recorded."""
+    started, release = asyncio.Event(), asyncio.Event()
+    platform = Scripted(script={A: [TimeoutError()]})
+    deliver = platform.deliver
+    keys: Tries = []
+
+    async def lost_first(destination: Destination, message: OutgoingMessage) -> list[str]:
+        keys.append((message.text, message.dedup_key))
+        if not started.is_set():
+            started.set()
+            await release.wait()
+        return await deliver(destination, message)
+
+    platform.deliver = lost_first  # type: ignore[method-assign]
+    return platform, started, release, keys
+
+
+async def test_a_retry_sends_the_same_batch_even_when_more_was_queued_meanwhile(
+    tmp_path: Path,
+) -> None:
+    """A first try whose answer was lost (a timeout) is tried again exactly as it was, with
+    the same dedup key: merged with a message queued meanwhile it would carry another key, and
+    Discord would show the first message twice. The newer message goes on its own after."""
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3")
+    platform, started, release, keys = answer_lost_first()
+    outbox.register(platform)
+    await outbox.start()
+    await outbox.enqueue(A, msg("one", coalesce=True))
+    await asyncio.wait_for(started.wait(), 30)
+    await outbox.enqueue(A, msg("two", coalesce=True))
+    release.set()
+    assert await outbox.drain(timeout=30)
+    await outbox.stop()
+    await db.close()
+    assert platform.sent[A] == ["one", "two"]
+    assert [text for text, _ in keys] == ["one", "one", "two"]
+    assert keys[0][1] == keys[1][1] != keys[2][1]
+
+
+async def test_a_retry_keeps_its_dedup_key_when_part_of_the_batch_was_erased(
+    tmp_path: Path,
+) -> None:
+    """Someone's message in a merged batch is erased while the first try's answer is lost:
+    the retry leaves it out but keeps the key, so Discord returns what the first try made
+    (already shown) rather than showing the rest a second time."""
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3")
+    platform, started, release, keys = answer_lost_first()
+    outbox.register(platform)
+    await db.execute("INSERT INTO people(id, created_at) VALUES (7, '2026-01-01')")
+    await outbox.start()
+    await outbox.enqueue_many(
+        [
+            NewItem(A, msg("one", coalesce=True)),
+            NewItem(A, msg("two", coalesce=True), person_id=7),
+        ]
+    )
+    await asyncio.wait_for(started.wait(), 30)
+    await outbox.erase_person(7)
+    release.set()
+    assert await outbox.drain(timeout=30)
+    await outbox.stop()
+    await db.close()
+    assert [text for text, _ in keys] == ["one\ntwo", "one"]
+    assert keys[0][1] == keys[1][1]
+
+
 async def test_erasing_a_person_drops_what_still_waits_for_them(tmp_path: Path) -> None:
     db, outbox = await open_outbox(tmp_path / "db.sqlite3")
     platform = Scripted(script={A: [RetryLater(0.2)]})

@@ -241,6 +241,29 @@ async def test_a_message_whose_answer_was_lost_is_shown_once(
     assert report.message_ids == (fake.messages_in(general)[0].id,)
 
 
+async def test_a_lost_answer_during_a_burst_shows_each_message_once(
+    fake: FakeDiscord, settings: Settings
+) -> None:
+    """The first message's answer is lost while a second one is queued behind it: the retry
+    is the first message alone, with its nonce, so Discord returns the one it made; the
+    second follows on its own."""
+    general = fake.channel("general")
+    answer = answer_held(fake, general)
+    timing = dataclasses.replace(FAST, request_timeout=0.3)
+    dest = chat(general)
+    async with discord_service(settings, timing=timing) as (svc, _):
+        outbox = svc.ctx.outbox
+        (first,) = await outbox.enqueue_many([NewItem(dest, OutgoingMessage("one", coalesce=True))])
+        await fake.until(lambda: fake.messages_in(general))  # made; its answer is held
+        (second,) = await outbox.enqueue_many(
+            [NewItem(dest, OutgoingMessage("two", coalesce=True))]
+        )
+        reports = await outbox.settled([first, second], 30)
+        answer.set()
+    assert all(r.delivered for r in reports)
+    assert texts(fake, general) == ["one", "two"]
+
+
 async def test_a_message_in_flight_when_the_bot_stopped_is_shown_once_after_the_restart(
     fake: FakeDiscord, settings: Settings
 ) -> None:

@@ -6,6 +6,7 @@ racing the machine."""
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
 
 from bot.core.model import Platform
@@ -96,3 +97,42 @@ async def test_a_fan_out_past_the_limit_loses_and_doubles_nothing(tmp_path: Path
     texts = [c.params["text"] for c in fake.calls_of("sendMessage") if c.status == 200]
     assert sorted(texts) == sorted(f"note {n}" for n in range(people))
     assert failed == []
+
+
+async def test_long_messages_at_the_ceiling_take_a_turn_for_each_part(tmp_path: Path) -> None:
+    """A long message is several sends to Telegram. Each part waits for its own turn (the
+    chat's one a second, the bot's 30 a second), so many long messages at once all arrive, in
+    order, and Telegram never has to answer 429. (Admitted once a message, the parts of 40
+    long messages left back to back: 429s for every chat and for the whole bot.)"""
+    people = 40
+    async with fake_telegram() as fake:
+        fake.enforce_limits = True
+        users = [fake.user(f"Peer {n}") for n in range(people)]
+        fake.world.started.update(u.id for u in users)
+        settings = telegram_settings(tmp_path, fake)
+        async with telegram_service(settings) as (svc, _):
+            items = [
+                NewItem(
+                    Destination(Platform.TELEGRAM, "user", str(u.id)),
+                    OutgoingMessage(" ".join(f"w{n}.{i}" for i in range(1500))),
+                )
+                for n, u in enumerate(users)
+            ]
+            await svc.ctx.outbox.enqueue_many(items)
+            assert await svc.ctx.outbox.drain(timeout=120)
+            failed = await svc.ctx.repo.outbox.failed()
+    sends = fake.calls_of("sendMessage")
+    assert failed == []
+    assert fake.limit_hits == 0
+    assert [c.status for c in sends] == [200] * len(sends)
+    for n, user in enumerate(users):
+        parts = [m.text for m in fake.messages_to(user.id)]
+        assert len(parts) >= 3  # about 10,000 characters: three messages at most 4,096 each
+        assert " ".join(parts).split() == [f"w{n}.{i}" for i in range(1500)]
+    # Counted as the fake saw them arrive: never more than 30 in a second, nor two parts in
+    # one chat within a second.
+    arrived = sorted(c.at for c in sends)
+    assert all(later - first >= 1.0 for first, later in zip(arrived, arrived[30:], strict=False))
+    for user in users:
+        times = [c.at for c in sends if c.params["chat_id"] == user.id]
+        assert all(b - a >= 1.0 for a, b in itertools.pairwise(times))

@@ -61,3 +61,60 @@ async def test_a_failed_batch_leaves_nothing(tmp_path: Path) -> None:
         assert await count(db) == 1
     finally:
         await db.close()
+
+
+async def test_a_batch_that_has_not_written_yet_keeps_no_one_waiting(tmp_path: Path) -> None:
+    """A batch begins its transaction with its first write: while it is still reading and
+    working out what to write, another task's write goes through at once (a command's
+    answer is not held up by a burst that is still preparing)."""
+    db = await Database.open(tmp_path / "db.sqlite3")
+    sql = "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, 'now')"
+    try:
+        order: list[str] = []
+
+        async def other() -> None:
+            await db.execute(sql, (9002, "x-other"))
+            order.append("other")
+
+        async with asyncio.timeout(30):  # a safety net: an eager BEGIN would wait forever
+            async with db.batch():
+                assert await count(db) == 0  # reading first
+                async with db.part():
+                    await asyncio.create_task(other())  # done before the batch writes
+                    await db.execute(sql, (9000, "x-a"))
+                order.append("batch")
+        assert order == ["other", "batch"]
+        assert await count(db) == 2
+    finally:
+        await db.close()
+
+
+async def test_a_failed_part_undoes_only_its_own_writes(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "db.sqlite3")
+    sql = "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, 'now')"
+    try:
+        async with db.batch():
+            with pytest.raises(RuntimeError):
+                async with db.part():  # the batch's first write is inside it
+                    await db.execute(sql, (9000, "x-a"))
+                    raise RuntimeError("this part only")
+            with pytest.raises(RuntimeError):
+                async with db.part():  # failed before writing anything
+                    raise RuntimeError("nothing written")
+            async with db.part(), db.part():
+                await db.execute(sql, (9001, "x-b"))
+            await db.execute(sql, (9002, "x-c"))
+            with pytest.raises(RuntimeError):
+                async with db.part():
+                    async with db.begin() as conn:
+                        await conn.execute(sql, (9003, "x-d"))
+                    raise RuntimeError("undone with what it wrote through begin")
+        rows = await db.fetchall(
+            "SELECT name FROM schema_migrations WHERE name LIKE 'x%' ORDER BY name"
+        )
+        assert [r["name"] for r in rows] == ["x-b", "x-c"]
+        async with db.part():  # outside a batch: a transaction of its own
+            await db.execute(sql, (9004, "x-e"))
+        assert await count(db) == 3
+    finally:
+        await db.close()

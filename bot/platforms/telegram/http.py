@@ -7,18 +7,28 @@ requests; stopping cancels sends in flight), and once every slot has leaked, eve
 request fails with "Pool timeout" and nothing is sent again. aiohttp's connector hands a
 cancelled request's connection back (discord.py relies on the same), and every request ends by
 its own timeouts, so nothing outside ever needs to cancel one.
+
+Why :meth:`AiohttpRequest.call`: the outbox's sends, edits and deletions need only the new
+message's id from Telegram's answer. Through PTB's ``Bot`` each one also checked and encoded
+every parameter again and built a full ``telegram.Message`` from the answer (about a fifth of
+the bot's own CPU per message, benchmarks/outbox_fanout.py ``--profile``); ``call`` sends the
+plain JSON values and hands back the answer's ``result`` as JSON, through the same
+``BaseRequest.post``, so Telegram's errors are PTB's exceptions exactly as before.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from typing import Any
 
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
 from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
+from telegram.request._requestparameter import RequestParameter
+from yarl import URL
 
 log = logging.getLogger(__name__)
 
@@ -44,6 +54,8 @@ class AiohttpRequest(BaseRequest):
         self._write = write_timeout
         self._pool = pool_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._timeout = self._timeouts(read_timeout, write_timeout, connect_timeout, pool_timeout)
+        self._urls: dict[str, URL] = {}  # the Bot API's method URLs, parsed once
 
     @property
     def read_timeout(self) -> float | None:
@@ -71,26 +83,25 @@ class AiohttpRequest(BaseRequest):
     ) -> tuple[int, bytes]:
         if self._session is None or self._session.closed:
             raise RuntimeError("AiohttpRequest is not initialized")
-        read = self._read if isinstance(read_timeout, DefaultValue) else read_timeout
-        write = self._write if isinstance(write_timeout, DefaultValue) else write_timeout
-        connect = self._connect if isinstance(connect_timeout, DefaultValue) else connect_timeout
-        pool = self._pool if isinstance(pool_timeout, DefaultValue) else pool_timeout
-        parts = [t for t in (read, write, connect, pool) if t is not None]
-        timeout = aiohttp.ClientTimeout(
-            # Every request ends by itself: waiting for a slot, connecting, sending and reading
-            # together never take longer than the four allowances added up.
-            total=sum(parts) if len(parts) == 4 else None,
-            connect=None if pool is None or connect is None else pool + connect,
-            sock_connect=connect,
-            sock_read=read,
-        )
+        given = (read_timeout, write_timeout, connect_timeout, pool_timeout)
+        if all(isinstance(t, DefaultValue) for t in given):
+            timeout = self._timeout  # most requests: built once
+        else:
+            mine_all = (self._read, self._write, self._connect, self._pool)
+            read, write, connect, pool = (
+                mine if isinstance(t, DefaultValue) else t
+                for t, mine in zip(given, mine_all, strict=True)
+            )
+            timeout = self._timeouts(read, write, connect, pool)
         try:
             body, content_type = _body(request_data)
-            headers = {"User-Agent": self.USER_AGENT}
-            if content_type is not None:
-                headers["Content-Type"] = content_type
+            headers = _JSON if content_type == _JSON_TYPE else {"User-Agent": self.USER_AGENT}
             async with self._session.request(
-                method, url, data=body, headers=headers, timeout=timeout
+                method,
+                self._url(url) if method == "POST" else url,
+                data=body,
+                headers=headers,
+                timeout=timeout,
             ) as response:
                 body = await response.read()
         except TimeoutError as exc:
@@ -100,6 +111,42 @@ class AiohttpRequest(BaseRequest):
         if log.isEnabledFor(logging.DEBUG):  # the token in the URL is masked by bot.logs
             log.debug("HTTP Request: %s %s %d", method, url, response.status)
         return response.status, body
+
+    async def call(self, url: str, values: dict[str, Any]) -> Any:
+        """One Bot API method with plain JSON ``values`` (no file); the answer's ``result`` as
+        JSON. Raises what PTB's methods raise (RetryAfter, Forbidden, BadRequest, ...)."""
+        # Plain JSON values need none of the conversions ``RequestParameter.from_input`` tries
+        # on each (files, dates, Telegram objects): each becomes a parameter as it is.
+        data = RequestData([RequestParameter(name, value, None) for name, value in values.items()])
+        return await self.post(url, request_data=data)
+
+    def _url(self, url: str) -> URL | str:
+        """The Bot API's few method URLs parsed once (aiohttp parses a string every time)."""
+        parsed = self._urls.get(url)
+        if parsed is None:
+            if len(self._urls) >= _KNOWN_URLS:
+                return url  # not one of the few: a file's address, say
+            parsed = self._urls[url] = URL(url)
+        return parsed
+
+    @staticmethod
+    def _timeouts(
+        read: float | None, write: float | None, connect: float | None, pool: float | None
+    ) -> aiohttp.ClientTimeout:
+        parts = [t for t in (read, write, connect, pool) if t is not None]
+        return aiohttp.ClientTimeout(
+            # Every request ends by itself: waiting for a slot, connecting, sending and reading
+            # together never take longer than the four allowances added up.
+            total=sum(parts) if len(parts) == 4 else None,
+            connect=None if pool is None or connect is None else pool + connect,
+            sock_connect=connect,
+            sock_read=read,
+        )
+
+
+_JSON_TYPE = "application/json"
+_JSON = {"User-Agent": BaseRequest.USER_AGENT, "Content-Type": _JSON_TYPE}
+_KNOWN_URLS = 64
 
 
 def _body(
@@ -112,7 +159,7 @@ def _body(
         return None, None
     files = request_data.multipart_data
     if not files:
-        return json.dumps(request_data.parameters).encode(), "application/json"
+        return json.dumps(request_data.parameters).encode(), _JSON_TYPE
     form = aiohttp.FormData()
     for name, value in request_data.json_parameters.items():
         form.add_field(name, value)

@@ -138,11 +138,12 @@ class TelegramPlatform:
             "write_timeout": max(read_timeout, 20.0),
             "connect_timeout": min(read_timeout, 10.0),
         }
+        requests = AiohttpRequest(pool_size=pool_size, **timeouts)
         builder = (
             ApplicationBuilder()
             .token(settings.telegram_bot_token.get_secret_value())
             .job_queue(None)
-            .request(AiohttpRequest(pool_size=pool_size, **timeouts))
+            .request(requests)
         )
         # The long poll's own request notes when it last came back (the watchdog's sign of
         # life for Telegram).
@@ -152,7 +153,7 @@ class TelegramPlatform:
             base_url, file_url = api_urls(settings.telegram_api_base_url)
             builder = builder.base_url(base_url).base_file_url(file_url)
         self.app: Application[Any, Any, Any, Any, Any, Any] = builder.build()
-        self._sender = Sender(self.app.bot)
+        self._sender = Sender(self.app.bot, requests)
         self.spaces = TelegramSpaces(self.app.bot, self._current_id)
         self.relay: RelayPort | None = relaying.TelegramRelay(
             self.app.bot, self._polls, self._restart_polling

@@ -12,13 +12,13 @@ import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 from telegram import (
     Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
     LinkPreviewOptions,
-    Message,
     ReplyParameters,
 )
 from telegram.constants import ParseMode
@@ -33,11 +33,22 @@ from telegram.error import (
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.core import markup
-from bot.outbox import Button, Op, OutgoingMessage, PermanentFailure, RetryLater, TransientFailure
+from bot.outbox import (
+    Button,
+    Op,
+    OutgoingMessage,
+    PermanentFailure,
+    RetryLater,
+    TransientFailure,
+    paced,
+)
+from bot.platforms.telegram.http import AiohttpRequest
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+_OFF = _NO_PREVIEW.to_dict()  # as JSON, for AiohttpRequest.call
+_HTML = ParseMode.HTML.value
 
 # Reasons a message fails for good. They are stored and logged, so they never quote text.
 NOT_STARTED = "they have not opened a private chat with the bot yet"
@@ -122,8 +133,15 @@ def plan_relayed(message: OutgoingMessage) -> list[_Part]:
 
 
 class Sender:
-    def __init__(self, bot: Bot) -> None:
+    """Sends, edits and deletions straight to the request class (``AiohttpRequest.call``:
+    only the new message's id is read from the answer); files through PTB's methods."""
+
+    def __init__(self, bot: Bot, requests: AiohttpRequest) -> None:
         self._bot = bot
+        self._requests = requests
+        self._send_url = f"{bot.base_url}/sendMessage"
+        self._edit_url = f"{bot.base_url}/editMessageText"
+        self._delete_url = f"{bot.base_url}/deleteMessage"
 
     async def deliver(self, chat_id: int, message: OutgoingMessage, done: list[str]) -> list[str]:
         """Send, edit or delete; ``done`` holds the ids of parts sent by an earlier try and
@@ -142,8 +160,7 @@ class Sender:
                 done.append(str(message.target_id))
         for index in range(len(done), len(parts)):
             reply_to = message.reply_to if index == 0 else None
-            sent = await self._send(chat_id, parts[index], message, reply_to)
-            done.append(str(sent.message_id))
+            done.append(await self._send(chat_id, parts[index], message, reply_to))
         return list(done)
 
     async def _edit_parts(self, chat_id: int, message: OutgoingMessage) -> list[str]:
@@ -158,15 +175,15 @@ class Sender:
             ):
                 ids.append(old[index])
                 continue
-            sent = await self._send(chat_id, part, message, None)
-            ids.append(str(sent.message_id))
+            ids.append(await self._send(chat_id, part, message, None))
         for extra in old[len(ids) :]:
             await self._delete(chat_id, _message_id(extra))
         return ids
 
     async def _send(
         self, chat_id: int, part: _Part, message: OutgoingMessage, reply_to: str | None
-    ) -> Message:
+    ) -> str:
+        """The part sent; its message id."""
         reply = None
         if reply_to is not None and reply_to.isdigit():
             reply = ReplyParameters(int(reply_to), allow_sending_without_reply=True)
@@ -187,14 +204,15 @@ class Sender:
         reply: ReplyParameters | None,
         *,
         plain: bool,
-    ) -> Message:
+    ) -> str:
         text = part.plain if plain else part.text
+        await paced()  # each part is a send Telegram counts: its own turn within the limits
         if part.document:
             assert message.attachment is not None
             from bot.platforms.telegram import relay_media  # it builds on this module
 
             # A file shows as what it is: a picture as a photo, a GIF, a voice note...
-            return await relay_media.send(
+            sent = await relay_media.send(
                 self._bot,
                 chat_id,
                 message.attachment,
@@ -203,30 +221,35 @@ class Sender:
                 reply=reply,
                 keyboard=part.keyboard,
             )
+            return str(sent.message_id)
         assert text is not None
-        return await self._bot.send_message(
-            chat_id,
-            text,
-            parse_mode=None if plain else ParseMode.HTML,
-            reply_markup=part.keyboard,
-            link_preview_options=_NO_PREVIEW,
-            reply_parameters=reply,
-        )
+        values: dict[str, Any] = {"chat_id": chat_id, "text": text, "link_preview_options": _OFF}
+        if not plain:
+            values["parse_mode"] = _HTML
+        if part.keyboard is not None:
+            values["reply_markup"] = part.keyboard.to_dict()
+        if reply is not None:
+            values["reply_parameters"] = reply.to_dict()
+        result = await self._requests.call(self._send_url, values)
+        return str(result["message_id"])
 
     async def _edit(
         self, chat_id: int, message_id: int, text: str, board: InlineKeyboardMarkup | None
     ) -> bool:
         """Edit in place; False when the message can no longer be edited (gone, too old, a
         file), so the caller sends the new text as a new message instead of losing it."""
+        await paced()  # Telegram counts edits as sends
+        values: dict[str, Any] = {
+            "chat_id": chat_id,
+            "message_id": message_id,
+            "text": text,
+            "parse_mode": _HTML,
+            "link_preview_options": _OFF,
+        }
+        if board is not None:
+            values["reply_markup"] = board.to_dict()
         try:
-            await self._bot.edit_message_text(
-                text,
-                chat_id=chat_id,
-                message_id=message_id,
-                parse_mode=ParseMode.HTML,
-                reply_markup=board,
-                link_preview_options=_NO_PREVIEW,
-            )
+            await self._requests.call(self._edit_url, values)
         except BadRequest as exc:
             reason = exc.message.lower()
             if "not modified" in reason:
@@ -238,7 +261,9 @@ class Sender:
 
     async def _delete(self, chat_id: int, message_id: int) -> None:
         try:
-            await self._bot.delete_message(chat_id, message_id)
+            await self._requests.call(
+                self._delete_url, {"chat_id": chat_id, "message_id": message_id}
+            )
         except BadRequest as exc:
             reason = exc.message.lower()
             if "not found" in reason:

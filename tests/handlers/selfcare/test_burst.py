@@ -9,17 +9,25 @@ batches are made small so a burst of a dozen people spans several of them.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
+import pytest
+
+import handlers.selfcare.now as now
 from bot.clock import SettableClock
+from bot.core.context import Context
 from bot.core.model import AccountRef, Platform, QuietHours, Role
 from bot.scheduler import cron
 from bot.service import Service, running
+from bot.storage.schedules import ScheduleRow
 from handlers.selfcare.prompts import PERSONAL_KIND
 from tests.fakes.telegram_harness import adapter, fake_telegram, telegram_settings
 from tests.fakes.telegram_server import FakeTelegram
@@ -147,3 +155,87 @@ async def test_two_prompts_due_together_never_repeat_before_the_theme_is_seen(
     assert sorted(second) == sorted(set(every) - {first[-1]})
     for seen in seen_by_others:
         assert len(seen) == days and sorted(seen) == sorted(p.id for p in grounding.prompts)
+
+
+async def test_someone_asking_while_a_batch_is_prepared_is_answered_before_its_prompts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Someone types /crisis while the sweep is in the middle of a batch (its rows taken,
+    its job about to choose and render): the lines reach them before that batch's prompts
+    are even queued. A batch writes only at its end, and its transaction begins with its
+    first write, so a command's answer does not wait for the batch's work."""
+    async with burst(tmp_path) as b:
+        everyone = [await b.member(f"Peer {n}") for n in range(6)]
+        for _, person_id in everyone:
+            await b.daily_0730(person_id)
+        asker = b.fake.user("Asking")
+        b.fake.world.started.add(asker.id)
+        job = b.svc.ctx.registry.batch_jobs[PERSONAL_KIND]
+        order: list[str] = []
+
+        async def asked_meanwhile(ctx: Context, rows: Sequence[ScheduleRow]) -> None:
+            if not order:  # the first batch: the question comes now, and we wait for it
+                b.fake.say(asker, "/crisis")
+                # A safety net only: were the batch's transaction open already, the answer
+                # could not be queued until the batch ends, and this would time out.
+                await b.fake.wait_messages(asker.id, timeout=30)
+                order.append("answered")
+            await job(ctx, rows)
+            order.append(f"batch of {len(rows)}")
+
+        monkeypatch.setitem(b.svc.ctx.registry.batch_jobs, PERSONAL_KIND, asked_meanwhile)
+        ran = await b.sweep_at(at(1, 7, 30))
+        prompts = {user.id: len(b.prompts_to(user)) for user, _ in everyone}
+
+    assert order[0] == "answered" and len(order) > 2  # during the first of several batches
+    assert ran == len(everyone) and prompts == {user.id: 1 for user, _ in everyone}
+    sent = [c for c in b.fake.calls if c.method == "sendMessage" and c.status == 200]
+    assert sent[0].params["chat_id"] == asker.id  # the lines came first
+
+
+async def test_a_batch_that_fails_after_choosing_sends_each_prompt_once(tmp_path: Path) -> None:
+    """The disk fills as the batch writes what everyone has seen: the scheduler runs each
+    person's schedule again on its own, and nobody gets their prompt twice."""
+    async with burst(tmp_path) as b:
+        everyone = [await b.member(f"Peer {n}") for n in range(4)]
+        for _, person_id in everyone:
+            await b.daily_0730(person_id)
+        repo = b.svc.ctx.repo.selfcare
+        real = repo.save_rounds
+        failed: list[bool] = []
+
+        async def full_once(changes: Any) -> None:
+            if not failed:
+                failed.append(True)
+                raise sqlite3.OperationalError("database or disk is full")
+            await real(changes)
+
+        repo.save_rounds = full_once  # type: ignore[method-assign]
+        await b.sweep_at(at(1, 7, 30))
+        counts = [len(b.prompts_to(user)) for user, _ in everyone]
+    assert failed and counts == [1, 1, 1, 1]
+
+
+async def test_someone_leaving_while_a_batch_chooses_spares_the_others_a_second_prompt(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """/forgetme commits while the batch is still choosing (it writes only at the end): the
+    erased person gets nothing more, everyone else exactly one prompt."""
+    async with burst(tmp_path) as b:
+        everyone = [await b.member(f"Peer {n}") for n in range(4)]
+        for _, person_id in everyone:
+            await b.daily_0730(person_id)
+        real = now.choose_personal_prompts
+        erased: list[int] = []
+
+        async def choose(ctx: Context, wanted: Any, scheduled: bool = False) -> Any:
+            chosen = await real(ctx, wanted, scheduled=scheduled)
+            if not erased and len(wanted) > 1:
+                erased.append(everyone[-1][1])
+                await asyncio.create_task(ctx.repo.people.erase_person(everyone[-1][1]))
+            return chosen
+
+        monkeypatch.setattr(now, "choose_personal_prompts", choose)
+        await b.sweep_at(at(1, 7, 30))
+        counts = [len(b.prompts_to(user)) for user, _ in everyone]
+    assert erased and counts == [1, 1, 1, 0]

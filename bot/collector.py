@@ -1,0 +1,31 @@
+"""Keeping Python's cyclic garbage collector from stopping the event loop for long.
+
+Why: a full collection walks every object the process holds, with the event loop stopped.
+After start-up that is some 200,000 objects (content, the search index, the distress model),
+and a burst of due prompts adds some 35 more per queued message (it waits minutes for its turn
+at Telegram's 30 a second). On a busy 2-core machine one such walk was measured at 300 to
+450 ms, twice in a burst of 3,000 prompts: every command typed meanwhile waited that long.
+
+``gc.freeze()`` moves every object alive at that moment into a generation the collector never
+walks; it costs nothing (lists are spliced, nothing is visited). Reference counting still
+frees frozen objects as usual (a sent message's entry goes the moment it is sent); only a
+frozen object that later becomes garbage *inside a reference cycle* stays until
+:func:`release` (the service calls it at stop). So the moments chosen are ones where almost
+nothing alive is garbage: the end of start-up (measured: 26 unreachable objects among
+200,000) and right after a burst's batch is queued (measured: after 1,000 prompts were queued
+and sent, a full collection found nothing left to free).
+"""
+
+from __future__ import annotations
+
+import gc
+
+
+def set_aside() -> None:
+    """Keep everything alive now out of later collections (see the module's docstring)."""
+    gc.freeze()
+
+
+def release() -> None:
+    """Let the collector see every object again (the service stops: what it held can go)."""
+    gc.unfreeze()

@@ -1,0 +1,102 @@
+"""Each request a delivery makes takes its own turn within the limits.
+
+Why: the platform counts requests, not the outbox's messages. A long message the adapter splits
+into three parts is three sends to Telegram, each counted against the bot's 30 a second and
+the chat's one a second; admitting the message once let its later parts leave back to back,
+over both limits (a 429 for the chat, or for the whole bot when many long messages went out
+at the ceiling). Now the worker admits a delivery's first request, and the adapter calls
+:func:`paced` before each request the platform counts; every one after the first waits for
+its own token from the destination's bucket and the platform's gate.
+
+Why a context variable, not a parameter of ``deliver``: every adapter keeps the same
+``deliver(destination, message)``; one that never calls :func:`paced` (a single request a
+message) is paced as before, and calling ``deliver`` outside the outbox (a test) does not wait.
+
+Why the destination's bucket counts a request from the moment its answer came back: the
+platform counts it when it arrives, which may be late on a busy host; the answer is proof
+that it has arrived, so the next request into the same chat is never counted within the
+chat's window however late this one got there (a chat allows one a second: a round trip
+more between two is nothing, a 429 holds the chat for a second or more).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+from bot.outbox.limits import Admission, Bucket, Gate, Sent, Timer
+from bot.outbox.priority import Ticket
+
+_current: ContextVar[Requests | None] = ContextVar("outbox_requests", default=None)
+
+
+async def paced() -> None:
+    """Wait for this request's turn: call it before each request the platform counts against
+    its limits (a send, an edit). The first of a delivery was admitted by the outbox already."""
+    requests = _current.get()
+    if requests is not None:
+        await requests.next()
+
+
+class Requests:
+    """The requests of one delivery to one destination, each admitted in turn."""
+
+    def __init__(
+        self,
+        gate: Gate,
+        bucket: Bucket | None,
+        timer: Timer,
+        *,
+        urgent: bool,
+        ticket: Ticket,
+        admitted: Callable[[float], None],
+    ) -> None:
+        """``admitted`` hears the moment each request leaves (the watchdog times each one)."""
+        self._gate = gate
+        self._bucket = bucket
+        self._timer = timer
+        self._urgent = urgent
+        self._ticket = ticket
+        self._admitted = admitted
+        self._admission: Admission | None = None
+        self._sent: Sent | None = None
+        self._unused = False  # admitted, and no request has gone with it yet
+
+    async def admit(self) -> None:
+        """Admit the next request: the destination's token, then the platform's."""
+        self.answered()
+        bucket, timer = self._bucket, self._timer
+        if bucket is not None:
+            while (wait := bucket.wait(timer.now())) > 0:
+                await timer.sleep(wait)
+        admission = await self._gate.admit(urgent=self._urgent, ticket=self._ticket)
+        self._admission = admission
+        self._sent = bucket.take(admission.left) if bucket is not None else None
+        self._unused = True
+        self._admitted(admission.left)
+
+    async def next(self) -> None:
+        if self._unused:
+            self._unused = False
+            return
+        await self.admit()
+        self._unused = False
+
+    def answered(self) -> None:
+        """The platform answered the last request admitted (anything, even an error)."""
+        admission, self._admission = self._admission, None
+        if admission is not None:
+            self._gate.answered(admission)
+        sent, self._sent = self._sent, None
+        if sent is not None:
+            sent.at = max(sent.at, self._timer.now())
+
+    @contextmanager
+    def current(self) -> Iterator[None]:
+        """:func:`paced` admits this delivery's requests inside the block."""
+        token = _current.set(self)
+        try:
+            yield
+        finally:
+            _current.reset(token)
