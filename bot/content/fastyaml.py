@@ -7,7 +7,12 @@ text in 1.2, ``10:30`` is the number 630 in 1.1, ``012`` is octal in 1.1, ``1e3`
 are text in PyYAML and numbers in 1.2, ``<<`` merges and ``=`` means something in 1.1 only.
 They also differ on a byte-order mark, on several documents in one file, on a block scalar at
 the very end of a file without a final line break, on characters PyYAML refuses or reads as
-line breaks, on tags, and on two equal keys (PyYAML keeps the last; yaml-rs refuses the file).
+line breaks, on tags, on two equal keys (PyYAML keeps the last; yaml-rs refuses the file), on
+an empty block scalar at the end of a file, on values led by ``_`` (``_3`` is a number in
+yaml-rs), on a list or mapping used as a key, on anchors, on ``?``, ``|`` and ``>`` in
+brackets, and on a few lines PyYAML refuses (a tab, ``[:x]``, ``{k:}``, ``: a``). Checks for
+``yes`` and ``10:30`` look for line ends, so a file with Windows line ends (``\r\n``) goes to
+PyYAML too.
 
 So ``load`` gives up (``None``: parse with PyYAML as before, which also names any mistake with
 its own words and line) when the text has any of those signs, when yaml-rs refuses it, or when
@@ -35,12 +40,27 @@ _SECOND_DOCUMENT = re.compile(r"\n(?:---|\.\.\.)(?:[ \t\r\n]|$)")
 #: A number written other than as a plain decimal (``012``, ``1_000``, ``1e3``, ``10:30``...).
 _START = r"(?:^|[\[{,:]|-[ \t]|\?[ \t])[ \t]*"
 _END = r"[ \t]*(?:$|[,\]}#]|:(?:[ \t]|$))"
+#: Also any plain value led by an underscore (``_3``, ``-_1``, ``._1``): a number in yaml-rs,
+#: a text in PyYAML.
 _ODD_NUMBER = re.compile(
-    rf"{_START}(?![-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?{_END})[-+]?(?:0[xX][0-9a-fA-F_]+"
-    r"|0[oObB][0-9_]+|[0-9][0-9_]*(?:[.:][0-9_]*)*(?:[eE][-+]?[0-9]+)?"
-    rf"|\.[0-9][0-9_]*(?:[eE][-+]?[0-9]+)?|\.(?:inf|Inf|INF|nan|NaN|NAN)){_END}",
+    rf"{_START}(?:[-+]?\.?_|(?![-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?{_END})[-+]?(?:0[xX][0-9a-fA-F_]+"
+    r"|0[oObB][0-9_]+|[0-9][0-9_]*(?:[.:][0-9_]*)*(?:[eE][-+]?[0-9_]+)?"
+    rf"|\.[0-9][0-9_]*(?:[eE][-+]?[0-9_]+)?|\.(?:inf|Inf|INF|nan|NaN|NAN)){_END})",
     re.MULTILINE,
 )
+#: A block scalar header (``|``, ``>-``...) as the last line that is not blank: yaml-rs reads
+#: the empty block as a line break, PyYAML as an empty text.
+_BLOCK_HEADER_AT_END = re.compile(r"[|>][-+0-9]*[ \t]*(?:#.*)?\Z")
+#: A ``:`` right before ``,``, ``]`` or ``}``, or after ``[``, ``{``, ``,``, a line break or a
+#: blank: where it ends a key in brackets (``[n:, 1]``, ``{a:}``) or leads a value (``[:x]``,
+#: ``{k: :x}``, ``- : a``), PyYAML refuses the file and yaml-rs reads it.
+_ODD_COLON = re.compile(r":(?:[,\]}]|(?<=[\[{,\n \t]:))")
+#: What may lead a value and read differently: an anchor (``&a``: PyYAML allows fewer
+#: characters in its name; yaml-rs refuses an alias, ``*a``, with no anchor before it),
+#: ``|``/``>`` in brackets (``[|]``, ``{a: >}``), or ``?`` there (``[?x]``: a key in PyYAML,
+#: a text in yaml-rs).
+_VALUE_SIGNS = "&|>?"
+_BLOCK_HEADER_REST = re.compile(r"[-+0-9]*[ \t]*(?:#.*)?$", re.MULTILINE)
 #: Texts that YAML 1.2 reads as a boolean or None too when unquoted: as a text, it was quoted.
 _SAME_UNQUOTED = frozenset(
     ("true", "True", "TRUE", "false", "False", "FALSE", "null", "Null", "NULL", "~")
@@ -56,6 +76,11 @@ def load(text: str, resolvers: dict[str, Any]) -> Any | None:
         or _REFUSED.search(text)
         or _SECOND_DOCUMENT.search(text)
         or _tagged(text)
+        or _empty_block_at_end(text)
+        or "\t" in text  # PyYAML refuses many a tab yaml-rs reads (after ``- ``, on a blank line)
+        or "\r" in text  # a line end these checks would not see (``yes\r\n`` is True in PyYAML)
+        or _odd_colon(text)
+        or _odd_value_start(text)
     ):
         return None
     try:
@@ -64,12 +89,73 @@ def load(text: str, resolvers: dict[str, Any]) -> Any | None:
         return None  # any refusal: PyYAML reads it, and names the mistake if there is one
     if data is None:
         return {}
-    doubtful, numbers = _doubtful(data, resolvers)
+    if not isinstance(data, dict | list):
+        return None  # a file of one text or number: no content file is; PyYAML says what is wrong
+    try:
+        doubtful, numbers = _doubtful(data, resolvers)
+    except Exception:
+        return None  # a key that is a list or a mapping (``[a, b]: c``): PyYAML refuses it
     if numbers and _ODD_NUMBER.search(text):
         return None
     if any(_unquoted(text, said) for said in doubtful):
         return None
     return data
+
+
+def _empty_block_at_end(text: str) -> bool:
+    """Whether a block scalar starts on the last line that is not blank (so it is empty)."""
+    kept = text.rstrip(" \t\r\n")
+    return _BLOCK_HEADER_AT_END.search(kept, kept.rfind("\n") + 1) is not None
+
+
+def _odd_colon(text: str) -> bool:
+    """Whether a ``:`` leads a value (``[:x]``, ``{k: :x}``, a key left out: ``: a`` or
+    ``- : a``) or ends a key right before ``,``/``]``/``}`` (``[n:, 1]``). Found in one pass
+    of the regex: such colons are rare."""
+    return text.startswith(":") or any(
+        len(found.group()) == 2 or _indicator_before(text, found.start()) is not None
+        for found in _ODD_COLON.finditer(text)
+    )  # also a key left out (``: a`` or ``- : a`` at a line's start)
+
+
+def _odd_value_start(text: str) -> bool:
+    """Whether an anchor leads a value, or ``|``/``>`` leads one in brackets or is followed by
+    more than a block scalar header, or ``?`` leads one in brackets (see ``_VALUE_SIGNS``).
+    Each sign is looked for with ``str.find``: most texts hold few or none of them."""
+    for sign in _VALUE_SIGNS:
+        at = text.find(sign)
+        while at != -1:
+            before = _indicator_before(text, at)
+            if before is None:
+                pass
+            elif sign == "&" or before in "[{,":
+                return True
+            elif sign == "?":
+                if before == ":":
+                    return True  # ``{a: ?x}``; in brackets or not, it is rare
+            elif not _BLOCK_HEADER_REST.match(text, at + 1):
+                return True
+            at = text.find(sign, at + 1)
+    return False
+
+
+def _indicator_before(text: str, at: int) -> str | None:
+    """What makes ``text[at]`` the first character of a value: the start of its line (then
+    a line break), ``[``, ``{``, ``,``, or ``:``, ``-`` or ``?`` and a blank; None when it is
+    inside a text."""
+    start = at
+    at -= 1
+    while at >= 0 and text[at] in " \t":
+        at -= 1
+    if at < 0 or text[at] == "\n":
+        return "\n"
+    if text[at] in "[{,":
+        return text[at]
+    if at == start - 1:
+        return None  # no blank after it: ``a:&b`` and ``x-*`` are texts
+    if text[at] == ":" or (text[at] in "-?" and (at == 0 or text[at - 1] in " \t\n-")):
+        return text[at]
+    return None
 
 
 def _tagged(text: str) -> bool:
@@ -81,7 +167,9 @@ def _tagged(text: str) -> bool:
 
 #: In yaml-rs's data written as JSON: a number, and a text short or plain enough that PyYAML
 #: might read it as something else were it unquoted (checked one by one against its rules).
-_JSON_NUMBER = re.compile(r"[:\[,] ?-?[0-9]")
+#: A number is a value (``: 12``, ``[12``, ``, 12``) or a key (JSON writes ``012: a`` as
+#: ``"12": "a"``), which may have been written ``012`` too.
+_JSON_NUMBER = re.compile(r'\A-?[0-9]|[:\[,] ?-?[0-9]|"[-+]?\.?[0-9][^"]*": ')
 _JSON_CANDIDATE = re.compile(r'"([-+.0-9_:eExXoObBa-fA-F]+|[A-Za-z~<=]{1,5})"')
 
 
@@ -89,7 +177,8 @@ def _doubtful(data: Any, resolvers: dict[str, Any]) -> tuple[set[str], bool]:
     """The texts in ``data`` that PyYAML would read as something else were they unquoted
     (``yes``, ``10:30``, ``<<``), and whether it holds a number (``012`` and ``12`` read the
     same in yaml-rs, not in PyYAML). Booleans and None read the same in both. Through JSON:
-    walking 10,000 entries in Python costs more than parsing them."""
+    walking 10,000 entries in Python costs more than parsing them. Raises TypeError for a key
+    that is neither text nor number (a list or mapping used as a key)."""
     encoded = json.dumps(data, ensure_ascii=False)
     candidates = {m.group(1) for m in _JSON_CANDIDATE.finditer(encoded)}
     doubtful = {

@@ -65,6 +65,13 @@ class ButtonRepository:
         #: Counts erasures, so a write that was under way while one ran is not remembered as
         #: still on disk (the erasure may have deleted its row after it was written).
         self._erasures = 0
+        db.on_rollback(self._forget_written)
+
+    def _forget_written(self) -> None:
+        """A transaction rolled back (a burst of due schedules that failed): rows its buttons
+        wrote are gone, so the next answer writes them again instead of trusting this memo
+        (the button would say it expired)."""
+        self._written.clear()
 
     async def key(self) -> bytes:
         """The database's own button key, made the first time it is needed."""

@@ -408,7 +408,15 @@ class Database:
                 await self._rollback()
                 self._rolled_back()
                 raise
-            await self.conn.execute("COMMIT")
+            try:
+                await self.conn.execute("COMMIT")
+            except BaseException:
+                # Nothing was written (a full disk; a deferred foreign key): SQLite may have
+                # rolled back already, or may still be in the transaction, which would then
+                # swallow every later write. Either way what was read inside never happened.
+                await self._rollback()
+                self._rolled_back()
+                raise
 
     @asynccontextmanager
     async def part(self) -> AsyncIterator[None]:

@@ -80,6 +80,59 @@ DIFFERENT = [
     "a: &x [1]\nb: *x\n",
     "a: -\n",
     "a: [1, 2\n",
+    # A list or mapping as a key: a tuple or frozenset in yaml-rs, refused by PyYAML.
+    "? [a, b]\n: c\n",
+    "entries:\n  - [x]: 1\n",
+    "{a: b}: 1\n",
+    # An empty block scalar at the end of the file: a line break in yaml-rs, empty in PyYAML.
+    "c: |\n",
+    "c: >\n",
+    "c: |+\n",
+    "c: >2\n",
+    "c: | # note\n",
+    "c: |\n  \n",
+    "- |\n",
+    "x:\n  - |\n    a\n  - |\n",
+    # Led by an underscore: a number in yaml-rs, a text in PyYAML.
+    "a: _3\n",
+    "a: __3_\n",
+    "a: _07\n",
+    "_07: 1\n",
+    "a: -_1\n",
+    "a: ._1\n",
+    "a: [+_1]\n",
+    "- {_1: 2}\n",
+    # A number as a key, written as 1.2 reads it otherwise.
+    "012: a\n",
+    "1e3: a\n",
+    # Refused by PyYAML, read by yaml-rs.
+    "a: b\n\t\n",
+    "a: 1\n\t# note\n",
+    "[n:, 1]\n",
+    "{k: :x}\n",
+    "[a, :x]\n",
+    "[a,   :x]\n",
+    "{k:  \t:x}\n",
+    "a:\n\t\n",
+    "{a:}\n",
+    "- \tx\n",
+    # Found by comparing the two on random text.
+    "&a&a\n",
+    "a: &a+1 x\n",
+    "---  &anull~ x\n",
+    ": a\n",
+    "- : a\n",
+    "[|]\n",
+    "{a: |}\n",
+    "[?]\n",
+    "{?x y}\n",
+    "a: yes\r\n",
+    "a: 10:30\r\n",
+    "_1\n",
+    "<<\n",
+    "01011e3_1: x\n",
+    "a: 1_e3\n",
+    "a: 1e_3\n",
 ]
 # The same in both, quoted or plain.
 SAME = [
@@ -111,3 +164,16 @@ def test_what_the_two_read_differently_is_read_as_pyyaml_reads_it(text: str) -> 
 @pytest.mark.parametrize("text", SAME[:5])
 def test_plain_values_both_read_alike_take_the_fast_way(text: str) -> None:
     assert fastyaml.load(text, RESOLVERS) == pyyaml(text)
+
+
+@pytest.mark.parametrize("text", ["? [a, b]\n: c\n", "entries:\n  - [x]: 1\n"])
+def test_a_list_as_a_key_is_named_as_a_mistake_at_its_line(text: str) -> None:
+    """A steward's typo must give /reload and start-up a plain problem, never a traceback."""
+    with pytest.raises(yaml.YAMLError) as pyyaml_error:
+        pyyaml(text)
+    with pytest.raises(ContentError) as error:
+        _parse(text, "x.yaml")
+    (problem,) = error.value.problems
+    assert problem.file == "x.yaml"
+    assert problem.line == pyyaml_error.value.problem_mark.line + 1  # type: ignore[attr-defined]
+    assert "unhashable key" in problem.message

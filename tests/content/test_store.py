@@ -118,3 +118,21 @@ async def test_a_checked_entry_needs_its_date(content_dir: Path) -> None:
     (problem,) = await problems_of(content_dir)
     assert '"opioid-treatment-access-line"' in problem and "field 'verified'" in problem
     assert "or set confirmed: false" in problem
+
+
+async def test_a_list_typed_as_a_key_is_named_at_start_up_and_by_reload(
+    content_dir: Path,
+) -> None:
+    """Regression: ``[a, b]: c`` broke start-up and /reload with a traceback (yaml-rs read a
+    tuple as the key); it is one plain problem, with its file and line, and the last good
+    content stays."""
+    store = ContentStore(content_dir, SOURCES)
+    await store.load()
+    good = store.current
+    help_file = content_dir / "texts" / "help.yaml"
+    edit(help_file, "header:", "[header, footer]: x\nheader:")
+    line = 1 + help_file.read_text().splitlines().index("[header, footer]: x")
+    problems = [str(p) for p in await store.reload()]
+    assert store.current is good
+    assert len(problems) == 1 and problems[0].startswith(f"texts/help.yaml:{line}: YAML error")
+    assert await problems_of(content_dir) == problems

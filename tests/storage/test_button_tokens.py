@@ -91,3 +91,24 @@ async def test_a_button_written_while_someone_is_erased_keeps_working(tmp_path: 
         assert await buttons.lookup(token, NOW) is not None
     finally:
         await db.close()
+
+
+async def test_a_button_written_in_a_batch_that_rolls_back_keeps_working(tmp_path: Path) -> None:
+    """A burst of due schedules writes its buttons inside one transaction; when that fails,
+    its rows are gone, so the next answer with the same button must write it again rather
+    than trust its memo of rows already on disk (the button would say it expired)."""
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        buttons = ButtonRepository(db)
+        await buttons.mint("crisis.group", {"group": "all"}, None, NOW)  # the key is made
+        try:
+            async with db.batch():
+                await buttons.mint("checkin.answer", {"mood": "ok"}, None, NOW)
+                raise RuntimeError("the burst fails")
+        except RuntimeError:
+            pass
+        token = await buttons.mint("checkin.answer", {"mood": "ok"}, None, NOW)
+        pressed = await buttons.lookup(token, NOW)
+        assert pressed is not None and pressed.payload == {"mood": "ok"}
+    finally:
+        await db.close()

@@ -6,6 +6,7 @@ outside bot/storage/people.py writes to the tables it remembers."""
 from __future__ import annotations
 
 import re
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, time
 from pathlib import Path
@@ -116,6 +117,54 @@ async def test_a_rolled_back_write_is_not_remembered(people: PeopleRepository) -
             raise RuntimeError("the batch fails")
     after = await people.by_account(ALEX)
     assert after is not None and Role.STEWARD not in after.roles
+
+
+async def _a_commit_that_fails(db: Database) -> None:
+    """Make the coming COMMIT fail for real: a row that names nobody, its foreign key checked
+    only at COMMIT. SQLite refuses the COMMIT and stays in the transaction, as it may on a
+    full disk."""
+    await db.conn.execute("PRAGMA defer_foreign_keys = ON")
+    await db.conn.execute(
+        "INSERT INTO selfcare_saved (person_id, prompt_id) VALUES (?, ?)", (999_999, "p")
+    )
+
+
+async def test_a_write_whose_commit_fails_is_not_remembered(people: PeopleRepository) -> None:
+    alex = await people.create(ALEX, (Role.PEER,), NOW)
+    with pytest.raises(sqlite3.IntegrityError):
+        async with people.db.batch():
+            await people.grant(alex.id, Role.STEWARD, NOW)
+            inside = await people.by_account(ALEX)  # reads the write not yet committed
+            assert inside is not None and Role.STEWARD in inside.roles
+            await _a_commit_that_fails(people.db)
+    after = await people.by_account(ALEX)
+    assert after is not None and Role.STEWARD not in after.roles
+    # Nothing is left half-done: the next write commits, and shows.
+    await people.grant(alex.id, Role.MENTOR, NOW)
+    assert not people.db.conn.in_transaction
+    again = await people.by_account(ALEX)
+    assert again is not None and Role.MENTOR in again.roles and Role.STEWARD not in again.roles
+
+
+async def test_a_transaction_whose_commit_fails_is_not_remembered(
+    people: PeopleRepository,
+) -> None:
+    """The same for one transaction of its own (``Database.begin``), outside any batch."""
+    alex = await people.create(ALEX, (Role.PEER,), NOW)
+    with pytest.raises(sqlite3.IntegrityError):
+        async with people.db.begin() as conn:
+            await conn.execute(
+                "INSERT INTO roles(person_id, role, granted_at) VALUES (?, 'steward', ?)",
+                (alex.id, "2026-11-29T18:00:00+00:00"),
+            )
+            inside = await people.by_account(ALEX)
+            assert inside is not None and Role.STEWARD in inside.roles
+            await _a_commit_that_fails(people.db)
+    after = await people.by_account(ALEX)
+    assert after is not None and Role.STEWARD not in after.roles
+    await people.grant(alex.id, Role.MENTOR, NOW)  # the connection is not stuck inside it
+    again = await people.by_account(ALEX)
+    assert again is not None and Role.MENTOR in again.roles
 
 
 async def test_a_lookup_answered_across_a_write_is_not_kept(people: PeopleRepository) -> None:
