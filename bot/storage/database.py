@@ -354,15 +354,9 @@ class Database:
             except BaseException:
                 if shared.begun:
                     await self._rollback()
-                    self._rolled_back()
                 raise
             if shared.begun:
-                try:
-                    await self.conn.execute("COMMIT")
-                except BaseException:
-                    await self._rollback()
-                    self._rolled_back()
-                    raise
+                await self._commit()
             for callback in shared.committed:
                 callback()
         finally:
@@ -406,17 +400,8 @@ class Database:
                 yield self.conn
             except BaseException:
                 await self._rollback()
-                self._rolled_back()
                 raise
-            try:
-                await self.conn.execute("COMMIT")
-            except BaseException:
-                # Nothing was written (a full disk; a deferred foreign key): SQLite may have
-                # rolled back already, or may still be in the transaction, which would then
-                # swallow every later write. Either way what was read inside never happened.
-                await self._rollback()
-                self._rolled_back()
-                raise
+            await self._commit()
 
     @asynccontextmanager
     async def part(self) -> AsyncIterator[None]:
@@ -459,9 +444,21 @@ class Database:
         if name not in shared.pending:
             await self.conn.execute(f"RELEASE {name}")
 
+    async def _commit(self) -> None:
+        try:
+            await self.conn.execute("COMMIT")
+        except BaseException:
+            # Nothing was written (a full disk; a deferred foreign key): SQLite may have
+            # rolled back already, or may still be in the transaction, which would then
+            # swallow every later write. Either way what was read inside never happened.
+            await self._rollback()
+            raise
+
     async def _rollback(self) -> None:
+        """Undo the transaction, and tell the rollback listeners."""
         with contextlib.suppress(sqlite3.OperationalError):  # BEGIN itself may have failed
             await self.conn.execute("ROLLBACK")
+        self._rolled_back()
 
     async def transaction(self, statements: Sequence[tuple[str, Sequence[Any]]]) -> list[int]:
         """Run several writes atomically; returns each statement's lastrowid."""
