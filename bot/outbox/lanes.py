@@ -74,7 +74,7 @@ def coalesce(queue: deque[int], entries: Mapping[int, Entry], max_text: int) -> 
     size = len(head.message.text)
     for next_id in itertools.islice(queue, 1, None):
         nxt = entries.get(next_id)
-        if nxt is None or nxt.destination != head.destination:  # see ``Sending.work``
+        if nxt is None:
             break
         m = nxt.message
         if not (m.coalesce and m.op is Op.SEND and not m.buttons and not m.attachment):

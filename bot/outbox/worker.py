@@ -81,10 +81,7 @@ class Sending:
         while lane.queue:
             head_id = lane.queue[0]
             head = self._entries.get(head_id)
-            # Gone: erased while waiting, or its row was rolled back (the scheduler undoes a
-            # failed group of jobs) and its id now names another message, maybe someone
-            # else's: only AUTOINCREMENT's sequence rolled back gives an id out twice.
-            if head is None or head.destination != dest:
+            if head is None:  # erased while waiting
                 lane.queue.popleft()
                 continue
             wait = head.not_before - timer.now()
@@ -190,8 +187,7 @@ class Sending:
         lane.attempt = []  # the next batch is formed anew
         for entry in batch:
             lane.drop(entry.id)
-            if self._entries.get(entry.id) is entry:  # not an id given out again meanwhile
-                del self._entries[entry.id]
+            self._entries.pop(entry.id, None)
         stored = [e for e in batch if not e.ephemeral]
         reports = [
             DeliveryReport(

@@ -313,9 +313,9 @@ async def test_a_rolled_back_message_is_not_sent_in_place_of_the_one_that_took_i
     tmp_path: Path,
 ) -> None:
     """The scheduler runs a group of jobs in a savepoint and, when it fails, each job alone:
-    a message queued by the undone part is still in memory when the next message takes its
-    id. Neither may stand in for the other: nobody gets someone else's message, and the new
-    one is delivered (the undone one was never queued for good)."""
+    the next message takes the undone one's id. Neither may stand in for the other: nobody
+    gets someone else's message, and the new one is delivered (the undone one was never
+    queued for good, so it never reaches a sender)."""
     B = Destination(A.platform, "user", "2")
     times = (datetime(2026, 11, 29, 20, 0, n, tzinfo=UTC) for n in itertools.count())
     db, outbox = await open_outbox(tmp_path / "db.sqlite3", now=lambda: next(times))
