@@ -8,7 +8,7 @@ are text in PyYAML and numbers in 1.2, ``<<`` merges and ``=`` means something i
 They also differ on a byte-order mark, on several documents in one file, on a block scalar at
 the very end of a file without a final line break, on characters PyYAML refuses or reads as
 line breaks, on tags, on two equal keys (PyYAML keeps the last; yaml-rs refuses the file), on
-an empty block scalar at the end of a file, on values led by ``_`` (``_3`` is a number in
+an empty block scalar at the end of a file, on brackets continued on the next line, on values led by ``_`` (``_3`` is a number in
 yaml-rs), on a list or mapping used as a key, on anchors, on ``?``, ``|`` and ``>`` in
 brackets, and on a few lines PyYAML refuses (a tab, ``[:x]``, ``{k:}``, ``: a``). Checks for
 ``yes`` and ``10:30`` look for line ends, so a file with Windows line ends (``\r\n``) goes to
@@ -60,6 +60,10 @@ _ODD_COLON = re.compile(r":(?:[,\]}]|(?<=[\[{,\n \t]:))")
 #: ``|``/``>`` in brackets (``[|]``, ``{a: >}``), or ``?`` there (``[?x]``: a key in PyYAML,
 #: a text in yaml-rs).
 _VALUE_SIGNS = "&|>?"
+#: A bracket left open at the end of its line: PyYAML refuses some flow collections continued
+#: on the next line that yaml-rs reads (``{a\nb: }``: a key over two lines; ``[a\n- b]``).
+#: Content files write brackets on one line; a ``[`` inside a text only costs a PyYAML parse.
+_OPEN_AT_LINE_END = re.compile(r"[\[{][^\n\]}]*$", re.MULTILINE)
 _BLOCK_HEADER_REST = re.compile(r"[-+0-9]*[ \t]*(?:#.*)?$", re.MULTILINE)
 #: Texts that YAML 1.2 reads as a boolean or None too when unquoted: as a text, it was quoted.
 _SAME_UNQUOTED = frozenset(
@@ -80,6 +84,8 @@ def load(text: str, resolvers: dict[str, Any]) -> Any | None:
         or "\t" in text  # PyYAML refuses many a tab yaml-rs reads (after ``- ``, on a blank line)
         or "\r" in text  # a line end these checks would not see (``yes\r\n`` is True in PyYAML)
         or _odd_colon(text)
+        or _OPEN_AT_LINE_END.search(text)
+        or ":?" in text  # in brackets PyYAML refuses it (``[k:?]``), yaml-rs reads a text
         or _odd_value_start(text)
     ):
         return None

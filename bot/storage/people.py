@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Coroutine, Iterable
 from datetime import datetime, time
@@ -43,6 +44,7 @@ def _changes(
     """A write to people, accounts or roles: what is remembered is forgotten before it (a
     lookup under way keeps nothing) and after it (nothing read meanwhile is kept)."""
 
+    @functools.wraps(write)
     async def changing(people: PeopleRepository, /, *args: P.args, **kwargs: P.kwargs) -> R:
         people.known.forget()
         try:

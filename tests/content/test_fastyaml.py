@@ -133,6 +133,14 @@ DIFFERENT = [
     "01011e3_1: x\n",
     "a: 1_e3\n",
     "a: 1e_3\n",
+    # Brackets continued on the next line: a key over two lines PyYAML refuses.
+    "{a\nzz x: }\n",
+    "{1\n  \nx: }\n",
+    "{\n  a\n  - x: }\n",
+    # ``:?`` in brackets: PyYAML refuses it while scanning a plain text.
+    "[k:?]\n",
+    "{k:? b}\n",
+    "x: {k:? }\n",
 ]
 # The same in both, quoted or plain.
 SAME = [

@@ -5,6 +5,7 @@ outside bot/storage/people.py writes to the tables it remembers."""
 
 from __future__ import annotations
 
+import inspect
 import re
 import sqlite3
 from collections.abc import AsyncIterator
@@ -16,7 +17,7 @@ import pytest
 
 from bot.core.model import AccountRef, Platform, QuietHours, Role
 from bot.storage.database import Database
-from bot.storage.people import PeopleRepository
+from bot.storage.people import PeopleRepository, _changes
 from tests.helpers import REPO, console_service, make_settings
 
 NOW = datetime(2026, 11, 29, 18, 0, tzinfo=UTC)
@@ -210,3 +211,24 @@ def test_only_the_people_repository_writes_people_accounts_and_roles() -> None:
         if path != REPO / "bot" / "storage" / "people.py" and WRITES.search(path.read_text())
     ]
     assert elsewhere == []
+
+
+ANY_WRITE = re.compile(r"\b(?:INSERT|UPDATE|DELETE|REPLACE)\b")
+
+
+async def _nothing(people: PeopleRepository) -> None:
+    """Only here so ``_changes`` can be asked what its wrapper's code is."""
+
+
+def test_every_write_in_the_people_repository_forgets_what_is_known() -> None:
+    """A write method in bot/storage/people.py without ``@_changes`` would leave an out-of-date
+    person remembered (a revoked role still honoured until the next unrelated write)."""
+    marked = _changes(_nothing).__code__
+    writes = {
+        name: getattr(method, "__code__", None) is marked
+        for name, method in vars(PeopleRepository).items()
+        if inspect.iscoroutinefunction(method)
+        and ANY_WRITE.search(inspect.getsource(inspect.unwrap(method)))
+    }
+    assert writes, "the check found no writes: it would pass whatever people.py does"
+    assert {name for name, forgets in writes.items() if not forgets} == set()

@@ -1,7 +1,9 @@
--- Outbox ids are never given out twice (AUTOINCREMENT), so an id means one message for good:
--- the list of delivered ids kept beside the database (bot/outbox/sent.py) and Discord's
--- nonce (the same message sent again after a crash is not shown twice) both rely on it.
--- Without it SQLite hands the id of a just-deleted last row to the next message.
+-- Outbox ids are not handed to the next message when the last row is deleted (AUTOINCREMENT;
+-- without it SQLite gives a just-deleted last row's id to the next message). An id can still
+-- come back after a rolled-back transaction (the counter rolls back with it), so the list of
+-- delivered rows kept beside the database (bot/outbox/sent.py) names each row by its id AND
+-- its queued time, and Discord's nonce (the same message sent again after a crash is not shown
+-- twice) is made only for rows already committed.
 CREATE TABLE outbox_new (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     platform    TEXT NOT NULL,
