@@ -8,9 +8,10 @@ are text in PyYAML and numbers in 1.2, ``<<`` merges and ``=`` means something i
 They also differ on a byte-order mark, on several documents in one file, on a block scalar at
 the very end of a file without a final line break, on characters PyYAML refuses or reads as
 line breaks, on tags, on two equal keys (PyYAML keeps the last; yaml-rs refuses the file), on
-an empty block scalar at the end of a file, on brackets continued on the next line, on values led by ``_`` (``_3`` is a number in
+an empty block scalar at the end of a file, on values led by ``_`` (``_3`` is a number in
 yaml-rs), on a list or mapping used as a key, on anchors, on ``?``, ``|`` and ``>`` in
-brackets, and on a few lines PyYAML refuses (a tab, ``[:x]``, ``{k:}``, ``: a``). Checks for
+brackets, and on a few lines PyYAML refuses (a tab, ``[:x]``, ``{k:}``, ``: a``, ``[k:?]``,
+brackets continued on the next line). Checks for
 ``yes`` and ``10:30`` look for line ends, so a file with Windows line ends (``\r\n``) goes to
 PyYAML too.
 
