@@ -66,6 +66,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from bot import eventloop
 from bot.core.model import Platform
 from bot.outbox import Destination, OutgoingMessage
 from bot.platforms.telegram import TelegramPlatform
@@ -321,7 +322,7 @@ def print_profile(profiler: cProfile.Profile, count: int) -> None:
             shown += 1
 
 
-async def main() -> None:
+def arguments() -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n")[0])
     parser.add_argument("--count", type=int, default=DEFAULT_COUNT, help="messages to fan out")
     parser.add_argument("--full", action="store_true", help=f"{FULL_COUNT:,} messages")
@@ -330,10 +331,21 @@ async def main() -> None:
     )
     parser.add_argument("--no-hog", action="store_true", help="skip the run beside a CPU hog")
     parser.add_argument("--profile", action="store_true", help="profile part 2 (cProfile)")
-    args = parser.parse_args()
+    parser.add_argument(
+        "--asyncio",
+        action="store_true",
+        help="run on asyncio's own event loop (as with UVLOOP=false) instead of the service's",
+    )
+    return parser.parse_args()
+
+
+async def main(args: argparse.Namespace) -> None:
     count = FULL_COUNT if args.full else args.count
     logging.basicConfig(level=logging.ERROR)
-    print(load(), "before starting", flush=True)
+    loop = type(asyncio.get_running_loop())
+    print(
+        f"event loop: {loop.__module__}.{loop.__qualname__};", load(), "before starting", flush=True
+    )
     for hog in (False,) if args.no_hog else (False, True):
         label = "beside a CPU hog" if hog else "quiet host"
         with (
@@ -353,4 +365,6 @@ if __name__ == "__main__":
     if len(sys.argv) == 3 and sys.argv[1] == "--serve-fake":
         serve_fake(int(sys.argv[2]))
     else:
-        asyncio.run(main())
+        options = arguments()
+        # The event loop the service runs on (uvloop where installed): bot/eventloop.py.
+        eventloop.run(main(options), use_uvloop=not options.asyncio)
