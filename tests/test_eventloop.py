@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import uvloop  # a dependency wherever it is built (pyproject.toml); these tests run there
+from pydantic import TypeAdapter
 
 from bot import eventloop
 from tests.helpers import make_settings
@@ -48,5 +49,5 @@ def test_where_uvloop_is_missing_asyncio_own_loop_runs(monkeypatch: pytest.Monke
 async def test_async_tests_run_on_the_services_loop() -> None:
     """tests/conftest.py gives every async test the loop the service runs on (uvloop), unless
     the run asks for asyncio's own with UVLOOP=false."""
-    wanted = os.environ.get("UVLOOP", "true").lower() not in {"false", "0", "no", "off"}
+    wanted = TypeAdapter(bool).validate_python(os.environ.get("UVLOOP", "true"))
     assert isinstance(asyncio.get_running_loop(), uvloop.Loop) is wanted
