@@ -49,6 +49,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from bot import eventloop
 from bot.core.model import AccountRef, Platform, Role
 from bot.service import running  # first: it imports the storage and outbox in order
 from bot.storage.database import Database
@@ -98,18 +99,19 @@ def child(db_path: str, base_url: str, token: str) -> None:
     from bot.platforms.telegram import TelegramPlatform
     from tests.helpers import make_settings
 
+    settings = make_settings(
+        Path(db_path).parent,
+        database_path=Path(db_path),
+        telegram_bot_token=token,
+        telegram_api_base_url=base_url,
+    )
+
     async def run() -> None:
-        settings = make_settings(
-            Path(db_path).parent,
-            database_path=Path(db_path),
-            telegram_bot_token=token,
-            telegram_api_base_url=base_url,
-        )
         async with running(settings, adapters=[TelegramPlatform(settings)]):
             await asyncio.Event().wait()
 
     logging.basicConfig(level=logging.ERROR)
-    asyncio.run(run())
+    eventloop.run(run(), use_uvloop=settings.uvloop)  # the service's own event loop
 
 
 async def start_child(db_path: Path, fake: FakeTelegram) -> asyncio.subprocess.Process:

@@ -30,6 +30,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from benchmarks.outbox_fanout import CEILING, load, rss_mib
+from bot import eventloop
 from bot.outbox import Outbox
 from bot.platforms.telegram import TelegramPlatform
 from bot.service import running
@@ -269,4 +270,4 @@ async def main() -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main())
+    eventloop.run(main())  # the service's own event loop (uvloop where installed)

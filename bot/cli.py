@@ -7,13 +7,12 @@ lines and exit with status 2, never as a traceback.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import contextlib
 import logging
 import sys
 from pathlib import Path
 
-from bot import logs
+from bot import eventloop, logs
 from bot.config import Settings, load_settings
 from bot.content.problems import ContentError
 from bot.content.sources import SOURCES
@@ -78,7 +77,7 @@ def _run(settings: Settings) -> int:
     else:
         logs.configure(settings.log_level, settings.secrets())
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(settings, console))
+        eventloop.run(serve(settings, console), use_uvloop=settings.uvloop)
     return 0
 
 

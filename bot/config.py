@@ -100,6 +100,10 @@ class Settings(BaseSettings):
     """The bridge's watchdog: a platform connection silent this long is reconnected (and it
     is logged)."""
 
+    uvloop: bool = True
+    """Run on uvloop, a faster event loop, where it is installed (Linux and macOS); false:
+    asyncio's own loop. See bot/eventloop.py."""
+
     @field_validator("telegram_bot_token", mode="after")
     @classmethod
     def _telegram_token(cls, v: SecretStr | None) -> SecretStr | None:

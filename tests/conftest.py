@@ -1,12 +1,14 @@
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import pytest
+from pydantic import TypeAdapter
 
-from bot import places
+from bot import eventloop, places
 from bot.config import Settings
 from tests.conformance import recorder
 from tests.helpers import make_settings
@@ -15,6 +17,16 @@ from tests.helpers import make_settings
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     return make_settings(tmp_path)
+
+
+def pytest_asyncio_loop_factories(
+    config: pytest.Config, item: pytest.Item
+) -> Mapping[str, eventloop.LoopFactory]:
+    """Every async test runs on the event loop the service runs on (uvloop where installed);
+    ``UVLOOP=false python -m pytest`` runs them on asyncio's own loop instead."""
+    wanted = TypeAdapter(bool).validate_python(os.environ.get("UVLOOP", "true"))
+    factory = eventloop.loop_factory(wanted)
+    return {eventloop.name(factory): factory}
 
 
 @pytest.fixture(scope="session", autouse=True)

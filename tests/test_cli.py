@@ -121,6 +121,21 @@ def test_backup_command_copies_the_database(tmp_path: Path) -> None:
         con.close()
 
 
+def test_the_bot_runs_where_uvloop_is_not_installed(tmp_path: Path) -> None:
+    """uvloop is built for Linux and macOS only: anywhere else the bot runs on asyncio's own
+    event loop, the same as with UVLOOP=false (bot/eventloop.py)."""
+    blocked = tmp_path / "no-uvloop"
+    blocked.mkdir()
+    (blocked / "uvloop.py").write_text("raise ImportError('uvloop is not built here')\n")
+    path = os.pathsep.join(p for p in (str(blocked), os.environ.get("PYTHONPATH", "")) if p)
+    done = run_bot(tmp_path, stdin="/crisis\n", PYTHONPATH=path)
+    assert done.returncode == 0, done.stderr
+    assert "988" in done.stdout  # the crisis lines answered
+    done = run_bot(tmp_path, stdin="/crisis\n", UVLOOP="false")
+    assert done.returncode == 0, done.stderr
+    assert "988" in done.stdout
+
+
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT])
 def test_a_signal_stops_the_bot_cleanly(tmp_path: Path, sig: signal.Signals) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DISCORD_"))}
