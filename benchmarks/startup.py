@@ -3,6 +3,7 @@
     python -m benchmarks.startup                 # 1k, 10k, 20k and 100k schedules
     python -m benchmarks.startup --counts 1000,20000
     python -m benchmarks.startup --counts 20000 --repeat 5   # the median of five of each
+    python -m benchmarks.startup --counts 20000 --repeat 5 --compare ../main   # and main's
 
 For each count, a fresh database gets half as many people as schedules (two self-care
 schedules each, at varied local times in varied timezones), then a child process starts the
@@ -104,10 +105,12 @@ async def seed(folder: Path, count: int) -> None:
     await db.close()
 
 
-def child_env(bytecode: Path | None) -> dict[str, str]:
+def child_env(bytecode: Path | None, code: Path | None = None) -> dict[str, str]:
     """The children's environment: bytecode read from (and written once to) ``bytecode``, or
-    none at all (every start compiles)."""
+    none at all (every start compiles); ``code``: another checkout's code instead of this."""
     env = {**os.environ, "LOG_LEVEL": "WARNING"}
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
     if bytecode is None:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         env.pop("PYTHONPYCACHEPREFIX", None)
@@ -131,55 +134,75 @@ async def main() -> None:
         default=1,
         help="start each way N times and show the median (a shared host's load comes and goes)",
     )
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        metavar="CHECKOUT",
+        help="also start another checkout's code (e.g. main's), taking turns with this code's"
+        " on the same databases, so both meet the same load",
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as bytecode:
-        env = child_env(None if args.without_bytecode else Path(bytecode))
-        if not args.without_bytecode:  # compiled once, as an install does; not timed
-            await asyncio.to_thread(
-                subprocess.run, [sys.executable, "-c", WARM], env=env, check=True
-            )
+        folder = None if args.without_bytecode else Path(bytecode)
+        codes = {"this code": child_env(folder)}
+        if args.compare is not None:
+            codes[str(args.compare)] = child_env(folder, args.compare.resolve())
+        if folder is not None:  # compiled once, as an install does; not timed
+            for env in codes.values():
+                await asyncio.to_thread(
+                    subprocess.run, [sys.executable, "-c", WARM], env=env, check=True
+                )
         print(
             "start-up to first answer (console /help), schedules stored beforehand; "
             + (
                 "every module compiled at every start"
-                if args.without_bytecode
+                if folder is None
                 else "bytecode compiled beforehand"
             )
         )
         for count in (int(c) for c in args.counts.split(",")):
-            await measure(count, env, args.repeat)
+            await measure(count, codes, args.repeat)
     print(f"  {load()}", flush=True)
 
 
-async def measure(count: int, env: dict[str, str], repeat: int) -> None:
+async def start(folder: Path, env: dict[str, str]) -> list[str] | str:
+    """One start in a child process: its figures, or what it said when it failed."""
+    began = time.time()
+    out = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-c", CHILD, str(folder), str(began)],
+        capture_output=True,
+        text=True,
+        env=env,
+        check=False,
+    )
+    return out.stderr[-2000:] if out.returncode != 0 else out.stdout.split()[-6:]
+
+
+async def measure(count: int, codes: dict[str, dict[str, str]], repeat: int) -> None:
     """A first start on a fresh data folder with ``count`` schedules, then a restart;
-    ``repeat`` times (each on a fresh copy of the seeded database), the median shown."""
+    ``repeat`` times (each on a fresh copy of the seeded database), the median shown. With
+    two codes, each round starts each code in turn."""
     with tempfile.TemporaryDirectory() as name:
         seeded = Path(name) / "seeded"
         seeded.mkdir()
         await seed(seeded, count)
-        runs: dict[str, list[list[str]]] = {"first start": [], "restart": []}
+        ways = ("first start", "restart")
+        runs: dict[tuple[str, str], list[list[str]]] = {(c, w): [] for c in codes for w in ways}
         for n in range(repeat):
-            folder = Path(name) / f"run{n}"
-            shutil.copytree(seeded, folder)  # the database and whatever SQLite keeps beside it
-            # The first start fills what the data folder keeps (the content cache); a
-            # restart, the usual case, reads it back.
-            for which, kept in runs.items():
-                began = time.time()
-                out = await asyncio.to_thread(
-                    subprocess.run,
-                    [sys.executable, "-c", CHILD, str(folder), str(began)],
-                    capture_output=True,
-                    text=True,
-                    env=env,
-                    check=False,
-                )
-                if out.returncode != 0:
-                    print(f"  {count:>7,} schedules, {which}: failed\n{out.stderr[-2000:]}")
-                    return
-                kept.append(out.stdout.split()[-6:])
-            shutil.rmtree(folder)
-        for which, kept in runs.items():
+            for code, env in codes.items():
+                folder = Path(name) / f"run{n}"
+                shutil.copytree(seeded, folder)  # the database and whatever SQLite keeps
+                # The first start fills what the data folder keeps (the content cache); a
+                # restart, the usual case, reads it back.
+                for which in ways:
+                    got = await start(folder, env)
+                    if isinstance(got, str):
+                        print(f"  {count:>7,} schedules, {which} ({code}): failed\n{got}")
+                        return
+                    runs[code, which].append(got)
+                shutil.rmtree(folder)
+        for (code, which), kept in runs.items():
             answered, service, cpu, total, rss = (
                 statistics.median(float(r[i]) for r in kept) for i in range(5)
             )
@@ -191,9 +214,10 @@ async def measure(count: int, env: dict[str, str], repeat: int) -> None:
                 if repeat > 1
                 else ""
             )
+            whose = f" [{code}]" if len(codes) > 1 else ""
             print(
-                f"  {count:>7,} schedules, {which:>11}: first answer {answered:6.2f} s{ratio}"
-                f"{spread}, {total:.2f} s of CPU (interpreter and imports included; the"
+                f"  {count:>7,} schedules, {which:>11}{whose}: first answer {answered:6.2f} s"
+                f"{ratio}{spread}, {total:.2f} s of CPU (interpreter and imports included; the"
                 f" service itself {service:.2f} s, {cpu:.2f} s of CPU), peak RSS"
                 f" {rss:6.1f} MiB, {kept[-1][5]} with a due time"
             )
