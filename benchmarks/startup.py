@@ -74,7 +74,10 @@ asyncio.run(main())
 
 
 DATABASE = "peer-circle.sqlite3"  # the name make_settings gives it
-WARM = "import tests.helpers"  # every module a start imports, compiled
+WARM = "import tests.helpers"
+HERE = (
+    Path(__file__).resolve().parent.parent
+)  # this code's checkout  # every module a start imports, compiled
 
 
 async def seed(folder: Path, count: int) -> None:
@@ -108,9 +111,7 @@ async def seed(folder: Path, count: int) -> None:
 def child_env(bytecode: Path | None, code: Path | None = None) -> dict[str, str]:
     """The children's environment: bytecode read from (and written once to) ``bytecode``, or
     none at all (every start compiles); ``code``: another checkout's code instead of this."""
-    env = {**os.environ, "LOG_LEVEL": "WARNING"}
-    if code is not None:
-        env["PYTHONPATH"] = str(code)
+    env = {**os.environ, "LOG_LEVEL": "WARNING", "PYTHONPATH": str(code or HERE)}
     if bytecode is None:
         env["PYTHONDONTWRITEBYTECODE"] = "1"
         env.pop("PYTHONPYCACHEPREFIX", None)
@@ -150,7 +151,11 @@ async def main() -> None:
         if folder is not None:  # compiled once, as an install does; not timed
             for env in codes.values():
                 await asyncio.to_thread(
-                    subprocess.run, [sys.executable, "-c", WARM], env=env, check=True
+                    subprocess.run,
+                    [sys.executable, "-c", WARM],
+                    env=env,
+                    cwd=env["PYTHONPATH"],
+                    check=True,
                 )
         print(
             "start-up to first answer (console /help), schedules stored beforehand; "
@@ -174,6 +179,7 @@ async def start(folder: Path, env: dict[str, str]) -> list[str] | str:
         capture_output=True,
         text=True,
         env=env,
+        cwd=env["PYTHONPATH"],  # python -c looks in its working folder first
         check=False,
     )
     return out.stderr[-2000:] if out.returncode != 0 else out.stdout.split()[-6:]
