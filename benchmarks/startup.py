@@ -2,6 +2,8 @@
 
     python -m benchmarks.startup                 # 1k, 10k, 20k and 100k schedules
     python -m benchmarks.startup --counts 1000,20000
+    python -m benchmarks.startup --counts 20000 --repeat 5   # the median of five of each
+    python -m benchmarks.startup --counts 20000 --repeat 5 --compare ../main   # and main's
 
 For each count, a fresh database gets half as many people as schedules (two self-care
 schedules each, at varied local times in varied timezones), then a child process starts the
@@ -12,6 +14,13 @@ peak RSS, with the load average; for a first start on a fresh data folder (which
 content cache; the learned distress model ships in content/, so nothing is trained) and for a
 restart (which reads the cache back). Each start runs in its own process so memory figures
 do not mix. A measurement, not a test.
+
+The process's whole CPU time (interpreter, imports and service) is printed beside each wall
+time: it is the steadier figure on a shared host. The code's bytecode is compiled once
+beforehand, into a temporary folder (PYTHONPYCACHEPREFIX), as ``pip install`` and the deploy
+steps do: a fresh data folder, not a fresh checkout. ``--without-bytecode`` measures what a
+host with PYTHONDONTWRITEBYTECODE=1 and no compiled files does instead: compile every module at
+every start.
 """
 
 from __future__ import annotations
@@ -20,6 +29,8 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -40,6 +51,8 @@ ZONES = ("America/Vancouver", "America/Toronto", "America/Halifax", "Europe/Lond
 CHILD = """
 import asyncio, resource, sys, time
 began = float(sys.argv[2])
+from bot import collector
+getattr(collector, "hold", lambda: None)()  # as python -m bot does first (older code: none)
 from pathlib import Path
 from tests.helpers import console_service, make_settings
 
@@ -51,16 +64,24 @@ async def main() -> None:
         answered = time.time() - began
         service = time.time() - wall
         service_cpu = time.process_time() - cpu
+        total_cpu = time.process_time()
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     armed = svc.ctx.scheduler.armed()
-    print(f"{answered:.3f} {service:.3f} {service_cpu:.3f} {rss:.1f} {armed}")
+    print(f"{answered:.3f} {service:.3f} {service_cpu:.3f} {total_cpu:.3f} {rss:.1f} {armed}")
 
 asyncio.run(main())
 """
 
 
+DATABASE = "peer-circle.sqlite3"  # the name make_settings gives it
+WARM = "import tests.helpers"
+HERE = (
+    Path(__file__).resolve().parent.parent
+)  # this code's checkout  # every module a start imports, compiled
+
+
 async def seed(folder: Path, count: int) -> None:
-    db = await Database.open(folder / "peer-circle.sqlite3")
+    db = await Database.open(folder / DATABASE)
     now = datetime.now(UTC)
     stamp = to_db(now)
     people = max(1, count // 2)
@@ -87,40 +108,125 @@ async def seed(folder: Path, count: int) -> None:
     await db.close()
 
 
+def child_env(bytecode: Path | None, code: Path | None = None) -> dict[str, str]:
+    """The children's environment: bytecode read from (and written once to) ``bytecode``, or
+    none at all (every start compiles); ``code``: another checkout's code instead of this."""
+    env = {**os.environ, "LOG_LEVEL": "WARNING", "PYTHONPATH": str(code or HERE)}
+    if bytecode is None:
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        env.pop("PYTHONPYCACHEPREFIX", None)
+    else:
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
+        env["PYTHONPYCACHEPREFIX"] = str(bytecode)
+    return env
+
+
 async def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--counts", default=",".join(str(c) for c in COUNTS))
+    parser.add_argument(
+        "--without-bytecode",
+        action="store_true",
+        help="compile every module at every start (PYTHONDONTWRITEBYTECODE=1, nothing compiled)",
+    )
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="start each way N times and show the median (a shared host's load comes and goes)",
+    )
+    parser.add_argument(
+        "--compare",
+        type=Path,
+        metavar="CHECKOUT",
+        help="also start another checkout's code (e.g. main's), taking turns with this code's"
+        " on the same databases, so both meet the same load",
+    )
     args = parser.parse_args()
-    print("start-up to first answer (console /help), schedules stored beforehand")
-    for count in (int(c) for c in args.counts.split(",")):
-        with tempfile.TemporaryDirectory() as name:
-            folder = Path(name)
-            await seed(folder, count)
-            # The first start fills what the data folder keeps (the content cache); a restart,
-            # the usual case, reads it back.
-            for which in ("first start", "restart"):
-                began = time.time()
-                out = await asyncio.to_thread(
+    with tempfile.TemporaryDirectory() as bytecode:
+        folder = None if args.without_bytecode else Path(bytecode)
+        codes = {"this code": child_env(folder)}
+        if args.compare is not None:
+            codes[str(args.compare)] = child_env(folder, args.compare.resolve())
+        if folder is not None:  # compiled once, as an install does; not timed
+            for env in codes.values():
+                await asyncio.to_thread(
                     subprocess.run,
-                    [sys.executable, "-c", CHILD, str(folder), str(began)],
-                    capture_output=True,
-                    text=True,
-                    env={**os.environ, "LOG_LEVEL": "WARNING"},
-                    check=False,
+                    [sys.executable, "-c", WARM],
+                    env=env,
+                    cwd=env["PYTHONPATH"],
+                    check=True,
                 )
-                if out.returncode != 0:
-                    print(f"  {count:>7,} schedules, {which}: failed\n{out.stderr[-2000:]}")
-                    continue
-                answered, service, cpu, rss, armed = out.stdout.split()[-5:]
-                goal = GOALS.get(count)
-                ratio = f" = {float(answered) / goal:.0%} of the {goal:.0f} s goal" if goal else ""
-                print(
-                    f"  {count:>7,} schedules, {which:>11}: first answer {float(answered):6.2f} s"
-                    f"{ratio} (interpreter and imports included; the service itself"
-                    f" {float(service):.2f} s, {float(cpu):.2f} s of CPU), peak RSS"
-                    f" {float(rss):6.1f} MiB, {armed} with a due time"
-                )
+        print(
+            "start-up to first answer (console /help), schedules stored beforehand; "
+            + (
+                "every module compiled at every start"
+                if folder is None
+                else "bytecode compiled beforehand"
+            )
+        )
+        for count in (int(c) for c in args.counts.split(",")):
+            await measure(count, codes, args.repeat)
     print(f"  {load()}", flush=True)
+
+
+async def start(folder: Path, env: dict[str, str]) -> list[str] | str:
+    """One start in a child process: its figures, or what it said when it failed."""
+    began = time.time()
+    out = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-c", CHILD, str(folder), str(began)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=env["PYTHONPATH"],  # python -c looks in its working folder first
+        check=False,
+    )
+    return out.stderr[-2000:] if out.returncode != 0 else out.stdout.split()[-6:]
+
+
+async def measure(count: int, codes: dict[str, dict[str, str]], repeat: int) -> None:
+    """A first start on a fresh data folder with ``count`` schedules, then a restart;
+    ``repeat`` times (each on a fresh copy of the seeded database), the median shown. With
+    two codes, each round starts each code in turn."""
+    with tempfile.TemporaryDirectory() as name:
+        seeded = Path(name) / "seeded"
+        seeded.mkdir()
+        await seed(seeded, count)
+        ways = ("first start", "restart")
+        runs: dict[tuple[str, str], list[list[str]]] = {(c, w): [] for c in codes for w in ways}
+        for n in range(repeat):
+            for code, env in codes.items():
+                folder = Path(name) / f"run{n}"
+                shutil.copytree(seeded, folder)  # the database and whatever SQLite keeps
+                # The first start fills what the data folder keeps (the content cache); a
+                # restart, the usual case, reads it back.
+                for which in ways:
+                    got = await start(folder, env)
+                    if isinstance(got, str):
+                        print(f"  {count:>7,} schedules, {which} ({code}): failed\n{got}")
+                        return
+                    runs[code, which].append(got)
+                shutil.rmtree(folder)
+        for (code, which), kept in runs.items():
+            answered, service, cpu, total, rss = (
+                statistics.median(float(r[i]) for r in kept) for i in range(5)
+            )
+            goal = GOALS.get(count)
+            ratio = f" = {answered / goal:.0%} of the {goal:.0f} s goal" if goal else ""
+            spread = (
+                f" (median of {repeat}: {min(float(r[0]) for r in kept):.2f} to"
+                f" {max(float(r[0]) for r in kept):.2f} s)"
+                if repeat > 1
+                else ""
+            )
+            whose = f" [{code}]" if len(codes) > 1 else ""
+            print(
+                f"  {count:>7,} schedules, {which:>11}{whose}: first answer {answered:6.2f} s"
+                f"{ratio}{spread}, {total:.2f} s of CPU (interpreter and imports included; the"
+                f" service itself {service:.2f} s, {cpu:.2f} s of CPU), peak RSS"
+                f" {rss:6.1f} MiB, {kept[-1][5]} with a due time"
+            )
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ import logging
 import sys
 from pathlib import Path
 
-from bot import eventloop, logs
+from bot import collector, eventloop, logs
 from bot.config import Settings, load_settings
 from bot.content.problems import ContentError
 from bot.content.sources import SOURCES
@@ -83,6 +83,8 @@ def _run(settings: Settings) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command not in (None, "run"):
+        collector.started()  # a one-off command: nothing more to hold the collector off for
     try:
         settings = load_settings()
         if args.command == "backup":

@@ -187,8 +187,9 @@ async def running(
         learning.start()
         content.on_reload(learning.reloaded)
         stack.push_async_callback(learning.stop)
-        # What start-up built lives as long as the service: out of the collector's walks.
-        collector.set_aside()
+        # What start-up built lives as long as the service: out of the collector's walks,
+        # which were held off while starting (python -m bot) and now run again.
+        collector.started()
         stack.callback(collector.release)
         log.info(
             "Peer Circle is running on %s",

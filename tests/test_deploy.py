@@ -22,6 +22,15 @@ def _unit() -> configparser.ConfigParser:
     return unit
 
 
+def test_the_steps_compile_the_code_the_unit_cannot_compile_for_itself() -> None:
+    """The unit runs the checkout (python -m puts the working directory first on the path)
+    and may write only in data/: without a compile step after installing and after each
+    update, every start compiles the whole bot again."""
+    steps = (REPO / "docs" / "deploy.md").read_text("utf-8")
+    assert steps.count(".venv/bin/python -m compileall -q bot handlers") == 2
+    assert _unit()["Service"]["WorkingDirectory"] == "/opt/peer-circle"
+
+
 def test_the_unit_runs_the_bot_restarts_it_and_keeps_it_to_its_folder() -> None:
     service = _unit()["Service"]
     assert service["ExecStart"].endswith("/.venv/bin/python -m bot run")
@@ -60,6 +69,8 @@ def test_the_container_file_builds_the_bot_and_runs_it_unprivileged() -> None:
     for needed in ("pyproject.toml", "bot", "handlers", "content"):
         assert needed in copied
     assert any(k == "RUN" and "pip install ." in v for k, v in steps)
+    # It runs the code in /app, where nothing compiled at run time is kept: compiled at build.
+    assert any(k == "RUN" and "compileall -q bot handlers" in v for k, v in steps)
     assert ("USER", "peer-circle") in steps
     assert cmd == '["python", "-m", "bot", "run"]'
     assert any(k == "HEALTHCHECK" and "status" in v for k, v in steps)

@@ -14,10 +14,9 @@ import re
 from collections.abc import Mapping
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-import icalendar
 from pydantic import ValidationError
 
 from bot.config import check_timezone
@@ -26,6 +25,9 @@ from bot.content.schema.base import duplicate_ids
 from bot.content.schema.common import Format
 from bot.content.schema.trainings import Training, TrainingsFile
 from bot.content.yamlfile import load_yaml_model
+
+if TYPE_CHECKING:
+    import icalendar
 
 PREFIX = "X-PEER-CIRCLE-"
 # Training field -> the X- property that sets it (lists are comma-separated).
@@ -94,6 +96,8 @@ def load_trainings(directory: Path) -> TrainingsFile:
 
 def read_ics(path: Path, shown: str) -> tuple[list[Training], list[Problem]]:
     """The events of one calendar file as trainings, and a problem for each that is not."""
+    import icalendar  # here: a tenth of a second of every start, and most folders have none
+
     try:
         text = path.read_text("utf-8")
         calendar = icalendar.Calendar.from_ical(text)
@@ -244,6 +248,8 @@ def _local_rule(rule: Any, timezone: str) -> str:
     if until and isinstance(until[0], datetime) and until[0].tzinfo is not None:
         local = until[0].astimezone(ZoneInfo(timezone)).replace(tzinfo=None)
         parts["UNTIL"] = [local]
+    import icalendar  # see read_ics
+
     text: bytes = icalendar.vRecur(parts).to_ical()  # type: ignore[no-untyped-call]
     return text.decode()
 

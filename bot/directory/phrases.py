@@ -22,6 +22,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping, Sequence
+from functools import lru_cache
 
 GAP = "(?:[a-z0-9]+ ){0,4}"
 _APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc`´]")
@@ -53,6 +54,15 @@ def _words_regex(text: str) -> str:
     return "".join(re.escape(w) + " " for w in words)
 
 
+@lru_cache(maxsize=1024)
+def _alternatives(words: tuple[str, ...]) -> str:
+    """A named list as one group, longest first. Made once per list: the same list is used
+    by many phrases, and normalising its words again for each was a fifth of a start's work
+    on distress.yaml."""
+    alternatives = sorted({_words_regex(a) for a in words} - {""}, key=len)
+    return "(?:" + "|".join(reversed(alternatives)) + ")"
+
+
 def compile_phrase(phrase: str, lists: Mapping[str, Sequence[str]]) -> str:
     """The regular expression for one phrase, to search in ``normalise(text)``."""
     out: list[str] = []
@@ -63,8 +73,7 @@ def compile_phrase(phrase: str, lists: Mapping[str, Sequence[str]]) -> str:
             if name not in lists:
                 known = ", ".join(sorted(lists)) or "none yet"
                 raise PhraseError(f"'{piece}' is not a list in 'words' (known: {known})")
-            alternatives = sorted({_words_regex(a) for a in lists[name]} - {""}, key=len)
-            out.append("(?:" + "|".join(reversed(alternatives)) + ")")
+            out.append(_alternatives(tuple(lists[name])))
         elif piece == "...":
             out.append(GAP)
         elif piece in "([":

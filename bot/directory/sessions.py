@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-import icalendar
 from dateutil.rrule import rrule, rruleset, rrulestr
 
 from bot.content.schema.trainings import Training
@@ -120,6 +119,8 @@ def select(
 
 def calendar_file(sessions: Iterable[Session], stamp: datetime, name: str) -> bytes:
     """An .ics file of the dated sessions, each date its own event, with VTIMEZONEs."""
+    import icalendar  # here: only this file needs it, not every start
+
     cal = icalendar.Calendar()
     cal.add("prodid", "-//Peer Circle//Training calendar//EN")
     cal.add("version", "2.0")

@@ -26,8 +26,6 @@ import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
-import networkx as nx
-
 #: The most people matched together at once (a round of 10,000 is about 160 such groups).
 GROUP_SIZE = 64
 REGION_BONUS = 4
@@ -177,6 +175,10 @@ def _match(
     avoid: set[frozenset[int]],
     round_no: int,
 ) -> tuple[list[tuple[Candidate, ...]], list[Candidate]]:
+    # Imported here, not at the top: networkx is a fifth of a second of every start, and
+    # only a pairing round needs it.
+    import networkx as nx
+
     graph: nx.Graph[int] = nx.Graph()
     graph.add_nodes_from(range(len(group)))
     new_pair = new_pair_weight(len(group))

@@ -11,8 +11,6 @@ import io
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PIL import Image, ImageDraw, ImageFont
-
 WIDTH = 720
 ROW = 118
 TOP = 110
@@ -35,6 +33,8 @@ class Bar:
 
 def draw(bars: Sequence[Bar], top: int, title: str, ends: tuple[str, str]) -> bytes:
     """A PNG of the bars; ``ends`` names the scale's two ends ("No power", "Full power")."""
+    from PIL import Image, ImageDraw, ImageFont  # here: only a picture needs Pillow, not a start
+
     height = TOP + ROW * len(bars) + 60
     image = Image.new("RGB", (WIDTH, height), "white")
     pen = ImageDraw.Draw(image)
