@@ -488,9 +488,10 @@ class Database:
         statement is still reading, SQLite refuses (locked or busy); the caller tries again
         later, and closing the database checkpoints and removes the WAL in any case.
 
-        The copying (and its fsyncs) is done aside first (:meth:`_checkpoint_aside`), so the
-        truncation that holds up writes has little or nothing left to copy."""
-        await self._checkpoint_aside()
+        Where the WAL is scrubbed aside too (the outbox does), the copying (and its fsyncs) is
+        done aside first, so the truncation that holds up writes has little left to copy."""
+        if self._aside is not None:
+            await self._checkpoint_aside()
         async with self._write:
             return await self._truncate()
 
