@@ -55,6 +55,9 @@ log = logging.getLogger(__name__)
 
 RETRY_EVERY = 0.2  # seconds between retries of a deletion that failed (a full disk)
 SCRUB_EVERY = 1.0  # seconds at least between WAL scrubs (a checkpoint costs a few writes)
+#: Seconds after which a WAL that scrubbing aside could not clear (writes kept overlapping
+#: it) is scrubbed the way that holds up writes (Database.scrub): a bound, rarely reached.
+SCRUB_AT_LATEST = 5.0
 
 
 class Journal:
@@ -69,6 +72,8 @@ class Journal:
         self._writer: asyncio.Task[None] | None = None
         self._flushing = 0  # deletions under way (not committed yet)
         self._dirty = False  # rows deleted since the last WAL scrub
+        self._not_scrubbing = asyncio.Event()  # deletions wait while the WAL is scrubbed aside
+        self._not_scrubbing.set()
         self._sent = SentLog(beside(db.path))
 
     async def load(self) -> list[Entry]:
@@ -121,6 +126,9 @@ class Journal:
         try:
             await asyncio.sleep(0)  # deliveries answered in the same tick join this one
             while self._after or self._done:
+                # Not during a scrub aside: a write overlapping it leaves the WAL uncleared.
+                # Noted beside the database already, the rows are safe meanwhile.
+                await self._not_scrubbing.wait()
                 after, self._after = self._after, []
                 try:
                     await self.flush()
@@ -173,21 +181,42 @@ class Journal:
         """Retry deletions that failed, and at most a second after rows were deleted scrub
         the WAL, so no delivered text stays in any database file however long other messages
         stay queued (one unreachable group must not keep everyone's delivered replies on
-        disk)."""
+        disk).
+
+        Scrubbed aside (``Database.scrub_aside``): a scrub that held up writes for its fsyncs
+        held up every command's answer meanwhile, once a second while messages went out. Only
+        a WAL that could not be cleared that way for ``SCRUB_AT_LATEST`` seconds is scrubbed
+        the way that does."""
         loop = asyncio.get_running_loop()
         scrubbed = 0.0
+        cleared = loop.time()  # when the WAL last held nothing deleted
         while True:
             await asyncio.sleep(RETRY_EVERY)
             try:
                 if self._done and self._writer is None:
                     await self.flush()
-                if self._dirty and loop.time() - scrubbed >= SCRUB_EVERY:
+                if not self._dirty:
+                    cleared = loop.time()
+                elif loop.time() - scrubbed >= SCRUB_EVERY:
                     scrubbed = loop.time()
                     self._dirty = False  # a deletion committed during the scrub sets it again
-                    if not await self._db.scrub():
+                    if loop.time() - cleared >= SCRUB_AT_LATEST:
+                        done = await self._db.scrub()
+                    else:
+                        done = await self._scrub_aside()
+                    if done:
+                        cleared = scrubbed
+                    else:
                         self._dirty = True
             except Exception as exc:  # keep going: a failed round is retried next time
                 self._failed(exc)
+
+    async def _scrub_aside(self) -> bool:
+        self._not_scrubbing.clear()
+        try:
+            return await self._db.scrub_aside()
+        finally:
+            self._not_scrubbing.set()
 
     @staticmethod
     def _failed(exc: Exception) -> None:

@@ -51,8 +51,10 @@ class Lane:
     #: Discord still returns what the first try made (already shown) instead of a second copy.
     attempt_key: str = ""
 
-    def left(self, at: float) -> None:
-        """A request of this lane's delivery left at ``at`` (the watchdog times it)."""
+    def left(self, at: float | None) -> None:
+        """A request of this lane's delivery left at ``at`` (the watchdog times it), or (None)
+        the next one waits for its turn: a wait the limits or the platform asked for (a
+        bot-wide 429 can ask for minutes) is not a stall."""
         self.sending_since = at
 
     def drop(self, entry_id: int) -> None:

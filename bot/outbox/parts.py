@@ -12,6 +12,12 @@ Why a context variable, not a parameter of ``deliver``: every adapter keeps the 
 ``deliver(destination, message)``; one that never calls :func:`paced` (a single request a
 message) is paced as before, and calling ``deliver`` outside the outbox (a test) does not wait.
 
+Why a request waiting for the destination's pace holds no sending slot: a chat takes one
+message a second, so the later parts of a long message wait about a second each; holding one
+of the platform's few slots (its HTTP pool) meanwhile, a dozen long relays at once kept an
+urgent answer (a /crisis) waiting for a slot. The slot is let go for that wait and taken
+again, in the urgent or the routine line as before, when the part may leave.
+
 Why the destination's bucket counts a request from the moment its answer came back: the
 platform counts it when it arrives, which may be late on a busy host; the answer is proof
 that it has arrived, so the next request into the same chat is never counted within the
@@ -26,7 +32,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 
 from bot.outbox.limits import Admission, Bucket, Gate, Sent, Timer
-from bot.outbox.priority import Ticket
+from bot.outbox.priority import Ticket, Turns
 
 _current: ContextVar[Requests | None] = ContextVar("outbox_requests", default=None)
 
@@ -50,10 +56,16 @@ class Requests:
         *,
         urgent: bool,
         ticket: Ticket,
-        admitted: Callable[[float], None],
+        admitted: Callable[[float | None], None],
+        slots: Turns | None = None,
     ) -> None:
-        """``admitted`` hears the moment each request leaves (the watchdog times each one)."""
+        """``admitted`` hears the moment each request leaves (the watchdog times each one),
+        and None while the next one waits for its turn (not a stall). ``slots``: the
+        platform's sends at once (its HTTP pool), a slot held from admission until
+        :meth:`let_go` except while a request waits for the destination's pace."""
         self._gate = gate
+        self._slots = slots
+        self._holding = False
         self._bucket = bucket
         self._timer = timer
         self._urgent = urgent
@@ -66,10 +78,15 @@ class Requests:
     async def admit(self) -> None:
         """Admit the next request: the destination's token, then the platform's."""
         self.answered()
+        self._admitted(None)
         bucket, timer = self._bucket, self._timer
-        if bucket is not None:
+        if bucket is not None and bucket.wait(timer.now()) > 0:
+            self.let_go()  # the chat's pace: no slot held meanwhile (see the docstring)
             while (wait := bucket.wait(timer.now())) > 0:
                 await timer.sleep(wait)
+        if self._slots is not None and not self._holding:
+            await self._slots.acquire(urgent=self._urgent, ticket=self._ticket)
+            self._holding = True
         admission = await self._gate.admit(urgent=self._urgent, ticket=self._ticket)
         self._admission = admission
         self._sent = bucket.take(admission.left) if bucket is not None else None
@@ -82,6 +99,12 @@ class Requests:
             return
         await self.admit()
         self._unused = False
+
+    def let_go(self) -> None:
+        """Give back the sending slot, if one is held (the delivery is over, or waits)."""
+        if self._slots is not None and self._holding:
+            self._holding = False
+            self._slots.release()
 
     def answered(self) -> None:
         """The platform answered the last request admitted (anything, even an error)."""

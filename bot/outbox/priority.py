@@ -65,6 +65,13 @@ class Turns:
         """``async with turns.take(): ...`` holds a turn for the block."""
         return Turn(self, urgent, ticket)
 
+    async def acquire(self, *, urgent: bool = True, ticket: Ticket | None = None) -> None:
+        """Take a turn, to be given back with :meth:`release` (when a block does not fit)."""
+        await self._acquire(urgent, ticket)
+
+    def release(self) -> None:
+        self._release()
+
     async def _acquire(self, urgent: bool, ticket: Ticket | None) -> None:
         if self._free > 0 and not self._urgent and not self._routine:
             self._free -= 1

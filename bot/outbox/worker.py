@@ -11,7 +11,6 @@ Why it looks like this:
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import random
 from collections.abc import Callable, Sequence
@@ -95,12 +94,21 @@ class Sending:
             urgent = not all(
                 e.routine for i in lane.queue if (e := self._entries.get(i)) is not None
             )
-            async with self._in_flight(dest.platform, urgent, lane):
-                # Each request the delivery makes (a long message is several) takes its own
-                # turn within the destination's and the platform's limits: see parts.py.
-                requests = Requests(
-                    gate, lane.bucket, timer, urgent=urgent, ticket=lane.ticket, admitted=lane.left
-                )
+            # Each request the delivery makes (a long message is several) takes its own turn
+            # within the destination's and the platform's limits, and one of the platform's
+            # sending slots (at most the deliverer's ``max_in_flight`` sends at once: its HTTP
+            # pool's size, so no request ever waits for a connection; urgent ones first): see
+            # parts.py.
+            requests = Requests(
+                gate,
+                lane.bucket,
+                timer,
+                urgent=urgent,
+                ticket=lane.ticket,
+                admitted=lane.left,
+                slots=self.in_flight.get(dest.platform),
+            )
+            try:
                 await requests.admit()
                 batch, key = batch_for(lane, self._entries, deliverer.max_text)
                 message = replace(merge([e.message for e in batch]), dedup_key=key)
@@ -135,18 +143,9 @@ class Sending:
                     await self._finish(lane, batch, delivered=True, message_ids=ids)
                 finally:
                     lane.sending_since = None
+            finally:
+                requests.let_go()
         self.idle.set()
-
-    def _in_flight(
-        self, platform: Platform, urgent: bool, lane: Lane
-    ) -> contextlib.AbstractAsyncContextManager[None]:
-        """At most the deliverer's ``max_in_flight`` sends at once (its HTTP pool's size, so
-        no request ever waits for a connection), urgent ones first; unbounded if it does not
-        say."""
-        turns = self.in_flight.get(platform)
-        if turns is None:
-            return contextlib.nullcontext()
-        return turns.take(urgent=urgent, ticket=lane.ticket)
 
     async def _retry(self, dest: Destination, lane: Lane, head: Entry, exc: Exception) -> None:
         self.stats["transient"] += 1

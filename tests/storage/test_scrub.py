@@ -1,0 +1,142 @@
+"""Scrubbing the WAL without holding up writes: delivered text still leaves every database
+file, and a command's answer is queued while the WAL is being copied into the main file."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.core.model import Platform
+from bot.outbox import Destination, OutgoingMessage
+from bot.outbox import journal as journal_module
+from bot.storage.database import Database
+from bot.storage.outbox import NewItem, OutboxRepository
+from tests.outbox.test_engine import Scripted, disk_bytes, open_outbox
+
+NOW = datetime(2026, 11, 29, 22, 0, tzinfo=UTC)
+A = Destination(Platform.TELEGRAM, "user", "1")
+MARKER = "MARKER-5e0b what I told my peer about last night"
+
+
+async def deliver_and_delete(db: Database, text: str) -> None:
+    """Queue a message and delete its row, as the outbox does once it is delivered."""
+    repo = OutboxRepository(db)
+    [row_id] = await repo.add_many([NewItem(A, OutgoingMessage(text))], NOW)
+    [queued] = [r for r in await repo.queued() if r.id == row_id]
+    await repo.delete([(row_id, queued.created_at)])
+
+
+class HeldCheckpoint:
+    """Holds the scrub's own connection at its checkpoint until released: ``before`` holds it
+    before the copying starts, otherwise after the copying is done."""
+
+    def __init__(self, db: Database, *, before: bool) -> None:
+        assert db._aside is not None  # opened by a first scrub
+        self.reached = asyncio.Event()
+        self.release = asyncio.Event()
+        real: Callable[..., Awaitable[Any]] = db._aside.execute_fetchall
+
+        async def held(sql: str, *args: Any) -> Any:
+            if before:
+                self.reached.set()
+                await self.release.wait()
+            rows = await real(sql, *args)
+            if not before:
+                self.reached.set()
+                await self.release.wait()
+            return rows
+
+        db._aside.execute_fetchall = held  # type: ignore[method-assign]
+
+
+async def test_delivered_text_leaves_every_file_when_scrubbed_aside(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        await deliver_and_delete(db, MARKER)
+        assert MARKER.encode() in disk_bytes(tmp_path)  # the WAL still holds the row
+        assert await db.scrub_aside() is True
+        assert MARKER.encode() not in disk_bytes(tmp_path)
+    finally:
+        await db.close()
+
+
+async def test_an_answer_is_written_while_the_wal_is_copied_aside(tmp_path: Path) -> None:
+    """The copying (and its fsyncs, 20 to 330 ms on a busy machine) no longer holds up a write
+    such as queueing someone's /crisis answer; the scrub then says it must try again."""
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        await db.scrub_aside()
+        await deliver_and_delete(db, MARKER)
+        held = HeldCheckpoint(db, before=True)
+        scrub = asyncio.create_task(db.scrub_aside())
+        try:
+            await asyncio.wait_for(held.reached.wait(), 30)
+            repo = OutboxRepository(db)
+            answer = NewItem(A, OutgoingMessage("an answer"))
+            await asyncio.wait_for(repo.add_many([answer], NOW), 30)
+            assert not scrub.done()  # the answer was written while the copying was held
+        finally:
+            held.release.set()
+        assert await scrub is False  # a write overlapped the copying: not cleared yet
+        assert await db.scrub_aside() is True  # the next round clears it
+        assert MARKER.encode() not in disk_bytes(tmp_path)
+        assert [r.message.text for r in await repo.queued()] == ["an answer"]
+    finally:
+        await db.close()
+
+
+async def test_the_first_write_after_the_copying_starts_the_wal_again(tmp_path: Path) -> None:
+    """Once every frame is in the main file, the next write overwrites the WAL from the top and
+    is cut back to itself at its commit: the deleted text is gone from the WAL without a
+    truncation that holds up writes."""
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        await db.scrub_aside()
+        filler = [NewItem(A, OutgoingMessage("still queued " * 100)) for _ in range(100)]
+        await OutboxRepository(db).add_many(filler, NOW)  # the marker's frames come later
+        await deliver_and_delete(db, MARKER)
+        held = HeldCheckpoint(db, before=False)
+        scrub = asyncio.create_task(db.scrub_aside())
+        try:
+            await asyncio.wait_for(held.reached.wait(), 30)
+            assert MARKER.encode() in disk_bytes(tmp_path)  # copied, but still in the WAL
+            await OutboxRepository(db).add_many([NewItem(A, OutgoingMessage("later"))], NOW)
+            assert MARKER.encode() not in disk_bytes(tmp_path)
+        finally:
+            held.release.set()
+            await scrub
+    finally:
+        await db.close()
+
+
+async def test_a_wal_that_writes_keep_overlapping_is_still_scrubbed(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """If every scrub aside meets a write (a long busy spell), the outbox scrubs the way that
+    holds up writes once the WAL has not been cleared for ``SCRUB_AT_LATEST`` seconds."""
+    monkeypatch.setattr(journal_module, "SCRUB_AT_LATEST", 0.5)
+
+    async def never_clear(self: Database) -> bool:
+        return False
+
+    monkeypatch.setattr(Database, "scrub_aside", never_clear)
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3")
+    platform = Scripted()
+    outbox.register(platform)
+    await outbox.start()
+    try:
+        await outbox.enqueue(A, OutgoingMessage(MARKER))
+        for _ in range(600):  # a safety net only: it ends as soon as the text is gone
+            if platform.sent[A] and MARKER.encode() not in disk_bytes(tmp_path):
+                break
+            await asyncio.sleep(0.05)
+        assert platform.sent[A] == [MARKER]
+        assert MARKER.encode() not in disk_bytes(tmp_path)
+    finally:
+        await outbox.stop()
+        await db.close()
