@@ -133,6 +133,12 @@ DIFFERENT = [
     "01011e3_1: x\n",
     "a: 1_e3\n",
     "a: 1e_3\n",
+    # Numbers read where the walk of the parsed data must see them: keys, deep, not finite.
+    "1.5: a\n",
+    "a: [-.inf, .NaN]\n",
+    "a: 1e999\n",
+    "- [{012: x}]\n",
+    "a: [{b: [yes]}]\n",
 ]
 # The same in both, quoted or plain.
 SAME = [
