@@ -112,3 +112,23 @@ def _write(folder: Path, kind: str, digest: str, blob: bytes) -> None:
     for old in folder.glob(f"{kind}-*"):
         if old != path:
             old.unlink(missing_ok=True)
+    for stale in folder.glob(f".{kind}-*.part"):  # left by a process killed while writing
+        if not _writing(stale):
+            stale.unlink(missing_ok=True)
+
+
+def _writing(partial: Path) -> bool:
+    """Whether the process named in a ``.part`` file's name is still running (and may be
+    writing it now); a killed one's file is never read, only removed."""
+    pid = partial.suffixes[-2].lstrip(".") if len(partial.suffixes) >= 2 else ""
+    if not pid.isdigit():
+        return False
+    if int(pid) == os.getpid():
+        return True
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True  # another user's process: alive
+    return True

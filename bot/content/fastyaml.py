@@ -172,29 +172,52 @@ def _tagged(text: str) -> bool:
     )
 
 
-#: In yaml-rs's data written as JSON: a number, and a text short or plain enough that PyYAML
-#: might read it as something else were it unquoted (checked one by one against its rules).
-#: A number is a value (``: 12``, ``[12``, ``, 12``) or a key (JSON writes ``012: a`` as
-#: ``"12": "a"``), which may have been written ``012`` too.
-_JSON_NUMBER = re.compile(r'\A-?[0-9]|[:\[,] ?-?[0-9]|"[-+]?\.?[0-9][^"]*": ')
-_JSON_CANDIDATE = re.compile(r'"([-+.0-9_:eExXoObBa-fA-F]+|[A-Za-z~<=]{1,5})"')
+#: A text (a value or a key) short or plain enough that PyYAML might read it as something else
+#: were it unquoted; each is then checked against its rules.
+_CANDIDATE = re.compile(r"[-+.0-9_:eExXoObBa-fA-F]+|[A-Za-z~<=]{1,5}")
 
 
 def _doubtful(data: Any, resolvers: dict[str, Any]) -> tuple[set[str], bool]:
     """The texts in ``data`` that PyYAML would read as something else were they unquoted
     (``yes``, ``10:30``, ``<<``), and whether it holds a number (``012`` and ``12`` read the
-    same in yaml-rs, not in PyYAML). Booleans and None read the same in both. Through JSON:
-    walking 10,000 entries in Python costs more than parsing them. Raises TypeError for a key
-    that is neither text nor number (a list or mapping used as a key)."""
-    encoded = json.dumps(data, ensure_ascii=False)
-    candidates = {m.group(1) for m in _JSON_CANDIDATE.finditer(encoded)}
+    same in yaml-rs, not in PyYAML). Booleans and None read the same in both. A number used as
+    a key counts as its text too (``12: a``, as JSON would write it). Raises TypeError for a
+    key that is neither text, number, boolean nor None (a list or mapping used as a key).
+
+    One walk of the data, looking at each value's type once and at each distinct text once:
+    on a 10,000-entry directory a fifth of the cost of writing it all as JSON and searching
+    that with regular expressions, which is how this was found before."""
+    texts: set[str] = set()
+    numbers = False
+    todo: list[Any] = [data]
+    while todo:
+        item = todo.pop()
+        kind = type(item)
+        if kind is str:
+            texts.add(item)
+        elif kind is dict:
+            for key in item:
+                if type(key) is str:
+                    texts.add(key)
+                elif type(key) is int or type(key) is float:
+                    numbers = True
+                    texts.add(json.dumps(key))
+                elif key is not None and type(key) is not bool:
+                    raise TypeError(f"a key that is a {type(key).__name__}")
+            todo.extend(item.values())
+        elif kind is list or kind is tuple:
+            todo.extend(item)
+        elif kind is int or kind is float:
+            numbers = True
+        elif item is not None and kind is not bool:
+            raise TypeError(f"a value that is a {kind.__name__}")
+    candidates = {said for said in texts if _CANDIDATE.fullmatch(said)}
     doubtful = {
         said
         for said in candidates - _SAME_UNQUOTED
         if any(pattern.match(said) for _, pattern in resolvers.get(said[0], ()))
     }
-    numbers = "Infinity" in encoded or "NaN" in encoded or _JSON_NUMBER.search(encoded)
-    return doubtful, bool(numbers)
+    return doubtful, numbers
 
 
 def _unquoted(text: str, said: str) -> bool:

@@ -42,8 +42,10 @@ class PhraseError(ValueError):
 
 def normalise(text: str) -> str:
     """Text as phrases see it: `` word word … `` with a space before and after every word."""
-    decomposed = unicodedata.normalize("NFKD", text.casefold())
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    plain = text.casefold()
+    if not plain.isascii():  # ASCII has no accents to drop: most messages and phrases
+        decomposed = unicodedata.normalize("NFKD", plain)
+        plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     plain = _HELD.sub(r"\1", _APOSTROPHES.sub("", plain))
     return " " + " ".join(_NOT_WORD.sub(" ", plain).split()) + " "
 

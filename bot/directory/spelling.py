@@ -11,8 +11,10 @@ letter. All of it is built once, when content loads.
 from __future__ import annotations
 
 import string
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Sequence
+from operator import itemgetter
 
 from rapidfuzz import process
 from rapidfuzz.distance import OSA
@@ -30,8 +32,12 @@ class Spelling:
         for term in self._words:
             buckets[len(term), term[0]].append(term)
         self._buckets = dict(buckets)
-        self._starts = {  # the start of every longer word, by length: "certifica", …
-            n: frozenset(t[:n] for t in self._words if len(t) > n)
+        # The start of every longer word, by length ("certifica", …): words longest first, so
+        # the words longer than n are the first ones, cut in C (a cold load makes this anew).
+        longest_first = sorted(self._words, key=len, reverse=True)
+        shorter = [-len(t) for t in longest_first]
+        self._starts = {
+            n: frozenset(map(itemgetter(slice(n)), longest_first[: bisect_left(shorter, -n)]))
             for n in range(4, _LONGEST_START + 1)
         }
 

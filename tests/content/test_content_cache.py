@@ -83,3 +83,42 @@ def test_a_damaged_cache_is_only_a_slower_load(tmp_path: Path) -> None:
         item.write_bytes(b"not what was kept")
     again = restart_load(folder, kept)
     assert names(again, "naloxone") == names(first, "naloxone") != []
+
+
+@pytest.mark.parametrize("how", ["reload", "restart"])
+def test_an_edited_entry_is_found_by_its_new_words_and_not_its_old_ones(
+    tmp_path: Path, how: str
+) -> None:
+    """The index keeps no copy of the entries' text, only their words: after an edit, the
+    words taken out find the entry no more, in a reload in the same process and at a start
+    that uses what was kept."""
+    folder, kept = content_dir(tmp_path), tmp_path / "content-cache"
+    first = restart_load(folder, kept)
+    assert "Naloxone kits near you" in names(first, "narcan")
+    edited = GOOD.replace("keywords: [narcan, kit]", "keywords: [nasal spray, kit]")
+    (folder / "resources.yaml").write_text(edited, "utf-8")
+    if how == "reload":
+        content, _ = load_all(folder, SOURCES, kept)
+    else:
+        content = restart_load(folder, kept)
+    assert "Naloxone kits near you" not in names(content, "narcan")
+    assert names(content, "nasal spray") == ["Naloxone kits near you"]
+    assert "Naloxone kits near you" in names(restart_load(folder, kept), "nasal spray")
+
+
+def test_a_start_killed_while_keeping_its_index_is_rebuilt_at_the_next(tmp_path: Path) -> None:
+    """What a process killed mid-write leaves (a half-written ``.part`` file) and what a power
+    cut can leave (a kept index cut short) are never read: the next start builds the index
+    again from the file, finds the same entries, and clears the half-written file."""
+    folder, kept = content_dir(tmp_path), tmp_path / "content-cache"
+    first = restart_load(folder, kept)
+    (image,) = [p for p in kept.iterdir() if p.name.startswith("index.resources-")]
+    whole = image.read_bytes()
+    half = kept / f".{image.name}.999999999.part"  # no such process is running
+    half.write_bytes(whole[: len(whole) // 2])
+    image.write_bytes(whole[: len(whole) // 2])
+    again = restart_load(folder, kept)
+    assert names(again, "naloxone") == names(first, "naloxone") != []
+    assert names(again, "nalxone") == names(first, "naloxone")
+    assert not half.exists()
+    assert image.read_bytes() == whole  # kept again, whole

@@ -141,6 +141,12 @@ DIFFERENT = [
     "[k:?]\n",
     "{k:? b}\n",
     "x: {k:? }\n",
+    # Numbers read where the walk of the parsed data must see them: keys, deep, not finite.
+    "1.5: a\n",
+    "a: [-.inf, .NaN]\n",
+    "a: 1e999\n",
+    "- [{012: x}]\n",
+    "a: [{b: [yes]}]\n",
 ]
 # The same in both, quoted or plain.
 SAME = [
