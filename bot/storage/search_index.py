@@ -177,30 +177,29 @@ class SearchIndex:
 
         A group no entry holds (``Terms``) means nothing is found. Among groups that few
         entries hold (``FEW``), an entry must hold enough of them: their matches are fetched
-        (kept in ``fetched`` for the next steps of the same search) and compared, and with
-        filters, compared with the entries that pass them (``Facets``). When none is left, no
-        ranking query runs. When at most ``BROAD`` may match, the matches are not counted
-        first. Whatever is found is found by the very same FTS5 query as before."""
+        (kept in ``fetched`` for the next steps of the same search) and compared. When no
+        entry is left, no ranking query runs. When at most ``BROAD`` may match, or when one
+        word that more entries hold is searched alone, the matches are not counted first.
+        Whatever is found is found by the very same FTS5 query as before."""
         parts = [g.match for g in groups]
         if missing:
             alternatives = [parts[:i] + parts[i + 1 :] for i in range(len(parts))]
             match = " OR ".join("(" + " AND ".join(alt) + ")" for alt in alternatives)
         else:
             match = " AND ".join(parts)
-        at_most = self._at_most(groups, missing, filters, {} if fetched is None else fetched)
+        at_most = self._at_most(groups, missing, {} if fetched is None else fetched)
         if at_most == 0:
             return []
-        return self.search(match, filters, limit, at_most=at_most)
+        at_least = 0 if missing or len(groups) != 1 else self.terms().at_least(groups[0].prefixes)
+        return self.search(match, filters, limit, at_most=at_most, at_least=at_least)
 
     def _at_most(
         self,
         groups: Sequence[Group],
         missing: int,
-        filters: Filters,
         fetched: dict[str, frozenset[int]],
     ) -> int | None:
-        """At most how many entries can match (0 also when none of those passes the filters);
-        None when memory cannot tell."""
+        """At most how many entries can match; None when memory cannot tell."""
         terms = self.terms()
         sizes = [terms.at_most(g.prefixes) for g in groups]
         bound = _combined(sizes, missing)
@@ -210,14 +209,9 @@ class SearchIndex:
         # An entry that matches holds all groups but ``missing``; the others may be among
         # the ones many entries hold, so of the few-held ones it holds at least this many:
         need = len(few) - missing
-        wanted = filters.wanted()
-        if need < 1 or (need == 1 and not wanted.any):
-            return bound  # fetching would rule nothing out
+        if need < 2:
+            return bound  # fetching could rule nothing out
         candidates = self._holding([groups[n] for _, n in few], need, fetched)
-        if candidates and wanted.any:
-            passing = self.facets().passing(wanted)
-            if passing is not None and candidates.isdisjoint(passing):
-                return 0
         return len(candidates) if bound is None else min(bound, len(candidates))
 
     def _holding(
@@ -244,12 +238,19 @@ class SearchIndex:
         return {doc for doc, n in counts.items() if n >= need}
 
     def search(
-        self, match: str | None, filters: Filters, limit: int, *, at_most: int | None = None
+        self,
+        match: str | None,
+        filters: Filters,
+        limit: int,
+        *,
+        at_most: int | None = None,
+        at_least: int = 0,
     ) -> list[int]:
         """Positions of matching entries, best first: crisis entries first when asked, then
         by bm25 with field weights (a word in the name counts most). Without ``match``, every
         entry that passes the filters, by name (answered from ``Facets``, in memory).
-        ``at_most``: a bound on the matches known beforehand (see ``find``).
+        ``at_most``, ``at_least``: bounds on the matches known beforehand (see ``find``);
+        between them, the matches need not be counted to tell whether they are many.
 
         Ranking costs about a microsecond or two for every entry that matches, not only for
         those returned, so a broad word (a topic label that thousands of entries carry) would
@@ -260,6 +261,8 @@ class SearchIndex:
         where, params = _where(filters)
         if at_most is not None and at_most <= BROAD:
             broad = False
+        elif at_least > BROAD:
+            broad = True
         else:
             matches = self._count(match)
             if not matches:

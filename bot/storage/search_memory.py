@@ -23,6 +23,7 @@ Nothing here holds what anyone typed: it is derived from public, curated entries
 from __future__ import annotations
 
 import heapq
+import json
 import sqlite3
 from bisect import bisect_left
 from collections.abc import Iterable, Sequence
@@ -49,6 +50,7 @@ class Terms:
             words.append(word)
             counts.append(entries)
         self.words = words
+        self._counts = counts
         self._before = [0, *accumulate(counts)]  # entries summed over the words before each
 
     def at_most(self, prefixes: Sequence[str]) -> int | None:
@@ -59,10 +61,24 @@ class Terms:
         for prefix in prefixes:
             if not plain_prefix(prefix):
                 return None
-            first = bisect_left(self.words, prefix)
-            after = bisect_left(self.words, prefix + _END, first)
+            first, after = self._range(prefix)
             total += self._before[after] - self._before[first]
         return total
+
+    def at_least(self, prefixes: Sequence[str]) -> int:
+        """At least how many entries hold a word starting with any of ``prefixes``: as many
+        as hold the most common such word (0 when unknown)."""
+        most = 0
+        for prefix in prefixes:
+            if plain_prefix(prefix):
+                first, after = self._range(prefix)
+                most = max(most, max(self._counts[first:after], default=0))
+        return most
+
+    def _range(self, prefix: str) -> tuple[int, int]:
+        """Where the words starting with ``prefix`` are in ``words``: [first, after)."""
+        first = bisect_left(self.words, prefix)
+        return first, bisect_left(self.words, prefix + _END, first)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,22 +106,33 @@ class Facets:
     _KEEP = 64  # filter combinations remembered: regions × cost × format, rarely more
 
     def __init__(self, conn: sqlite3.Connection) -> None:
-        tagged: dict[tuple[str, str], set[int]] = {}
-        for doc, kind, value in conn.execute("SELECT doc, kind, value FROM tags"):
-            tagged.setdefault((kind, value), set()).add(doc)
-        self._tagged = {key: frozenset(docs) for key, docs in tagged.items()}
-        rows = conn.execute(
-            "SELECT doc, name, cost, indigenous, peer, crisis FROM facets ORDER BY name, doc"
-        ).fetchall()
-        self.by_name: list[int] = [row[0] for row in rows]
+        def docs(text: str | None) -> frozenset[int]:
+            return frozenset(json.loads(text)) if text else frozenset()
+
+        # Each set comes out of SQLite as one JSON array: far cheaper than a row per entry.
+        self._tagged = {
+            (kind, value): docs(text)
+            for kind, value, text in conn.execute(
+                "SELECT kind, value, json_group_array(doc) FROM tags GROUP BY kind, value"
+            )
+        }
+        self._cost = {
+            cost: docs(text)
+            for cost, text in conn.execute(
+                "SELECT cost, json_group_array(doc) FROM facets GROUP BY cost"
+            )
+        }
+        flags = conn.execute(
+            "SELECT json_group_array(doc) FILTER (WHERE indigenous),"
+            " json_group_array(doc) FILTER (WHERE peer),"
+            " json_group_array(doc) FILTER (WHERE crisis) FROM facets"
+        ).fetchone()
+        self._indigenous, self._peer, self.crisis = (docs(text) for text in flags)
+        (order,) = conn.execute(
+            "SELECT json_group_array(doc) FROM (SELECT doc FROM facets ORDER BY name, doc)"
+        ).fetchone()
+        self.by_name: list[int] = json.loads(order)
         self.rank: dict[int, int] = {doc: n for n, doc in enumerate(self.by_name)}
-        costs: dict[str, set[int]] = {}
-        for doc, _, cost, _, _, _ in rows:
-            costs.setdefault(cost, set()).add(doc)
-        self._cost = {cost: frozenset(docs) for cost, docs in costs.items()}
-        self._indigenous = frozenset(row[0] for row in rows if row[3])
-        self._peer = frozenset(row[0] for row in rows if row[4])
-        self.crisis = frozenset(row[0] for row in rows if row[5])
         self._passing: dict[Wanted, frozenset[int]] = {}
 
     def passing(self, wanted: Wanted) -> frozenset[int] | None:
