@@ -14,8 +14,10 @@ never disagree with it:
   matches first. It is read together with the vocabulary the spelling help needs anyway, so
   it costs the content load nothing.
 - ``Facets``: for each filter value, the set of entries that pass it, and every entry's
-  place in name order. They are built on the first search that uses a filter (a few
-  milliseconds at 10,000 entries), so the content load does not pay for them.
+  place in name order, so that filters alone (a topic button, ``/resources region:north
+  free``) are listed without a walk over every entry. They are built on the first such
+  search (tens of milliseconds at 10,000 entries, once per loaded version), so the content
+  load does not pay for them.
 
 Nothing here holds what anyone typed: it is derived from public, curated entries only.
 """
