@@ -1,6 +1,7 @@
 """`/resources` end to end at 1,000, 10,000 and 50,000 entries, with a realistic vocabulary.
 
-Run from the repository root:  python -m benchmarks.search   (--sizes 1000,10000 for fewer)
+Run from the repository root:  python -m benchmarks.search   (--sizes 1000,10000 for fewer;
+--slowest 20 also prints the twenty slowest commands of each size, with their kind and words)
 
 For each size it writes the shipped content with a synthetic resources.yaml whose words come
 from wordfreq's English list (about 20,000 distinct words, drawn as often as people use them,
@@ -129,7 +130,7 @@ def percentile(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
 
 
-async def one_size(size: int, rng: random.Random) -> None:
+async def one_size(size: int, rng: random.Random, slowest: int = 0) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "content"
         shutil.copytree(REPO / "content", folder)
@@ -159,6 +160,7 @@ async def one_size(size: int, rng: random.Random) -> None:
             actor = Actor(MEMBER, "bench")
             everything: list[float] = []
             cpu_all: list[float] = []
+            each: list[tuple[float, float, str, str]] = []  # wall, CPU, kind, words
             for kind, batch in queries(rng, directory.vocabulary).items():
                 timings, cpu = [], []
                 for raw in batch:
@@ -167,6 +169,7 @@ async def one_size(size: int, rng: random.Random) -> None:
                     await svc.dispatcher.command(event)
                     timings.append((time.perf_counter() - started) * 1000)
                     cpu.append((time.process_time() - used) * 1000)
+                    each.append((timings[-1], cpu[-1], kind, raw))
                 everything += timings
                 cpu_all += cpu
                 p99 = percentile(timings, 99)
@@ -182,9 +185,11 @@ async def one_size(size: int, rng: random.Random) -> None:
                 f" CPU p99 {percentile(cpu_all, 99):5.2f} ms"
                 f" over {len(everything)} commands · load average {load_average()}"
             )
+            for wall, used, kind, raw in sorted(each, reverse=True)[:slowest]:
+                print(f"    {wall:6.2f} ms (CPU {used:5.2f} ms)  {kind:>8}  {raw}")
 
 
-async def main(sizes: tuple[int, ...] = SIZES) -> None:
+async def main(sizes: tuple[int, ...] = SIZES, slowest: int = 0) -> None:
     print(f"load average before: {load_average()}")
     started = time.perf_counter()
     english_words()
@@ -194,7 +199,7 @@ async def main(sizes: tuple[int, ...] = SIZES) -> None:
     )
     rng = random.Random(20261129)
     for size in sizes:
-        await one_size(size, rng)
+        await one_size(size, rng, slowest)
 
 
 def _sizes(text: str) -> tuple[int, ...]:
@@ -204,4 +209,6 @@ def _sizes(text: str) -> tuple[int, ...]:
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=_sizes, default=SIZES, help="e.g. 1000,10000")
-    asyncio.run(main(parser.parse_args().sizes))
+    parser.add_argument("--slowest", type=int, default=0, help="print the N slowest commands")
+    arguments = parser.parse_args()
+    asyncio.run(main(arguments.sizes, arguments.slowest))

@@ -19,7 +19,7 @@ from bot.directory.pages import Pages
 from bot.directory.regions import serving
 from bot.directory.spelling import Spelling
 from bot.directory.words import allowed_typos, fold, has_prefix, words
-from bot.storage.search_index import Filters, IndexedDoc, SearchIndex
+from bot.storage.search_index import Filters, Group, IndexedDoc, SearchIndex
 
 MAX_RESULTS = 100  # more than anyone pages through with "more"
 MAX_WORDS = 8  # words of a query searched; a long message is not a search
@@ -126,29 +126,28 @@ class ResourceDirectory:
         typed = list(dict.fromkeys(words(query.text)))[:MAX_WORDS]
         if not typed:
             return Found(self._ranked(self.index.search(None, filters, limit), query))
-        groups = {w: f'"{w}"*' for w in typed}
-        found = self.index.search(" AND ".join(groups.values()), filters, limit)
+        fetched: dict[str, frozenset[int]] = {}  # a word's matches, fetched once per search
+        groups = {w: Group(f'"{w}"*', (w,)) for w in typed}
+        found = self.index.find(list(groups.values()), filters, limit, fetched=fetched)
         if found:
             return Found(self._ranked(found, query))
         corrected = self.corrections(typed)
         if corrected:
             for word, close in corrected.items():
-                groups[word] = "(" + " OR ".join(f'"{c}"*' for c in close) + ")"
-            found = self.index.search(" AND ".join(groups.values()), filters, limit)
+                match = "(" + " OR ".join(f'"{c}"*' for c in close) + ")"
+                groups[word] = Group(match, tuple(close))
+            found = self.index.find(list(groups.values()), filters, limit, fetched=fetched)
             if found:
                 return Found(self._ranked(found, query), {w: c[0] for w, c in corrected.items()})
         fixed = {w: c[0] for w, c in corrected.items()}
         telling = [g for w, g in groups.items() if not is_common(w)]
         if telling and len(telling) < len(groups):  # "i think i took too much naloxone"
-            found = self.index.search(" AND ".join(telling), filters, limit)
+            found = self.index.find(telling, filters, limit, fetched=fetched)
             if found:
                 return Found(self._ranked(found, query), fixed, partial=True)
         if len(groups) >= 3:
-            parts = list(groups.values())
-            all_but_one = [
-                "(" + " AND ".join(parts[:i] + parts[i + 1 :]) + ")" for i in range(len(parts))
-            ]
-            found = self.index.search(" OR ".join(all_but_one), filters, limit)
+            every = list(groups.values())
+            found = self.index.find(every, filters, limit, missing=1, fetched=fetched)
             if found:
                 return Found(self._ranked(found, query), fixed, partial=True)
         return Found([])

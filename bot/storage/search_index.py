@@ -22,9 +22,13 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from itertools import chain
 from typing import NamedTuple
+
+from bot.storage.search_memory import Facets, Terms, Wanted
 
 # Column order matters: bm25() takes one weight per column, in this order.
 COLUMNS = ("name", "keywords", "topics", "summary", "description")
@@ -34,6 +38,9 @@ _PENDING = 256 * 1024 * 1024
 WEIGHTS = (10.0, 6.0, 4.0, 2.0, 1.0)
 #: Matches past which a search ranks only the entries with its words in name or keywords.
 BROAD = 250
+#: A word that at most this many entries hold has its matches fetched (one cheap FTS5 query)
+#: when that can show, before any ranking, that a search finds nothing (see ``find``).
+FEW = BROAD
 _SCHEMA = f"""
 CREATE VIRTUAL TABLE docs USING fts5(
     {", ".join(COLUMNS)},
@@ -83,10 +90,31 @@ class Filters:
     peer: bool = False
     crisis_first: bool = False
 
+    def wanted(self) -> Wanted:
+        return Wanted(
+            self.topic,
+            tuple(self.regions),
+            tuple(self.formats),
+            self.cost,
+            self.indigenous,
+            self.peer,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    """One searched word as FTS5 query text (``"word"*``, or ``("a"* OR "b"*)`` for the
+    words a typo may have meant) and the prefixes that text matches, any of them."""
+
+    match: str
+    prefixes: tuple[str, ...]
+
 
 class SearchIndex:
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
+        self._terms: Terms | None = None
+        self._facets: Facets | None = None
 
     @classmethod
     def build(cls, docs: Iterable[IndexedDoc]) -> SearchIndex:
@@ -134,27 +162,126 @@ class SearchIndex:
 
     def vocabulary(self) -> list[str]:
         """Every word in the index, sorted (for prefix checks and spelling suggestions)."""
-        return [row[0] for row in self._conn.execute("SELECT term FROM vocab ORDER BY term")]
+        return self.terms().words
 
-    def search(self, match: str | None, filters: Filters, limit: int) -> list[int]:
+    def terms(self) -> Terms:
+        """Every word with how many entries hold it: read once, with the vocabulary."""
+        if self._terms is None:
+            self._terms = Terms(self._conn.execute("SELECT term, doc FROM vocab ORDER BY term"))
+        return self._terms
+
+    def facets(self) -> Facets:
+        """Which entries pass each filter: built on the first search that needs them."""
+        if self._facets is None:
+            self._facets = Facets(self._conn)
+        return self._facets
+
+    def find(
+        self,
+        groups: Sequence[Group],
+        filters: Filters,
+        limit: int,
+        *,
+        missing: int = 0,
+        fetched: dict[str, frozenset[int]] | None = None,
+    ) -> list[int]:
+        """``search`` for entries with every group (``missing=1``: with all but one of them,
+        any one), first ruling out from memory what cannot match.
+
+        A group no entry holds (``Terms``) means nothing is found. Among groups that few
+        entries hold (``FEW``), an entry must hold enough of them: their matches are fetched
+        (kept in ``fetched`` for the next steps of the same search) and compared. When no
+        entry is left, no ranking query runs. When at most ``BROAD`` may match, or when one
+        word that more entries hold is searched alone, the matches are not counted first.
+        Whatever is found is found by the very same FTS5 query as before."""
+        parts = [g.match for g in groups]
+        if missing:
+            alternatives = [parts[:i] + parts[i + 1 :] for i in range(len(parts))]
+            match = " OR ".join("(" + " AND ".join(alt) + ")" for alt in alternatives)
+        else:
+            match = " AND ".join(parts)
+        at_most = self._at_most(groups, missing, {} if fetched is None else fetched)
+        if at_most == 0:
+            return []
+        at_least = 0 if missing or len(groups) != 1 else self.terms().at_least(groups[0].prefixes)
+        return self.search(match, filters, limit, at_most=at_most, at_least=at_least)
+
+    def _at_most(
+        self,
+        groups: Sequence[Group],
+        missing: int,
+        fetched: dict[str, frozenset[int]],
+    ) -> int | None:
+        """At most how many entries can match; None when memory cannot tell."""
+        terms = self.terms()
+        sizes = [terms.at_most(g.prefixes) for g in groups]
+        bound = _combined(sizes, missing)
+        if bound == 0:
+            return 0
+        few = sorted((size, n) for n, size in enumerate(sizes) if size is not None and size <= FEW)
+        # An entry that matches holds all groups but ``missing``; the others may be among
+        # the ones many entries hold, so of the few-held ones it holds at least this many:
+        need = len(few) - missing
+        if need < 2:
+            return bound  # fetching could rule nothing out
+        candidates = self._holding([groups[n] for _, n in few], need, fetched)
+        return len(candidates) if bound is None else min(bound, len(candidates))
+
+    def _holding(
+        self, groups: Sequence[Group], need: int, fetched: dict[str, frozenset[int]]
+    ) -> set[int]:
+        """The entries that hold at least ``need`` of ``groups`` (few-held, fewest first)."""
+        sets: list[frozenset[int]] = []
+        every = need >= len(groups)
+        common: set[int] | None = None
+        for group in groups:
+            docs = fetched.get(group.match)
+            if docs is None:
+                sql = "SELECT rowid FROM docs WHERE docs MATCH ?"
+                docs = frozenset(row[0] for row in self._conn.execute(sql, (group.match,)))
+                fetched[group.match] = docs
+            if every:
+                common = set(docs) if common is None else common & docs
+                if not common:
+                    return set()
+            sets.append(docs)
+        if every:
+            return common or set()
+        counts = Counter(chain.from_iterable(sets))
+        return {doc for doc, n in counts.items() if n >= need}
+
+    def search(
+        self,
+        match: str | None,
+        filters: Filters,
+        limit: int,
+        *,
+        at_most: int | None = None,
+        at_least: int = 0,
+    ) -> list[int]:
         """Positions of matching entries, best first: crisis entries first when asked, then
         by bm25 with field weights (a word in the name counts most). Without ``match``, every
-        entry that passes the filters, by name.
+        entry that passes the filters, by name (answered from ``Facets``, in memory).
+        ``at_most``, ``at_least``: bounds on the matches known beforehand (see ``find``);
+        between them, the matches need not be counted to tell whether they are many.
 
         Ranking costs about a microsecond or two for every entry that matches, not only for
         those returned, so a broad word (a topic label that thousands of entries carry) would
         cost milliseconds. Past ``BROAD`` matches, only the entries with the words in their
         name or keywords are ranked; the rest follow in the directory's own order."""
-        where, params = _where(filters)
-        order = "CASE WHEN ? THEN -f.crisis ELSE 0 END"
         if match is None:
-            sql = (
-                f"SELECT f.doc FROM facets f WHERE {' AND '.join(where) or '1'}"
-                f" ORDER BY {order}, f.name LIMIT ?"
-            )
-            args: list[object] = [*params, filters.crisis_first, limit]
-            return [row[0] for row in self._conn.execute(sql, args)]
-        if not self._broad(match):
+            return self.facets().listed(filters.wanted(), filters.crisis_first, limit)
+        where, params = _where(filters)
+        if at_most is not None and at_most <= BROAD:
+            broad = False
+        elif at_least > BROAD:
+            broad = True
+        else:
+            matches = self._count(match)
+            if not matches:
+                return []
+            broad = matches > BROAD
+        if not broad:
             return self._ranked(match, where, params, filters.crisis_first, limit)
         found: list[int] = []
         if filters.crisis_first:  # crisis entries are few: all of them first, ranked
@@ -173,10 +300,11 @@ class SearchIndex:
             found += [row[0] for row in self._conn.execute(sql, args)]
         return found
 
-    def _broad(self, match: str) -> bool:
+    def _count(self, match: str) -> int:
+        """How many entries match, counted up to ``BROAD + 1``."""
         sql = "SELECT count(*) FROM (SELECT 1 FROM docs WHERE docs MATCH ? LIMIT ?)"
         (count,) = self._conn.execute(sql, (match, BROAD + 1)).fetchone()
-        return bool(count > BROAD)
+        return int(count)
 
     def _ranked(
         self, match: str, where: list[str], params: list[object], crisis_first: bool, limit: int
@@ -195,6 +323,21 @@ class SearchIndex:
 
     def close(self) -> None:
         self._conn.close()
+
+
+def _combined(sizes: Sequence[int | None], missing: int) -> int | None:
+    """A bound on the entries holding every group (``missing=1``: all but one), from a bound
+    for each group (None: unknown)."""
+    if not missing:
+        known = [size for size in sizes if size is not None]
+        return min(known) if known else None
+    total = 0
+    for n in range(len(sizes)):
+        rest = [size for m, size in enumerate(sizes) if m != n and size is not None]
+        if not rest:
+            return None
+        total += min(rest)
+    return total
 
 
 def _where(filters: Filters) -> tuple[list[str], list[object]]:
