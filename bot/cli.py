@@ -84,7 +84,7 @@ def _run(settings: Settings) -> int:
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command not in (None, "run"):
-        collector.started()  # a one-off command: nothing more to hold the collector off for
+        collector.resume()  # a one-off command: nothing more to hold the collector off for
     try:
         settings = load_settings()
         if args.command == "backup":

@@ -44,6 +44,13 @@ def started() -> None:
     gc.enable()
 
 
+def resume() -> None:
+    """Collect as usual again without setting anything aside (a one-off command: it builds
+    nothing that lives long, and when run inside another program, such as the tests, what that
+    program holds is not for us to freeze)."""
+    gc.enable()
+
+
 def release() -> None:
     """Let the collector see every object again (the service stops: what it held can go)."""
     gc.unfreeze()

@@ -19,6 +19,7 @@ import contextlib
 import logging
 import os
 import sys
+import time
 from collections.abc import Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -117,9 +118,19 @@ def _write(folder: Path, kind: str, digest: str, blob: bytes) -> None:
             stale.unlink(missing_ok=True)
 
 
+#: A ``.part`` file written to this recently may be another process's (in another container
+#: sharing the folder, where its pid means nothing here): it is left until it is this old.
+_FRESH = 600.0
+
+
 def _writing(partial: Path) -> bool:
     """Whether the process named in a ``.part`` file's name is still running (and may be
     writing it now); a killed one's file is never read, only removed."""
+    try:
+        if time.time() - partial.stat().st_mtime < _FRESH:
+            return True
+    except OSError:
+        return True  # gone already, or unreadable: nothing to remove
     pid = partial.suffixes[-2].lstrip(".") if len(partial.suffixes) >= 2 else ""
     if not pid.isdigit():
         return False

@@ -61,10 +61,11 @@ _ODD_COLON = re.compile(r":(?:[,\]}]|(?<=[\[{,\n \t]:))")
 #: ``|``/``>`` in brackets (``[|]``, ``{a: >}``), or ``?`` there (``[?x]``: a key in PyYAML,
 #: a text in yaml-rs).
 _VALUE_SIGNS = "&|>?"
-#: A bracket left open at the end of its line: PyYAML refuses some flow collections continued
-#: on the next line that yaml-rs reads (``{a\nb: }``: a key over two lines; ``[a\n- b]``).
-#: Content files write brackets on one line; a ``[`` inside a text only costs a PyYAML parse.
-_OPEN_AT_LINE_END = re.compile(r"[\[{][^\n\]}]*$", re.MULTILINE)
+#: A line with a bracket: PyYAML refuses some flow collections continued on the next line that
+#: yaml-rs reads (``{a\nb: }``: a key over two lines; ``[a\n- b]``), so a line whose brackets
+#: do not pair up (``- {a: [1], b`` too) goes to PyYAML. Content files write brackets on one
+#: line; an unpaired ``[`` inside a text only costs a PyYAML parse.
+_BRACKETED_LINE = re.compile(r"^.*[\[\]{}].*$", re.MULTILINE)
 _BLOCK_HEADER_REST = re.compile(r"[-+0-9]*[ \t]*(?:#.*)?$", re.MULTILINE)
 #: Texts that YAML 1.2 reads as a boolean or None too when unquoted: as a text, it was quoted.
 _SAME_UNQUOTED = frozenset(
@@ -85,8 +86,9 @@ def load(text: str, resolvers: dict[str, Any]) -> Any | None:
         or "\t" in text  # PyYAML refuses many a tab yaml-rs reads (after ``- ``, on a blank line)
         or "\r" in text  # a line end these checks would not see (``yes\r\n`` is True in PyYAML)
         or _odd_colon(text)
-        or _OPEN_AT_LINE_END.search(text)
+        or _brackets_cross_lines(text)
         or ":?" in text  # in brackets PyYAML refuses it (``[k:?]``), yaml-rs reads a text
+        or ":&" in text  # an anchor right after a quoted key's colon (``{'a':&a 1e3}``)
         or _odd_value_start(text)
     ):
         return None
@@ -107,6 +109,15 @@ def load(text: str, resolvers: dict[str, Any]) -> Any | None:
     if any(_unquoted(text, said) for said in doubtful):
         return None
     return data
+
+
+def _brackets_cross_lines(text: str) -> bool:
+    """Whether some line's brackets do not pair up (see ``_BRACKETED_LINE``)."""
+    for found in _BRACKETED_LINE.finditer(text):
+        line = found.group()
+        if line.count("[") != line.count("]") or line.count("{") != line.count("}"):
+            return True
+    return False
 
 
 def _empty_block_at_end(text: str) -> bool:

@@ -209,6 +209,7 @@ class Journal:
                     else:
                         self._dirty = True
             except Exception as exc:  # keep going: a failed round is retried next time
+                self._dirty = True  # what was deleted may still be in the WAL: scrub again
                 self._failed(exc)
 
     async def _scrub_aside(self) -> bool:

@@ -84,6 +84,8 @@ class Requests:
             self.let_go()  # the chat's pace: no slot held meanwhile (see the docstring)
             while (wait := bucket.wait(timer.now())) > 0:
                 await timer.sleep(wait)
+        if self._ticket.urgent:
+            self._urgent = True  # an answer now waits behind this delivery: no routine line
         if self._slots is not None and not self._holding:
             await self._slots.acquire(urgent=self._urgent, ticket=self._ticket)
             self._holding = True

@@ -41,13 +41,17 @@ class Ticket:
     """A worker's place in a line while it waits, so that when an urgent message joins its
     queue it can move to the urgent line instead of waiting behind all routine mail."""
 
-    __slots__ = ("future", "turns")
+    __slots__ = ("future", "turns", "urgent")
 
     def __init__(self) -> None:
         self.turns: Turns | None = None
         self.future: asyncio.Future[None] | None = None
+        #: An urgent message joined the lane since its delivery began: a part that gave its
+        #: slot back while waiting for the chat's pace takes the next one in the urgent line.
+        self.urgent = False
 
     def promote(self) -> None:
+        self.urgent = True
         if self.turns is not None and self.future is not None:
             self.turns.promote(self.future)
 

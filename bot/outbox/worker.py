@@ -99,6 +99,7 @@ class Sending:
             # sending slots (at most the deliverer's ``max_in_flight`` sends at once: its HTTP
             # pool's size, so no request ever waits for a connection; urgent ones first): see
             # parts.py.
+            lane.ticket.urgent = False  # ``urgent`` above already counts what is queued now
             requests = Requests(
                 gate,
                 lane.bucket,

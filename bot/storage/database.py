@@ -226,10 +226,12 @@ class Database:
         try:
             await self.scrub()
         finally:
-            if self._aside is not None:
-                await self._aside.close()
-                self._aside = None
-            await self.conn.close()
+            try:
+                if self._aside is not None:
+                    aside, self._aside = self._aside, None
+                    await aside.close()
+            finally:
+                await self.conn.close()
 
     async def applied(self) -> set[int]:
         """The migration versions recorded in this file."""
@@ -524,20 +526,32 @@ class Database:
         """Copy every frame of the WAL that no reader still needs into the main file, on a
         connection and thread of its own; True when all of them were copied."""
         if self._aside is None:
-            aside = await aiosqlite.connect(self.path, isolation_level=None)
+            opening = asyncio.ensure_future(self._open_aside())
             try:
-                # A checkpoint syncs as the connection making it says: as the bot's own does.
-                await aside.execute("PRAGMA synchronous=NORMAL")
-            except BaseException:
-                await aside.close()
+                self._aside = await asyncio.shield(opening)
+            except asyncio.CancelledError:
+                # Cancelled at shutdown while opening: the connection still opens on its own
+                # thread; close it then, so no handle on the file outlives close().
+                opening.add_done_callback(_close_when_opened)
                 raise
-            self._aside = aside
+            except (OSError, sqlite3.Error):
+                return False  # (too many open files...) the outbox tries again in a second
         try:
             rows = await self._aside.execute_fetchall("PRAGMA wal_checkpoint(PASSIVE)")
         except sqlite3.OperationalError:
             return False
         row = next(iter(rows), None)
         return row is not None and row[0] == 0 and row[1] == row[2]
+
+    async def _open_aside(self) -> aiosqlite.Connection:
+        aside = await aiosqlite.connect(self.path, isolation_level=None)
+        try:
+            # A checkpoint syncs as the connection making it says: as the bot's own does.
+            await aside.execute("PRAGMA synchronous=NORMAL")
+        except BaseException:
+            await aside.close()
+            raise
+        return aside
 
     async def _truncate(self) -> bool:
         try:
@@ -552,6 +566,18 @@ class Database:
             "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
         )
         return [r["name"] for r in rows]
+
+
+def _close_when_opened(opening: asyncio.Future[aiosqlite.Connection]) -> None:
+    if opening.cancelled() or opening.exception() is not None:
+        return
+    closing = asyncio.ensure_future(opening.result().close())
+    _closing.add(closing)
+    closing.add_done_callback(_closing.discard)
+
+
+#: Closes under way for connections opened after their opener was cancelled (kept referenced).
+_closing: set[asyncio.Future[None]] = set()
 
 
 def check_writable(path: Path) -> None:

@@ -3,6 +3,8 @@ edit is read in full, with the same plain problems as without a cache."""
 
 from __future__ import annotations
 
+import os
+import time
 from pathlib import Path
 
 import pytest
@@ -116,9 +118,14 @@ def test_a_start_killed_while_keeping_its_index_is_rebuilt_at_the_next(tmp_path:
     whole = image.read_bytes()
     half = kept / f".{image.name}.999999999.part"  # no such process is running
     half.write_bytes(whole[: len(whole) // 2])
+    os.utime(half, (time.time() - 3600, time.time() - 3600))  # killed an hour ago
+    # Just written by a process this one cannot see (another container sharing the folder).
+    busy = kept / f".{image.name}.999999998.part"
+    busy.write_bytes(whole[:100])
     image.write_bytes(whole[: len(whole) // 2])
     again = restart_load(folder, kept)
     assert names(again, "naloxone") == names(first, "naloxone") != []
     assert names(again, "nalxone") == names(first, "naloxone")
     assert not half.exists()
+    assert busy.exists()  # left to its writer
     assert image.read_bytes() == whole  # kept again, whole

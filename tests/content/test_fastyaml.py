@@ -141,6 +141,10 @@ DIFFERENT = [
     "[k:?]\n",
     "{k:? b}\n",
     "x: {k:? }\n",
+    # A nested list closed on the line hides no open bracket; an anchor after a quoted key.
+    "- {name: Food bank, keywords: [food, meals], sum\n  mary: Hot meals}\n",
+    "{x: [1], 'a\nb': 1}\n",
+    "{'a':&a  1e3}\n",
     # Numbers read where the walk of the parsed data must see them: keys, deep, not finite.
     "1.5: a\n",
     "a: [-.inf, .NaN]\n",

@@ -14,6 +14,7 @@ import pytest
 
 from bot.core.model import Platform
 from bot.outbox import Destination, Limit, OutgoingMessage, RetryLater, paced
+from bot.outbox.priority import scheduled_mail
 from tests.outbox.test_engine import Scripted, open_outbox
 
 A = Destination(Platform.TELEGRAM, "user", "1")
@@ -148,7 +149,9 @@ async def test_an_urgent_answer_does_not_wait_for_long_messages_pacing(tmp_path:
         await until(lambda: platform.sent[asking] == ["the crisis lines"])
         assert platform.times[asking] == [1000.0]  # no one's pace had to pass first
         assert all(platform.parts[c] == ["part one"] for c in chats)
-        for _ in range(3):
+        for _ in range(100):  # until every part is out, however slowly this machine runs
+            if all(len(platform.parts[c]) == 3 for c in chats):
+                break
             clock.advance(1.0)
             await asyncio.sleep(0.01)
         assert await outbox.drain(timeout=30)
@@ -159,3 +162,50 @@ async def test_an_urgent_answer_does_not_wait_for_long_messages_pacing(tmp_path:
         assert platform.parts[chat] == ["part one", "part two", "part three"]  # each once
         t = platform.times[chat]
         assert t[1] - t[0] >= 1.0 and t[2] - t[1] >= 1.0  # each chat's pace kept
+
+
+async def test_an_answer_behind_a_long_routine_message_does_not_wait_for_the_whole_burst(
+    tmp_path: Path,
+) -> None:
+    """A long scheduled message is half sent when a burst of prompts is queued, then the same
+    person asks for /crisis: the message's next part, which gave its slot back while waiting
+    for the chat's pace, takes the next slot in the urgent line, so the answer follows it
+    instead of waiting behind every prompt of the burst (about five minutes at 10,000)."""
+    clock = ManualClock()
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3", timer=clock)
+    platform = Parts(
+        clock,
+        per_destination=Limit(1, 1.0, margin=0.0),
+        global_limit=Limit(1, 1.0, margin=0.0),
+    )
+    platform.max_in_flight = 1  # type: ignore[attr-defined]
+    outbox.register(platform)
+    await outbox.start()
+    burst = [Destination(Platform.TELEGRAM, "user", str(100 + n)) for n in range(20)]
+    try:
+        with scheduled_mail():
+            await outbox.enqueue(A, OutgoingMessage("digest part one|digest part two"))
+        await until(lambda: platform.parts[A] == ["digest part one"])
+        with scheduled_mail():
+            for chat in burst:
+                await outbox.enqueue(chat, OutgoingMessage("prompt"))
+        await outbox.enqueue(A, OutgoingMessage("the crisis lines"))  # an answer: urgent
+        for _ in range(200):  # moves the clock until the answer is out, however slow the host
+            if "the crisis lines" in platform.parts[A]:
+                break
+            clock.advance(1.0)
+            await asyncio.sleep(0.01)
+        answered = platform.times[A][-1]
+        before = [c for c in burst if platform.times[c] and platform.times[c][0] < answered]
+        assert platform.parts[A] == ["digest part one", "digest part two", "the crisis lines"]
+        assert len(before) <= 2  # not all twenty (before the fix: every one of them)
+        for _ in range(200):
+            if all(platform.parts[c] for c in burst):
+                break
+            clock.advance(1.0)
+            await asyncio.sleep(0.01)
+        assert await outbox.drain(timeout=30)
+    finally:
+        await outbox.stop()
+        await db.close()
+    assert all(platform.parts[c] == ["prompt"] for c in burst)  # each once

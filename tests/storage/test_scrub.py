@@ -4,6 +4,7 @@ file, and a command's answer is queued while the WAL is being copied into the ma
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -140,3 +141,71 @@ async def test_a_wal_that_writes_keep_overlapping_is_still_scrubbed(
     finally:
         await outbox.stop()
         await db.close()
+
+
+async def test_delivered_text_is_scrubbed_even_if_the_scrubs_connection_fails_to_open_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Opening the scrub's own connection can fail (too many open files): that round is tried
+    again, and the delivered text still leaves every database file."""
+    from bot.storage import database as database_module
+
+    real = database_module.aiosqlite.connect
+    fails = [sqlite3.OperationalError("unable to open database file")]
+
+    def connect(*args: Any, **kwargs: Any) -> Any:
+        if fails:
+            raise fails.pop()
+        return real(*args, **kwargs)
+
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3")
+    monkeypatch.setattr(database_module.aiosqlite, "connect", connect)
+    platform = Scripted()
+    outbox.register(platform)
+    await outbox.start()
+    try:
+        await outbox.enqueue(A, OutgoingMessage(MARKER))
+        for _ in range(600):  # a safety net only: it ends as soon as the text is gone
+            if platform.sent[A] and not fails and MARKER.encode() not in disk_bytes(tmp_path):
+                break
+            await asyncio.sleep(0.05)
+        assert fails == []  # the failing open did happen
+        assert platform.sent[A] == [MARKER]
+        assert MARKER.encode() not in disk_bytes(tmp_path)
+    finally:
+        await outbox.stop()
+        await db.close()
+
+
+async def test_no_handle_on_the_file_outlives_close_when_a_scrub_is_cancelled_while_opening(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Shutdown can cancel a scrub while it opens its own connection: that connection is
+    closed too, so nothing keeps the database file open after the bot stops."""
+    from bot.storage import database as database_module
+
+    opened: list[Any] = []
+    gate = asyncio.Event()
+    real = database_module.aiosqlite.connect
+
+    async def slow_connect(*args: Any, **kwargs: Any) -> Any:
+        await gate.wait()
+        conn = await real(*args, **kwargs)
+        opened.append(conn)
+        return conn
+
+    db = await Database.open(tmp_path / "db.sqlite3")
+    await deliver_and_delete(db, MARKER)
+    monkeypatch.setattr(database_module.aiosqlite, "connect", slow_connect)
+    scrub = asyncio.ensure_future(db.scrub_aside())
+    await asyncio.sleep(0)
+    scrub.cancel()
+    gate.set()
+    with pytest.raises(asyncio.CancelledError):
+        await scrub
+    await db.close()
+    for _ in range(200):  # a safety net only: it ends once the late connection is closed
+        if opened and opened[0]._connection is None:
+            break
+        await asyncio.sleep(0.05)
+    assert opened and opened[0]._connection is None
