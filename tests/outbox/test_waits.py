@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -43,6 +44,16 @@ class ManualClock:
         self.t += seconds
         self._moved.set()
         self._moved = asyncio.Event()
+
+
+async def advance_until(clock: ManualClock, done: Callable[[], bool], *, most: int = 200) -> None:
+    """Move the clock a second at a time until ``done``, however slowly this machine runs
+    (each step lets the woken tasks run before the next)."""
+    for _ in range(most):
+        if done():
+            return
+        clock.advance(1.0)
+        await asyncio.sleep(0.01)
 
 
 class Parts(Scripted):
@@ -149,11 +160,7 @@ async def test_an_urgent_answer_does_not_wait_for_long_messages_pacing(tmp_path:
         await until(lambda: platform.sent[asking] == ["the crisis lines"])
         assert platform.times[asking] == [1000.0]  # no one's pace had to pass first
         assert all(platform.parts[c] == ["part one"] for c in chats)
-        for _ in range(100):  # until every part is out, however slowly this machine runs
-            if all(len(platform.parts[c]) == 3 for c in chats):
-                break
-            clock.advance(1.0)
-            await asyncio.sleep(0.01)
+        await advance_until(clock, lambda: all(len(platform.parts[c]) == 3 for c in chats))
         assert await outbox.drain(timeout=30)
     finally:
         await outbox.stop()
@@ -190,20 +197,12 @@ async def test_an_answer_behind_a_long_routine_message_does_not_wait_for_the_who
             for chat in burst:
                 await outbox.enqueue(chat, OutgoingMessage("prompt"))
         await outbox.enqueue(A, OutgoingMessage("the crisis lines"))  # an answer: urgent
-        for _ in range(200):  # moves the clock until the answer is out, however slow the host
-            if "the crisis lines" in platform.parts[A]:
-                break
-            clock.advance(1.0)
-            await asyncio.sleep(0.01)
+        await advance_until(clock, lambda: "the crisis lines" in platform.parts[A])
         answered = platform.times[A][-1]
         before = [c for c in burst if platform.times[c] and platform.times[c][0] < answered]
         assert platform.parts[A] == ["digest part one", "digest part two", "the crisis lines"]
         assert len(before) <= 2  # not all twenty (before the fix: every one of them)
-        for _ in range(200):
-            if all(platform.parts[c] for c in burst):
-                break
-            clock.advance(1.0)
-            await asyncio.sleep(0.01)
+        await advance_until(clock, lambda: all(platform.parts[c] for c in burst))
         assert await outbox.drain(timeout=30)
     finally:
         await outbox.stop()

@@ -32,6 +32,15 @@ async def deliver_and_delete(db: Database, text: str) -> None:
     await repo.delete([(row_id, queued.created_at)])
 
 
+async def until_scrubbed(tmp_path: Path, delivered: Callable[[], bool]) -> None:
+    """Wait until the message is delivered and its text is in no database file; a safety net
+    of 30 s only: it ends as soon as that is so."""
+    for _ in range(600):
+        if delivered() and MARKER.encode() not in disk_bytes(tmp_path):
+            return
+        await asyncio.sleep(0.05)
+
+
 class HeldCheckpoint:
     """Holds the scrub's own connection at its checkpoint until released: ``before`` holds it
     before the copying starts, otherwise after the copying is done."""
@@ -132,10 +141,7 @@ async def test_a_wal_that_writes_keep_overlapping_is_still_scrubbed(
     await outbox.start()
     try:
         await outbox.enqueue(A, OutgoingMessage(MARKER))
-        for _ in range(600):  # a safety net only: it ends as soon as the text is gone
-            if platform.sent[A] and MARKER.encode() not in disk_bytes(tmp_path):
-                break
-            await asyncio.sleep(0.05)
+        await until_scrubbed(tmp_path, lambda: bool(platform.sent[A]))
         assert platform.sent[A] == [MARKER]
         assert MARKER.encode() not in disk_bytes(tmp_path)
     finally:
@@ -165,10 +171,7 @@ async def test_delivered_text_is_scrubbed_even_if_the_scrubs_connection_fails_to
     await outbox.start()
     try:
         await outbox.enqueue(A, OutgoingMessage(MARKER))
-        for _ in range(600):  # a safety net only: it ends as soon as the text is gone
-            if platform.sent[A] and not fails and MARKER.encode() not in disk_bytes(tmp_path):
-                break
-            await asyncio.sleep(0.05)
+        await until_scrubbed(tmp_path, lambda: bool(platform.sent[A]) and not fails)
         assert fails == []  # the failing open did happen
         assert platform.sent[A] == [MARKER]
         assert MARKER.encode() not in disk_bytes(tmp_path)
