@@ -41,6 +41,29 @@ async def until_scrubbed(tmp_path: Path, delivered: Callable[[], bool]) -> None:
         await asyncio.sleep(0.05)
 
 
+async def send_marker(
+    tmp_path: Path,
+    *,
+    opened: Callable[[], None] = lambda: None,
+    also: Callable[[], bool] = lambda: True,
+) -> list[str]:
+    """Send the marker through an outbox on a fake platform and wait until it is delivered,
+    ``also`` holds and its text is in no database file; what the platform was sent.
+    ``opened`` runs once the database is open, before the outbox starts."""
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3")
+    opened()
+    platform = Scripted()
+    outbox.register(platform)
+    await outbox.start()
+    try:
+        await outbox.enqueue(A, OutgoingMessage(MARKER))
+        await until_scrubbed(tmp_path, lambda: bool(platform.sent[A]) and also())
+    finally:
+        await outbox.stop()
+        await db.close()
+    return list(platform.sent[A])
+
+
 class HeldCheckpoint:
     """Holds the scrub's own connection at its checkpoint until released: ``before`` holds it
     before the copying starts, otherwise after the copying is done."""
@@ -135,18 +158,9 @@ async def test_a_wal_that_writes_keep_overlapping_is_still_scrubbed(
         return False
 
     monkeypatch.setattr(Database, "scrub_aside", never_clear)
-    db, outbox = await open_outbox(tmp_path / "db.sqlite3")
-    platform = Scripted()
-    outbox.register(platform)
-    await outbox.start()
-    try:
-        await outbox.enqueue(A, OutgoingMessage(MARKER))
-        await until_scrubbed(tmp_path, lambda: bool(platform.sent[A]))
-        assert platform.sent[A] == [MARKER]
-        assert MARKER.encode() not in disk_bytes(tmp_path)
-    finally:
-        await outbox.stop()
-        await db.close()
+    sent = await send_marker(tmp_path)
+    assert sent == [MARKER]
+    assert MARKER.encode() not in disk_bytes(tmp_path)
 
 
 async def test_delivered_text_is_scrubbed_even_if_the_scrubs_connection_fails_to_open_once(
@@ -164,20 +178,14 @@ async def test_delivered_text_is_scrubbed_even_if_the_scrubs_connection_fails_to
             raise fails.pop()
         return real(*args, **kwargs)
 
-    db, outbox = await open_outbox(tmp_path / "db.sqlite3")
-    monkeypatch.setattr(database_module.aiosqlite, "connect", connect)
-    platform = Scripted()
-    outbox.register(platform)
-    await outbox.start()
-    try:
-        await outbox.enqueue(A, OutgoingMessage(MARKER))
-        await until_scrubbed(tmp_path, lambda: bool(platform.sent[A]) and not fails)
-        assert fails == []  # the failing open did happen
-        assert platform.sent[A] == [MARKER]
-        assert MARKER.encode() not in disk_bytes(tmp_path)
-    finally:
-        await outbox.stop()
-        await db.close()
+    sent = await send_marker(
+        tmp_path,
+        opened=lambda: monkeypatch.setattr(database_module.aiosqlite, "connect", connect),
+        also=lambda: not fails,
+    )
+    assert fails == []  # the failing open did happen
+    assert sent == [MARKER]
+    assert MARKER.encode() not in disk_bytes(tmp_path)
 
 
 async def test_no_handle_on_the_file_outlives_close_when_a_scrub_is_cancelled_while_opening(
