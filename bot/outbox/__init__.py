@@ -10,7 +10,8 @@ from bot.outbox.delivery import (
 from bot.outbox.engine import Outbox
 from bot.outbox.limits import Limit
 from bot.outbox.message import Button, Destination, Op, OutgoingMessage
-from bot.outbox.parts import paced
+from bot.outbox.parts import delivered_parts, paced
+from bot.outbox.progress import Progress
 
 __all__ = [
     "Button",
@@ -22,7 +23,9 @@ __all__ = [
     "Outbox",
     "OutgoingMessage",
     "PermanentFailure",
+    "Progress",
     "RetryLater",
     "TransientFailure",
+    "delivered_parts",
     "paced",
 ]

@@ -110,7 +110,8 @@ class Outbox:
         for entry in await self._journal.load():
             self._entries[entry.id] = entry
             self._lane(entry.destination).queue.append(entry.id)
-        for dest in list(self._lanes):
+        for dest, lane in list(self._lanes.items()):
+            lane.resume(self._entries)  # a long message cut short goes on where it stopped
             self._wake(dest)
         self._flusher = asyncio.create_task(self._journal.flush_loop(), name="outbox-flush")
         self._watchdog = asyncio.create_task(self._watch(), name="outbox-watchdog")

@@ -33,6 +33,11 @@ it would be one more write before every send (a full transaction on the send pat
 SQLite's thread, and a write that fails on a full disk just when sending must go on), to learn
 a number nothing could act on: whether Telegram got the message cannot be asked.
 
+A long message sent in parts is kept the same way, part by part: each part's answer is noted
+in that file at once and in ``outbox_parts`` with the next group commit (``progress.py``), so
+a restart goes on from the first part not sent. A part in flight at a crash is sent again,
+as any message in flight is.
+
 A delivery report (the sender's listener, :meth:`Outbox.settled`) is published after the
 deletion was committed (or was attempted, when the disk is full), so "delivered" also means
 "will not be sent again after a crash".
@@ -47,7 +52,8 @@ from datetime import datetime
 
 from bot.core.errors import describe_without_text
 from bot.outbox.lanes import Entry
-from bot.outbox.sent import Row, SentLog, beside, read
+from bot.outbox.progress import Progress, Resume
+from bot.outbox.sent import Row, SentLog, beside, read, read_progress
 from bot.storage.database import Database, is_disk_full
 from bot.storage.outbox import OutboxRepository
 
@@ -68,6 +74,8 @@ class Journal:
         self._repo = repo
         self._db = db
         self._done: list[Row] = []  # delivered; their deletion is not committed yet
+        #: How far a long message's delivery got, by its head row, not committed yet.
+        self._progress: dict[Row, str] = {}
         self._after: list[Callable[[], None]] = []  # to run once that deletion was tried
         self._writer: asyncio.Task[None] | None = None
         self._flushing = 0  # deletions under way (not committed yet)
@@ -80,14 +88,17 @@ class Journal:
         """What was still queued at the last stop, oldest first, leaving out what was
         delivered before it (listed beside the database; their rows are deleted first)."""
         delivered = read(self._sent.path)
-        if delivered:
+        progressed = read_progress(self._sent.path)  # newer than the table's, if any
+        if delivered or progressed:
             self._done.extend(delivered)
+            gone = set(delivered)
+            self._progress.update((r, p) for r, p in progressed.items() if r not in gone)
             try:
                 await self.flush()
-            except Exception as exc:  # kept in ``_done``; the flush loop tries again
+            except Exception as exc:  # kept; the flush loop tries again
                 self._failed(exc)
         # Emptied only once those rows are gone, so a crash right now still finds them.
-        self._sent.open(keep=len(self._done))
+        self._sent.open(keep=len(self._done) + len(self._progress))
         skip = set(self._done)  # by id and time: an id given out again is another message
         return [
             Entry(
@@ -100,10 +111,26 @@ class Journal:
                 row.attempts,
                 routine=row.routine,
                 created_at=row.created_at,
+                resume=_newest(row.resume, progressed.get((row.id, row.created_at))),
             )
             for row in await self._repo.queued()
             if (row.id, row.created_at) not in skip
         ]
+
+    def progressed(self, batch: list[Entry], progress: Progress) -> None:
+        """A part of this batch's message was sent: noted beside the database at once, and
+        in its head's row with the next group commit, so a restart does not send it again.
+        A message kept in memory only has no row, and nothing to note."""
+        head = batch[0]
+        if head.created_at is None:
+            return
+        stored = tuple(e.id for e in batch if e.created_at is not None)
+        record = Resume(stored, tuple(progress.parts)).to_json()
+        row = (head.id, head.created_at)
+        self._sent.progressed(row, record)
+        self._progress[row] = record
+        if self._writer is None:
+            self._writer = asyncio.create_task(self._write(), name="outbox-delete")
 
     def delivered(self, entries: list[Entry], then: Callable[[], None] | None = None) -> None:
         """Delete these messages' rows now, together with every other delivery that finishes
@@ -125,7 +152,7 @@ class Journal:
     async def _write(self) -> None:
         try:
             await asyncio.sleep(0)  # deliveries answered in the same tick join this one
-            while self._after or self._done:
+            while self._after or self._done or self._progress:
                 # Not during a scrub aside: a write overlapping it leaves the WAL uncleared.
                 # Noted beside the database already, the rows are safe meanwhile.
                 await self._not_scrubbing.wait()
@@ -150,20 +177,26 @@ class Journal:
     async def flush(self) -> None:
         """Delete every delivered row not deleted yet (kept for the next try on failure)."""
         done, self._done = self._done, []
-        if done:
+        progress, self._progress = self._progress, {}
+        if done or progress:
             self._flushing += 1
             try:
+                gone = set(done)  # deleted now: its parts go with it
+                kept = [(*row, p) for row, p in progress.items() if row not in gone]
+                await self._repo.record_progress(kept)
                 await self._repo.delete(done)
             except BaseException:
                 self._done[:0] = done  # try again: delivered text must not stay
+                for row, record in progress.items():
+                    self._progress.setdefault(row, record)  # one noted meanwhile is newer
                 raise
             finally:
                 self._flushing -= 1
             self._dirty = True
-            # Emptied only when every row noted beside the database is deleted: none waits,
-            # and no other deletion (the flush loop's and a delivery's can overlap) is still
-            # uncommitted.
-            if not self._done and not self._flushing:
+            # Emptied only when every row noted beside the database is deleted (or its parts
+            # are kept in the table): none waits, and no other write (the flush loop's and a
+            # delivery's can overlap) is still uncommitted.
+            if not self._done and not self._progress and not self._flushing:
                 self._sent.empty()
 
     async def close(self) -> None:
@@ -225,6 +258,12 @@ class Journal:
             log.warning("outbox: the disk is full; delivered rows are deleted later")
         else:
             log.error("outbox: deleting delivered rows failed\n%s", describe_without_text(exc))
+
+
+def _newest(stored: Resume | None, noted: str | None) -> Resume | None:
+    """A row's parts sent: as noted beside the database (written first, so never older),
+    else as kept in the table."""
+    return (Resume.from_json(noted) if noted is not None else None) or stored
 
 
 def _run(callbacks: list[Callable[[], None]]) -> None:

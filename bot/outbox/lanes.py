@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from bot.outbox.limits import Bucket
 from bot.outbox.message import Destination, Op, OutgoingMessage
 from bot.outbox.priority import Ticket
+from bot.outbox.progress import Progress, Resume
 
 
 @dataclass(slots=True)
@@ -31,6 +32,9 @@ class Entry:
     #: The row's ``created_at`` as stored (None in memory only): with the id it names the row
     #: for good, also when a rolled-back transaction let SQLite give the id out again.
     created_at: str | None = None
+    #: Read back at a start: the batch this row headed and the parts the platform already
+    #: had when the last run stopped (see progress.py); None for anything else.
+    resume: Resume | None = None
 
 
 @dataclass(slots=True)
@@ -50,12 +54,32 @@ class Lane:
     #: Its dedup key, kept as it was first made: with a message erased from the batch since,
     #: Discord still returns what the first try made (already shown) instead of a second copy.
     attempt_key: str = ""
+    #: The parts of that batch the platform has: a retry (or, noted on disk, a restart) goes
+    #: on from the first part not sent.
+    progress: Progress = field(default_factory=Progress)
 
     def left(self, at: float | None) -> None:
         """A request of this lane's delivery left at ``at`` (the watchdog times it), or (None)
         the next one waits for its turn: a wait the limits or the platform asked for (a
         bot-wide 429 can ask for minutes) is not a stall."""
         self.sending_since = at
+
+    def resume(self, entries: Mapping[int, Entry]) -> None:
+        """At a start: go on with the delivery its head had begun before the stop, with the
+        same batch (merged the same, so split the same, with the same dedup key) and the
+        parts already sent."""
+        head = entries.get(self.queue[0]) if self.queue else None
+        if head is None or head.resume is None or head.resume.batch[0] != head.id:
+            return
+        batch = [e for i in head.resume.batch if (e := entries.get(i)) is not None]
+        self.attempt = batch
+        self.attempt_key = dedup_key(batch)
+        self.progress = Progress(head.resume.parts)
+
+    def finished(self) -> None:
+        """The batch is delivered or failed for good: the next one is formed anew."""
+        self.attempt = []
+        self.progress = Progress()
 
     def drop(self, entry_id: int) -> None:
         """Take a finished message out, wherever it is (erasure can remove one mid-queue)."""
@@ -100,6 +124,7 @@ def batch_for(lane: Lane, entries: Mapping[int, Entry], max_text: int) -> tuple[
             return batch, lane.attempt_key
     batch = coalesce(lane.queue, entries, max_text)
     lane.attempt = batch
+    lane.progress = Progress()
     lane.attempt_key = dedup_key(batch)
     return batch, lane.attempt_key
 

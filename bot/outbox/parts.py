@@ -33,6 +33,7 @@ from contextvars import ContextVar
 
 from bot.outbox.limits import Admission, Bucket, Gate, Sent, Timer
 from bot.outbox.priority import Ticket, Turns
+from bot.outbox.progress import Progress
 
 _current: ContextVar[Requests | None] = ContextVar("outbox_requests", default=None)
 
@@ -43,6 +44,14 @@ async def paced() -> None:
     requests = _current.get()
     if requests is not None:
         await requests.next()
+
+
+def delivered_parts() -> Progress:
+    """The parts of the message being delivered that the platform already has (from an
+    earlier try, or before a restart): an adapter that splits a message skips that many and
+    reports each part it sends (see progress.py). Outside the outbox: nothing sent before."""
+    requests = _current.get()
+    return requests.progress if requests is not None else Progress()
 
 
 class Requests:
@@ -74,6 +83,8 @@ class Requests:
         self._admission: Admission | None = None
         self._sent: Sent | None = None
         self._unused = False  # admitted, and no request has gone with it yet
+        #: The parts of this delivery sent so far (the outbox sets the batch's own).
+        self.progress = Progress()
 
     async def admit(self) -> None:
         """Admit the next request: the destination's token, then the platform's."""

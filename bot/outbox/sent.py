@@ -22,6 +22,12 @@ be delivered before the batch commits, and if the batch rolls back, its id is gi
 deleted, so a new, unsent message that took a listed id is never mistaken for the delivered
 one.
 
+A long message's parts are noted here the same way, the moment each one's answer arrives (a
+line ``P <id> <created_at> <record>``, the record a ``progress.Resume`` as JSON: outbox ids and
+the platform's message ids, no text), so a restart goes on from the first part not sent
+(``progress.py``). The last line for a row wins. Files written before these lines existed
+never have them; code from before them ignores them (not an id).
+
 When the file cannot be written (a read-only folder, a full disk), the outbox goes on sending
 exactly as before, with one plain line in the log: a crash may then resend what was delivered
 last, never lose anything.
@@ -61,6 +67,27 @@ def read(path: Path) -> list[Row]:
         return []
     lines = data.split(b"\n")[:-1]  # the part after the last newline is incomplete
     return [row for line in lines if (row := _parse(line)) is not None]
+
+
+def read_progress(path: Path) -> dict[Row, str]:
+    """The last record of each row's parts sent (a complete line only), by row."""
+    try:
+        data = path.read_bytes()
+    except OSError:  # missing, or unreadable (``read`` says why)
+        return {}
+    found: dict[Row, str] = {}
+    for line in data.split(b"\n")[:-1]:
+        mark, _, rest = line.partition(b" ")
+        if mark != _PROGRESS:
+            continue
+        head, _, record = rest.rpartition(b" ")
+        row = _parse(head)
+        if row is not None and record.isascii():
+            found[row] = record.decode()
+    return found
+
+
+_PROGRESS = b"P"
 
 
 def _parse(line: bytes) -> Row | None:
@@ -104,11 +131,17 @@ class SentLog:
         if self._fd is None:
             return
         data = "".join(f"{i} {created}\n" for i, created in rows if i > 0).encode()
-        if not data:
+        if data:
+            self._append(data)
+
+    def _append(self, data: bytes) -> None:
+        """One write of whole lines; after a failed one nothing more is appended."""
+        fd = self._fd
+        if fd is None:
             return
         try:
             while data:
-                written = os.write(self._fd, data)
+                written = os.write(fd, data)
                 data = data[written:]
         except OSError as exc:
             # A partial line may be left; nothing more is appended to it (that would join
@@ -116,6 +149,12 @@ class SentLog:
             self._give_up("write to", exc)
             return
         self._lines += 1
+
+    def progressed(self, row: Row, record: str) -> None:
+        """Append how far a row's delivery got (a record without spaces or newlines)."""
+        if self._fd is None or row[0] <= 0:
+            return
+        self._append(f"P {row[0]} {row[1]} {record}\n".encode())
 
     def empty(self) -> None:
         """Every id in the file has had its row deleted: start the file again from nothing."""

@@ -113,6 +113,12 @@ class Sending:
                 await requests.admit()
                 batch, key = batch_for(lane, self._entries, deliverer.max_text)
                 message = replace(merge([e.message for e in batch]), dedup_key=key)
+                # Each part the platform answers is noted at once (on disk for a stored
+                # message), so neither a retry nor a restart sends it again: progress.py.
+                requests.progress = lane.progress
+                lane.progress.on_sent = lambda progress, batch=batch: self._journal.progressed(
+                    batch, progress
+                )
                 try:
                     # No timeout from here: cancelling a request from outside can break the
                     # HTTP client's pool (httpcore #1093); the adapter's client ends every
@@ -132,7 +138,15 @@ class Sending:
                         "outbox: %s asked to wait %.1fs (%s)", dest, exc.retry_after, exc.scope
                     )
                 except PermanentFailure as exc:
-                    log.warning("outbox: %s refused a message: %s", dest, exc.reason)
+                    shown = len(lane.progress)
+                    # Failed as a whole, as any refused message: the parts already shown stay
+                    # shown, and the sender hears it failed (no ids: nothing to edit later).
+                    log.warning(
+                        "outbox: %s refused a message%s: %s",
+                        dest,
+                        f" after {shown} of its parts were shown" if shown else "",
+                        exc.reason,
+                    )
                     await self._finish(
                         lane, batch, delivered=False, error=exc.reason, unreachable=exc.unreachable
                     )
@@ -184,7 +198,7 @@ class Sending:
         error: str | None = None,
         unreachable: bool = False,
     ) -> None:
-        lane.attempt = []  # the next batch is formed anew
+        lane.finished()  # the next batch is formed anew
         for entry in batch:
             lane.drop(entry.id)
             self._entries.pop(entry.id, None)

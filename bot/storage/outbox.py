@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.outbox.message import Destination, OutgoingMessage
+from bot.outbox.progress import Resume
 from bot.storage.database import Database
 from bot.storage.times import to_db
 
@@ -22,6 +23,8 @@ class QueuedRow:
     person_id: int | None
     created_at: str
     routine: bool = False
+    #: The delivery it headed when the last run stopped, if one was cut short.
+    resume: Resume | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,7 +92,11 @@ class OutboxRepository:
         return ids
 
     async def queued(self) -> list[QueuedRow]:
-        rows = await self.db.fetchall("SELECT * FROM outbox WHERE status = 'queued' ORDER BY id")
+        rows = await self.db.fetchall(
+            "SELECT outbox.*, outbox_parts.progress FROM outbox"
+            " LEFT JOIN outbox_parts ON outbox_parts.outbox_id = outbox.id"
+            " WHERE status = 'queued' ORDER BY id"
+        )
         return [
             QueuedRow(
                 id=r["id"],
@@ -100,6 +107,7 @@ class OutboxRepository:
                 person_id=r["person_id"],
                 created_at=r["created_at"],
                 routine=bool(r["routine"]),
+                resume=Resume.from_json(r["progress"]) if r["progress"] else None,
             )
             for r in rows
         ]
@@ -121,15 +129,31 @@ class OutboxRepository:
             "DELETE FROM outbox WHERE id = ? AND created_at = ?", [tuple(r) for r in rows]
         )
 
+    async def record_progress(self, records: Sequence[tuple[int, str, str]]) -> None:
+        """Keep, per row still queued (its id and ``created_at``), how far its delivery got
+        (a :class:`Resume` as JSON); a row gone meanwhile is left gone."""
+        if not records:
+            return
+        await self.db.executemany(
+            "INSERT INTO outbox_parts(outbox_id, progress)"
+            " SELECT id, ? FROM outbox WHERE id = ? AND created_at = ? AND status = 'queued'"
+            " ON CONFLICT(outbox_id) DO UPDATE SET progress = excluded.progress",
+            [(record, i, created) for i, created, record in records],
+        )
+
     async def record_attempt(self, outbox_id: int, attempts: int) -> None:
         await self.db.execute("UPDATE outbox SET attempts = ? WHERE id = ?", (attempts, outbox_id))
 
     async def mark_failed(self, ids: Sequence[int], reason: str) -> None:
-        await self.db.executemany(
-            "UPDATE outbox SET status = 'failed', error = ?, body = NULL, attachment = NULL"
-            " WHERE id = ?",
-            [(reason, i) for i in ids],
-        )
+        async with self.db.begin() as conn:
+            await conn.executemany(
+                "UPDATE outbox SET status = 'failed', error = ?, body = NULL, attachment = NULL"
+                " WHERE id = ?",
+                [(reason, i) for i in ids],
+            )
+            await conn.executemany(
+                "DELETE FROM outbox_parts WHERE outbox_id = ?", [(i,) for i in ids]
+            )
 
     async def failed(self) -> list[dict[str, Any]]:
         rows = await self.db.fetchall(

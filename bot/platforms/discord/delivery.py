@@ -27,7 +27,7 @@ import aiohttp
 import discord
 from discord.utils import MISSING
 
-from bot.outbox import Destination, Op, OutgoingMessage
+from bot.outbox import Destination, Op, OutgoingMessage, delivered_parts
 from bot.outbox.delivery import PermanentFailure, RetryLater, TransientFailure
 from bot.platforms.discord.client import PeerClient
 from bot.platforms.discord.relaying import RelaySender
@@ -130,9 +130,11 @@ class Sender:
             reference = discord.MessageReference(
                 message_id=int(message.reply_to), channel_id=channel.id, fail_if_not_exists=False
             )
-        ids: list[str] = []
+        done = delivered_parts()  # sent by an earlier try, or before a restart: not again
         last = len(rendered.chunks) - 1
         for index, chunk in enumerate(rendered.chunks):
+            if index < len(done):
+                continue
             view, file = (rendered.view, rendered.file()) if index == last else (None, None)
             replying: dict[str, Any] = {"reference": reference} if index == 0 and reference else {}
             replying["nonce"] = nonce(message, index)  # None: discord.py picks one
@@ -143,8 +145,8 @@ class Sender:
                 allowed_mentions=NO_MENTIONS,
                 **replying,
             )
-            ids.append(str(sent.id))
-        return ids
+            done.sent(str(sent.id))
+        return done.ids()
 
     async def _client(self) -> PeerClient:
         """Wait (within the request timeout) for the adapter to be logged in."""

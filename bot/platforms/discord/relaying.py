@@ -24,6 +24,7 @@ from discord.utils import MISSING
 from bot.core.events import MediaRef, MessagePosted
 from bot.core.model import Platform
 from bot.core.richtext import RichText, Style
+from bot.outbox import delivered_parts
 from bot.outbox.message import Destination, Op, OutgoingMessage, Relayed
 from bot.platforms.discord import relay_format, relay_media
 from bot.platforms.discord.client import PeerClient
@@ -154,11 +155,14 @@ class RelaySender:
         name: str,
         avatar: str | None,
     ) -> list[str]:
-        ids = []
+        done = delivered_parts()  # sent by an earlier try, or before a restart: not again
         file = _file(message)
         if not parts and file is None:
             parts = ["\u200b"]
         for index, content in enumerate(parts or [""]):
+            if index < len(done):
+                continue
+            ids: list[str] = []  # one, or a few when the part went as plain text
             last = index == max(len(parts), 1) - 1
             attach = file if last and file is not None else None
             try:
@@ -189,7 +193,8 @@ class RelaySender:
                     if n < len(plain) - 1:
                         ids.append(str(sent.id))
             ids.append(str(sent.id))
-        return ids
+            done.sent(*ids)
+        return done.ids()
 
     async def _edit_parts(
         self,
@@ -202,17 +207,20 @@ class RelaySender:
         avatar: str | None,
     ) -> list[str]:
         old = list(message.parts) or [str(message.target_id)]
-        ids = []
+        done = delivered_parts()  # an added part sent before a retry is not sent again
         for index, content in enumerate(parts):
+            if index < len(done):
+                continue
             if index < len(old):
                 await hook.edit_message(int(old[index]), content=content, allowed_mentions=mentions)
-                ids.append(old[index])
+                done.sent(old[index])
             else:
                 sent = await hook.send(
                     content=content, username=name, avatar_url=avatar or MISSING,
                     allowed_mentions=mentions, wait=True,
                 )  # fmt: skip
-                ids.append(str(sent.id))
+                done.sent(str(sent.id))
+        ids = done.ids()
         for extra in old[len(ids) :]:
             await self._delete(hook, channel, int(extra))
         return ids
@@ -247,25 +255,29 @@ class RelaySender:
         rich = message.relayed_text()
         parts = relay_format.markdown_parts(rich) if rich.text else []
         mentions = allowed_mentions(rich)
+        done = delivered_parts()  # sent by an earlier try, or before a restart: not again
         if message.op is Op.EDIT:
             old = list(message.parts) or [str(message.target_id)]
-            ids = []
             for index, content in enumerate(parts):
+                if index < len(done):
+                    continue
                 if index < len(old):
                     await target_channel.get_partial_message(int(old[index])).edit(
                         content=content, allowed_mentions=mentions
                     )
-                    ids.append(old[index])
+                    done.sent(old[index])
                 else:
                     sent = await target_channel.send(content, allowed_mentions=mentions)
-                    ids.append(str(sent.id))
+                    done.sent(str(sent.id))
+            ids = done.ids()
             for extra in old[len(ids) :]:
                 with contextlib.suppress(discord.NotFound):
                     await target_channel.get_partial_message(int(extra)).delete()
             return ids
-        ids = []
         file = _file(message)
         for index, content in enumerate(parts or [""]):
+            if index < len(done):
+                continue
             last = index == max(len(parts), 1) - 1
             reference = None
             if index == 0 and message.reply_to:
@@ -281,8 +293,8 @@ class RelaySender:
                 reference=reference,  # None is send's own default; MISSING is refused
                 nonce=nonce(message, index),
             )
-            ids.append(str(sent.id))
-        return ids
+            done.sent(str(sent.id))
+        return done.ids()
 
 
 def _reply_label(relayed: Relayed) -> str:

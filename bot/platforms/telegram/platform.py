@@ -45,7 +45,15 @@ from bot.core.errors import SettingsError
 from bot.core.events import ChatMoved
 from bot.core.model import Platform
 from bot.messenger import REDIRECTED_FROM, ROLE_CHANGED
-from bot.outbox import Destination, Limit, OutgoingMessage, PermanentFailure, RetryLater
+from bot.outbox import (
+    Destination,
+    Limit,
+    OutgoingMessage,
+    PermanentFailure,
+    Progress,
+    RetryLater,
+    delivered_parts,
+)
 from bot.platforms.telegram import relaying
 from bot.platforms.telegram.http import POOL_SIZE, AiohttpRequest
 from bot.platforms.telegram.incoming import Incoming
@@ -160,7 +168,6 @@ class TelegramPlatform:
         )
         self._connected = asyncio.Event()
         self._moved: dict[int, int] = {}
-        self._partial: dict[tuple[Destination, OutgoingMessage], list[str]] = {}
         self._dispatcher: Dispatcher | None = None
         self._steward_menus: StewardMenus | None = None
         self._connector: asyncio.Task[None] | None = None
@@ -292,8 +299,7 @@ class TelegramPlatform:
             except TimeoutError:
                 raise RetryLater(1.0) from None
         chat_id = self._chat_id(destination)
-        key = (destination, message)
-        done = self._partial.pop(key, [])
+        done = delivered_parts()  # the outbox keeps them across retries and restarts
         try:
             ids = await self._deliver_following(chat_id, message, done)
         except TelegramError as exc:
@@ -303,18 +309,12 @@ class TelegramPlatform:
                 failure = RetryLater(failure.retry_after, scope)
             if not isinstance(failure, RetryLater):
                 log.warning("telegram: sending to %s failed (%s)", destination, type(exc).__name__)
-            if done and not isinstance(failure, PermanentFailure):
-                self._partial[key] = done  # the outbox's retry resumes after the parts sent
             raise failure from None
-        except BaseException:
-            if done:
-                self._partial[key] = done
-            raise
         self._recent.sent(time.monotonic(), max(1, len(ids)))
         return ids
 
     async def _deliver_following(
-        self, chat_id: int, message: OutgoingMessage, done: list[str]
+        self, chat_id: int, message: OutgoingMessage, done: Progress
     ) -> list[str]:
         try:
             return await self._sender.deliver(chat_id, message, done)

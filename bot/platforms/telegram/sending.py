@@ -3,7 +3,8 @@
 A message becomes one or more *parts*: text split at 4096 characters on markup boundaries
 (HTML parse mode), a document whose caption holds the text when it fits in 1024 characters,
 buttons as an inline keyboard on the last part. The parts already sent are remembered by the
-caller, so a retry after a 429 halfway through a long message does not send its start twice.
+outbox (``delivered_parts``), so a retry after a 429 halfway through a long message, or a
+restart, does not send its start twice.
 """
 
 from __future__ import annotations
@@ -38,6 +39,7 @@ from bot.outbox import (
     Op,
     OutgoingMessage,
     PermanentFailure,
+    Progress,
     RetryLater,
     TransientFailure,
     paced,
@@ -143,39 +145,44 @@ class Sender:
         self._edit_url = f"{bot.base_url}/editMessageText"
         self._delete_url = f"{bot.base_url}/deleteMessage"
 
-    async def deliver(self, chat_id: int, message: OutgoingMessage, done: list[str]) -> list[str]:
-        """Send, edit or delete; ``done`` holds the ids of parts sent by an earlier try and
-        grows as parts go out. Raises Telegram's own errors."""
+    async def deliver(self, chat_id: int, message: OutgoingMessage, done: Progress) -> list[str]:
+        """Send, edit or delete; ``done`` holds the parts sent by an earlier try (or before a
+        restart) and grows as parts go out. Raises Telegram's own errors."""
         if message.op is Op.DELETE:
             for part in message.parts or (message.target_id,):
                 await self._delete(chat_id, _message_id(part))
             return []
         if message.relayed and message.op is Op.EDIT:
-            return await self._edit_parts(chat_id, message)
+            return await self._edit_parts(chat_id, message, done)
         parts = plan_relayed(message) if message.relayed else plan(message)
         if message.op is Op.EDIT and not done and parts and not parts[0].document:
             first = parts[0]
             board = first.keyboard if len(parts) == 1 else None
             if await self._edit(chat_id, _message_id(message.target_id), first.text or "", board):
-                done.append(str(message.target_id))
+                done.sent(str(message.target_id))
         for index in range(len(done), len(parts)):
             reply_to = message.reply_to if index == 0 else None
-            done.append(await self._send(chat_id, parts[index], message, reply_to))
-        return list(done)
+            done.sent(await self._send(chat_id, parts[index], message, reply_to))
+        return done.ids()
 
-    async def _edit_parts(self, chat_id: int, message: OutgoingMessage) -> list[str]:
+    async def _edit_parts(
+        self, chat_id: int, message: OutgoingMessage, done: Progress
+    ) -> list[str]:
         """A relayed message edited: each part in place, parts added when the new text needs
-        more, and the ones no longer needed deleted."""
+        more, and the ones no longer needed deleted. Parts done by an earlier try are not
+        done again (an added part would show twice)."""
         old = list(message.parts) or [str(message.target_id)]
-        ids: list[str] = []
         for index, part in enumerate(plan_relayed(message)):
+            if index < len(done):
+                continue
             if index < len(old) and (
                 part.document  # a file stays as it was
                 or await self._edit(chat_id, _message_id(old[index]), part.text or "", None)
             ):
-                ids.append(old[index])
+                done.sent(old[index])
                 continue
-            ids.append(await self._send(chat_id, part, message, None))
+            done.sent(await self._send(chat_id, part, message, None))
+        ids = done.ids()
         for extra in old[len(ids) :]:
             await self._delete(chat_id, _message_id(extra))
         return ids
