@@ -41,6 +41,8 @@ class Fault:
     #: Carry the request out, but answer only once this is set (an answer lost in flight).
     held: asyncio.Event | None = None
     hits: int = 0
+    #: Matching requests let through before the fault applies (a long message's later parts).
+    after: int = 0
 
     def response(self) -> web.Response:
         assert self.status is not None

@@ -195,6 +195,9 @@ class FakeDiscord:
             ),
             None,
         )
+        if fault is not None and fault.after > 0:
+            fault.after -= 1
+            fault = None
         response: web.StreamResponse
         too_large = await discord_uploads.refuse_too_large(self, request)
         if fault is not None:

@@ -104,10 +104,12 @@ class FakeTelegram:
         times: int = 1,
         chat_id: int | None = None,
         description: str | None = None,
+        after: int = 0,
     ) -> None:
         """Answer the next ``times`` calls of ``method`` (to ``chat_id``) with this status
-        (and ``description``, e.g. "Bad Request: BOT_COMMAND_INVALID")."""
-        rule = Rule(method.lower(), times, status, retry_after, chat_id=chat_id)
+        (and ``description``, e.g. "Bad Request: BOT_COMMAND_INVALID"), once ``after``
+        calls were let through (a long message's later parts)."""
+        rule = Rule(method.lower(), times, status, retry_after, chat_id=chat_id, after=after)
         rule.description = description
         self._rules.append(rule)
 
@@ -274,6 +276,9 @@ class FakeTelegram:
     def _take_rule(self, key: str, params: Params) -> Rule | None:
         for rule in self._rules:
             if rule.method == key and rule.chat_id in (None, params.get("chat_id")):
+                if rule.after > 0:
+                    rule.after -= 1
+                    return None
                 rule.times -= 1
                 if rule.times <= 0:
                     self._rules.remove(rule)

@@ -43,6 +43,7 @@ class Rule:
     delay: float = 0.0
     chat_id: int | None = None
     description: str | None = None  # the error text, when not the status's usual one
+    after: int = 0  # matching calls let through before the rule applies
 
 
 async def decode(request: web.Request) -> tuple[Params, Files]:
