@@ -20,9 +20,9 @@ from tests.fakes.telegram_harness import fake_telegram, telegram_service, telegr
 from tests.fakes.telegram_server import FakeTelegram
 from tests.fakes.telegram_world import BotMessage
 
-#: About 13,000 characters: four parts at Telegram's 4,096 each.
+#: About 13,400 characters: four parts at Telegram's 4,096 each.
 LINE = "breathe in for four, hold, out for four. "
-LONG = "\n\n".join(f"Paragraph {n:02d}: {LINE * 12}" for n in range(20))
+LONG = "\n\n".join(f"Paragraph {n:02d}: {LINE * 16}" for n in range(20))
 
 
 def words(messages: list[BotMessage]) -> str:
