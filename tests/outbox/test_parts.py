@@ -1,0 +1,204 @@
+"""A long message goes out in parts; the outbox keeps which parts the platform has, so neither
+a retry, the watchdog, a stop nor a crash between two parts shows a part twice, and the rest
+still follow in order. A platform that refuses a middle part for good fails the message as a
+whole, as any refused message (the parts already shown stay shown).
+
+The splitting platform below sends each ``|``-separated piece as one part, as an adapter does
+with a text over the platform's limit (``bot/outbox/progress.py``). The end-to-end cases,
+through the real libraries and the fakes, are in ``tests/platforms/test_long_message_restart``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import logging
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from bot.core.model import Platform
+from bot.outbox import (
+    Destination,
+    Limit,
+    OutgoingMessage,
+    PermanentFailure,
+    TransientFailure,
+    delivered_parts,
+)
+from bot.outbox.sent import beside
+from bot.storage.outbox import NewItem
+from tests.outbox.test_crash import crash_copy, database_held, until
+from tests.outbox.test_engine import A, msg, open_outbox
+
+_ids = itertools.count(1)
+
+
+@dataclass
+class Splitting:
+    """A platform that takes a message as its ``|``-separated parts, one request each, and
+    refuses the parts named in ``refuse`` (by their text) with the error given."""
+
+    platform: Platform = Platform.TELEGRAM
+    max_text: int = 4096
+    global_limit: Limit | None = None
+    refuse: dict[str, Exception] = field(default_factory=dict)
+    hang_at: str | None = None  # a part whose first request never ends (the watchdog's case)
+    shown: dict[Destination, list[str]] = field(default_factory=lambda: defaultdict(list))
+    refused: int = 0
+
+    def limit_for(self, destination: Destination) -> Limit | None:
+        return None
+
+    async def deliver(self, destination: Destination, message: OutgoingMessage) -> list[str]:
+        done = delivered_parts()
+        for index, part in enumerate(message.text.split("|")):
+            if index < len(done):
+                continue
+            if part == self.hang_at:
+                self.hang_at = None
+                await asyncio.Event().wait()
+            error = self.refuse.get(part)
+            if error is not None:
+                self.refused += 1
+                raise error
+            self.shown[destination].append(part)
+            done.sent(f"m{next(_ids)}")
+        return done.ids()
+
+
+async def cut_short(tmp_path: Path, text: str, at: str) -> Path:
+    """``text`` sent until the part ``at`` keeps failing, while another transaction holds the
+    database (the parts sent are then noted only beside it); the files copied at that instant
+    as a ``kill -9`` leaves them. Returns the copy's database path."""
+    db, outbox = await open_outbox(tmp_path / "live" / "db.sqlite3")
+    await outbox.start()
+    await outbox.enqueue(A, msg(text))
+    platform = Splitting(refuse={at: TransientFailure("503")})
+    async with database_held(db):
+        outbox.register(platform)
+        await until(lambda: platform.refused >= 1)
+        crash_copy(tmp_path / "live", tmp_path / "crashed")
+    await outbox.stop()
+    await db.close()
+    return tmp_path / "crashed" / "db.sqlite3"
+
+
+async def test_a_crash_while_the_database_waits_goes_on_from_the_file_beside_it(
+    tmp_path: Path,
+) -> None:
+    crashed = await cut_short(tmp_path, "p0|p1|p2|p3", at="p2")
+    db, outbox = await open_outbox(crashed)
+    in_table = await db.fetchall("SELECT * FROM outbox_parts")
+    again = Splitting()
+    outbox.register(again)
+    await outbox.start()
+    assert await outbox.drain(timeout=30)
+    await outbox.stop()
+    left = await db.fetchall("SELECT * FROM outbox_parts")
+    queued = await db.fetchall("SELECT * FROM outbox")
+    await db.close()
+    assert in_table == []  # the scenario: only the file knew p0 and p1 were shown
+    assert again.shown[A] == ["p2", "p3"]
+    assert left == [] and queued == []
+    assert beside(crashed).read_bytes() == b""  # emptied once the row was deleted
+
+
+async def test_a_stop_between_parts_keeps_them_in_the_table(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    db, outbox = await open_outbox(path)
+    platform = Splitting(refuse={"p1": TransientFailure("503")})
+    outbox.register(platform)
+    await outbox.start()
+    await outbox.enqueue(A, msg("p0|p1|p2"))
+    await until(lambda: platform.refused >= 1)
+    await outbox.stop()
+    kept = await db.fetchall("SELECT progress FROM outbox_parts")
+    await db.close()
+    assert beside(path).read_bytes() == b""  # in the table now: nothing left beside it
+    assert len(kept) == 1 and '"parts":[["m' in kept[0][0] and "p0" not in kept[0][0]
+    db, outbox = await open_outbox(path)
+    again = Splitting()
+    outbox.register(again)
+    await outbox.start()
+    assert await outbox.drain(timeout=30)
+    await outbox.stop()
+    await db.close()
+    assert platform.shown[A] == ["p0"]
+    assert again.shown[A] == ["p1", "p2"]
+
+
+async def test_a_retry_and_the_watchdog_go_on_from_the_first_part_not_sent(
+    tmp_path: Path,
+) -> None:
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3", send_timeout=0.2)
+    platform = Splitting(hang_at="p2")
+    platform.refuse["p1"] = TransientFailure("503")  # once: the retry goes on from p1
+    outbox.register(platform)
+    await outbox.start()
+    await outbox.enqueue(A, msg("p0|p1|p2|p3"))
+    await until(lambda: platform.refused >= 1)
+    del platform.refuse["p1"]
+    assert await outbox.drain(timeout=30)
+    await outbox.stop()
+    await db.close()
+    assert platform.shown[A] == ["p0", "p1", "p2", "p3"]
+    assert outbox.stats["restarted"] == 1  # p2 hung; the watchdog started the lane again
+
+
+async def test_a_part_refused_for_good_fails_the_message_and_says_so(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    path = tmp_path / "db.sqlite3"
+    db, outbox = await open_outbox(path)
+    platform = Splitting(refuse={"p2": PermanentFailure("they blocked the bot")})
+    outbox.register(platform)
+    await outbox.start()
+    with caplog.at_level(logging.WARNING):
+        outbox_id = await outbox.enqueue(A, msg("p0|p1|p2|p3"))
+        [report] = await outbox.settled([outbox_id], timeout=30)
+    await outbox.stop()
+    failed = await outbox._repo.failed()
+    parts = await db.fetchall("SELECT * FROM outbox_parts")
+    await db.close()
+    assert platform.shown[A] == ["p0", "p1"]  # shown before the refusal: they stay shown
+    assert not report.delivered and report.error == "they blocked the bot"
+    assert [f["error"] for f in failed] == ["they blocked the bot"]
+    assert parts == []
+    assert "refused a message after 2 of its parts were shown" in caplog.text
+    db, outbox = await open_outbox(path)
+    again = Splitting()
+    outbox.register(again)
+    await outbox.start()
+    assert await outbox.drain(timeout=30)
+    await outbox.stop()
+    await db.close()
+    assert again.shown[A] == []  # failed as a whole: nothing more of it goes out
+
+
+async def test_a_merged_burst_cut_short_is_merged_the_same_way_after_a_restart(
+    tmp_path: Path,
+) -> None:
+    """Merged, the burst split one way; merged with one more message after the restart, it
+    would split another way, and the parts already shown would not line up."""
+    path = tmp_path / "db.sqlite3"
+    db, outbox = await open_outbox(path)
+    await outbox.start()
+    await outbox.enqueue_many([NewItem(A, msg(t, coalesce=True)) for t in ("a|b", "c|d")])
+    platform = Splitting(refuse={"b\nc": TransientFailure("503")})
+    outbox.register(platform)  # both queued already: sent merged, as a backed-up burst is
+    await until(lambda: platform.refused >= 1)
+    await outbox.enqueue(A, msg("e", coalesce=True))  # queued while the burst is retried
+    await outbox.stop()
+    await db.close()
+    db, outbox = await open_outbox(path)
+    again = Splitting()
+    outbox.register(again)
+    await outbox.start()
+    assert await outbox.drain(timeout=30)
+    await outbox.stop()
+    await db.close()
+    assert platform.shown[A] == ["a"]
+    assert again.shown[A] == ["b\nc", "d", "e"]
