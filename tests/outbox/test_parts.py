@@ -31,7 +31,8 @@ from bot.outbox import (
 from bot.outbox.sent import beside
 from bot.storage.outbox import NewItem
 from tests.outbox.test_crash import crash_copy, database_held, until
-from tests.outbox.test_engine import A, msg, open_outbox
+from tests.outbox.test_engine import A, disk_bytes, msg, open_outbox
+from tests.storage.test_scrub import MARKER, until_scrubbed
 
 _ids = itertools.count(1)
 
@@ -90,6 +91,7 @@ async def test_a_crash_while_the_database_waits_goes_on_from_the_file_beside_it(
     tmp_path: Path,
 ) -> None:
     crashed = await cut_short(tmp_path, "p0|p1|p2|p3", at="p2")
+    noted = beside(crashed).read_bytes()
     db, outbox = await open_outbox(crashed)
     in_table = await db.fetchall("SELECT * FROM outbox_parts")
     again = Splitting()
@@ -101,6 +103,7 @@ async def test_a_crash_while_the_database_waits_goes_on_from_the_file_beside_it(
     queued = await db.fetchall("SELECT * FROM outbox")
     await db.close()
     assert in_table == []  # the scenario: only the file knew p0 and p1 were shown
+    assert noted.startswith(b"P ") and b"p0" not in noted  # ids only, no text
     assert again.shown[A] == ["p2", "p3"]
     assert left == [] and queued == []
     assert beside(crashed).read_bytes() == b""  # emptied once the row was deleted
@@ -202,3 +205,31 @@ async def test_a_merged_burst_cut_short_is_merged_the_same_way_after_a_restart(
     await db.close()
     assert platform.shown[A] == ["a"]
     assert again.shown[A] == ["b\nc", "d", "e"]
+
+
+async def test_a_long_message_cut_short_leaves_no_text_on_disk_once_delivered(
+    tmp_path: Path,
+) -> None:
+    """The parts noted on the way hold ids only; once the rest is delivered after the restart,
+    the text is in no file: main, WAL, shared memory, nor the file of ids beside them."""
+    text = "|".join(f"{n} {MARKER}" for n in range(3))
+    path = tmp_path / "db.sqlite3"
+    db, outbox = await open_outbox(path)
+    platform = Splitting(refuse={f"1 {MARKER}": TransientFailure("503")})
+    outbox.register(platform)
+    await outbox.start()
+    await outbox.enqueue(A, msg(text))
+    await until(lambda: platform.refused >= 1)
+    await outbox.stop()
+    await db.close()
+    db, outbox = await open_outbox(path)
+    again = Splitting()
+    outbox.register(again)
+    await outbox.start()
+    try:
+        await until_scrubbed(tmp_path, lambda: len(again.shown[A]) == 2 and not outbox.pending())
+    finally:
+        await outbox.stop()
+        await db.close()
+    assert platform.shown[A] + again.shown[A] == text.split("|")
+    assert MARKER.encode() not in disk_bytes(tmp_path)
