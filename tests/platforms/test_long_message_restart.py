@@ -137,3 +137,34 @@ async def test_a_relayed_message_cut_short_by_a_restart_goes_on_and_edits_every_
     assert len(edited) == 2
     assert relayed_ids(net) == ids
     assert " ".join(" ".join(edited).split()) == EDITED
+
+
+async def test_a_relayed_message_cut_short_on_telegram_goes_on_and_edits_every_part(
+    tmp_path: Path,
+) -> None:
+    # 1,400 emoji and spaces: 2,800 characters on Discord, 4,200 UTF-16 units on Telegram,
+    # so the copy there goes as two parts.
+    long, edited = "🌱 " * 1399 + "🌱", "🌿 " * 1399 + "🌿"
+    async with fakes(tmp_path) as net:
+        async with running(net):
+            await bridge(net)
+            sam, _ = await member(net, "Sam", Platform.DISCORD)
+            net.tg.fail("sendMessage", 500, chat_id=net.group.id, times=100_000, after=1)
+            said = await discord_relay.say(net.dc, sam, net.channel, long)
+            await net.tg.wait_for(lambda: net.tg.injected >= 1, 60)
+        before = [m.message_id for m in net.in_group()]
+        net.tg.clear_failures()
+        async with running(net):
+            await net.tg.wait_for(lambda: len(net.in_group()) >= 2, 60)
+            assert await net.ctx.outbox.drain(timeout=60)
+            after = [m.message_id for m in net.in_group()]
+            shown = net.group_text()
+            await discord_relay.edit(net.dc, said, edited)
+            await net.tg.wait_for(lambda: net.group_text().count("🌿") == 1400, 60)
+            assert await net.ctx.outbox.drain(timeout=60)
+            now = [m.message_id for m in net.in_group()]
+    assert len(before) == 1
+    assert len(after) == 2 and after[0] == before[0]  # was 3: the first part again
+    assert shown.count("🌱") == 1400
+    assert now == after  # both parts edited in place, the one sent before the restart too
+    assert "🌱" not in net.group_text()
