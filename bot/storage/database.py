@@ -305,13 +305,28 @@ class Database:
         and lets go of the lock)."""
         shared = _shared_now()
         if not shared.begun:
-            await self._write.acquire()
-            self._writes += 1
+            await self._take_for_writes()
             shared.begun = True  # from here the batch's exit ends the transaction
             await self.conn.execute("BEGIN IMMEDIATE")
         while shared.pending:
             await self.conn.execute(f"SAVEPOINT {shared.pending[0]}")
             shared.pending.pop(0)
+
+    async def _take_for_writes(self) -> None:
+        """Take the write lock for a write transaction, and count it: the one place both
+        happen, so :meth:`scrub_aside` can tell from the count whether any write overlapped
+        its copying. (A scrub takes the lock uncounted: it writes no frame.)"""
+        await self._write.acquire()
+        self._writes += 1
+
+    @asynccontextmanager
+    async def _held_for_writes(self) -> AsyncIterator[None]:
+        """:meth:`_take_for_writes` for the length of a block."""
+        await self._take_for_writes()
+        try:
+            yield
+        finally:
+            self._write.release()
 
     @asynccontextmanager
     async def _writing(self) -> AsyncIterator[None]:
@@ -319,8 +334,7 @@ class Database:
             await self._begin_shared()
             yield
         else:
-            async with self._write:
-                self._writes += 1
+            async with self._held_for_writes():
                 yield
 
     async def execute(self, sql: str, params: Sequence[Any] = ()) -> int:
@@ -408,8 +422,7 @@ class Database:
             async with self._savepoint(_shared_now()):
                 yield self.conn
             return
-        async with self._write:
-            self._writes += 1
+        async with self._held_for_writes():
             try:
                 await self.conn.execute("BEGIN IMMEDIATE")
                 yield self.conn
