@@ -29,6 +29,7 @@ from bot.outbox import (
     delivered_parts,
 )
 from bot.outbox.sent import beside
+from bot.storage.database import Database
 from bot.storage.outbox import NewItem
 from tests.outbox.test_crash import crash_copy, database_held, until
 from tests.outbox.test_engine import A, disk_bytes, msg, open_outbox
@@ -87,21 +88,38 @@ async def cut_short(tmp_path: Path, text: str, at: str) -> Path:
     return tmp_path / "crashed" / "db.sqlite3"
 
 
+async def sent_after_restart(path: Path) -> Splitting:
+    """Start again on these files with the platform answering; what it was sent until nothing
+    was left queued."""
+    db, outbox = await open_outbox(path)
+    again = Splitting()
+    outbox.register(again)
+    await outbox.start()
+    try:
+        assert await outbox.drain(timeout=30)
+    finally:
+        await outbox.stop()
+        await db.close()
+    return again
+
+
+async def rows(path: Path, sql: str) -> list[tuple[object, ...]]:
+    db = await Database.open(path)
+    try:
+        return [tuple(r) for r in await db.fetchall(sql)]
+    finally:
+        await db.close()
+
+
 async def test_a_crash_while_the_database_waits_goes_on_from_the_file_beside_it(
     tmp_path: Path,
 ) -> None:
     crashed = await cut_short(tmp_path, "p0|p1|p2|p3", at="p2")
     noted = beside(crashed).read_bytes()
-    db, outbox = await open_outbox(crashed)
-    in_table = await db.fetchall("SELECT * FROM outbox_parts")
-    again = Splitting()
-    outbox.register(again)
-    await outbox.start()
-    assert await outbox.drain(timeout=30)
-    await outbox.stop()
-    left = await db.fetchall("SELECT * FROM outbox_parts")
-    queued = await db.fetchall("SELECT * FROM outbox")
-    await db.close()
+    in_table = await rows(crashed, "SELECT * FROM outbox_parts")
+    again = await sent_after_restart(crashed)
+    left = await rows(crashed, "SELECT * FROM outbox_parts")
+    queued = await rows(crashed, "SELECT * FROM outbox")
     assert in_table == []  # the scenario: only the file knew p0 and p1 were shown
     assert noted.startswith(b"P ") and b"p0" not in noted  # ids only, no text
     assert again.shown[A] == ["p2", "p3"]
@@ -122,13 +140,7 @@ async def test_a_stop_between_parts_keeps_them_in_the_table(tmp_path: Path) -> N
     await db.close()
     assert beside(path).read_bytes() == b""  # in the table now: nothing left beside it
     assert len(kept) == 1 and '"parts":[["m' in kept[0][0] and "p0" not in kept[0][0]
-    db, outbox = await open_outbox(path)
-    again = Splitting()
-    outbox.register(again)
-    await outbox.start()
-    assert await outbox.drain(timeout=30)
-    await outbox.stop()
-    await db.close()
+    again = await sent_after_restart(path)
     assert platform.shown[A] == ["p0"]
     assert again.shown[A] == ["p1", "p2"]
 
@@ -171,14 +183,7 @@ async def test_a_part_refused_for_good_fails_the_message_and_says_so(
     assert [f["error"] for f in failed] == ["they blocked the bot"]
     assert parts == []
     assert "refused a message after 2 of its parts were shown" in caplog.text
-    db, outbox = await open_outbox(path)
-    again = Splitting()
-    outbox.register(again)
-    await outbox.start()
-    assert await outbox.drain(timeout=30)
-    await outbox.stop()
-    await db.close()
-    assert again.shown[A] == []  # failed as a whole: nothing more of it goes out
+    assert (await sent_after_restart(path)).shown[A] == []  # failed as a whole: no more
 
 
 async def test_a_merged_burst_cut_short_is_merged_the_same_way_after_a_restart(
@@ -196,13 +201,7 @@ async def test_a_merged_burst_cut_short_is_merged_the_same_way_after_a_restart(
     await outbox.enqueue(A, msg("e", coalesce=True))  # queued while the burst is retried
     await outbox.stop()
     await db.close()
-    db, outbox = await open_outbox(path)
-    again = Splitting()
-    outbox.register(again)
-    await outbox.start()
-    assert await outbox.drain(timeout=30)
-    await outbox.stop()
-    await db.close()
+    again = await sent_after_restart(path)
     assert platform.shown[A] == ["a"]
     assert again.shown[A] == ["b\nc", "d", "e"]
 
