@@ -192,7 +192,7 @@ class Journal:
                 raise
             finally:
                 self._flushing -= 1
-            self._dirty = True
+            self._dirty = self._dirty or bool(done)  # parts sent are ids: nothing to scrub
             # Emptied only when every row noted beside the database is deleted (or its parts
             # are kept in the table): none waits, and no other write (the flush loop's and a
             # delivery's can overlap) is still uncommitted.
@@ -226,7 +226,7 @@ class Journal:
         while True:
             await asyncio.sleep(RETRY_EVERY)
             try:
-                if self._done and self._writer is None:
+                if (self._done or self._progress) and self._writer is None:
                     await self.flush()
                 if not self._dirty:
                     cleared = loop.time()
