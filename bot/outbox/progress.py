@@ -11,8 +11,9 @@ and, for a stored message, beside the database the moment a part's answer arrive
 
 Why the outbox keeps it and the adapter fills it: only the adapter knows how a message splits
 (and that an edit may add parts); only the outbox knows what survives a restart. An adapter
-asks :func:`delivered_parts` for the parts sent before, skips that many, and calls
-:meth:`Progress.sent` after each part the platform answered. Outside the outbox (a test
+asks :func:`delivered_parts` for the parts sent before, says how many parts there are
+(:meth:`Progress.expect`), skips those sent, and calls :meth:`Progress.sent` after each part
+the platform answered. Outside the outbox (a test
 calling ``deliver`` directly) nothing was sent before and nothing is noted.
 
 What it holds: platform message ids and outbox ids, no text and nothing about a person; the
@@ -32,8 +33,11 @@ class Progress:
 
     def __init__(self, parts: Sequence[Sequence[str]] = ()) -> None:
         self.parts: list[tuple[str, ...]] = [tuple(p) for p in parts]
-        #: Told after each part is added (the outbox notes it durably); None: nobody listens.
+        #: Told after each part is added while more follow (the outbox notes it durably);
+        #: None: nobody listens.
         self.on_sent: Callable[[Progress], None] | None = None
+        #: How many parts the delivery has, when the adapter knows (:meth:`expect`).
+        self.total: int | None = None
 
     def __len__(self) -> int:
         """How many parts were sent: the index of the first one still to send."""
@@ -43,10 +47,17 @@ class Progress:
         """Every part's ids, in order (what ``deliver`` returns)."""
         return [i for part in self.parts for i in part]
 
+    def expect(self, total: int) -> None:
+        """The delivery has ``total`` parts: the last one's answer ends it (the outbox then
+        notes the message delivered), so that one is not noted as a part. A message of one
+        part, most of them, costs nothing here."""
+        self.total = total
+
     def sent(self, *ids: str) -> None:
         """The platform answered the next part with these ids."""
         self.parts.append(tuple(ids))
-        if self.on_sent is not None:
+        more = self.total is None or len(self.parts) < self.total
+        if more and self.on_sent is not None:
             self.on_sent(self)
 
 

@@ -56,7 +56,9 @@ class Splitting:
 
     async def deliver(self, destination: Destination, message: OutgoingMessage) -> list[str]:
         done = delivered_parts()
-        for index, part in enumerate(message.text.split("|")):
+        pieces = message.text.split("|")
+        done.expect(len(pieces))
+        for index, part in enumerate(pieces):
             if index < len(done):
                 continue
             if part == self.hang_at:
@@ -232,3 +234,21 @@ async def test_a_long_message_cut_short_leaves_no_text_on_disk_once_delivered(
         await db.close()
     assert platform.shown[A] + again.shown[A] == text.split("|")
     assert MARKER.encode() not in disk_bytes(tmp_path)
+
+
+async def test_a_message_of_one_part_notes_nothing_but_its_delivery(tmp_path: Path) -> None:
+    """Most messages are one part: the last part's answer ends the delivery, so nothing more
+    is written for them than before (no line of parts, no row in ``outbox_parts``)."""
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3")
+    await outbox.start()
+    await outbox.enqueue(A, msg("one part"))
+    await outbox.enqueue(A, msg("p0|p1"))
+    platform = Splitting()
+    async with database_held(db):
+        outbox.register(platform)
+        await until(lambda: outbox.stats["sent"] == 2)
+        noted = beside(db.path).read_bytes().splitlines()
+    await outbox.stop()
+    await db.close()
+    assert platform.shown[A] == ["one part", "p0", "p1"]
+    assert [line.split(b" ")[0] for line in noted] == [b"1", b"P", b"2"]

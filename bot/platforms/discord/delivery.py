@@ -131,6 +131,7 @@ class Sender:
                 message_id=int(message.reply_to), channel_id=channel.id, fail_if_not_exists=False
             )
         done = delivered_parts()  # sent by an earlier try, or before a restart: not again
+        done.expect(len(rendered.chunks))
         last = len(rendered.chunks) - 1
         for index, chunk in enumerate(rendered.chunks):
             if index < len(done):

@@ -159,6 +159,7 @@ class RelaySender:
         file = _file(message)
         if not parts and file is None:
             parts = ["\u200b"]
+        done.expect(max(len(parts), 1))
         for index, content in enumerate(parts or [""]):
             if index < len(done):
                 continue
@@ -208,6 +209,7 @@ class RelaySender:
     ) -> list[str]:
         old = list(message.parts) or [str(message.target_id)]
         done = delivered_parts()  # an added part sent before a retry is not sent again
+        done.expect(len(parts))
         for index, content in enumerate(parts):
             if index < len(done):
                 continue
@@ -256,6 +258,7 @@ class RelaySender:
         parts = relay_format.markdown_parts(rich) if rich.text else []
         mentions = allowed_mentions(rich)
         done = delivered_parts()  # sent by an earlier try, or before a restart: not again
+        done.expect(max(len(parts), 1))
         if message.op is Op.EDIT:
             old = list(message.parts) or [str(message.target_id)]
             for index, content in enumerate(parts):

@@ -155,6 +155,7 @@ class Sender:
         if message.relayed and message.op is Op.EDIT:
             return await self._edit_parts(chat_id, message, done)
         parts = plan_relayed(message) if message.relayed else plan(message)
+        done.expect(len(parts))
         if message.op is Op.EDIT and not done and parts and not parts[0].document:
             first = parts[0]
             board = first.keyboard if len(parts) == 1 else None
@@ -172,7 +173,9 @@ class Sender:
         more, and the ones no longer needed deleted. Parts done by an earlier try are not
         done again (an added part would show twice)."""
         old = list(message.parts) or [str(message.target_id)]
-        for index, part in enumerate(plan_relayed(message)):
+        parts = plan_relayed(message)
+        done.expect(len(parts))
+        for index, part in enumerate(parts):
             if index < len(done):
                 continue
             if index < len(old) and (
