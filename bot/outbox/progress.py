@@ -13,8 +13,9 @@ Why the outbox keeps it and the adapter fills it: only the adapter knows how a m
 (and that an edit may add parts); only the outbox knows what survives a restart. An adapter
 asks :func:`delivered_parts` for the parts sent before, says how many parts there are
 (:meth:`Progress.expect`), skips those sent, and calls :meth:`Progress.sent` after each part
-the platform answered. Outside the outbox (a test
-calling ``deliver`` directly) nothing was sent before and nothing is noted.
+the platform answered. The last part is not noted: its answer ends the delivery, which is
+noted as such. Outside the outbox (a test calling ``deliver`` directly) nothing was sent
+before and nothing is noted.
 
 What it holds: platform message ids and outbox ids, no text and nothing about a person; the
 row goes with its outbox row (``ON DELETE CASCADE``), so ``/forgetme`` erases it with that.

@@ -22,11 +22,11 @@ be delivered before the batch commits, and if the batch rolls back, its id is gi
 deleted, so a new, unsent message that took a listed id is never mistaken for the delivered
 one.
 
-A long message's parts are noted here the same way, the moment each one's answer arrives (a
-line ``P <id> <created_at> <record>``, the record a ``progress.Resume`` as JSON: outbox ids and
-the platform's message ids, no text), so a restart goes on from the first part not sent
-(``progress.py``). The last line for a row wins. Files written before these lines existed
-never have them; code from before them ignores them (not an id).
+A long message's parts are noted here the same way, the moment each one's answer arrives (but
+the last, whose answer ends the delivery): a line ``P <id> <created_at> <record>``, the record
+a ``progress.Resume`` as JSON (outbox ids and the platform's message ids, no text), so a
+restart goes on from the first part not sent (``progress.py``). The last line for a row wins.
+Code from before these lines ignores them (not an id).
 
 When the file cannot be written (a read-only folder, a full disk), the outbox goes on sending
 exactly as before, with one plain line in the log: a crash may then resend what was delivered
