@@ -14,6 +14,10 @@ every parameter again and built a full ``telegram.Message`` from the answer (abo
 the bot's own CPU per message, benchmarks/outbox_fanout.py ``--profile``); ``call`` sends the
 plain JSON values and hands back the answer's ``result`` as JSON, through the same
 ``BaseRequest.post``, so Telegram's errors are PTB's exceptions exactly as before.
+
+JSON POSTs (every request without a file: sends, edits, deletions, getUpdates) leave aiohttp
+for a lean kept-alive path (``jsonpost.py``), with the same timeouts and the same errors
+(TimedOut, NetworkError); files still go through aiohttp's session.
 """
 
 from __future__ import annotations

@@ -132,22 +132,26 @@ class JsonPoster:
         fails."""
         if self._closed:
             raise ExchangeError("the client is shut down")
-        async with asyncio.timeout(pool_timeout):
-            await self._turns.acquire()
+        if self._turns.locked():
+            async with asyncio.timeout(pool_timeout):
+                await self._turns.acquire()
+        else:
+            await self._turns.acquire()  # a turn is free: no timer to arm
         try:
-            async with asyncio.timeout(timeouts.total):
-                return await self._post(url, body, timeouts)
+            return await self._post(url, body, timeouts)
         finally:
             self._turns.release()
 
     async def _post(self, url: URL, body: bytes, timeouts: Timeouts) -> tuple[int, bytes]:
+        """Opening a connection and waiting for the answer each end by their own timeout (one
+        timer each, within the total; writing the request only hands it to the kernel)."""
         key = (url.scheme, url.host or "", url.port or 0)
         conn = self._take(key)
         if conn is None:
-            async with asyncio.timeout(timeouts.connect):
+            async with asyncio.timeout(_least(timeouts.connect, timeouts.total)):
                 conn = await self._open(url)
         try:
-            async with asyncio.timeout(timeouts.read):
+            async with asyncio.timeout(_least(timeouts.read, timeouts.total)):
                 status, answer, keep = await conn.exchange(self._head(url, len(body)) + body)
         except BaseException:
             conn.close()  # cancelled or failed half way: never handed to another request
@@ -200,3 +204,8 @@ class JsonPoster:
             for conn in idle:
                 conn.close()
         self._idle.clear()
+
+
+def _least(*seconds: float | None) -> float | None:
+    given = [s for s in seconds if s is not None]
+    return min(given) if given else None
