@@ -64,6 +64,12 @@ per 2,000 messages, but each about ten times longer, the same CPU in all; left a
 default. JSON requests to the Bot API now go over a lean kept-alive HTTP/1.1 path parsed by
 httptools (``bot/platforms/telegram/jsonpost.py``) instead of aiohttp's client: the HTTP
 share under cProfile went from about 1.7 ms to about 0.35 ms a message.
+Measured back to back with the code before these changes, ``--no-hog --count 50 --overhead
+2000``, load 4 to 5 on 2 cores: p50 2.40 and 2.97 ms, p99 6.31 and 7.12 ms before; p50 1.57
+and 1.35 ms, p99 3.53 and 3.24 ms after. At that load the messages that met no scrub round
+still had a p99 of 3.2 ms: the rest of the tail is the busy host. Logging (nothing is logged
+on this path), the outbox's watchdog (it wakes every 30 s) and new connections (three, all
+during the warm-up) were looked for in the slowest 1% and never found there.
 
 A measurement, not a test: nothing here asserts a time.
 """
