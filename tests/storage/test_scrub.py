@@ -220,3 +220,32 @@ async def test_no_handle_on_the_file_outlives_close_when_a_scrub_is_cancelled_wh
             break
         await asyncio.sleep(0.05)
     assert opened and opened[0]._connection is None
+
+
+async def test_a_message_queued_and_delivered_writes_three_pages_to_the_wal(
+    tmp_path: Path,
+) -> None:
+    """Each page a message writes is copied and cut away again by the scrub every second: the
+    row when queued, the row again when deleted, and the id counter (an index on the outbox
+    would add two pages each time; migration 0026 dropped them). A person with queued
+    messages is still found without them (/forgetme)."""
+    db = await Database.open(tmp_path / "pages.sqlite3")
+    try:
+        await db.execute("PRAGMA wal_autocheckpoint=0")  # only this test's frames in the WAL
+        await db.scrub()
+        repo = OutboxRepository(db)
+        for n in range(10):
+            await deliver_and_delete(db, f"{MARKER} {n}")
+        frames = await db.fetchone("PRAGMA wal_checkpoint(PASSIVE)")
+        assert frames is not None and frames[1] == 10 * 3
+        indexes = await db.fetchall("PRAGMA index_list(outbox)")
+        assert indexes == []
+        await db.execute(
+            "INSERT INTO people(id, created_at) VALUES (7, '2026-11-29T22:00:00+00:00')"
+        )
+        await repo.add_many([NewItem(A, OutgoingMessage(MARKER), person_id=7)], NOW)
+        assert (await repo.export_person(7))["messages_waiting_to_reach_you"] == 1
+        await repo.erase_person(7)
+        assert await repo.queued() == []
+    finally:
+        await db.close()

@@ -14,6 +14,10 @@ every parameter again and built a full ``telegram.Message`` from the answer (abo
 the bot's own CPU per message, benchmarks/outbox_fanout.py ``--profile``); ``call`` sends the
 plain JSON values and hands back the answer's ``result`` as JSON, through the same
 ``BaseRequest.post``, so Telegram's errors are PTB's exceptions exactly as before.
+
+JSON POSTs (every request without a file: sends, edits, deletions, getUpdates) leave aiohttp
+for a lean kept-alive path (``jsonpost.py``), with the same timeouts and the same errors
+(TimedOut, NetworkError); files still go through aiohttp's session.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 from telegram.request._requestparameter import RequestParameter
 from yarl import URL
+
+from bot.platforms.telegram.jsonpost import JsonPoster, Timeouts
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +60,7 @@ class AiohttpRequest(BaseRequest):
         self._write = write_timeout
         self._pool = pool_timeout
         self._session: aiohttp.ClientSession | None = None
+        self._poster: JsonPoster | None = None  # JSON POSTs: the lean path (jsonpost.py)
         self._timeout = self._timeouts(read_timeout, write_timeout, connect_timeout, pool_timeout)
         self._urls: dict[str, URL] = {}  # the Bot API's method URLs, parsed once
 
@@ -68,8 +75,12 @@ class AiohttpRequest(BaseRequest):
             self._session = aiohttp.ClientSession(
                 connector=connector, cookie_jar=aiohttp.DummyCookieJar()
             )
+            self._poster = JsonPoster(self.USER_AGENT, self._pool_size)
 
     async def shutdown(self) -> None:
+        if self._poster is not None:
+            self._poster.close()
+            self._poster = None
         if self._session is not None and not self._session.closed:
             await self._session.close()
         self._session = None
@@ -84,7 +95,7 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
         pool_timeout: ODVInput[float] = BaseRequest.DEFAULT_NONE,
     ) -> tuple[int, bytes]:
-        if self._session is None or self._session.closed:
+        if self._session is None or self._session.closed or self._poster is None:
             raise RuntimeError("AiohttpRequest is not initialized")
         given = (read_timeout, write_timeout, connect_timeout, pool_timeout)
         if all(isinstance(t, DefaultValue) for t in given):
@@ -96,8 +107,10 @@ class AiohttpRequest(BaseRequest):
                 for t, mine in zip(given, mine_all, strict=True)
             )
             timeout = self._timeouts(read, write, connect, pool)
+        body, content_type = _body(request_data)
+        if method == "POST" and content_type == _JSON_TYPE and isinstance(body, bytes):
+            return await self._post_json(url, body, timeout)
         try:
-            body, content_type = _body(request_data)
             headers = _JSON if content_type == _JSON_TYPE else {"User-Agent": self.USER_AGENT}
             async with self._session.request(
                 method,
@@ -114,6 +127,33 @@ class AiohttpRequest(BaseRequest):
         if log.isEnabledFor(logging.DEBUG):  # the token in the URL is masked by bot.logs
             log.debug("HTTP Request: %s %s %d", method, url, response.status)
         return response.status, body
+
+    async def _post_json(
+        self, url: str, body: bytes, timeout: aiohttp.ClientTimeout
+    ) -> tuple[int, bytes]:
+        """A JSON body POSTed on the lean path (jsonpost.py), with the same timeouts and
+        PTB's errors as through aiohttp."""
+        assert self._poster is not None
+        where = self._url(url)
+        pool = (
+            None
+            if timeout.connect is None or timeout.sock_connect is None
+            else (timeout.connect - timeout.sock_connect)
+        )
+        try:
+            status, answer = await self._poster.post(
+                where if isinstance(where, URL) else URL(where),
+                body,
+                Timeouts(timeout.sock_connect, timeout.sock_read, timeout.total),
+                pool,
+            )
+        except TimeoutError as exc:
+            raise TimedOut(f"HTTP: {type(exc).__name__}") from exc
+        except OSError as exc:
+            raise NetworkError(f"HTTP: {type(exc).__name__}: {exc}") from exc
+        if log.isEnabledFor(logging.DEBUG):  # the token in the URL is masked by bot.logs
+            log.debug("HTTP Request: POST %s %d", url, status)
+        return status, answer
 
     async def call(self, url: str, values: dict[str, Any]) -> Any:
         """One Bot API method with plain JSON ``values`` (no file); the answer's ``result`` as

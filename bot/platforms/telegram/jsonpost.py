@@ -1,0 +1,211 @@
+"""A lean HTTP/1.1 client for the one request the Bot API gets most: a JSON body POSTed to a
+method's URL, answered with JSON, over kept-alive connections.
+
+Why not aiohttp for these: per message, aiohttp's client was the largest share of the bot's
+own CPU (about a third under the profile: the session's request set-up, its timers, tracing
+hooks, the response object and its stream). A bare exchange costs a third of that
+(benchmarks/outbox_fanout.py). The response is parsed by httptools (the C parser uvicorn
+uses: status, Content-Length or chunked bodies, keep-alive), so only writing the request head
+is done here. Files and anything but a JSON POST still go through aiohttp
+(``AiohttpRequest.do_request``).
+
+Safe to cancel, as the pool's reason for being aiohttp was (httpcore #1093): a connection is
+taken from the idle list or opened by the request itself, and whatever ends the request early
+(its timeout, a cancellation, an error, a reply that says ``Connection: close``) closes that
+connection instead of handing it back. Nothing is held that a cancelled request could leak.
+
+At least once, as before: a request that may have reached the server is never sent again
+here; the error goes to the outbox, which retries (a kept-alive connection the server closed
+while idle is noticed before use and skipped).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections import deque
+from dataclasses import dataclass
+from typing import cast
+
+import httptools
+from yarl import URL
+
+
+class ExchangeError(ConnectionError):
+    """The connection closed or sent something that is not an HTTP answer."""
+
+
+@dataclass(frozen=True, slots=True)
+class Timeouts:
+    """Seconds: to open a connection, to wait for the answer once the request is written, and
+    for the whole exchange (opening included)."""
+
+    connect: float | None
+    read: float | None
+    total: float | None
+
+
+class _Exchange(asyncio.Protocol):
+    """One connection: writes a request, reads its answer with httptools."""
+
+    def __init__(self) -> None:
+        self.transport: asyncio.Transport | None = None
+        self.closed = False
+        self._parser = httptools.HttpResponseParser(self)
+        self._body: list[bytes] = []
+        self._answer: asyncio.Future[tuple[int, bytes, bool]] | None = None
+
+    # -- asyncio.Protocol ----------------------------------------------------------------------
+
+    def connection_made(self, transport: asyncio.BaseTransport) -> None:
+        self.transport = cast(asyncio.Transport, transport)  # uvloop's is not a subclass
+
+    def data_received(self, data: bytes) -> None:
+        if self._answer is None or self._answer.done():
+            self._lost(ExchangeError("the server sent data no request asked for"))
+            return
+        try:
+            self._parser.feed_data(data)
+        except httptools.HttpParserError as exc:
+            self._lost(ExchangeError(f"not an HTTP answer ({exc})"))
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self.closed = True
+        if self._answer is not None and not self._answer.done():
+            self._answer.set_exception(
+                ExchangeError(f"the server closed the connection ({exc or 'end of stream'})")
+            )
+
+    # -- httptools callbacks -------------------------------------------------------------------
+
+    def on_body(self, body: bytes) -> None:
+        self._body.append(body)
+
+    def on_message_complete(self) -> None:
+        if self._answer is not None and not self._answer.done():
+            status = self._parser.get_status_code()
+            self._answer.set_result(
+                (status, b"".join(self._body), self._parser.should_keep_alive())
+            )
+
+    # -- use -----------------------------------------------------------------------------------
+
+    async def exchange(self, request: bytes) -> tuple[int, bytes, bool]:
+        """Send one request; its status, body, and whether the connection may be used again."""
+        assert self.transport is not None
+        self._body = []
+        self._answer = asyncio.get_running_loop().create_future()
+        self.transport.write(request)
+        return await self._answer
+
+    def usable(self) -> bool:
+        return not self.closed and self.transport is not None and not self.transport.is_closing()
+
+    def close(self) -> None:
+        self.closed = True
+        if self.transport is not None:
+            self.transport.close()
+
+    def _lost(self, error: Exception) -> None:
+        if self._answer is not None and not self._answer.done():
+            self._answer.set_exception(error)
+        self.close()
+
+
+class JsonPoster:
+    """Kept-alive connections per host, at most ``limit`` requests at once (more wait for a
+    turn, at most the pool timeout, as PTB means it)."""
+
+    def __init__(self, user_agent: str, limit: int) -> None:
+        self._agent = user_agent
+        self._turns = asyncio.Semaphore(limit)
+        self._idle: dict[tuple[str, str, int], deque[_Exchange]] = {}
+        self._heads: dict[URL, bytes] = {}
+        self._tls: ssl.SSLContext | None = None
+        self._closed = False
+
+    async def post(
+        self, url: URL, body: bytes, timeouts: Timeouts, pool_timeout: float | None
+    ) -> tuple[int, bytes]:
+        """POST ``body`` (JSON) to ``url``; the answer's status and body. Raises TimeoutError
+        when a timeout ends it, OSError (ExchangeError among them) when the connection
+        fails."""
+        if self._closed:
+            raise ExchangeError("the client is shut down")
+        if self._turns.locked():
+            async with asyncio.timeout(pool_timeout):
+                await self._turns.acquire()
+        else:
+            await self._turns.acquire()  # a turn is free: no timer to arm
+        try:
+            return await self._post(url, body, timeouts)
+        finally:
+            self._turns.release()
+
+    async def _post(self, url: URL, body: bytes, timeouts: Timeouts) -> tuple[int, bytes]:
+        """Opening a connection and waiting for the answer each end by their own timeout (one
+        timer each, within the total; writing the request only hands it to the kernel)."""
+        key = (url.scheme, url.host or "", url.port or 0)
+        conn = self._take(key)
+        if conn is None:
+            async with asyncio.timeout(_least(timeouts.connect, timeouts.total)):
+                conn = await self._open(url)
+        try:
+            async with asyncio.timeout(_least(timeouts.read, timeouts.total)):
+                status, answer, keep = await conn.exchange(self._head(url, len(body)) + body)
+        except BaseException:
+            conn.close()  # cancelled or failed half way: never handed to another request
+            raise
+        if keep and not self._closed and conn.usable():
+            self._idle.setdefault(key, deque()).append(conn)
+        else:
+            conn.close()
+        return status, answer
+
+    def _take(self, key: tuple[str, str, int]) -> _Exchange | None:
+        idle = self._idle.get(key)
+        while idle:
+            conn = idle.pop()  # the most recently used: the least likely to have timed out
+            if conn.usable():
+                return conn
+            conn.close()
+        return None
+
+    async def _open(self, url: URL) -> _Exchange:
+        loop = asyncio.get_running_loop()
+        tls = None
+        if url.scheme == "https":
+            if self._tls is None:
+                self._tls = ssl.create_default_context()
+            tls = self._tls
+        port = url.port or (443 if tls else 80)
+        _, conn = await loop.create_connection(_Exchange, url.host or "", port, ssl=tls)
+        return conn
+
+    def _head(self, url: URL, length: int) -> bytes:
+        head = self._heads.get(url)
+        if head is None:
+            host = url.host or ""
+            if not url.is_default_port():
+                host = f"{host}:{url.port}"
+            head = (
+                f"POST {url.raw_path_qs} HTTP/1.1\r\nHost: {host}\r\n"
+                f"User-Agent: {self._agent}\r\nContent-Type: application/json\r\n"
+                "Accept: application/json\r\nContent-Length: "
+            ).encode()
+            if len(self._heads) < 64:  # the Bot API's few method URLs
+                self._heads[url] = head
+        return head + f"{length}\r\n\r\n".encode()
+
+    def close(self) -> None:
+        """Close every idle connection; those in use close when their request ends."""
+        self._closed = True
+        for idle in self._idle.values():
+            for conn in idle:
+                conn.close()
+        self._idle.clear()
+
+
+def _least(*seconds: float | None) -> float | None:
+    given = [s for s in seconds if s is not None]
+    return min(given) if given else None

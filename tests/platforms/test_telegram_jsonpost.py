@@ -1,0 +1,162 @@
+"""The lean HTTP path for the Bot API's JSON requests (bot/platforms/telegram/jsonpost.py),
+against a small HTTP/1.1 server on 127.0.0.1 that answers the way a front server such as
+Telegram's can: kept-alive connections it may close while idle, answers with a length or in
+chunks, ``Connection: close``, or no answer at all. What a user would notice if any of these
+went wrong: a message lost, sent twice, or every later message stuck.
+
+(The whole adapter goes through this path against the Telegram fake in the other
+tests/platforms/test_telegram_* files, cancellations included: test_telegram_stall.py.)"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+import pytest
+from yarl import URL
+
+from bot.platforms.telegram.jsonpost import JsonPoster, Timeouts
+from tests.outbox.test_crash import until
+
+ROOMY = Timeouts(connect=30.0, read=30.0, total=60.0)  # a safety net only
+
+
+@dataclass
+class Server:
+    """Answers each request by ``answer(n)`` (n counts requests from 1): the raw bytes to
+    write, and whether to close the connection afterwards (None: write nothing, keep it)."""
+
+    answer: Callable[[int], tuple[bytes | None, bool]]
+    bodies: list[bytes] = field(default_factory=list)
+    connections: int = 0
+    closed_by_client: int = 0
+    idle_closed: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = next(
+                    int(line.split(b":", 1)[1])
+                    for line in head.split(b"\r\n")
+                    if line.lower().startswith(b"content-length:")
+                )
+                self.bodies.append(await reader.readexactly(length))
+                data, close = self.answer(len(self.bodies))
+                if data is not None:
+                    writer.write(data)
+                    await writer.drain()
+                if close:
+                    writer.close()
+                    self.idle_closed.set()
+                    return
+        except asyncio.IncompleteReadError:
+            self.closed_by_client += 1
+            writer.close()
+
+
+def ok(result: object, *, extra: str = "") -> bytes:
+    body = json.dumps({"ok": True, "result": result}).encode()
+    head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n{extra}"
+    return f"{head}Content-Length: {len(body)}\r\n\r\n".encode() + body
+
+
+def chunked(result: object) -> bytes:
+    body = json.dumps({"ok": True, "result": result}).encode()
+    halves = [body[: len(body) // 2], body[len(body) // 2 :]]
+    chunks = b"".join(f"{len(h):x}\r\n".encode() + h + b"\r\n" for h in halves)
+    head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked"
+    return head + b"\r\n\r\n" + chunks + b"0\r\n\r\n"
+
+
+@asynccontextmanager
+async def serving(server: Server) -> AsyncIterator[tuple[JsonPoster, URL]]:
+    listening = await asyncio.start_server(server.handle, "127.0.0.1", 0)
+    port = listening.sockets[0].getsockname()[1]
+    poster = JsonPoster("test", limit=4)
+    try:
+        yield poster, URL(f"http://127.0.0.1:{port}/botTOKEN/sendMessage")
+    finally:
+        poster.close()
+        listening.close()
+        await listening.wait_closed()
+
+
+async def test_a_kept_alive_connection_carries_the_next_request() -> None:
+    server = Server(lambda n: (ok({"message_id": n}), False))
+    async with serving(server) as (poster, url):
+        first = await poster.post(url, b'{"text": "one"}', ROOMY, None)
+        second = await poster.post(url, b'{"text": "two"}', ROOMY, None)
+    assert [json.loads(first[1])["result"], json.loads(second[1])["result"]] == [
+        {"message_id": 1},
+        {"message_id": 2},
+    ]
+    assert server.bodies == [b'{"text": "one"}', b'{"text": "two"}']
+    assert server.connections == 1
+
+
+async def test_a_connection_the_server_closed_while_idle_is_not_used_and_nothing_is_lost() -> None:
+    server = Server(lambda n: (ok({"message_id": n}), n == 1))  # closes after the first
+    async with serving(server) as (poster, url):
+        await poster.post(url, b'{"text": "one"}', ROOMY, None)
+        await server.idle_closed.wait()
+        # the client has seen the close (as a connection idle for a while would have)
+        await until(lambda: not any(c.usable() for d in poster._idle.values() for c in d))
+        status, body = await poster.post(url, b'{"text": "two"}', ROOMY, None)
+    assert status == 200 and json.loads(body)["result"] == {"message_id": 2}
+    assert server.bodies == [b'{"text": "one"}', b'{"text": "two"}']  # each sent once
+    assert server.connections == 2
+
+
+async def test_an_answer_in_chunks_is_read_whole() -> None:
+    server = Server(lambda n: (chunked({"message_id": n, "text": "x" * 300}), False))
+    async with serving(server) as (poster, url):
+        _, body = await poster.post(url, b"{}", ROOMY, None)
+        _, again = await poster.post(url, b"{}", ROOMY, None)
+    assert json.loads(body)["result"] == {"message_id": 1, "text": "x" * 300}
+    assert json.loads(again)["result"]["message_id"] == 2
+    assert server.connections == 1
+
+
+async def test_an_answer_that_says_connection_close_is_not_kept() -> None:
+    server = Server(lambda n: (ok({"message_id": n}, extra="Connection: close\r\n"), False))
+    async with serving(server) as (poster, url):
+        await poster.post(url, b"{}", ROOMY, None)
+        await poster.post(url, b"{}", ROOMY, None)
+    assert server.connections == 2
+
+
+async def test_a_request_cancelled_while_waiting_closes_its_connection_and_later_ones_go_out() -> (
+    None
+):
+    server = Server(lambda n: (None if n == 1 else ok({"message_id": n}), False))
+    async with serving(server) as (poster, url):
+        stuck = asyncio.create_task(poster.post(url, b'{"text": "stuck"}', ROOMY, None))
+        await until(lambda: len(server.bodies) == 1)
+        stuck.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await stuck
+        await until(lambda: server.closed_by_client == 1)  # its connection was not kept
+        status, _ = await poster.post(url, b'{"text": "next"}', ROOMY, None)
+    assert status == 200
+    assert server.connections == 2
+
+
+async def test_a_request_with_no_answer_ends_by_its_read_timeout() -> None:
+    server = Server(lambda n: (None, False))
+    async with serving(server) as (poster, url):
+        with pytest.raises(TimeoutError):
+            await poster.post(url, b"{}", Timeouts(connect=30.0, read=0.05, total=60.0), None)
+        await until(lambda: server.closed_by_client == 1)
+
+
+async def test_a_server_that_closes_without_answering_is_a_connection_error() -> None:
+    server = Server(lambda n: (None, True))
+    async with serving(server) as (poster, url):
+        with pytest.raises(ConnectionError):
+            await poster.post(url, b"{}", ROOMY, None)
+        assert server.bodies == [b"{}"]  # sent once; the outbox decides about trying again
