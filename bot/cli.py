@@ -65,7 +65,7 @@ def _prepare() -> int:
         if not compileall.compile_dir(Path(str(package.__file__)).parent, quiet=1):
             print(f"Could not compile {package.__name__}.", file=sys.stderr)
             return 1
-    for kept in (wording.prepare(), english.prepare()):
+    for kept in (wording.prepare(), english.prepare(), _prepare_distress()):
         if kept is not None:
             print(f"Kept {kept}")
     print("Prepared: compiled the code, and kept what each first start would work out.")
@@ -106,6 +106,21 @@ def _run(settings: Settings) -> int:
     with contextlib.suppress(KeyboardInterrupt):
         eventloop.run(serve(settings, console), use_uvloop=settings.uvloop)
     return 0
+
+
+def _prepare_distress() -> Path | None:
+    """The distress patterns of the content folder as installed, compiled
+    (``bot.directory.compiled``); nothing if the settings or the content are not ready yet
+    (the first start then compiles them, as before)."""
+    from bot.content.sources import DISTRESS
+    from bot.directory import compiled
+
+    try:
+        load_all(load_settings().content_dir, [DISTRESS])
+    except (SettingsError, ContentError) as exc:
+        print(f"Distress patterns not prepared: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return None
+    return compiled.keep(asked=True)
 
 
 def main(argv: list[str] | None = None) -> int:
