@@ -32,11 +32,8 @@ def _ranked() -> tuple[str, ...]:
     prepare`` at install): importing wordfreq and reading its list is a fifth to a third of
     a second of a start."""
     key = _version()
-    for blob in (kept.read("words.english", key), prepared.read("words.english", key)):
-        words = _loaded(blob)
-        if words is not None:
-            break
-    else:
+    words = _loaded(kept.read("words.english", key)) or _loaded(prepared.read("words.english", key))
+    if words is None:
         words = _from_wordfreq()
         prepared.keep("words.english", key, marshal.dumps(words))
     kept.write("words.english", key, marshal.dumps(words))

@@ -92,35 +92,30 @@ def test_a_scan_prepared_for_other_code_is_not_used(fresh_scan: None) -> None:
     assert len(wording.scan().uses) > 100
 
 
-def test_a_first_start_after_prepare_does_not_import_wordfreq(tmp_path: Path) -> None:
-    """Install (``prepare``), then start on a fresh data folder as the deployed service does:
-    Python's compiled files may not be written (PYTHONDONTWRITEBYTECODE), only read."""
-    compiled = {"PYTHONPYCACHEPREFIX": str(tmp_path / "compiled")}
-    ready = run_bot(tmp_path, "prepare", **compiled)
-    assert ready.returncode == 0, ready.stderr[-2000:]
-    assert "Prepared" in ready.stdout
-    (tmp_path / "data").mkdir()
+def _first_start(folder: Path, compiled: Path) -> set[str]:
+    """A console start on a fresh data folder that may read compiled files from
+    ``compiled`` but not write them, as the deployed service; what it imported."""
+    folder.mkdir()
     started = run_bot(
-        tmp_path / "data",
+        folder,
         stdin="/help\n",
         PYTHONPROFILEIMPORTTIME="1",
         PYTHONDONTWRITEBYTECODE="1",
-        **compiled,
+        PYTHONPYCACHEPREFIX=str(compiled),
     )
     assert started.returncode == 0, started.stderr[-2000:]
     assert "/crisis" in started.stdout
-    assert "wordfreq" not in imported(started.stderr)
-    # Without it (a fresh folder for compiled files), the same start imports it.
-    (tmp_path / "again").mkdir()
-    unprepared = run_bot(
-        tmp_path / "again",
-        stdin="/help\n",
-        PYTHONPROFILEIMPORTTIME="1",
-        PYTHONDONTWRITEBYTECODE="1",
-        PYTHONPYCACHEPREFIX=str(tmp_path / "elsewhere"),
-    )
-    assert "/crisis" in unprepared.stdout
-    assert "wordfreq" in imported(unprepared.stderr)
+    return imported(started.stderr)
+
+
+def test_a_first_start_after_prepare_does_not_import_wordfreq(tmp_path: Path) -> None:
+    """Install (``prepare``), then start on a fresh data folder as the deployed service does."""
+    ready = run_bot(tmp_path, "prepare", PYTHONPYCACHEPREFIX=str(tmp_path / "compiled"))
+    assert ready.returncode == 0, ready.stderr[-2000:]
+    assert "Prepared" in ready.stdout
+    assert "wordfreq" not in _first_start(tmp_path / "data", tmp_path / "compiled")
+    # Without it (nothing prepared where compiled files are read), the same start imports it.
+    assert "wordfreq" in _first_start(tmp_path / "again", tmp_path / "elsewhere")
 
 
 def test_the_prepared_word_list_is_wordfreqs(
