@@ -8,10 +8,11 @@ call. So the program is kept, named by the sha256 of the expression's text, in t
 folder's content cache (``bot.content.cache``) and beside the compiled code for the shipped
 content (``bot.content.prepared``, by ``python -m bot prepare``), and read back at the next
 start. A kept program is used only for the very text it was made from, by the very Python
-that made it (its version and SRE's own format number are in the name); SRE checks every
-program it is given and refuses a damaged one, and then, or whenever anything is off, the
-text is compiled as ``re.compile`` does. A test checks that the patterns made either way are
-equal (``re.Pattern`` compares the program itself).
+that made it (its version and SRE's own format number are in the name), and only if the
+file's sha256 says it is exactly as written (SRE checks a program's shape, but a changed
+letter would pass); whenever anything is off, the text is compiled as ``re.compile`` does.
+A test checks that the patterns made either way are equal (``re.Pattern`` compares the
+program itself).
 
 These are the expressions built from curated phrases, not anything a person wrote.
 """
@@ -79,7 +80,8 @@ def keep(*, asked: bool = False) -> Path | None:
         if not (_fresh or asked):
             return None
         _fresh = False
-        blob = marshal.dumps({d: _programs[d] for d in _used if d in _programs})
+        body = marshal.dumps({d: _programs[d] for d in _used if d in _programs})
+    blob = hashlib.sha256(body).digest() + body  # a program changed on disk is never used
     kept.write(KIND, VERSION, blob)
     return prepared.keep(KIND, VERSION, blob, asked=asked)
 
@@ -102,8 +104,10 @@ def _read_kept() -> None:
             continue
         _read_from.add(place)
         blob = kept.read(KIND, VERSION) if place == kept.folder() else prepared.read(KIND, VERSION)
+        if blob is None or hashlib.sha256(blob[32:]).digest() != blob[:32]:
+            continue  # none, or changed since it was written (SRE would take many changes)
         try:
-            found = marshal.loads(blob) if blob is not None else None
+            found = marshal.loads(blob[32:])
         except (ValueError, EOFError, TypeError):
             continue
         if isinstance(found, dict):

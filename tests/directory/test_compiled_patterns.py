@@ -90,6 +90,29 @@ def test_a_damaged_program_is_not_used(fresh: None, tmp_path: Path) -> None:
     assert compiled.compile_pattern(text) == re.compile(text)
 
 
+def test_a_program_changed_on_disk_is_not_used(
+    fresh: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One letter of a phrase changed in the kept file (a bad disk, a stray edit) would still
+    be a valid program, and would miss what the phrase says: the file is not used."""
+    folder = tmp_path / "cache"
+    with cache.kept_in(folder):
+        compiled.compile_pattern(" (?:cant go on )")
+        compiled.keep()
+    [path] = folder.glob(f"{compiled.KIND}-*")
+    data = path.read_bytes()
+    # The letter g as marshal keeps an int of SRE's program (type "i", flagged as referable).
+    g, x = b"\xe9" + ord("g").to_bytes(4, "little"), b"\xe9" + ord("x").to_bytes(4, "little")
+    assert data.count(g) == 1
+    path.write_bytes(data.replace(g, x))
+    monkeypatch.setattr(compiled, "_programs", {})
+    monkeypatch.setattr(compiled, "_read_from", set())
+    with cache.kept_in(folder):
+        pattern = compiled.compile_pattern(" (?:cant go on )")
+    assert pattern.search(" i cant go on ")
+    assert pattern == re.compile(" (?:cant go on )")
+
+
 def test_a_program_kept_by_another_python_is_not_read(fresh: None, tmp_path: Path) -> None:
     folder = tmp_path / "cache"
     folder.mkdir()
