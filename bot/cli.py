@@ -1,4 +1,5 @@
-"""``python -m bot`` and the ``peer-circle`` script: run, back up, check content, status.
+"""``python -m bot`` and the ``peer-circle`` script: run, back up, check content, status,
+prepare (at install).
 
 Problems a person running the bot can fix (a setting, a content file) are printed as plain
 lines and exit with status 2, never as a traceback.
@@ -42,7 +43,33 @@ def _parser() -> argparse.ArgumentParser:
         help="train the distress model from the examples and write content/distress_model.json",
     )
     sub.add_parser("status", help="how the database and content stand, without starting")
+    sub.add_parser(
+        "prepare",
+        help="at install and after each update: compile the code and work out, once, what"
+        " every first start would otherwise (the wording keys the code uses, the word list)",
+    )
     return parser
+
+
+def _prepare() -> int:
+    """What ``compileall`` does for the code, and what ``bot.content.prepared`` keeps beside
+    it: run where the service may not write beside its code (docs/deploy.md)."""
+    import compileall
+
+    import bot
+    import handlers
+    from bot.content import wording
+    from bot.directory import english
+
+    for package in (bot, handlers):
+        if not compileall.compile_dir(Path(str(package.__file__)).parent, quiet=1):
+            print(f"Could not compile {package.__name__}.", file=sys.stderr)
+            return 1
+    for kept in (wording.prepare(), english.prepare(), _prepare_distress()):
+        if kept is not None:
+            print(f"Kept {kept}")
+    print("Prepared: compiled the code, and kept what each first start would work out.")
+    return 0
 
 
 def _check_content(settings: Settings) -> int:
@@ -81,10 +108,27 @@ def _run(settings: Settings) -> int:
     return 0
 
 
+def _prepare_distress() -> Path | None:
+    """The distress patterns of the content folder as installed, compiled
+    (``bot.directory.compiled``); nothing if the settings or the content are not ready yet
+    (the first start then compiles them, as before)."""
+    from bot.content.sources import DISTRESS
+    from bot.directory import compiled
+
+    try:
+        load_all(load_settings().content_dir, [DISTRESS])
+    except (SettingsError, ContentError) as exc:
+        print(f"Distress patterns not prepared: {str(exc).splitlines()[0]}", file=sys.stderr)
+        return None
+    return compiled.keep(asked=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command not in (None, "run"):
         collector.resume()  # a one-off command: nothing more to hold the collector off for
+    if args.command == "prepare":  # at install: no settings are there yet
+        return _prepare()
     try:
         settings = load_settings()
         if args.command == "backup":

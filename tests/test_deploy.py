@@ -27,7 +27,7 @@ def test_the_steps_compile_the_code_the_unit_cannot_compile_for_itself() -> None
     and may write only in data/: without a compile step after installing and after each
     update, every start compiles the whole bot again."""
     steps = (REPO / "docs" / "deploy.md").read_text("utf-8")
-    assert steps.count(".venv/bin/python -m compileall -q bot handlers") == 2
+    assert steps.count(".venv/bin/python -m bot prepare") == 2
     assert _unit()["Service"]["WorkingDirectory"] == "/opt/peer-circle"
 
 
@@ -70,7 +70,7 @@ def test_the_container_file_builds_the_bot_and_runs_it_unprivileged() -> None:
         assert needed in copied
     assert any(k == "RUN" and "pip install ." in v for k, v in steps)
     # It runs the code in /app, where nothing compiled at run time is kept: compiled at build.
-    assert any(k == "RUN" and "compileall -q bot handlers" in v for k, v in steps)
+    assert any(k == "RUN" and "python -m bot prepare" in v for k, v in steps)
     assert ("USER", "peer-circle") in steps
     assert cmd == '["python", "-m", "bot", "run"]'
     assert any(k == "HEALTHCHECK" and "status" in v for k, v in steps)

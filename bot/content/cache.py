@@ -72,6 +72,12 @@ def _flush(kept: _Kept) -> None:
             return
 
 
+def folder() -> Path | None:
+    """The folder this load's cache is kept in (None: loading without a cache)."""
+    kept = _kept.get()
+    return None if kept is None else kept.folder
+
+
 def _name(kind: str, digest: str) -> str:
     return f"{kind}-{FORMAT}-{digest}"
 

@@ -24,6 +24,7 @@ from bot.content.schema.trainings import TrainingsFile
 from bot.content.store import Source
 from bot.content.texts import Texts, load_texts
 from bot.content.yamlfile import M, digest_of, load_yaml_model
+from bot.directory import compiled
 from bot.directory.distress import Distress
 from bot.directory.distress_model import SHIPPED, Recogniser, prepare
 from bot.directory.resources import INDEX_FORMAT, ResourceDirectory
@@ -79,6 +80,7 @@ def _distress(directory: Path) -> Recogniser:
         problems += exc.problems
     if problems:
         raise ContentError(problems)
+    compiled.keep()  # the patterns' programs, for the next start
     return Recogniser(Distress(file), *prepare(examples, file, directory))
 
 

@@ -20,6 +20,8 @@ from __future__ import annotations
 import ast
 import functools
 import hashlib
+import json
+import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -27,8 +29,11 @@ from importlib.util import find_spec
 from pathlib import Path
 
 from bot.content import cache as kept
+from bot.content import prepared
 from bot.content.problems import Problem
 from bot.content.schema.texts import placeholders
+
+log = logging.getLogger(__name__)
 
 #: A wording key: ``<file stem>.<key>``.
 KEY = re.compile(r"[a-z_]+\.[a-z0-9_]+")
@@ -308,7 +313,69 @@ def _is_wording_call(node: ast.AST) -> bool:
 
 @functools.cache
 def scan() -> Scan:
-    """Read the code once per process (about a tenth of a second)."""
+    """What the code asks for: read once per version of the code, not at every start.
+
+    Reading the code is a third to half a second of CPU, so what it found is kept by the
+    sha256 of the code it read: in the data folder's content cache, and beside the code's
+    compiled files (``bot.content.prepared``: ``python -m bot prepare`` at install). A kept
+    scan is only ever used for the very bytes it was read from; one that cannot be read is
+    read again from the code."""
+    digest = code_digest()
+    blob = kept.read("scan.wording", digest) or prepared.read("scan.wording", digest)
+    found = _parsed(blob) if blob is not None else None
+    if found is None or blob is None:
+        found = read_code()
+        blob = _dumped(found)
+        prepared.keep("scan.wording", digest, blob)
+    kept.write("scan.wording", digest, blob)
+    return found
+
+
+def prepare() -> Path | None:
+    """Read the code now and keep what it asks for beside its compiled files (at install),
+    so no start has to; where it was kept (None: this Python keeps no compiled files)."""
+    return prepared.keep("scan.wording", code_digest(), _dumped(read_code()), asked=True)
+
+
+def _dumped(found: Scan) -> bytes:
+    uses = [
+        [u.key, u.pattern is not None, None if u.given is None else sorted(u.given), u.where]
+        for u in found.uses
+    ]
+    return json.dumps({"uses": uses, "unread": list(found.unread)}).encode()
+
+
+def _parsed(blob: bytes) -> Scan | None:
+    """A kept scan, or None if it is not one (cut short, or from other code)."""
+    try:
+        data = json.loads(blob)
+        uses = tuple(
+            Use(
+                key,
+                re.compile(key) if pattern else None,
+                None if given is None else frozenset(given),
+                where,
+            )
+            for key, pattern, given, where in data["uses"]
+        )
+        return Scan(uses, tuple(data["unread"]))
+    except (ValueError, TypeError, KeyError, re.error) as exc:
+        log.debug("wording: a kept scan cannot be read (%s); reading the code", exc)
+        return None
+
+
+@functools.cache
+def code_digest() -> str:
+    """The sha256 of the code that is read for keys (every file, by path and bytes)."""
+    seen = hashlib.sha256()
+    for path in _sources():
+        seen.update(f"{path}\0".encode())
+        seen.update(path.read_bytes())
+    return seen.hexdigest()
+
+
+def read_code() -> Scan:
+    """Read the code for every key it asks for (``scan`` keeps what this finds)."""
     uses: list[Use] = []
     unread: list[str] = []
     every: list[_Module] = []
@@ -366,10 +433,7 @@ _PASSED = b"every key the code uses is there, with the placeholders it fills"
 
 def _digest(texts: dict[str, str]) -> str:
     """The sha256 of the code that is read for keys and of every text, in a stable order."""
-    seen = hashlib.sha256()
-    for path in _sources():
-        seen.update(f"{path}\0".encode())
-        seen.update(path.read_bytes())
+    seen = hashlib.sha256(code_digest().encode())
     for key in sorted(texts):
         seen.update(f"\0{key}\0{texts[key]}".encode())
     return seen.hexdigest()

@@ -11,8 +11,10 @@ from __future__ import annotations
 import marshal
 from functools import cache
 from importlib.metadata import version
+from pathlib import Path
 
 from bot.content import cache as kept
+from bot.content import prepared
 from bot.directory.words import fold
 
 # wordfreq's "small" English list: about 29,000 words, everything at Zipf frequency 3 or more
@@ -25,22 +27,45 @@ _COMMON = 1_000  # the most common words: "think", "took", "much", "not"
 
 @cache
 def _ranked() -> tuple[str, ...]:
-    """Kept beside the database with the content (``bot.content.cache``) when loaded with it:
-    importing wordfreq and reading its list is a third of a second of every start."""
-    key = f"{version('wordfreq')}-{_LIST_SIZE}"
-    blob = kept.read("words.english", key)
-    if blob is not None:
-        try:
-            words = marshal.loads(blob)
-        except (ValueError, EOFError, TypeError):
-            words = None
-        if isinstance(words, tuple) and all(isinstance(w, str) for w in words):
-            return words
-    from wordfreq import top_n_list  # imported here: slow to import, needed once
-
-    words = tuple(fold(w) for w in top_n_list("en", _LIST_SIZE, wordlist="small") if w.isalpha())
+    """Kept beside the database with the content (``bot.content.cache``) when loaded with it,
+    and beside the compiled code (``bot.content.prepared``, written by ``python -m bot
+    prepare`` at install): importing wordfreq and reading its list is a fifth to a third of
+    a second of a start."""
+    key = _version()
+    words = _loaded(kept.read("words.english", key)) or _loaded(prepared.read("words.english", key))
+    if words is None:
+        words = _from_wordfreq()
+        prepared.keep("words.english", key, marshal.dumps(words))
     kept.write("words.english", key, marshal.dumps(words))
     return words
+
+
+def prepare() -> Path | None:
+    """Keep the list beside the compiled code now (at install), so no start imports
+    wordfreq; where it was kept (None: this Python keeps no compiled files)."""
+    return prepared.keep("words.english", _version(), marshal.dumps(_from_wordfreq()), asked=True)
+
+
+def _version() -> str:
+    return f"{version('wordfreq')}-{_LIST_SIZE}"
+
+
+def _loaded(blob: bytes | None) -> tuple[str, ...] | None:
+    if blob is None:
+        return None
+    try:
+        words = marshal.loads(blob)
+    except (ValueError, EOFError, TypeError):
+        return None
+    if isinstance(words, tuple) and all(isinstance(w, str) for w in words):
+        return words
+    return None
+
+
+def _from_wordfreq() -> tuple[str, ...]:
+    from wordfreq import top_n_list  # imported here: slow to import, needed once
+
+    return tuple(fold(w) for w in top_n_list("en", _LIST_SIZE, wordlist="small") if w.isalpha())
 
 
 @cache

@@ -24,6 +24,8 @@ import unicodedata
 from collections.abc import Mapping, Sequence
 from functools import lru_cache
 
+from bot.directory.compiled import compile_pattern
+
 GAP = "(?:[a-z0-9]+ ){0,4}"
 _APOSTROPHES = re.compile(r"['\u2018\u2019\u02bc`´]")
 _NOT_WORD = re.compile(r"[^a-z0-9]+")
@@ -61,7 +63,9 @@ def _alternatives(words: tuple[str, ...]) -> str:
     """A named list as one group, longest first. Made once per list: the same list is used
     by many phrases, and normalising its words again for each was a fifth of a start's work
     on distress.yaml."""
-    alternatives = sorted({_words_regex(a) for a in words} - {""}, key=len)
+    # Longest first; the same order in every process (a set's own order is not), so the
+    # expression's text is too, and its compiled program is found again (``compiled``).
+    alternatives = sorted({_words_regex(a) for a in words} - {""}, key=lambda a: (len(a), a))
     return "(?:" + "|".join(reversed(alternatives)) + ")"
 
 
@@ -118,7 +122,7 @@ def compile_phrases(phrases: Sequence[str], lists: Mapping[str, Sequence[str]]) 
         except PhraseError as exc:
             raise PhraseError(str(exc), n) from None
     try:
-        compiled = re.compile("|".join(parts))
+        compiled = compile_pattern("|".join(parts))  # re.compile, kept across starts
     except re.error as exc:
         raise PhraseError(f"a phrase cannot be read ({exc.msg})") from None
     if compiled.search(" "):

@@ -1,0 +1,75 @@
+"""What a start works out from the installed code and libraries alone, kept beside Python's
+compiled files so it is worked out once per installed version, not at every first start.
+
+Why: a start on a fresh data folder (a new install, a new container volume) has no content
+cache yet (``bot.content.cache``), so it used to read the whole code for the wording keys it
+uses (a third to half a second of CPU) and import wordfreq for its word list (a fifth). Both
+depend only on what is installed, like compiled bytecode, so they are kept where that is:
+the ``__pycache__`` folder of this package (or under PYTHONPYCACHEPREFIX). ``python -m bot
+prepare`` writes them at install, beside ``compileall``'s files; a run that may write
+compiled files there (no PYTHONDONTWRITEBYTECODE) keeps them too. A deployed service that
+may not write beside its code just works them out, as before.
+
+Each item is named by what it is and the exact version it was made from (the code's sha256,
+a library's version), so other code never reads it; one that cannot be read is only a slower
+start. Nothing here is about a person, or comes from the content folder.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import os
+import sys
+from importlib.util import cache_from_source
+from pathlib import Path
+
+from bot.content.cache import FORMAT
+
+log = logging.getLogger(__name__)
+
+
+def where(kind: str, version: str) -> Path | None:
+    """The file an item of ``kind`` made from ``version`` is kept in (None: this Python
+    keeps no compiled files)."""
+    try:
+        compiled = Path(cache_from_source(__file__))
+    except NotImplementedError:
+        return None
+    return compiled.with_name(f"prepared.{kind}-{FORMAT}-{version}")
+
+
+def read(kind: str, version: str) -> bytes | None:
+    path = where(kind, version)
+    if path is None:
+        return None
+    try:
+        return path.read_bytes()
+    except OSError:  # not prepared (the usual case in a checkout), or unreadable
+        return None
+
+
+def keep(kind: str, version: str, blob: bytes, *, asked: bool = False) -> Path | None:
+    """Keep ``blob``, replacing what was kept of ``kind`` for other versions. Unless
+    ``asked`` (``python -m bot prepare``), only where Python itself may write compiled
+    files; a read-only code folder (a deployed service) is not a problem. Where it was
+    kept, or None."""
+    path = where(kind, version)
+    if path is None or (sys.dont_write_bytecode and not asked):
+        return None
+    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(blob)
+        partial.replace(path)  # whole or not at all: a crash never leaves half an item
+    except OSError as exc:
+        partial.unlink(missing_ok=True)
+        if asked:
+            raise
+        log.debug("cannot keep %s beside the code (%s)", kind, exc)
+        return None
+    for old in path.parent.glob(f"prepared.{kind}-*"):
+        if old != path:
+            with contextlib.suppress(OSError):
+                old.unlink()
+    return path
