@@ -18,6 +18,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.content.sources import DISTRESS, SOURCES
 from bot.content.store import ContentStore
+from bot.core import dates
 from bot.core.commands import Registry, Router
 from bot.core.context import Context
 from bot.core.dispatch import Dispatcher
@@ -47,6 +48,8 @@ class Service:
     dispatcher: Dispatcher
     adapters: tuple[PlatformAdapter, ...]
     learning: Learning  # the distress model trained in the background, when examples changed
+    #: Babel's locale data, read on a worker thread once the service answers (done: read).
+    locale_preload: asyncio.Task[None] | None = None
 
 
 def platform_adapters(settings: Settings) -> list[PlatformAdapter]:
@@ -191,12 +194,26 @@ async def running(
         # which were held off while starting (python -m bot) and now run again.
         collector.started()
         stack.callback(collector.release)
+        # Only now, with every platform answering: the locale data the first date or list
+        # written would wait for (15-45 ms) is read on a worker thread, off the event loop.
+        preloading = asyncio.create_task(preload_locale(), name="locale-preload")
+        stack.push_async_callback(asyncio.wait, (preloading,))
         log.info(
             "Peer Circle is running on %s",
             ", ".join(a.platform.value for a in chosen) or "no platform",
         )
-        yield Service(ctx, dispatcher, tuple(chosen), learning)
+        yield Service(ctx, dispatcher, tuple(chosen), learning, preloading)
         log.info("stopping")
+
+
+async def preload_locale() -> None:
+    """``dates.preload`` on a worker thread; if it fails, the first command that writes a date
+    reads the data itself (and says what is wrong, if it is still wrong), so only a log line
+    is written here."""
+    try:
+        await asyncio.to_thread(dates.preload)
+    except Exception:
+        log.exception("could not read the locale data ahead of the first command")
 
 
 async def serve(settings: Settings, console: ConsolePlatform | None = None) -> None:
