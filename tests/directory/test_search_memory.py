@@ -106,6 +106,22 @@ def test_a_search_that_cannot_match_asks_sqlite_for_no_ranking() -> None:
     assert not any("count(" in sql for sql in asked)  # at most one entry: not counted
 
 
+def test_a_word_no_other_word_starts_is_asked_whole_and_finds_the_same() -> None:
+    """ "cedar" is asked as the whole word only while no indexed word continues it; once
+    "cedars" is there too, it is asked as a start again, and finds both."""
+    alone = SearchIndex.build([_doc(0, "cedar grove"), _doc(1, "maple grove")])
+    asked: list[str] = []
+    alone._conn.set_trace_callback(asked.append)
+    cedar, grove = Group('"cedar"*', ("cedar",)), Group('"grove"*', ("grove",))
+    assert alone.find([cedar, grove], Filters(), 100) == [0]
+    assert any('\'"cedar" AND "grove"\'' in sql for sql in asked), asked
+    both = SearchIndex.build([_doc(0, "cedar grove"), _doc(1, "cedars grove"), _doc(2, "grove")])
+    assert sorted(both.find([cedar, grove], Filters(), 100)) == [0, 1]
+    assert both.find([cedar, grove], Filters(), 100) == both.search(
+        '"cedar"* AND "grove"*', Filters(), 100
+    )
+
+
 def test_filters_alone_list_entries_by_name_with_crisis_first() -> None:
     rng = random.Random(14)
     docs = [_entry(n, rng) for n in range(BROAD * 3)]
