@@ -18,7 +18,6 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.content.sources import DISTRESS, SOURCES
 from bot.content.store import ContentStore
-from bot.core import dates
 from bot.core.commands import Registry, Router
 from bot.core.context import Context
 from bot.core.dispatch import Dispatcher
@@ -34,6 +33,7 @@ from bot.scheduler import Scheduler
 from bot.storage.database import Database
 from bot.storage.lock import only_copy
 from bot.storage.repository import Repository
+from bot.warm import Rewarm, warm_up
 from handlers import ROUTERS
 
 log = logging.getLogger(__name__)
@@ -48,8 +48,10 @@ class Service:
     dispatcher: Dispatcher
     adapters: tuple[PlatformAdapter, ...]
     learning: Learning  # the distress model trained in the background, when examples changed
-    #: Babel's locale data, read on a worker thread once the service answers (done: read).
-    locale_preload: asyncio.Task[None] | None = None
+    #: What the first commands would wait for, built on a worker thread once the service
+    #: answers (bot/warm.py): done when built; ``rewarm`` does it again after each reload.
+    warming: asyncio.Task[None] | None = None
+    rewarm: Rewarm | None = None
 
 
 def platform_adapters(settings: Settings) -> list[PlatformAdapter]:
@@ -194,26 +196,19 @@ async def running(
         # which were held off while starting (python -m bot) and now run again.
         collector.started()
         stack.callback(collector.release)
-        # Only now, with every platform answering: the locale data the first date or list
-        # written would wait for (15-45 ms) is read on a worker thread, off the event loop.
-        preloading = asyncio.create_task(preload_locale(), name="locale-preload")
-        stack.push_async_callback(asyncio.wait, (preloading,))
+        # Only now, with every platform answering: what the first commands would wait for
+        # (the locale data, the directory's filter sets) is built on a worker thread.
+        warming = asyncio.create_task(warm_up(content.current), name="warm-up")
+        stack.push_async_callback(asyncio.wait, (warming,))
+        rewarm = Rewarm()
+        content.on_reload(rewarm.reloaded)
+        stack.push_async_callback(rewarm.settled)
         log.info(
             "Peer Circle is running on %s",
             ", ".join(a.platform.value for a in chosen) or "no platform",
         )
-        yield Service(ctx, dispatcher, tuple(chosen), learning, preloading)
+        yield Service(ctx, dispatcher, tuple(chosen), learning, warming, rewarm)
         log.info("stopping")
-
-
-async def preload_locale() -> None:
-    """``dates.preload`` on a worker thread; if it fails, the first command that writes a date
-    reads the data itself (and says what is wrong, if it is still wrong), so only a log line
-    is written here."""
-    try:
-        await asyncio.to_thread(dates.preload)
-    except Exception:
-        log.exception("could not read the locale data ahead of the first command")
 
 
 async def serve(settings: Settings, console: ConsolePlatform | None = None) -> None:

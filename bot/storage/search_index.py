@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+import threading
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -115,6 +116,7 @@ class SearchIndex:
         self._conn = conn
         self._terms: Terms | None = None
         self._facets: Facets | None = None
+        self._building = threading.Lock()  # the facets: built once, by whichever thread asks
 
     @classmethod
     def build(cls, docs: Iterable[IndexedDoc]) -> SearchIndex:
@@ -171,9 +173,13 @@ class SearchIndex:
         return self._terms
 
     def facets(self) -> Facets:
-        """Which entries pass each filter: built on the first search that needs them."""
+        """Which entries pass each filter: built once the service answers (bot/warm.py, on a
+        worker thread), or by the first search that needs them, if that comes first (then it
+        waits for the thread that is building them: the same sets either way)."""
         if self._facets is None:
-            self._facets = Facets(self._conn)
+            with self._building:
+                if self._facets is None:
+                    self._facets = Facets(self._conn)
         return self._facets
 
     def find(

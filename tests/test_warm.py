@@ -1,8 +1,8 @@
-"""The locale data dates and lists are written with is read on a worker thread once the service
-answers (bot/core/dates.py ``preload``, started by bot/service.py), so the first ``/resources``
-after a start does not wait for it. These tests hold that thread still with an event (no
-timing): whether or not it has finished, a person gets the same answer, and without waiting
-for it."""
+"""What the first commands would wait for is built on a worker thread once the service answers
+(bot/warm.py): the locale data dates and lists are written with (``dates.preload``) and the
+directory's filter sets, again after each content reload. These tests hold that thread still
+with an event (no timing): whether or not it has finished, a person gets the same answer, and
+without waiting for it."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 from babel import localedata
 
+from bot.content.sources import RESOURCES
 from bot.core import dates
 from handlers import resources
 from tests.directory.fixtures import content_dir
@@ -47,11 +48,11 @@ async def test_resources_before_the_preload_has_finished_gives_the_same_answer(
 ) -> None:
     settings = make_settings(tmp_path, content_dir=content_dir(tmp_path))
     async with console_service(settings) as (svc, console):
-        assert svc.locale_preload is not None
+        assert svc.warming is not None
         before = await console.say("/resources naloxone")  # answered while it is held
-        assert not svc.locale_preload.done()
+        assert not svc.warming.done()
         held.set()
-        await asyncio.wait_for(svc.locale_preload, timeout=60)
+        await asyncio.wait_for(svc.warming, timeout=60)
         after = await console.say("/resources naloxone")
     assert CHECKED in before
     assert after == before
@@ -65,13 +66,13 @@ async def test_a_preload_that_fails_leaves_every_command_answering(
 
     monkeypatch.setattr(dates, "preload", broken)
     settings = make_settings(tmp_path, content_dir=content_dir(tmp_path))
-    with caplog.at_level(logging.ERROR, logger="bot.service"):
+    with caplog.at_level(logging.ERROR, logger="bot.warm"):
         async with console_service(settings) as (svc, console):
-            assert svc.locale_preload is not None
-            await asyncio.wait_for(svc.locale_preload, timeout=60)
+            assert svc.warming is not None
+            await asyncio.wait_for(svc.warming, timeout=60)
             out = await console.say("/resources naloxone")
     assert CHECKED in out
-    assert "could not read the locale data" in caplog.text
+    assert "could not build the locale data" in caplog.text
 
 
 def test_the_preload_reads_what_the_first_date_and_list_need() -> None:
@@ -88,3 +89,29 @@ def test_the_preload_reads_what_the_first_date_and_list_need() -> None:
         moment = datetime(2026, 3, 3, 18, tzinfo=UTC)
         assert dates.local_moment(moment, "America/Vancouver") == "Tue 3 Mar, 10:00 PST"
     assert read == []
+
+
+async def test_filters_alone_right_after_a_start_and_a_reload_list_the_same_entries(
+    tmp_path: Path, held: threading.Event
+) -> None:
+    """A topic button before the filter sets are built (the warm-up is held) lists what it
+    lists after; after a reload, the new entries' sets are built again and followed."""
+    folder = content_dir(tmp_path)
+    async with console_service(make_settings(tmp_path, content_dir=folder)) as (svc, console):
+        assert svc.warming is not None and svc.rewarm is not None
+        before = await console.say("/resources region:north")  # built by the search itself
+        held.set()
+        await asyncio.wait_for(svc.warming, timeout=60)
+        again = await console.say("/resources region:north")
+        assert again.replace("(message 2)", "(message 1)") == before  # its choices' number
+        assert "Northern grief circle" in before
+        path = folder / "resources.yaml"
+        path.write_text(
+            path.read_text("utf-8").replace("Northern grief circle", "Aspen grief circle"),
+            "utf-8",
+        )
+        assert await svc.ctx.content.reload() == []
+        await asyncio.wait_for(svc.rewarm.settled(), timeout=60)
+        assert svc.ctx.content[RESOURCES].index._facets is not None  # built after the reload
+        after = await console.say("/resources region:north")
+    assert "Aspen grief circle" in after and "Northern grief circle" not in after
