@@ -244,8 +244,9 @@ def first_in_fresh_process(fresh: int, compare: Path | None) -> None:
     for _ in range(fresh):
         for name, code in codes.items():
             env = {**os.environ, "LOG_LEVEL": "WARNING", "PYTHONPATH": str(code)}
-            done = subprocess.run(
+            done = subprocess.run(  # in the code's own folder: python -c looks there first
                 [sys.executable, "-c", CHILD, str(REPO / "content")],
+                cwd=code,
                 env=env,
                 capture_output=True,
                 text=True,
