@@ -1,7 +1,15 @@
 """`/resources` end to end at 1,000, 10,000 and 50,000 entries, with a realistic vocabulary.
 
 Run from the repository root:  python -m benchmarks.search   (--sizes 1000,10000 for fewer;
---slowest 20 also prints the twenty slowest commands of each size, with their kind and words)
+--slowest 20 also prints the twenty slowest commands of each size, with their kind and words;
+--fresh N starts N fresh processes for the first figure, 0 skips it; --compare CHECKOUT also
+starts that checkout's code for it, say main's, taking turns with this code's)
+
+First, the first `/resources` in a fresh process, on the shipped content: a child process
+starts the service as `python -m bot` does, waits until what the first commands need is built
+on its worker thread (bot/warm.py; older code: nothing to wait for), then times its first and
+second `/resources`. The first used to pay 15-45 ms for Babel's locale data. Each size below
+also waits for that before its first command.
 
 For each size it writes the shipped content with a synthetic resources.yaml whose words come
 from wordfreq's English list (about 20,000 distinct words, drawn as often as people use them,
@@ -23,6 +31,8 @@ import os
 import random
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -54,6 +64,40 @@ drug checking strips supply efap counsellor vicarious compassion fatigue elder h
 DOMAIN = _DOMAIN.split()
 MEMBER = AccountRef(Platform.TELEGRAM, "bench-member")
 PRIVATE = Conversation(Platform.TELEGRAM, "bench-member", is_private=True)
+
+
+FRESH = 5
+CHILD = """
+import asyncio, sys, tempfile, time
+from pathlib import Path
+from bot.config import load_settings
+from bot.core.events import Actor, CommandEvent, Conversation
+from bot.core.model import AccountRef, Platform, Role
+from bot.service import running
+
+async def main() -> None:
+    member = AccountRef(Platform.TELEGRAM, "bench-member")
+    private = Conversation(Platform.TELEGRAM, "bench-member", is_private=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        settings = load_settings(
+            database_path=Path(tmp) / "bench.sqlite3", content_dir=Path(sys.argv[1]),
+            _env_file=None,
+        )
+        async with running(settings) as svc:
+            await svc.ctx.repo.people.create(member, (Role.PEER,), svc.ctx.clock.now())
+            warming = getattr(svc, "warming", None)
+            if warming is not None:
+                await warming
+            took = []
+            for words in ("naloxone", "grief"):
+                event = CommandEvent(Actor(member, "bench"), private, "resources", raw=words)
+                started = time.perf_counter()
+                await svc.dispatcher.command(event)
+                took.append((time.perf_counter() - started) * 1000)
+    print(*took)
+
+asyncio.run(main())
+"""
 
 
 def load_average() -> str:
@@ -157,6 +201,9 @@ async def one_size(size: int, rng: random.Random, slowest: int = 0) -> None:
         )
         async with running(settings) as svc:
             await svc.ctx.repo.people.create(MEMBER, (Role.PEER,), svc.ctx.clock.now())
+            warming = getattr(svc, "warming", None)  # built once the service answers
+            if warming is not None:
+                await warming
             actor = Actor(MEMBER, "bench")
             everything: list[float] = []
             cpu_all: list[float] = []
@@ -189,7 +236,39 @@ async def one_size(size: int, rng: random.Random, slowest: int = 0) -> None:
                 print(f"    {wall:6.2f} ms (CPU {used:5.2f} ms)  {kind:>8}  {raw}")
 
 
+def first_in_fresh_process(fresh: int, compare: Path | None) -> None:
+    """The first and second `/resources` of ``fresh`` child processes (see the docstring),
+    with another checkout's code taking turns when ``compare`` is given."""
+    codes = {"this code": REPO, **({f"{compare}": compare} if compare else {})}
+    took: dict[str, list[tuple[float, float]]] = {name: [] for name in codes}
+    for _ in range(fresh):
+        for name, code in codes.items():
+            env = {**os.environ, "LOG_LEVEL": "WARNING", "PYTHONPATH": str(code)}
+            done = subprocess.run(  # in the code's own folder: python -c looks there first
+                [sys.executable, "-c", CHILD, str(REPO / "content")],
+                cwd=code,
+                env=env,
+                capture_output=True,
+                text=True,
+                check=True,
+            )
+            first, second = (float(x) for x in done.stdout.split()[-2:])
+            took[name].append((first, second))
+    for name, pairs in took.items():
+        firsts = sorted(first for first, _ in pairs)
+        seconds = sorted(second for _, second in pairs)
+        print(
+            f"first /resources in a fresh process ({name}, shipped content, {fresh} processes):"
+            f" median {statistics.median(firsts):5.2f} ms ({firsts[0]:.2f}-{firsts[-1]:.2f}),"
+            f" {statistics.median(firsts) / E2E_CEILING_MS:.2f} of the 5 ms ceiling;"
+            f" the second: median {statistics.median(seconds):5.2f} ms"
+            f" · load average {load_average()}"
+        )
+
+
 async def main(sizes: tuple[int, ...] = SIZES, slowest: int = 0) -> None:
+    if not sizes:
+        return
     print(f"load average before: {load_average()}")
     started = time.perf_counter()
     english_words()
@@ -203,12 +282,16 @@ async def main(sizes: tuple[int, ...] = SIZES, slowest: int = 0) -> None:
 
 
 def _sizes(text: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in text.split(","))
+    return tuple(int(part) for part in text.split(",") if part.strip())
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=_sizes, default=SIZES, help="e.g. 1000,10000")
     parser.add_argument("--slowest", type=int, default=0, help="print the N slowest commands")
+    parser.add_argument("--fresh", type=int, default=FRESH, help="fresh processes (0: none)")
+    parser.add_argument("--compare", type=Path, help="another checkout for the fresh processes")
     arguments = parser.parse_args()
+    if arguments.fresh:
+        first_in_fresh_process(arguments.fresh, arguments.compare)
     asyncio.run(main(arguments.sizes, arguments.slowest))

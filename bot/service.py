@@ -33,6 +33,7 @@ from bot.scheduler import Scheduler
 from bot.storage.database import Database
 from bot.storage.lock import only_copy
 from bot.storage.repository import Repository
+from bot.warm import Rewarm, warm_up
 from handlers import ROUTERS
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,10 @@ class Service:
     dispatcher: Dispatcher
     adapters: tuple[PlatformAdapter, ...]
     learning: Learning  # the distress model trained in the background, when examples changed
+    #: What the first commands would wait for, built on a worker thread once the service
+    #: answers (bot/warm.py): done when built; ``rewarm`` does it again after each reload.
+    warming: asyncio.Task[None] | None = None
+    rewarm: Rewarm | None = None
 
 
 def platform_adapters(settings: Settings) -> list[PlatformAdapter]:
@@ -191,11 +196,18 @@ async def running(
         # which were held off while starting (python -m bot) and now run again.
         collector.started()
         stack.callback(collector.release)
+        # Only now, with every platform answering: what the first commands would wait for
+        # (the locale data, the directory's filter sets) is built on a worker thread.
+        warming = asyncio.create_task(warm_up(content.current), name="warm-up")
+        stack.push_async_callback(asyncio.wait, (warming,))
+        rewarm = Rewarm()
+        content.on_reload(rewarm.reloaded)
+        stack.push_async_callback(rewarm.settled)
         log.info(
             "Peer Circle is running on %s",
             ", ".join(a.platform.value for a in chosen) or "no platform",
         )
-        yield Service(ctx, dispatcher, tuple(chosen), learning)
+        yield Service(ctx, dispatcher, tuple(chosen), learning, warming, rewarm)
         log.info("stopping")
 
 

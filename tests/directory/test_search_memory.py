@@ -106,9 +106,25 @@ def test_a_search_that_cannot_match_asks_sqlite_for_no_ranking() -> None:
     assert not any("count(" in sql for sql in asked)  # at most one entry: not counted
 
 
+def test_a_word_no_other_word_starts_is_asked_whole_and_finds_the_same() -> None:
+    """ "cedar" is asked as the whole word only while no indexed word continues it; once
+    "cedars" is there too, it is asked as a start again, and finds both."""
+    alone = SearchIndex.build([_doc(0, "cedar grove"), _doc(1, "maple grove")])
+    asked: list[str] = []
+    alone._conn.set_trace_callback(asked.append)
+    cedar, grove = Group('"cedar"*', ("cedar",)), Group('"grove"*', ("grove",))
+    assert alone.find([cedar, grove], Filters(), 100) == [0]
+    assert any('\'"cedar" AND "grove"\'' in sql for sql in asked), asked
+    both = SearchIndex.build([_doc(0, "cedar grove"), _doc(1, "cedars grove"), _doc(2, "grove")])
+    assert sorted(both.find([cedar, grove], Filters(), 100)) == [0, 1]
+    assert both.find([cedar, grove], Filters(), 100) == both.search(
+        '"cedar"* AND "grove"*', Filters(), 100
+    )
+
+
 def test_filters_alone_list_entries_by_name_with_crisis_first() -> None:
     rng = random.Random(14)
-    docs = [_entry(n, rng) for n in range(BROAD * 3)]
+    docs = [_entry(n, rng) for n in range(BROAD * 10)]  # the sets are read in parts of 2,000
     index = SearchIndex.build(docs)
     wanted = random.Random(3)
     for _ in range(60):
@@ -128,8 +144,9 @@ def test_filters_alone_list_entries_by_name_with_crisis_first() -> None:
         def order(d: IndexedDoc, f: Filters = filters) -> tuple[bool, str, int]:
             return (f.crisis_first and not d.crisis, d.name.casefold(), d.position)
 
-        expected = [d.position for d in sorted(filter(passes, docs), key=order)][:40]
-        assert index.search(None, filters, 40) == expected
+        expected = [d.position for d in sorted(filter(passes, docs), key=order)]
+        assert index.search(None, filters, 40) == expected[:40]
+        assert index.search(None, filters, len(docs)) == expected  # every part, in order
 
 
 async def test_an_edited_entry_is_found_by_its_new_words_after_a_reload(tmp_path: Path) -> None:
