@@ -188,20 +188,45 @@ async def start(folder: Path, env: dict[str, str]) -> list[str] | str:
     return out.stderr[-2000:] if out.returncode != 0 else out.stdout.split()[-6:]
 
 
+SEED = (
+    "import asyncio, sys; from pathlib import Path; from benchmarks.startup import seed;"
+    " asyncio.run(seed(Path(sys.argv[1]), int(sys.argv[2])))"
+)
+
+
+async def seed_with(code: str, env: dict[str, str], folder: Path, count: int) -> None:
+    """The same schedules stored by each code's own version of the database: a checkout
+    compared with this one may not know this code's newest migrations (it would refuse a
+    database made by a newer version), and each code's first start should meet a database
+    of its own version, as a fresh install of it would."""
+    await asyncio.to_thread(folder.mkdir)
+    out = await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, "-c", SEED, str(folder), str(count)],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=env["PYTHONPATH"],
+        check=False,
+    )
+    if out.returncode != 0:
+        raise SystemExit(f"storing the schedules with {code} failed:\n{out.stderr[-2000:]}")
+
+
 async def measure(count: int, codes: dict[str, dict[str, str]], repeat: int) -> None:
     """A first start on a fresh data folder with ``count`` schedules, then a restart;
-    ``repeat`` times (each on a fresh copy of the seeded database), the median shown. With
+    ``repeat`` times (each on a fresh copy of the database its code seeded), the median shown. With
     two codes, each round starts each code in turn."""
     with tempfile.TemporaryDirectory() as name:
-        seeded = Path(name) / "seeded"
-        seeded.mkdir()
-        await seed(seeded, count)
+        seeded = {code: Path(name) / f"seeded{n}" for n, code in enumerate(codes)}
+        for code, env in codes.items():
+            await seed_with(code, env, seeded[code], count)
         ways = ("first start", "restart")
         runs: dict[tuple[str, str], list[list[str]]] = {(c, w): [] for c in codes for w in ways}
         for n in range(repeat):
             for code, env in codes.items():
                 folder = Path(name) / f"run{n}"
-                shutil.copytree(seeded, folder)  # the database and whatever SQLite keeps
+                shutil.copytree(seeded[code], folder)  # the database and what SQLite keeps
                 # The first start fills what the data folder keeps (the content cache); a
                 # restart, the usual case, reads it back.
                 for which in ways:
