@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
+import struct
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -120,6 +122,48 @@ async def test_an_answer_in_chunks_is_read_whole() -> None:
     assert json.loads(body)["result"] == {"message_id": 1, "text": "x" * 300}
     assert json.loads(again)["result"]["message_id"] == 2
     assert server.connections == 1
+
+
+@pytest.mark.parametrize(
+    "head",
+    [b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n", b"HTTP/1.0 200 OK\r\n\r\n"],
+    ids=["http-1.1-connection-close", "http-1.0"],
+)
+async def test_an_answer_ended_by_closing_the_connection_is_read_whole_and_sent_once(
+    head: bytes,
+) -> None:
+    """No length and no chunks: the body ends where the connection does. Taken as a broken
+    connection, the outbox would send the message again at every retry."""
+    body = json.dumps({"ok": True, "result": {"message_id": 7, "text": "y" * 300}}).encode()
+    server = Server(lambda n: (head + body, True))
+    async with serving(server) as (poster, url):
+        status, answer = await poster.post(url, b'{"text": "once"}', ROOMY, None)
+        assert not any(poster._idle.values())  # that connection is over: not kept
+    assert status == 200 and json.loads(answer)["result"]["message_id"] == 7
+    assert server.bodies == [b'{"text": "once"}']
+
+
+async def test_a_connection_reset_in_the_middle_of_such_an_answer_is_an_error() -> None:
+    """Cut by an error (a reset) rather than closed, the body may be short: not an answer."""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b'HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n{"ok": tr')
+        await writer.drain()
+        sock = writer.get_extra_info("socket")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        writer.transport.abort()  # closed with a reset, not an end of stream
+
+    listening = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = listening.sockets[0].getsockname()[1]
+    poster = JsonPoster("test", limit=4)
+    try:
+        with pytest.raises(ConnectionError):
+            await poster.post(URL(f"http://127.0.0.1:{port}/botT/sendMessage"), b"{}", ROOMY, None)
+    finally:
+        poster.close()
+        listening.close()
+        await listening.wait_closed()
 
 
 async def test_an_answer_that_says_connection_close_is_not_kept() -> None:

@@ -54,6 +54,10 @@ class _Exchange(asyncio.Protocol):
         self._parser = httptools.HttpResponseParser(self)
         self._body: list[bytes] = []
         self._answer: asyncio.Future[tuple[int, bytes, bool]] | None = None
+        #: The answer's head has been read, and whether it says where its body ends (a
+        #: length, or chunks): without either, the body ends where the connection does.
+        self._headed = False
+        self._framed = False
 
     # -- asyncio.Protocol ----------------------------------------------------------------------
 
@@ -71,12 +75,31 @@ class _Exchange(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
-        if self._answer is not None and not self._answer.done():
+        if self._answer is None or self._answer.done():
+            return
+        if exc is None and self._headed and not self._framed:
+            # An answer with neither a length nor chunks (HTTP/1.0, or ``Connection: close``)
+            # ends where the stream does, and this is that end: the whole answer is here.
+            # Taken as an error, the outbox would send the message again, and again.
+            self._answer.set_result((self._parser.get_status_code(), b"".join(self._body), False))
+        else:
             self._answer.set_exception(
                 ExchangeError(f"the server closed the connection ({exc or 'end of stream'})")
             )
 
     # -- httptools callbacks -------------------------------------------------------------------
+
+    def on_message_begin(self) -> None:
+        self._body = []
+        self._headed = False
+        self._framed = False
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if name.lower() in (b"content-length", b"transfer-encoding"):
+            self._framed = True
+
+    def on_headers_complete(self) -> None:
+        self._headed = True
 
     def on_body(self, body: bytes) -> None:
         self._body.append(body)
