@@ -61,6 +61,18 @@ def _row(item: NewItem, stamp: str | None, routine: bool) -> tuple[object, ...]:
     )
 
 
+def delete_statement(rows: Sequence[tuple[int, str]]) -> tuple[str, list[object]]:
+    """One statement deleting these rows. The ``id IN`` lets SQLite look each row up by its
+    id: the row-value test alone made it read the whole table, queued attachments and all,
+    so a backlog for one unreachable chat slowed every delivery's deletion."""
+    ids = ",".join("?" * len(rows))
+    marks = ",".join(["(?, ?)"] * len(rows))
+    params: list[object] = [row[0] for row in rows]
+    params += [value for row in rows for value in row]
+    sql = f"DELETE FROM outbox WHERE id IN ({ids}) AND (id, created_at) IN (VALUES {marks})"
+    return sql, params
+
+
 class OutboxRepository:
     holds = ("outbox",)
 
@@ -120,10 +132,7 @@ class OutboxRepository:
         if not rows:
             return
         if len(rows) <= _IN_ONE:
-            marks = ",".join(["(?, ?)"] * len(rows))
-            params = [value for row in rows for value in row]
-            sql = f"DELETE FROM outbox WHERE (id, created_at) IN (VALUES {marks})"
-            await self.db.write(sql, params)
+            await self.db.write(*delete_statement(rows))
             return
         await self.db.executemany(
             "DELETE FROM outbox WHERE id = ? AND created_at = ?", [tuple(r) for r in rows]
