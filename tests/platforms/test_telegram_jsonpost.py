@@ -166,6 +166,20 @@ async def test_a_connection_reset_in_the_middle_of_such_an_answer_is_an_error() 
         await listening.wait_closed()
 
 
+async def test_an_interim_answer_is_not_taken_for_the_answer() -> None:
+    """A front server may send ``100 Continue`` (or ``103 Early Hints``) first: the message
+    went out once, and its answer is the one that follows."""
+    interim = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
+    server = Server(lambda n: (interim + ok({"message_id": n}), False))
+    async with serving(server) as (poster, url):
+        status, body = await poster.post(url, b'{"text": "one"}', ROOMY, None)
+        again, _ = await poster.post(url, b'{"text": "two"}', ROOMY, None)
+    assert status == 200 and json.loads(body)["result"] == {"message_id": 1}
+    assert again == 200
+    assert server.bodies == [b'{"text": "one"}', b'{"text": "two"}']
+    assert server.connections == 1  # kept alive through it
+
+
 async def test_an_answer_that_says_connection_close_is_not_kept() -> None:
     server = Server(lambda n: (ok({"message_id": n}, extra="Connection: close\r\n"), False))
     async with serving(server) as (poster, url):

@@ -107,6 +107,11 @@ class _Exchange(asyncio.Protocol):
     def on_message_complete(self) -> None:
         if self._answer is not None and not self._answer.done():
             status = self._parser.get_status_code()
+            if 100 <= status < 200 and status != 101:
+                # An interim answer (100 Continue, 103 Early Hints): the real one follows.
+                # Taken as the answer, the message would be sent again though it went out.
+                self._body = []
+                return
             self._answer.set_result(
                 (status, b"".join(self._body), self._parser.should_keep_alive())
             )
