@@ -125,7 +125,7 @@ class Journal:
         if head.created_at is None:
             return
         stored = tuple(e.id for e in batch if e.created_at is not None)
-        record = Resume(stored, tuple(progress.parts)).to_json()
+        record = Resume(stored, tuple(progress.parts), progress.total).to_json()
         row = (head.id, head.created_at)
         self._sent.progressed(row, record)
         self._progress[row] = record

@@ -252,3 +252,68 @@ async def test_a_message_of_one_part_notes_nothing_but_its_delivery(tmp_path: Pa
     await db.close()
     assert platform.shown[A] == ["one part", "p0", "p1"]
     assert [line.split(b" ")[0] for line in noted] == [b"1", b"P", b"2"]
+
+
+async def test_a_message_erased_from_a_merged_batch_between_tries_does_not_lose_text(
+    tmp_path: Path,
+) -> None:
+    """Three merged messages went out in parts; the middle one's person used /forgetme before
+    the rest went: the rest splits otherwise, so it starts over (a part shown twice), and
+    nothing of the others is left out."""
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3")
+    platform = Splitting(refuse={"b1\nc0": TransientFailure("503")})
+    outbox.register(platform)
+    for person in (1, 2, 3):
+        await db.execute("INSERT INTO people(id, created_at) VALUES (?, '2026-01-01')", (person,))
+    await outbox.start()
+    try:
+        await outbox.enqueue_many(
+            [
+                NewItem(A, msg("a0|a1", coalesce=True), person_id=1),
+                NewItem(A, msg("b0|b1", coalesce=True), person_id=2),
+                NewItem(A, msg("c0|c1", coalesce=True), person_id=3),
+            ]
+        )
+        await until(lambda: platform.refused >= 1)
+        assert platform.shown[A] == ["a0", "a1\nb0"]
+        await outbox.erase_person(2)
+        assert await outbox.drain(timeout=30)
+    finally:
+        await outbox.stop()
+        await db.close()
+    shown = platform.shown[A]
+    assert shown[2:] == ["a0", "a1\nc0", "c1"]  # started over: c0 is shown
+
+
+class Resplitting(Splitting):
+    """Splits at ``:`` too: a deploy that changed how messages split."""
+
+    async def deliver(self, destination: Destination, message: OutgoingMessage) -> list[str]:
+        text = message.text.replace(":", "|")
+        return await super().deliver(destination, OutgoingMessage(text))
+
+
+async def test_a_message_that_splits_otherwise_after_a_restart_starts_over(tmp_path: Path) -> None:
+    """Two of four parts were shown when the bot stopped; the new version splits the same
+    text into three: skipping two of those would leave a part unseen, so it starts over."""
+    path = tmp_path / "db.sqlite3"
+    db, outbox = await open_outbox(path)
+    first = Resplitting(refuse={"c": TransientFailure("503")})
+    outbox.register(first)
+    await outbox.start()
+    await outbox.enqueue(A, msg("a:b|c|d"))
+    await until(lambda: first.refused >= 1)
+    await outbox.stop()
+    await db.close()
+    assert first.shown[A] == ["a", "b"]
+
+    db, outbox = await open_outbox(path)
+    again = Splitting()
+    outbox.register(again)
+    await outbox.start()
+    try:
+        assert await outbox.drain(timeout=30)
+    finally:
+        await outbox.stop()
+        await db.close()
+    assert again.shown[A] == ["a:b", "c", "d"]
