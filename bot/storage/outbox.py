@@ -140,13 +140,21 @@ class OutboxRepository:
 
     async def record_progress(self, records: Sequence[tuple[int, str, str]]) -> None:
         """Keep, per row still queued (its id and ``created_at``), how far its delivery got
-        (a :class:`Resume` as JSON); a row gone meanwhile is left gone."""
+        (a :class:`Resume` as JSON); a row gone meanwhile is left gone. A record of the same
+        delivery (same batch, same split) with fewer parts than the one kept is older (an
+        old line of the file beside the database): the parts of one delivery only grow."""
         if not records:
             return
         await self.db.executemany(
             "INSERT INTO outbox_parts(outbox_id, progress)"
             " SELECT id, ? FROM outbox WHERE id = ? AND created_at = ? AND status = 'queued'"
-            " ON CONFLICT(outbox_id) DO UPDATE SET progress = excluded.progress",
+            " ON CONFLICT(outbox_id) DO UPDATE SET progress = excluded.progress"
+            " WHERE json_extract(excluded.progress, '$.batch')"
+            " IS NOT json_extract(outbox_parts.progress, '$.batch')"
+            " OR json_extract(excluded.progress, '$.total')"
+            " IS NOT json_extract(outbox_parts.progress, '$.total')"
+            " OR json_array_length(excluded.progress, '$.parts')"
+            " >= json_array_length(outbox_parts.progress, '$.parts')",
             [(record, i, created) for i, created, record in records],
         )
 

@@ -15,6 +15,7 @@ import itertools
 import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -28,9 +29,10 @@ from bot.outbox import (
     TransientFailure,
     delivered_parts,
 )
+from bot.outbox.progress import Resume
 from bot.outbox.sent import beside
 from bot.storage.database import Database
-from bot.storage.outbox import NewItem
+from bot.storage.outbox import NewItem, OutboxRepository
 from tests.outbox.test_crash import crash_copy, database_held, until
 from tests.outbox.test_engine import A, disk_bytes, msg, open_outbox
 from tests.storage.test_scrub import MARKER, until_scrubbed
@@ -317,3 +319,54 @@ async def test_a_message_that_splits_otherwise_after_a_restart_starts_over(tmp_p
         await outbox.stop()
         await db.close()
     assert again.shown[A] == ["a:b", "c", "d"]
+
+
+async def test_an_old_note_beside_the_database_does_not_undo_parts_the_table_kept(
+    tmp_path: Path,
+) -> None:
+    """The file beside the database stopped being written (a write to it failed) after the
+    first part; the table went on to keep two. At the next start the table's longer record
+    wins, in memory and on disk: the second part is not shown twice."""
+    path = tmp_path / "db.sqlite3"
+    db = await Database.open(path)
+    repo = OutboxRepository(db)
+    try:
+        [row_id] = await repo.add_many([NewItem(A, msg("p0|p1|p2|p3"))], datetime.now(UTC))
+        [row] = await repo.queued()
+        two = Resume((row_id,), (("m-a",), ("m-b",)), 4)
+        await repo.record_progress([(row_id, row.created_at, two.to_json())])
+    finally:
+        await db.close()
+    stale = Resume((row_id,), (("m-a",),), 4).to_json()
+    beside(path).write_text(f"P {row_id} {row.created_at} {stale}\n")
+
+    db, outbox = await open_outbox(path)
+    platform = Splitting()
+    outbox.register(platform)
+    await outbox.start()
+    try:
+        assert await outbox.drain(timeout=30)
+    finally:
+        await outbox.stop()
+        await db.close()
+    assert platform.shown[A] == ["p2", "p3"]
+
+
+async def test_the_table_keeps_the_longer_record_of_one_delivery(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "db.sqlite3")
+    repo = OutboxRepository(db)
+    try:
+        [row_id] = await repo.add_many([NewItem(A, msg("p0|p1|p2"))], datetime.now(UTC))
+        [row] = await repo.queued()
+
+        async def keep(record: Resume) -> Resume | None:
+            await repo.record_progress([(row_id, row.created_at, record.to_json())])
+            return (await repo.queued())[0].resume
+
+        longer = Resume((row_id,), (("1",), ("2",)), 3)
+        assert await keep(longer) == longer
+        assert await keep(Resume((row_id,), (("1",),), 3)) == longer  # older: not kept
+        over = Resume((row_id,), (("9",),), 4)  # the message split otherwise: started over
+        assert await keep(over) == over
+    finally:
+        await db.close()
