@@ -218,3 +218,31 @@ async def test_a_server_that_closes_without_answering_is_a_connection_error() ->
         with pytest.raises(ConnectionError):
             await poster.post(url, b"{}", ROOMY, None)
         assert server.bodies == [b"{}"]  # sent once; the outbox decides about trying again
+
+
+async def test_an_ipv6_address_in_the_url_is_named_in_brackets_in_the_host_header() -> None:
+    """``Host: ::1:8081`` is not a valid header: a strict server refuses it with a 400, and
+    every message would then fail for good."""
+    heads: list[bytes] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        heads.append(head)
+        await reader.readexactly(2)
+        writer.write(ok({"message_id": 1}))
+        await writer.drain()
+
+    listening = await asyncio.start_server(handle, "::1", 0)
+    port = listening.sockets[0].getsockname()[1]
+    poster = JsonPoster("test", limit=4)
+    try:
+        status, _ = await poster.post(
+            URL(f"http://[::1]:{port}/botT/sendMessage"), b"{}", ROOMY, None
+        )
+    finally:
+        poster.close()
+        listening.close()
+        await listening.wait_closed()
+    assert status == 200
+    [host] = [line for line in heads[0].split(b"\r\n") if line.lower().startswith(b"host:")]
+    assert host == f"Host: [::1]:{port}".encode()

@@ -213,9 +213,7 @@ class JsonPoster:
     def _head(self, url: URL, length: int) -> bytes:
         head = self._heads.get(url)
         if head is None:
-            host = url.host or ""
-            if not url.is_default_port():
-                host = f"{host}:{url.port}"
+            host = url.host_port_subcomponent or ""  # an IPv6 address in brackets
             head = (
                 f"POST {url.raw_path_qs} HTTP/1.1\r\nHost: {host}\r\n"
                 f"User-Agent: {self._agent}\r\nContent-Type: application/json\r\n"
