@@ -246,3 +246,30 @@ async def test_an_ipv6_address_in_the_url_is_named_in_brackets_in_the_host_heade
     assert status == 200
     [host] = [line for line in heads[0].split(b"\r\n") if line.lower().startswith(b"host:")]
     assert host == f"Host: [::1]:{port}".encode()
+
+
+async def test_a_connection_idle_too_long_is_not_used() -> None:
+    """A NAT on the way may have forgotten a connection idle for a while: a request written
+    into it would wait for its read timeout and then go again. One idle longer than
+    ``max_idle`` is closed, and the request opens a fresh one."""
+    now = [1000.0]
+    server = Server(lambda n: (ok({"message_id": n}), False))
+    listening = await asyncio.start_server(server.handle, "127.0.0.1", 0)
+    port = listening.sockets[0].getsockname()[1]
+    url = URL(f"http://127.0.0.1:{port}/botT/sendMessage")
+    poster = JsonPoster("test", limit=4, max_idle=15.0, clock=lambda: now[0])
+    try:
+        await poster.post(url, b'{"n": 1}', ROOMY, None)
+        now[0] += 14.0
+        await poster.post(url, b'{"n": 2}', ROOMY, None)  # recent enough: used again
+        assert server.connections == 1
+        now[0] += 15.5
+        status, _ = await poster.post(url, b'{"n": 3}', ROOMY, None)
+        assert status == 200
+        assert server.connections == 2
+        await until(lambda: server.closed_by_client == 1)  # the old one was closed
+    finally:
+        poster.close()
+        listening.close()
+        await listening.wait_closed()
+    assert server.bodies == [b'{"n": 1}', b'{"n": 2}', b'{"n": 3}']

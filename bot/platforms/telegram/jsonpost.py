@@ -23,7 +23,9 @@ from __future__ import annotations
 
 import asyncio
 import ssl
+import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
@@ -58,6 +60,8 @@ class _Exchange(asyncio.Protocol):
         #: length, or chunks): without either, the body ends where the connection does.
         self._headed = False
         self._framed = False
+        #: When it was last handed back to the idle list (on the poster's clock).
+        self.idle_since = 0.0
 
     # -- asyncio.Protocol ----------------------------------------------------------------------
 
@@ -140,12 +144,30 @@ class _Exchange(asyncio.Protocol):
         self.close()
 
 
+#: Seconds a connection may sit idle and still be used (aiohttp's keep-alive default).
+MAX_IDLE = 15.0
+
+
 class JsonPoster:
     """Kept-alive connections per host, at most ``limit`` requests at once (more wait for a
-    turn, at most the pool timeout, as PTB means it)."""
+    turn, at most the pool timeout, as PTB means it).
 
-    def __init__(self, user_agent: str, limit: int) -> None:
+    A connection idle longer than ``max_idle`` seconds is closed rather than used: a NAT or
+    a firewall on the way may have forgotten it without a word, and a request written into
+    it would get no answer until its read timeout (ten seconds or more) and then be sent
+    again. ``clock``: monotonic seconds; tests pass a settable one."""
+
+    def __init__(
+        self,
+        user_agent: str,
+        limit: int,
+        *,
+        max_idle: float = MAX_IDLE,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._agent = user_agent
+        self._max_idle = max_idle
+        self._clock = clock
         self._turns = asyncio.Semaphore(limit)
         self._idle: dict[tuple[str, str, int], deque[_Exchange]] = {}
         self._heads: dict[URL, bytes] = {}
@@ -185,6 +207,7 @@ class JsonPoster:
             conn.close()  # cancelled or failed half way: never handed to another request
             raise
         if keep and not self._closed and conn.usable():
+            conn.idle_since = self._clock()
             self._idle.setdefault(key, deque()).append(conn)
         else:
             conn.close()
@@ -192,9 +215,10 @@ class JsonPoster:
 
     def _take(self, key: tuple[str, str, int]) -> _Exchange | None:
         idle = self._idle.get(key)
+        now = self._clock()
         while idle:
             conn = idle.pop()  # the most recently used: the least likely to have timed out
-            if conn.usable():
+            if conn.usable() and now - conn.idle_since <= self._max_idle:
                 return conn
             conn.close()
         return None
