@@ -10,6 +10,7 @@ tests/platforms/test_telegram_* files, cancellations included: test_telegram_sta
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import socket
 import struct
@@ -273,3 +274,48 @@ async def test_a_connection_idle_too_long_is_not_used() -> None:
         listening.close()
         await listening.wait_closed()
     assert server.bodies == [b'{"n": 1}', b'{"n": 2}', b'{"n": 3}']
+
+
+async def test_an_address_that_does_not_answer_gives_way_to_the_next(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The Bot API's name gives two addresses and the first never answers (an IPv6 route
+    that goes nowhere): the next is tried soon after (Happy Eyeballs) instead of after the
+    whole connect timeout, which here, 60 s, is only a safety net."""
+    server = Server(lambda n: (ok({"message_id": n}), False))
+    listening = await asyncio.start_server(server.handle, "127.0.0.1", 0)
+    good = listening.sockets[0].getsockname()[1]
+    # An address that never answers: a listener whose queue is full drops every new SYN.
+    hole = socket.socket()
+    hole.bind(("127.0.0.1", 0))
+    hole.listen(0)
+    filling = []
+    for _ in range(3):
+        sock = socket.socket()
+        sock.setblocking(False)
+        with contextlib.suppress(BlockingIOError):
+            sock.connect(hole.getsockname())
+        filling.append(sock)
+    silent = hole.getsockname()[1]
+    loop = asyncio.get_running_loop()
+    resolve = loop.getaddrinfo
+
+    async def two_addresses(host: object, port: object, **kwargs: object) -> object:
+        if host != "api.example":
+            return await resolve(host, port, **kwargs)  # type: ignore[arg-type]
+        tcp = (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "")
+        return [(*tcp, ("127.0.0.1", silent)), (*tcp, ("127.0.0.1", good))]
+
+    monkeypatch.setattr(loop, "getaddrinfo", two_addresses)
+    poster = JsonPoster("test", limit=4)
+    url = URL("http://api.example/botT/sendMessage")
+    try:
+        timeouts = Timeouts(connect=60.0, read=60.0, total=120.0)
+        status, _ = await poster.post(url, b"{}", timeouts, None)
+    finally:
+        poster.close()
+        listening.close()
+        await listening.wait_closed()
+        for sock in [*filling, hole]:
+            sock.close()
+    assert status == 200 and server.bodies == [b"{}"]
