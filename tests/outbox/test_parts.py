@@ -14,6 +14,7 @@ import asyncio
 import itertools
 import logging
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -92,12 +93,26 @@ async def cut_short(tmp_path: Path, text: str, at: str) -> Path:
     return tmp_path / "crashed" / "db.sqlite3"
 
 
-async def sent_after_restart(path: Path) -> Splitting:
-    """Start again on these files with the platform answering; what it was sent until nothing
-    was left queued."""
+async def stopped_while_refused(path: Path, platform: Splitting, text: str) -> None:
+    """``text`` sent until the platform refuses a part of it, then the outbox stopped."""
+    db, outbox = await open_outbox(path)
+    outbox.register(platform)
+    await outbox.start()
+    await outbox.enqueue(A, msg(text))
+    await until(lambda: platform.refused >= 1)
+    await outbox.stop()
+    await db.close()
+
+
+async def sent_after_restart(path: Path, *, first: Sequence[str] = ()) -> Splitting:
+    """Start again on these files with the platform answering (the texts ``first`` queued
+    before the start, as a startup hook does); what it was sent until nothing was left
+    queued."""
     db, outbox = await open_outbox(path)
     again = Splitting()
     outbox.register(again)
+    for text in first:
+        await outbox.enqueue(A, msg(text))
     await outbox.start()
     try:
         assert await outbox.drain(timeout=30)
@@ -299,25 +314,10 @@ async def test_a_message_that_splits_otherwise_after_a_restart_starts_over(tmp_p
     """Two of four parts were shown when the bot stopped; the new version splits the same
     text into three: skipping two of those would leave a part unseen, so it starts over."""
     path = tmp_path / "db.sqlite3"
-    db, outbox = await open_outbox(path)
     first = Resplitting(refuse={"c": TransientFailure("503")})
-    outbox.register(first)
-    await outbox.start()
-    await outbox.enqueue(A, msg("a:b|c|d"))
-    await until(lambda: first.refused >= 1)
-    await outbox.stop()
-    await db.close()
+    await stopped_while_refused(path, first, "a:b|c|d")
     assert first.shown[A] == ["a", "b"]
-
-    db, outbox = await open_outbox(path)
-    again = Splitting()
-    outbox.register(again)
-    await outbox.start()
-    try:
-        assert await outbox.drain(timeout=30)
-    finally:
-        await outbox.stop()
-        await db.close()
+    again = await sent_after_restart(path)
     assert again.shown[A] == ["a:b", "c", "d"]
 
 
@@ -340,16 +340,8 @@ async def test_an_old_note_beside_the_database_does_not_undo_parts_the_table_kep
     stale = Resume((row_id,), (("m-a",),), 4).to_json()
     beside(path).write_text(f"P {row_id} {row.created_at} {stale}\n")
 
-    db, outbox = await open_outbox(path)
-    platform = Splitting()
-    outbox.register(platform)
-    await outbox.start()
-    try:
-        assert await outbox.drain(timeout=30)
-    finally:
-        await outbox.stop()
-        await db.close()
-    assert platform.shown[A] == ["p2", "p3"]
+    again = await sent_after_restart(path)
+    assert again.shown[A] == ["p2", "p3"]
 
 
 async def test_the_table_keeps_the_longer_record_of_one_delivery(tmp_path: Path) -> None:

@@ -7,36 +7,18 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.outbox import TransientFailure
-from tests.outbox.test_crash import until
 from tests.outbox.test_engine import A, msg, open_outbox
-from tests.outbox.test_parts import Splitting
+from tests.outbox.test_parts import Splitting, sent_after_restart, stopped_while_refused
 
 
 async def test_a_notice_queued_before_start_waits_behind_a_long_message_cut_short(
     tmp_path: Path,
 ) -> None:
     path = tmp_path / "db.sqlite3"
-    db, outbox = await open_outbox(path)
     first = Splitting(refuse={"p1": TransientFailure("503")})
-    outbox.register(first)
-    await outbox.start()
-    await outbox.enqueue(A, msg("p0|p1|p2"))
-    await until(lambda: first.refused >= 1)
-    await outbox.stop()
-    await db.close()
+    await stopped_while_refused(path, first, "p0|p1|p2")
     assert first.shown[A] == ["p0"]
-
-    db, outbox = await open_outbox(path)
-    again = Splitting()
-    outbox.register(again)
-    await outbox.enqueue(A, msg("notice"))  # before start, as a startup hook does
-    await outbox.start()
-    try:
-        assert outbox.backlog(A)[0] == 2  # each counted once
-        assert await outbox.drain(timeout=30)
-    finally:
-        await outbox.stop()
-        await db.close()
+    again = await sent_after_restart(path, first=["notice"])  # as a startup hook does
     assert again.shown[A] == ["p1", "p2", "notice"]  # each part once, in order
 
 
@@ -47,6 +29,7 @@ async def test_a_message_to_merge_queued_before_start_is_shown_once(tmp_path: Pa
     await outbox.enqueue(A, msg("hello", coalesce=True))
     await outbox.start()
     try:
+        assert outbox.backlog(A)[0] == 1  # counted once
         assert await outbox.drain(timeout=30)
     finally:
         await outbox.stop()
