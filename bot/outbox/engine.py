@@ -106,10 +106,20 @@ class Outbox:
 
     async def start(self) -> None:
         """Load what was still queued at the last stop, then start sending."""
-        self._running = True
+        # Messages queued before the start (a startup hook's notices) are in their lanes
+        # already, and, once committed, among the rows loaded too: each goes in once, after
+        # what the last run left (older), so the order holds and a long message cut short
+        # at the stop is at its lane's head again, to go on where it stopped.
+        loaded: dict[Destination, list[int]] = {}
         for entry in await self._journal.load():
+            known = self._entries.get(entry.id)
+            if known is not None and known.created_at == entry.created_at:
+                continue  # queued before the start: handed over already
             self._entries[entry.id] = entry
-            self._lane(entry.destination).queue.append(entry.id)
+            loaded.setdefault(entry.destination, []).append(entry.id)
+        for dest, ids in loaded.items():
+            self._lane(dest).queue.extendleft(reversed(ids))
+        self._running = True  # workers start only now, each with its lane in order
         for dest, lane in list(self._lanes.items()):
             lane.resume(self._entries)  # a long message cut short goes on where it stopped
             self._wake(dest)

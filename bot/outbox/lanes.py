@@ -72,9 +72,14 @@ class Lane:
         if head is None or head.resume is None or head.resume.batch[0] != head.id:
             return
         batch = [e for i in head.resume.batch if (e := entries.get(i)) is not None]
+        if len(batch) != len(head.resume.batch):
+            # A message of the batch was erased (/forgetme) meanwhile: the rest splits
+            # otherwise, and the parts sent say nothing of it. Started over: a part shown
+            # twice rather than text never shown.
+            return
         self.attempt = batch
         self.attempt_key = dedup_key(batch)
-        self.progress = Progress(head.resume.parts)
+        self.progress = Progress(head.resume.parts, head.resume.total)
 
     def finished(self) -> None:
         """The batch is delivered or failed for good: the next one is formed anew."""
@@ -120,7 +125,17 @@ def batch_for(lane: Lane, entries: Mapping[int, Entry], max_text: int) -> tuple[
     else a new one from the head of the queue."""
     if lane.attempt and lane.queue and lane.queue[0] == lane.attempt[0].id:
         batch = [e for e in lane.attempt if entries.get(e.id) is e]
+        if batch and (len(batch) == len(lane.attempt) or not lane.progress.parts):
+            return batch, lane.attempt_key
         if batch:
+            # Parts were sent, then a message of the batch was erased: the rest splits
+            # otherwise, so the parts sent no longer say what was shown. Started over, with
+            # a key of its own (Discord would hand back the old parts for the old one): a
+            # part shown twice rather than text never shown.
+            lane.attempt = batch
+            lane.progress = Progress()
+            again = f"{lane.attempt_key}:again".encode()
+            lane.attempt_key = hashlib.sha256(again).hexdigest()[:20]
             return batch, lane.attempt_key
     batch = coalesce(lane.queue, entries, max_text)
     lane.attempt = batch

@@ -32,13 +32,14 @@ class Progress:
     """The parts of one delivery the platform has, in order, each with the ids it gave (one,
     or a few when a part had to go as several messages, e.g. as plain text)."""
 
-    def __init__(self, parts: Sequence[Sequence[str]] = ()) -> None:
+    def __init__(self, parts: Sequence[Sequence[str]] = (), total: int | None = None) -> None:
         self.parts: list[tuple[str, ...]] = [tuple(p) for p in parts]
         #: Told after each part is added while more follow (the outbox notes it durably);
         #: None: nobody listens.
         self.on_sent: Callable[[Progress], None] | None = None
-        #: How many parts the delivery has, when the adapter knows (:meth:`expect`).
-        self.total: int | None = None
+        #: How many parts the delivery has, when the adapter knows (:meth:`expect`); read
+        #: back with the parts after a restart.
+        self.total: int | None = total
 
     def __len__(self) -> int:
         """How many parts were sent: the index of the first one still to send."""
@@ -51,7 +52,14 @@ class Progress:
     def expect(self, total: int) -> None:
         """The delivery has ``total`` parts: the last one's answer ends it (the outbox then
         notes the message delivered), so that one is not noted as a part. A message of one
-        part, most of them, costs nothing here."""
+        part, most of them, costs nothing here.
+
+        When the message now splits into another number of parts than when those sent were
+        counted (a deploy changed the split), the count no longer says which text was shown:
+        the message starts over from its first part. A duplicate rather than a loss: skipping
+        by the old count would leave out text nobody saw."""
+        if self.parts and self.total is not None and total != self.total:
+            self.parts.clear()
         self.total = total
 
     def sent(self, *ids: str) -> None:
@@ -70,9 +78,14 @@ class Resume:
 
     batch: tuple[int, ...]
     parts: tuple[tuple[str, ...], ...]
+    #: How many parts the message split into (None in records from before it was kept).
+    total: int | None = None
 
     def to_json(self) -> str:
-        return json.dumps({"batch": self.batch, "parts": self.parts}, separators=(",", ":"))
+        record: dict[str, object] = {"batch": self.batch, "parts": self.parts}
+        if self.total is not None:
+            record["total"] = self.total
+        return json.dumps(record, separators=(",", ":"))
 
     @classmethod
     def from_json(cls, text: str) -> Resume | None:
@@ -82,6 +95,8 @@ class Resume:
             raw = json.loads(text)
             batch = tuple(int(i) for i in raw["batch"])
             parts = tuple(tuple(str(i) for i in part) for part in raw["parts"])
-        except (ValueError, TypeError, KeyError):
+            total = raw.get("total")
+            total = None if total is None else int(total)
+        except (ValueError, TypeError, KeyError, AttributeError):
             return None
-        return cls(batch, parts) if batch else None
+        return cls(batch, parts, total) if batch else None

@@ -61,6 +61,18 @@ def _row(item: NewItem, stamp: str | None, routine: bool) -> tuple[object, ...]:
     )
 
 
+def delete_statement(rows: Sequence[tuple[int, str]]) -> tuple[str, list[object]]:
+    """One statement deleting these rows. The ``id IN`` lets SQLite look each row up by its
+    id: the row-value test alone made it read the whole table, queued attachments and all,
+    so a backlog for one unreachable chat slowed every delivery's deletion."""
+    ids = ",".join("?" * len(rows))
+    marks = ",".join(["(?, ?)"] * len(rows))
+    params: list[object] = [row[0] for row in rows]
+    params += [value for row in rows for value in row]
+    sql = f"DELETE FROM outbox WHERE id IN ({ids}) AND (id, created_at) IN (VALUES {marks})"
+    return sql, params
+
+
 class OutboxRepository:
     holds = ("outbox",)
 
@@ -120,10 +132,7 @@ class OutboxRepository:
         if not rows:
             return
         if len(rows) <= _IN_ONE:
-            marks = ",".join(["(?, ?)"] * len(rows))
-            params = [value for row in rows for value in row]
-            sql = f"DELETE FROM outbox WHERE (id, created_at) IN (VALUES {marks})"
-            await self.db.write(sql, params)
+            await self.db.write(*delete_statement(rows))
             return
         await self.db.executemany(
             "DELETE FROM outbox WHERE id = ? AND created_at = ?", [tuple(r) for r in rows]
@@ -131,13 +140,21 @@ class OutboxRepository:
 
     async def record_progress(self, records: Sequence[tuple[int, str, str]]) -> None:
         """Keep, per row still queued (its id and ``created_at``), how far its delivery got
-        (a :class:`Resume` as JSON); a row gone meanwhile is left gone."""
+        (a :class:`Resume` as JSON); a row gone meanwhile is left gone. A record of the same
+        delivery (same batch, same split) with fewer parts than the one kept is older (an
+        old line of the file beside the database): the parts of one delivery only grow."""
         if not records:
             return
         await self.db.executemany(
             "INSERT INTO outbox_parts(outbox_id, progress)"
             " SELECT id, ? FROM outbox WHERE id = ? AND created_at = ? AND status = 'queued'"
-            " ON CONFLICT(outbox_id) DO UPDATE SET progress = excluded.progress",
+            " ON CONFLICT(outbox_id) DO UPDATE SET progress = excluded.progress"
+            " WHERE json_extract(excluded.progress, '$.batch')"
+            " IS NOT json_extract(outbox_parts.progress, '$.batch')"
+            " OR json_extract(excluded.progress, '$.total')"
+            " IS NOT json_extract(outbox_parts.progress, '$.total')"
+            " OR json_array_length(excluded.progress, '$.parts')"
+            " >= json_array_length(outbox_parts.progress, '$.parts')",
             [(record, i, created) for i, created, record in records],
         )
 

@@ -14,7 +14,9 @@ import asyncio
 import itertools
 import logging
 from collections import defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -28,9 +30,10 @@ from bot.outbox import (
     TransientFailure,
     delivered_parts,
 )
+from bot.outbox.progress import Resume
 from bot.outbox.sent import beside
 from bot.storage.database import Database
-from bot.storage.outbox import NewItem
+from bot.storage.outbox import NewItem, OutboxRepository
 from tests.outbox.test_crash import crash_copy, database_held, until
 from tests.outbox.test_engine import A, disk_bytes, msg, open_outbox
 from tests.storage.test_scrub import MARKER, until_scrubbed
@@ -90,12 +93,26 @@ async def cut_short(tmp_path: Path, text: str, at: str) -> Path:
     return tmp_path / "crashed" / "db.sqlite3"
 
 
-async def sent_after_restart(path: Path) -> Splitting:
-    """Start again on these files with the platform answering; what it was sent until nothing
-    was left queued."""
+async def stopped_while_refused(path: Path, platform: Splitting, text: str) -> None:
+    """``text`` sent until the platform refuses a part of it, then the outbox stopped."""
+    db, outbox = await open_outbox(path)
+    outbox.register(platform)
+    await outbox.start()
+    await outbox.enqueue(A, msg(text))
+    await until(lambda: platform.refused >= 1)
+    await outbox.stop()
+    await db.close()
+
+
+async def sent_after_restart(path: Path, *, first: Sequence[str] = ()) -> Splitting:
+    """Start again on these files with the platform answering (the texts ``first`` queued
+    before the start, as a startup hook does); what it was sent until nothing was left
+    queued."""
     db, outbox = await open_outbox(path)
     again = Splitting()
     outbox.register(again)
+    for text in first:
+        await outbox.enqueue(A, msg(text))
     await outbox.start()
     try:
         assert await outbox.drain(timeout=30)
@@ -252,3 +269,96 @@ async def test_a_message_of_one_part_notes_nothing_but_its_delivery(tmp_path: Pa
     await db.close()
     assert platform.shown[A] == ["one part", "p0", "p1"]
     assert [line.split(b" ")[0] for line in noted] == [b"1", b"P", b"2"]
+
+
+async def test_a_message_erased_from_a_merged_batch_between_tries_does_not_lose_text(
+    tmp_path: Path,
+) -> None:
+    """Three merged messages went out in parts; the middle one's person used /forgetme before
+    the rest went: the rest splits otherwise, so it starts over (a part shown twice), and
+    nothing of the others is left out."""
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3")
+    platform = Splitting(refuse={"b1\nc0": TransientFailure("503")})
+    outbox.register(platform)
+    for person in (1, 2, 3):
+        await db.execute("INSERT INTO people(id, created_at) VALUES (?, '2026-01-01')", (person,))
+    await outbox.start()
+    try:
+        await outbox.enqueue_many(
+            [
+                NewItem(A, msg("a0|a1", coalesce=True), person_id=1),
+                NewItem(A, msg("b0|b1", coalesce=True), person_id=2),
+                NewItem(A, msg("c0|c1", coalesce=True), person_id=3),
+            ]
+        )
+        await until(lambda: platform.refused >= 1)
+        assert platform.shown[A] == ["a0", "a1\nb0"]
+        await outbox.erase_person(2)
+        assert await outbox.drain(timeout=30)
+    finally:
+        await outbox.stop()
+        await db.close()
+    shown = platform.shown[A]
+    assert shown[2:] == ["a0", "a1\nc0", "c1"]  # started over: c0 is shown
+
+
+class Resplitting(Splitting):
+    """Splits at ``:`` too: a deploy that changed how messages split."""
+
+    async def deliver(self, destination: Destination, message: OutgoingMessage) -> list[str]:
+        text = message.text.replace(":", "|")
+        return await super().deliver(destination, OutgoingMessage(text))
+
+
+async def test_a_message_that_splits_otherwise_after_a_restart_starts_over(tmp_path: Path) -> None:
+    """Two of four parts were shown when the bot stopped; the new version splits the same
+    text into three: skipping two of those would leave a part unseen, so it starts over."""
+    path = tmp_path / "db.sqlite3"
+    first = Resplitting(refuse={"c": TransientFailure("503")})
+    await stopped_while_refused(path, first, "a:b|c|d")
+    assert first.shown[A] == ["a", "b"]
+    again = await sent_after_restart(path)
+    assert again.shown[A] == ["a:b", "c", "d"]
+
+
+async def test_an_old_note_beside_the_database_does_not_undo_parts_the_table_kept(
+    tmp_path: Path,
+) -> None:
+    """The file beside the database stopped being written (a write to it failed) after the
+    first part; the table went on to keep two. At the next start the table's longer record
+    wins, in memory and on disk: the second part is not shown twice."""
+    path = tmp_path / "db.sqlite3"
+    db = await Database.open(path)
+    repo = OutboxRepository(db)
+    try:
+        [row_id] = await repo.add_many([NewItem(A, msg("p0|p1|p2|p3"))], datetime.now(UTC))
+        [row] = await repo.queued()
+        two = Resume((row_id,), (("m-a",), ("m-b",)), 4)
+        await repo.record_progress([(row_id, row.created_at, two.to_json())])
+    finally:
+        await db.close()
+    stale = Resume((row_id,), (("m-a",),), 4).to_json()
+    beside(path).write_text(f"P {row_id} {row.created_at} {stale}\n")
+
+    again = await sent_after_restart(path)
+    assert again.shown[A] == ["p2", "p3"]
+
+
+async def test_the_table_keeps_the_longer_record_of_one_delivery(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "db.sqlite3")
+    repo = OutboxRepository(db)
+    try:
+        [row_id] = await repo.add_many([NewItem(A, msg("p0|p1|p2"))], datetime.now(UTC))
+        [row] = await repo.queued()
+
+        async def keep(record: Resume) -> Resume | None:
+            await repo.record_progress([(row_id, row.created_at, record.to_json())])
+            return (await repo.queued())[0].resume
+
+        longer = Resume((row_id,), (("1",), ("2",)), 3)
+        assert await keep(longer) == longer
+        assert await keep(Resume((row_id,), (("1",),), 3)) == longer  # older: not kept
+        over = Resume((row_id,), (("9",),), 4)  # the message split otherwise: started over
+        assert await keep(over) == over
+    finally:
+        await db.close()

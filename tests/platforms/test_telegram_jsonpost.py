@@ -10,7 +10,10 @@ tests/platforms/test_telegram_* files, cancellations included: test_telegram_sta
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import socket
+import struct
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -122,6 +125,62 @@ async def test_an_answer_in_chunks_is_read_whole() -> None:
     assert server.connections == 1
 
 
+@pytest.mark.parametrize(
+    "head",
+    [b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n", b"HTTP/1.0 200 OK\r\n\r\n"],
+    ids=["http-1.1-connection-close", "http-1.0"],
+)
+async def test_an_answer_ended_by_closing_the_connection_is_read_whole_and_sent_once(
+    head: bytes,
+) -> None:
+    """No length and no chunks: the body ends where the connection does. Taken as a broken
+    connection, the outbox would send the message again at every retry."""
+    body = json.dumps({"ok": True, "result": {"message_id": 7, "text": "y" * 300}}).encode()
+    server = Server(lambda n: (head + body, True))
+    async with serving(server) as (poster, url):
+        status, answer = await poster.post(url, b'{"text": "once"}', ROOMY, None)
+        assert not any(poster._idle.values())  # that connection is over: not kept
+    assert status == 200 and json.loads(answer)["result"]["message_id"] == 7
+    assert server.bodies == [b'{"text": "once"}']
+
+
+async def test_a_connection_reset_in_the_middle_of_such_an_answer_is_an_error() -> None:
+    """Cut by an error (a reset) rather than closed, the body may be short: not an answer."""
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b'HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n{"ok": tr')
+        await writer.drain()
+        sock = writer.get_extra_info("socket")
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        writer.transport.abort()  # closed with a reset, not an end of stream
+
+    listening = await asyncio.start_server(handle, "127.0.0.1", 0)
+    port = listening.sockets[0].getsockname()[1]
+    poster = JsonPoster("test", limit=4)
+    try:
+        with pytest.raises(ConnectionError):
+            await poster.post(URL(f"http://127.0.0.1:{port}/botT/sendMessage"), b"{}", ROOMY, None)
+    finally:
+        poster.close()
+        listening.close()
+        await listening.wait_closed()
+
+
+async def test_an_interim_answer_is_not_taken_for_the_answer() -> None:
+    """A front server may send ``100 Continue`` (or ``103 Early Hints``) first: the message
+    went out once, and its answer is the one that follows."""
+    interim = b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
+    server = Server(lambda n: (interim + ok({"message_id": n}), False))
+    async with serving(server) as (poster, url):
+        status, body = await poster.post(url, b'{"text": "one"}', ROOMY, None)
+        again, _ = await poster.post(url, b'{"text": "two"}', ROOMY, None)
+    assert status == 200 and json.loads(body)["result"] == {"message_id": 1}
+    assert again == 200
+    assert server.bodies == [b'{"text": "one"}', b'{"text": "two"}']
+    assert server.connections == 1  # kept alive through it
+
+
 async def test_an_answer_that_says_connection_close_is_not_kept() -> None:
     server = Server(lambda n: (ok({"message_id": n}, extra="Connection: close\r\n"), False))
     async with serving(server) as (poster, url):
@@ -160,3 +219,103 @@ async def test_a_server_that_closes_without_answering_is_a_connection_error() ->
         with pytest.raises(ConnectionError):
             await poster.post(url, b"{}", ROOMY, None)
         assert server.bodies == [b"{}"]  # sent once; the outbox decides about trying again
+
+
+async def test_an_ipv6_address_in_the_url_is_named_in_brackets_in_the_host_header() -> None:
+    """``Host: ::1:8081`` is not a valid header: a strict server refuses it with a 400, and
+    every message would then fail for good."""
+    heads: list[bytes] = []
+
+    async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        head = await reader.readuntil(b"\r\n\r\n")
+        heads.append(head)
+        await reader.readexactly(2)
+        writer.write(ok({"message_id": 1}))
+        await writer.drain()
+
+    listening = await asyncio.start_server(handle, "::1", 0)
+    port = listening.sockets[0].getsockname()[1]
+    poster = JsonPoster("test", limit=4)
+    try:
+        status, _ = await poster.post(
+            URL(f"http://[::1]:{port}/botT/sendMessage"), b"{}", ROOMY, None
+        )
+    finally:
+        poster.close()
+        listening.close()
+        await listening.wait_closed()
+    assert status == 200
+    [host] = [line for line in heads[0].split(b"\r\n") if line.lower().startswith(b"host:")]
+    assert host == f"Host: [::1]:{port}".encode()
+
+
+async def test_a_connection_idle_too_long_is_not_used() -> None:
+    """A NAT on the way may have forgotten a connection idle for a while: a request written
+    into it would wait for its read timeout and then go again. One idle longer than
+    ``max_idle`` is closed, and the request opens a fresh one."""
+    now = [1000.0]
+    server = Server(lambda n: (ok({"message_id": n}), False))
+    listening = await asyncio.start_server(server.handle, "127.0.0.1", 0)
+    port = listening.sockets[0].getsockname()[1]
+    url = URL(f"http://127.0.0.1:{port}/botT/sendMessage")
+    poster = JsonPoster("test", limit=4, max_idle=15.0, clock=lambda: now[0])
+    try:
+        await poster.post(url, b'{"n": 1}', ROOMY, None)
+        now[0] += 14.0
+        await poster.post(url, b'{"n": 2}', ROOMY, None)  # recent enough: used again
+        assert server.connections == 1
+        now[0] += 15.5
+        status, _ = await poster.post(url, b'{"n": 3}', ROOMY, None)
+        assert status == 200
+        assert server.connections == 2
+        await until(lambda: server.closed_by_client == 1)  # the old one was closed
+    finally:
+        poster.close()
+        listening.close()
+        await listening.wait_closed()
+    assert server.bodies == [b'{"n": 1}', b'{"n": 2}', b'{"n": 3}']
+
+
+async def test_an_address_that_does_not_answer_gives_way_to_the_next(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The Bot API's name gives two addresses and the first never answers (an IPv6 route
+    that goes nowhere): the next is tried soon after (Happy Eyeballs) instead of after the
+    whole connect timeout, which here, 60 s, is only a safety net."""
+    server = Server(lambda n: (ok({"message_id": n}), False))
+    listening = await asyncio.start_server(server.handle, "127.0.0.1", 0)
+    good = listening.sockets[0].getsockname()[1]
+    # An address that never answers: a listener whose queue is full drops every new SYN.
+    hole = socket.socket()
+    hole.bind(("127.0.0.1", 0))
+    hole.listen(0)
+    filling = []
+    for _ in range(3):
+        sock = socket.socket()
+        sock.setblocking(False)
+        with contextlib.suppress(BlockingIOError):
+            sock.connect(hole.getsockname())
+        filling.append(sock)
+    silent = hole.getsockname()[1]
+    loop = asyncio.get_running_loop()
+    resolve = loop.getaddrinfo
+
+    async def two_addresses(host: object, port: object, **kwargs: object) -> object:
+        if host != "api.example":
+            return await resolve(host, port, **kwargs)  # type: ignore[arg-type]
+        tcp = (socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "")
+        return [(*tcp, ("127.0.0.1", silent)), (*tcp, ("127.0.0.1", good))]
+
+    monkeypatch.setattr(loop, "getaddrinfo", two_addresses)
+    poster = JsonPoster("test", limit=4)
+    url = URL("http://api.example/botT/sendMessage")
+    try:
+        timeouts = Timeouts(connect=60.0, read=60.0, total=120.0)
+        status, _ = await poster.post(url, b"{}", timeouts, None)
+    finally:
+        poster.close()
+        listening.close()
+        await listening.wait_closed()
+        for sock in [*filling, hole]:
+            sock.close()
+    assert status == 200 and server.bodies == [b"{}"]

@@ -22,8 +22,14 @@ while idle is noticed before use and skipped).
 from __future__ import annotations
 
 import asyncio
+import functools
+import itertools
+import socket
 import ssl
+import time
+from asyncio.staggered import staggered_race
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import cast
 
@@ -54,6 +60,12 @@ class _Exchange(asyncio.Protocol):
         self._parser = httptools.HttpResponseParser(self)
         self._body: list[bytes] = []
         self._answer: asyncio.Future[tuple[int, bytes, bool]] | None = None
+        #: The answer's head has been read, and whether it says where its body ends (a
+        #: length, or chunks): without either, the body ends where the connection does.
+        self._headed = False
+        self._framed = False
+        #: When it was last handed back to the idle list (on the poster's clock).
+        self.idle_since = 0.0
 
     # -- asyncio.Protocol ----------------------------------------------------------------------
 
@@ -71,12 +83,31 @@ class _Exchange(asyncio.Protocol):
 
     def connection_lost(self, exc: Exception | None) -> None:
         self.closed = True
-        if self._answer is not None and not self._answer.done():
+        if self._answer is None or self._answer.done():
+            return
+        if exc is None and self._headed and not self._framed:
+            # An answer with neither a length nor chunks (HTTP/1.0, or ``Connection: close``)
+            # ends where the stream does, and this is that end: the whole answer is here.
+            # Taken as an error, the outbox would send the message again, and again.
+            self._answer.set_result((self._parser.get_status_code(), b"".join(self._body), False))
+        else:
             self._answer.set_exception(
                 ExchangeError(f"the server closed the connection ({exc or 'end of stream'})")
             )
 
     # -- httptools callbacks -------------------------------------------------------------------
+
+    def on_message_begin(self) -> None:
+        self._body = []
+        self._headed = False
+        self._framed = False
+
+    def on_header(self, name: bytes, value: bytes) -> None:
+        if name.lower() in (b"content-length", b"transfer-encoding"):
+            self._framed = True
+
+    def on_headers_complete(self) -> None:
+        self._headed = True
 
     def on_body(self, body: bytes) -> None:
         self._body.append(body)
@@ -84,6 +115,11 @@ class _Exchange(asyncio.Protocol):
     def on_message_complete(self) -> None:
         if self._answer is not None and not self._answer.done():
             status = self._parser.get_status_code()
+            if 100 <= status < 200 and status != 101:
+                # An interim answer (100 Continue, 103 Early Hints): the real one follows.
+                # Taken as the answer, the message would be sent again though it went out.
+                self._body = []
+                return
             self._answer.set_result(
                 (status, b"".join(self._body), self._parser.should_keep_alive())
             )
@@ -112,12 +148,32 @@ class _Exchange(asyncio.Protocol):
         self.close()
 
 
+#: Seconds before the next address is tried while the first has not answered (RFC 8305).
+HAPPY_EYEBALLS_DELAY = 0.25
+#: Seconds a connection may sit idle and still be used (aiohttp's keep-alive default).
+MAX_IDLE = 15.0
+
+
 class JsonPoster:
     """Kept-alive connections per host, at most ``limit`` requests at once (more wait for a
-    turn, at most the pool timeout, as PTB means it)."""
+    turn, at most the pool timeout, as PTB means it).
 
-    def __init__(self, user_agent: str, limit: int) -> None:
+    A connection idle longer than ``max_idle`` seconds is closed rather than used: a NAT or
+    a firewall on the way may have forgotten it without a word, and a request written into
+    it would get no answer until its read timeout (ten seconds or more) and then be sent
+    again. ``clock``: monotonic seconds; tests pass a settable one."""
+
+    def __init__(
+        self,
+        user_agent: str,
+        limit: int,
+        *,
+        max_idle: float = MAX_IDLE,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self._agent = user_agent
+        self._max_idle = max_idle
+        self._clock = clock
         self._turns = asyncio.Semaphore(limit)
         self._idle: dict[tuple[str, str, int], deque[_Exchange]] = {}
         self._heads: dict[URL, bytes] = {}
@@ -157,6 +213,7 @@ class JsonPoster:
             conn.close()  # cancelled or failed half way: never handed to another request
             raise
         if keep and not self._closed and conn.usable():
+            conn.idle_since = self._clock()
             self._idle.setdefault(key, deque()).append(conn)
         else:
             conn.close()
@@ -164,9 +221,10 @@ class JsonPoster:
 
     def _take(self, key: tuple[str, str, int]) -> _Exchange | None:
         idle = self._idle.get(key)
+        now = self._clock()
         while idle:
             conn = idle.pop()  # the most recently used: the least likely to have timed out
-            if conn.usable():
+            if conn.usable() and now - conn.idle_since <= self._max_idle:
                 return conn
             conn.close()
         return None
@@ -179,15 +237,50 @@ class JsonPoster:
                 self._tls = ssl.create_default_context()
             tls = self._tls
         port = url.port or (443 if tls else 80)
-        _, conn = await loop.create_connection(_Exchange, url.host or "", port, ssl=tls)
-        return conn
+        host = url.host or ""
+        infos = await loop.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        addresses = _interleave([(info[0], str(info[4][0]), int(info[4][1])) for info in infos])
+        if len(addresses) <= 1:
+            _, conn = await loop.create_connection(_Exchange, host, port, ssl=tls)
+            return conn
+        return await self._race(addresses, host, tls)
+
+    @staticmethod
+    async def _race(
+        addresses: list[tuple[int, str, int]], host: str, tls: ssl.SSLContext | None
+    ) -> _Exchange:
+        """Happy Eyeballs (RFC 8305), as aiohttp has it: when the first address of the name
+        does not answer (an IPv6 route that goes nowhere), the next is tried a quarter of a
+        second later instead of after the whole connect timeout. By hand because uvloop's
+        ``create_connection`` takes no ``happy_eyeballs_delay``. Every connection but the
+        one used is closed, also when the race is cancelled."""
+        loop = asyncio.get_running_loop()
+        opened: list[_Exchange] = []
+
+        async def attempt(address: tuple[int, str, int]) -> _Exchange:
+            _, conn = await loop.create_connection(
+                _Exchange, address[1], address[2], ssl=tls, server_hostname=host if tls else None
+            )
+            opened.append(conn)
+            return conn
+
+        winner: _Exchange | None = None
+        try:
+            winner, _, errors = await staggered_race(
+                [functools.partial(attempt, a) for a in addresses], HAPPY_EYEBALLS_DELAY
+            )
+        finally:
+            for conn in opened:
+                if conn is not winner:
+                    conn.close()
+        if winner is None:
+            raise OSError(f"could not connect to {host}: {', '.join(map(str, errors))}")
+        return winner
 
     def _head(self, url: URL, length: int) -> bytes:
         head = self._heads.get(url)
         if head is None:
-            host = url.host or ""
-            if not url.is_default_port():
-                host = f"{host}:{url.port}"
+            host = url.host_port_subcomponent or ""  # an IPv6 address in brackets
             head = (
                 f"POST {url.raw_path_qs} HTTP/1.1\r\nHost: {host}\r\n"
                 f"User-Agent: {self._agent}\r\nContent-Type: application/json\r\n"
@@ -204,6 +297,15 @@ class JsonPoster:
             for conn in idle:
                 conn.close()
         self._idle.clear()
+
+
+def _interleave(addresses: list[tuple[int, str, int]]) -> list[tuple[int, str, int]]:
+    """The first address of each family, then the rest in turn (RFC 8305's interleave)."""
+    families: dict[int, list[tuple[int, str, int]]] = {}
+    for address in addresses:
+        families.setdefault(address[0], []).append(address)
+    lines = list(families.values())
+    return [a for turn in itertools.zip_longest(*lines) for a in turn if a is not None]
 
 
 def _least(*seconds: float | None) -> float | None:
