@@ -52,24 +52,35 @@ def read(kind: str, version: str) -> bytes | None:
 def keep(kind: str, version: str, blob: bytes, *, asked: bool = False) -> Path | None:
     """Keep ``blob``, replacing what was kept of ``kind`` for other versions. Unless
     ``asked`` (``python -m bot prepare``), only where Python itself may write compiled
-    files; a read-only code folder (a deployed service) is not a problem. Where it was
+    files, and never raising: a read-only code folder (a deployed service, ProtectSystem=
+    strict) is only a slower next start, never a failed start or reload. Where it was
     kept, or None."""
     path = where(kind, version)
     if path is None or (sys.dont_write_bytecode and not asked):
         return None
-    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        partial.write_bytes(blob)
-        partial.replace(path)  # whole or not at all: a crash never leaves half an item
+        _write(path, kind, blob)
     except OSError as exc:
-        partial.unlink(missing_ok=True)
         if asked:
             raise
         log.debug("cannot keep %s beside the code (%s)", kind, exc)
         return None
+    return path
+
+
+def _write(path: Path, kind: str, blob: bytes) -> None:
+    """Whole or not at all: written to a temporary name and renamed, so a crash never leaves
+    half an item; then what was kept for other versions is removed."""
+    partial = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        partial.write_bytes(blob)
+        partial.replace(path)
+    except OSError:
+        with contextlib.suppress(OSError):  # a read-only folder refuses this too
+            partial.unlink(missing_ok=True)
+        raise
     for old in path.parent.glob(f"prepared.{kind}-*"):
         if old != path:
             with contextlib.suppress(OSError):
                 old.unlink()
-    return path

@@ -7,6 +7,9 @@ code-reading function is replaced by one that fails, to show it was not needed."
 
 from __future__ import annotations
 
+import compileall
+import errno
+import os
 import shutil
 import sys
 from collections.abc import Iterator
@@ -14,11 +17,13 @@ from pathlib import Path
 
 import pytest
 
+from bot import cli
 from bot.content import cache, prepared, wording
 from bot.content.problems import ContentError
+from bot.content.sources import DISTRESS
 from bot.content.texts import load_texts
 from bot.directory import english
-from tests.helpers import CONTENT
+from tests.helpers import CONTENT, console_service, make_settings
 from tests.test_cli import run_bot
 from tests.test_lean_start import imported
 
@@ -130,3 +135,76 @@ def test_the_prepared_word_list_is_wordfreqs(
     finally:
         english._ranked.cache_clear()
     assert from_prepared == english._from_wordfreq()
+
+
+def _read_only(monkeypatch: pytest.MonkeyPatch, folder: Path) -> list[str]:
+    """Writing, renaming and removing files in ``folder`` refused as a read-only mount
+    refuses them (ProtectSystem=strict; the folder itself exists, as __pycache__ does);
+    what was refused."""
+    refused: list[str] = []
+
+    def refusing(name: str) -> None:
+        original = getattr(Path, name)
+
+        def refuse(self: Path, *args: object, **kwargs: object) -> object:
+            if self.is_relative_to(folder):
+                refused.append(f"{name} {self.name}")
+                raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(self))
+            return original(self, *args, **kwargs)
+
+        monkeypatch.setattr(Path, name, refuse)
+
+    for name in ("write_bytes", "replace", "rename", "unlink"):
+        refusing(name)
+    return refused
+
+
+async def test_a_read_only_code_folder_never_stops_a_start_or_a_reload(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing prepared, the code's folder read-only, and Python allowed to try writing
+    compiled files there (the systemd unit): the bot starts, and a steward's new phrase in
+    distress.yaml is recognised after /reload."""
+    compiled = tmp_path / "compiled"
+    compiled.mkdir()
+    monkeypatch.setattr(sys, "pycache_prefix", str(compiled))
+    monkeypatch.setattr(sys, "dont_write_bytecode", False)
+    refused = _read_only(monkeypatch, compiled)
+    content = tmp_path / "content"
+    shutil.copytree(CONTENT, content)
+    message = "i want to hurt mysellf"
+    wording.scan.cache_clear()  # as a new process: the start reads the code, tries to keep it
+    try:
+        async with console_service(make_settings(tmp_path, content_dir=content)) as (svc, console):
+            assert "/crisis" in await console.say("/help")
+            before = svc.ctx.content[DISTRESS].patterns.which(message)
+            distress = content / "distress.yaml"
+            text = distress.read_text("utf-8")
+            distress.write_text(text.replace("myslef, mysefl]", "myslef, mysefl, mysellf]", 1))
+            reloaded = await console.say("/reload")
+            after = svc.ctx.content[DISTRESS].patterns.which(message)
+    finally:
+        wording.scan.cache_clear()
+    assert "Reloaded" in reloaded
+    assert before is None and after == "hurt-myself"
+    assert any(r.startswith("write_bytes .prepared.scan.wording") for r in refused)
+    assert any(r.startswith("write_bytes .prepared.regex.distress") for r in refused)
+    assert not list(compiled.glob("*prepared*"))
+
+
+def test_prepare_on_a_read_only_code_folder_says_so_in_one_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The code is compiled already (nothing for compileall to write), but what prepare
+    keeps beside it cannot be written: one plain line, not a traceback."""
+    compiled = tmp_path / "compiled"
+    compiled.mkdir()
+    monkeypatch.setattr(sys, "pycache_prefix", str(compiled))
+    monkeypatch.setattr(compileall, "compile_dir", lambda *args, **kwargs: True)
+    _read_only(monkeypatch, compiled)
+    assert cli.main(["prepare"]) == 1
+    printed = capsys.readouterr()
+    assert printed.out == ""
+    assert printed.err.count("\n") == 1
+    assert printed.err.startswith("Could not keep what is prepared beside the compiled code")
+    assert "Read-only file system" in printed.err
