@@ -8,6 +8,7 @@ about a second on a busy machine), then a set lookup.
 
 from __future__ import annotations
 
+import hashlib
 import marshal
 from functools import cache
 from importlib.metadata import version
@@ -23,6 +24,10 @@ _LIST_SIZE = 30_000
 
 
 _COMMON = 1_000  # the most common words: "think", "took", "much", "not"
+
+#: The code that makes the list from wordfreq's (this file, and ``fold`` in words.py): a list
+#: kept by other code (another fold) is never read.
+_CODE = (Path(__file__), Path(__file__).with_name("words.py"))
 
 
 @cache
@@ -46,8 +51,13 @@ def prepare() -> Path | None:
     return prepared.keep("words.english", _version(), marshal.dumps(_from_wordfreq()), asked=True)
 
 
+@cache
 def _version() -> str:
-    return f"{version('wordfreq')}-{_LIST_SIZE}"
+    """wordfreq's version, the list's size, and the sha256 of the code that derives it."""
+    code = hashlib.sha256()
+    for path in _CODE:
+        code.update(path.read_bytes())
+    return f"{version('wordfreq')}-{_LIST_SIZE}-{code.hexdigest()}"
 
 
 def _loaded(blob: bytes | None) -> tuple[str, ...] | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import compileall
 import errno
+import marshal
 import os
 import shutil
 import sys
@@ -208,3 +209,28 @@ def test_prepare_on_a_read_only_code_folder_says_so_in_one_line(
     assert printed.err.count("\n") == 1
     assert printed.err.startswith("Could not keep what is prepared beside the compiled code")
     assert "Read-only file system" in printed.err
+
+
+def test_a_word_list_kept_by_other_code_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The list is derived from wordfreq's by this code (``fold``): one kept by code that
+    derived it otherwise would let misspellings pass as English (or correct real words)."""
+    folder = tmp_path / "cache"
+    other = marshal.dumps(("kept", "by", "other", "code"))
+    english._ranked.cache_clear()
+    english._version.cache_clear()
+    try:
+        cache._write(folder, "words.english", english._version(), other)
+        with cache.kept_in(folder):
+            assert english._ranked() == marshal.loads(other)  # this code's: read back
+        changed = tmp_path / "words.py"
+        changed.write_text(english._CODE[1].read_text("utf-8").replace("def fold", "def  fold"))
+        monkeypatch.setattr(english, "_CODE", (english._CODE[0], changed))
+        english._ranked.cache_clear()
+        english._version.cache_clear()
+        with cache.kept_in(folder):
+            assert english._ranked() == english._from_wordfreq()
+    finally:
+        english._ranked.cache_clear()
+        english._version.cache_clear()
