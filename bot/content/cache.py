@@ -120,7 +120,7 @@ def _write(folder: Path, kind: str, digest: str, blob: bytes) -> None:
         if old != path:
             old.unlink(missing_ok=True)
     for stale in folder.glob(f".{kind}-*.part"):  # left by a process killed while writing
-        if not _writing(stale):
+        if not still_writing(stale):
             stale.unlink(missing_ok=True)
 
 
@@ -129,7 +129,7 @@ def _write(folder: Path, kind: str, digest: str, blob: bytes) -> None:
 _FRESH = 600.0
 
 
-def _writing(partial: Path) -> bool:
+def still_writing(partial: Path) -> bool:
     """Whether the process named in a ``.part`` file's name is still running (and may be
     writing it now); a killed one's file is never read, only removed."""
     try:

@@ -24,7 +24,7 @@ import sys
 from importlib.util import cache_from_source
 from pathlib import Path
 
-from bot.content.cache import FORMAT
+from bot.content.cache import FORMAT, still_writing
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,12 @@ def _write(path: Path, kind: str, blob: bytes) -> None:
         with contextlib.suppress(OSError):  # a read-only folder refuses this too
             partial.unlink(missing_ok=True)
         raise
-    for old in path.parent.glob(f"prepared.{kind}-*"):
+    # Only this Python's: __pycache__ is shared by every Python, each keeping its own.
+    for old in path.parent.glob(f"prepared.{kind}-{FORMAT}-*"):
         if old != path:
             with contextlib.suppress(OSError):
                 old.unlink()
+    for stale in path.parent.glob(f".prepared.{kind}-*.part"):  # left by a killed process
+        if not still_writing(stale):
+            with contextlib.suppress(OSError):
+                stale.unlink()

@@ -234,3 +234,29 @@ def test_a_word_list_kept_by_other_code_is_not_used(
     finally:
         english._ranked.cache_clear()
         english._version.cache_clear()
+
+
+def test_keeping_removes_only_this_pythons_older_items_and_dead_writers_parts(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """__pycache__ is shared by every installed Python: another's item stays. A ``.part``
+    left by a killed process goes once it is old; a fresh one (perhaps being written by
+    another container's process) and this process's own stay."""
+    monkeypatch.setattr(sys, "pycache_prefix", str(tmp_path / "compiled"))
+    path = prepared.where("scan.wording", "new")
+    assert path is not None
+    folder = path.parent
+    folder.mkdir(parents=True)
+    older = folder / f"prepared.scan.wording-{cache.FORMAT}-old"
+    other_python = folder / "prepared.scan.wording-v1-py399-new"
+    dead_old = folder / f".prepared.scan.wording-{cache.FORMAT}-old.999999999.part"
+    dead_fresh = folder / f".prepared.scan.wording-{cache.FORMAT}-old.999999998.part"
+    own_old = folder / f".prepared.scan.wording-{cache.FORMAT}-other.{os.getpid()}.part"
+    for item in (older, other_python, dead_old, dead_fresh, own_old):
+        item.write_bytes(b"kept")
+    for item in (dead_old, own_old):
+        os.utime(item, (0, 0))  # written long ago
+    assert prepared.keep("scan.wording", "new", b"{}", asked=True) == path
+    assert path.read_bytes() == b"{}"
+    assert not older.exists() and not dead_old.exists()
+    assert other_python.exists() and dead_fresh.exists() and own_old.exists()
