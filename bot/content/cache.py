@@ -16,6 +16,7 @@ only a slower load: problems with it are logged and never stop the bot.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import sys
@@ -76,6 +77,19 @@ def folder() -> Path | None:
     """The folder this load's cache is kept in (None: loading without a cache)."""
     kept = _kept.get()
     return None if kept is None else kept.folder
+
+
+def sealed(body: bytes) -> bytes:
+    """``body`` behind its own sha256: a kept item changed on disk (a bad disk, a stray edit)
+    may still parse, and would then be used as if the code or content had said it."""
+    return hashlib.sha256(body).digest() + body
+
+
+def opened(blob: bytes | None) -> bytes | None:
+    """The body of a ``sealed`` item if it is exactly as written, else None."""
+    if blob is None or len(blob) < 32 or hashlib.sha256(blob[32:]).digest() != blob[:32]:
+        return None
+    return blob[32:]
 
 
 def _name(kind: str, digest: str) -> str:

@@ -97,7 +97,7 @@ def keep(*, asked: bool = False) -> Path | None:
             return None
         _fresh = False
         body = marshal.dumps({d: _programs[d] for d in _used if d in _programs})
-    blob = hashlib.sha256(body).digest() + body  # a program changed on disk is never used
+    blob = kept.sealed(body)  # a program changed on disk is never used
     kept.write(KIND, VERSION, blob)
     return prepared.keep(KIND, VERSION, blob, asked=asked)
 
@@ -121,10 +121,11 @@ def _read_kept() -> None:
             continue
         _read_from.add(place)
         blob = kept.read(KIND, VERSION) if place == kept.folder() else prepared.read(KIND, VERSION)
-        if blob is None or hashlib.sha256(blob[32:]).digest() != blob[:32]:
+        body = kept.opened(blob)
+        if body is None:
             continue  # none, or changed since it was written (SRE would take many changes)
         try:
-            found = marshal.loads(blob[32:])
+            found = marshal.loads(body)
         except (ValueError, EOFError, TypeError):
             continue
         if isinstance(found, dict):

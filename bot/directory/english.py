@@ -37,18 +37,20 @@ def _ranked() -> tuple[str, ...]:
     prepare`` at install): importing wordfreq and reading its list is a fifth to a third of
     a second of a start."""
     key = _version()
-    words = _loaded(kept.read("words.english", key)) or _loaded(prepared.read("words.english", key))
+    words = _loaded(kept.opened(kept.read("words.english", key)))
+    words = words or _loaded(kept.opened(prepared.read("words.english", key)))
     if words is None:
         words = _from_wordfreq()
-        prepared.keep("words.english", key, marshal.dumps(words))
-    kept.write("words.english", key, marshal.dumps(words))
+        prepared.keep("words.english", key, kept.sealed(marshal.dumps(words)))
+    kept.write("words.english", key, kept.sealed(marshal.dumps(words)))
     return words
 
 
 def prepare() -> Path | None:
     """Keep the list beside the compiled code now (at install), so no start imports
     wordfreq; where it was kept (None: this Python keeps no compiled files)."""
-    return prepared.keep("words.english", _version(), marshal.dumps(_from_wordfreq()), asked=True)
+    blob = kept.sealed(marshal.dumps(_from_wordfreq()))
+    return prepared.keep("words.english", _version(), blob, asked=True)
 
 
 @cache

@@ -217,13 +217,13 @@ def test_a_word_list_kept_by_other_code_is_not_used(
     """The list is derived from wordfreq's by this code (``fold``): one kept by code that
     derived it otherwise would let misspellings pass as English (or correct real words)."""
     folder = tmp_path / "cache"
-    other = marshal.dumps(("kept", "by", "other", "code"))
+    other = cache.sealed(marshal.dumps(("kept", "by", "other", "code")))
     english._ranked.cache_clear()
     english._version.cache_clear()
     try:
         cache._write(folder, "words.english", english._version(), other)
         with cache.kept_in(folder):
-            assert english._ranked() == marshal.loads(other)  # this code's: read back
+            assert english._ranked() == ("kept", "by", "other", "code")  # this code's: read
         changed = tmp_path / "words.py"
         changed.write_text(english._CODE[1].read_text("utf-8").replace("def fold", "def  fold"))
         monkeypatch.setattr(english, "_CODE", (english._CODE[0], changed))
@@ -260,3 +260,33 @@ def test_keeping_removes_only_this_pythons_older_items_and_dead_writers_parts(
     assert path.read_bytes() == b"{}"
     assert not older.exists() and not dead_old.exists()
     assert other_python.exists() and dead_fresh.exists() and own_old.exists()
+
+
+def test_a_prepared_scan_changed_on_disk_is_not_used(fresh_scan: None) -> None:
+    """A changed letter still parses (a bad disk, a stray edit): one key the code uses would
+    no longer be checked for, and a wording file missing it would pass."""
+    kept = wording.prepare()
+    assert kept is not None
+    right = wording.read_code()
+    data = kept.read_bytes()
+    assert b'"core.error"' in data
+    kept.write_bytes(data.replace(b'"core.error"', b'"core.eror"'))
+    assert wording.scan() == right
+
+
+def test_a_kept_word_list_changed_on_disk_is_not_used(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A word changed in the kept list (a misspelling taken as English is never corrected)."""
+    monkeypatch.setattr(sys, "pycache_prefix", str(tmp_path / "compiled"))
+    kept = english.prepare()
+    assert kept is not None
+    data = kept.read_bytes()
+    assert data.count(b"\x05think") == 1  # marshal's short text: its length, then the word
+    kept.write_bytes(data.replace(b"\x05think", b"\x05thimk"))
+    english._ranked.cache_clear()
+    try:
+        words = english._ranked()
+    finally:
+        english._ranked.cache_clear()
+    assert "think" in words and "thimk" not in words
