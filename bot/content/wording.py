@@ -325,7 +325,6 @@ def scan() -> Scan:
     found = found or _parsed(kept.opened(prepared.read("scan.wording", digest)))
     if found is None:
         found = read_code()
-        prepared.keep("scan.wording", digest, kept.sealed(_dumped(found)))
     kept.write("scan.wording", digest, kept.sealed(_dumped(found)))
     return found
 
@@ -334,7 +333,7 @@ def prepare() -> Path | None:
     """Read the code now and keep what it asks for beside its compiled files (at install),
     so no start has to; where it was kept (None: this Python keeps no compiled files)."""
     blob = kept.sealed(_dumped(read_code()))
-    return prepared.keep("scan.wording", code_digest(), blob, asked=True)
+    return prepared.keep("scan.wording", code_digest(), blob)
 
 
 def _dumped(found: Scan) -> bytes:

@@ -99,7 +99,7 @@ def keep(*, asked: bool = False) -> Path | None:
         body = marshal.dumps({d: _programs[d] for d in _used if d in _programs})
     blob = kept.sealed(body)  # a program changed on disk is never used
     kept.write(KIND, VERSION, blob)
-    return prepared.keep(KIND, VERSION, blob, asked=asked)
+    return prepared.keep(KIND, VERSION, blob) if asked else None
 
 
 def _program(text: str) -> tuple[Any, ...]:

@@ -41,7 +41,6 @@ def _ranked() -> tuple[str, ...]:
     words = words or _loaded(kept.opened(prepared.read("words.english", key)))
     if words is None:
         words = _from_wordfreq()
-        prepared.keep("words.english", key, kept.sealed(marshal.dumps(words)))
     kept.write("words.english", key, kept.sealed(marshal.dumps(words)))
     return words
 
@@ -50,7 +49,7 @@ def prepare() -> Path | None:
     """Keep the list beside the compiled code now (at install), so no start imports
     wordfreq; where it was kept (None: this Python keeps no compiled files)."""
     blob = kept.sealed(marshal.dumps(_from_wordfreq()))
-    return prepared.keep("words.english", _version(), blob, asked=True)
+    return prepared.keep("words.english", _version(), blob)
 
 
 @cache
