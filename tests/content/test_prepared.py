@@ -289,3 +289,14 @@ def test_a_kept_word_list_changed_on_disk_is_not_used(
     finally:
         english._ranked.cache_clear()
     assert "think" in words and "thimk" not in words
+
+
+def test_prepare_where_compiled_files_cannot_be_written_says_so_in_one_line(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "a-file").write_text("not a folder")
+    ready = run_bot(tmp_path, "prepare", PYTHONPYCACHEPREFIX=str(tmp_path / "a-file" / "pyc"))
+    assert ready.returncode == 1
+    assert ready.stdout == ""
+    assert ready.stderr.count("\n") == 1 and "Traceback" not in ready.stderr
+    assert ready.stderr.startswith("Could not compile bot in ")
