@@ -58,6 +58,18 @@ def _load_with_cache(folder: Path) -> DistressFile:
     return file
 
 
+def _as_re_compile_makes_them(file: DistressFile) -> None:
+    """Every pattern equal to what re.compile makes of its text; every example recognised,
+    no near miss."""
+    for _, says, unless in file.compiled():
+        assert says == re.compile(says.pattern)
+        assert unless is None or unless == re.compile(unless.pattern)
+    patterns = Distress(file)
+    for entry in file.patterns:
+        assert all(patterns.recognises(example) for example in entry.examples)
+    assert not any(patterns.recognises(miss) for miss in file.near_misses)
+
+
 def test_patterns_from_kept_programs_are_those_re_compile_makes(
     fresh: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -73,13 +85,7 @@ def test_patterns_from_kept_programs_are_those_re_compile_makes(
 
     monkeypatch.setattr(compiled, "_program", not_again)
     file = _load_with_cache(tmp_path / "data" / "cache")
-    for _, says, unless in file.compiled():
-        assert says == re.compile(says.pattern)
-        assert unless is None or unless == re.compile(unless.pattern)
-    patterns = Distress(file)
-    for entry in file.patterns:
-        assert all(patterns.recognises(example) for example in entry.examples)
-    assert not any(patterns.recognises(miss) for miss in file.near_misses)
+    _as_re_compile_makes_them(file)
 
 
 def test_a_damaged_program_is_not_used(fresh: None, tmp_path: Path) -> None:
@@ -163,12 +169,7 @@ def test_if_pythons_internals_change_the_patterns_are_those_re_compile_makes(
     )
     (tmp_path / "data").mkdir()
     file = _load_with_cache(tmp_path / "data" / "cache")
-    for _, says, unless in file.compiled():
-        assert says == re.compile(says.pattern)
-        assert unless is None or unless == re.compile(unless.pattern)
-    patterns = Distress(file)
-    for entry in file.patterns:
-        assert all(patterns.recognises(example) for example in entry.examples)
+    _as_re_compile_makes_them(file)
     assert compiled._programs == {}
     assert not list((tmp_path / "data").glob(f"cache/{compiled.KIND}-*"))
 
