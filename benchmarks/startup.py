@@ -17,9 +17,9 @@ do not mix. A measurement, not a test.
 
 The process's whole CPU time (interpreter, imports and service) is printed beside each wall
 time: it is the steadier figure on a shared host. Before anything is timed, each code makes one
-whole untimed start on a throwaway data folder, writing its compiled bytecode (and what
-``python -m bot prepare`` keeps beside it) into a temporary folder (PYTHONPYCACHEPREFIX), as
-the install steps do: so the first timed start is a fresh data folder, not a fresh checkout.
+whole untimed start on a throwaway data folder, writing its compiled bytecode into a
+temporary folder (PYTHONPYCACHEPREFIX), then runs ``python -m bot prepare`` with it, as the
+install steps do: so the first timed start is a fresh data folder, not a fresh checkout.
 ``--without-bytecode`` measures what a host with PYTHONDONTWRITEBYTECODE=1 and nothing compiled
 or prepared does instead: compile every module, and work out the rest, at every start.
 """
@@ -171,6 +171,15 @@ async def warm_up(code: str, env: dict[str, str]) -> None:
         got = await start(Path(throwaway), env)
     if isinstance(got, str):
         raise SystemExit(f"the warm-up start of {code} failed:\n{got}")
+    if "PYTHONDONTWRITEBYTECODE" not in env:  # then as the install steps: python -m bot prepare
+        await asyncio.to_thread(  # (older code has no prepare: it says so, and that is all)
+            subprocess.run,
+            [sys.executable, "-m", "bot", "prepare"],
+            capture_output=True,
+            env=env,
+            cwd=env["PYTHONPATH"],
+            check=False,
+        )
 
 
 async def start(folder: Path, env: dict[str, str]) -> list[str] | str:

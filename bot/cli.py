@@ -62,12 +62,26 @@ def _prepare() -> int:
     from bot.directory import english
 
     for package in (bot, handlers):
-        if not compileall.compile_dir(Path(str(package.__file__)).parent, quiet=1):
-            print(f"Could not compile {package.__name__}.", file=sys.stderr)
+        folder = Path(str(package.__file__)).parent
+        if not compileall.compile_dir(folder, quiet=2):
+            print(
+                f"Could not compile {package.__name__} in {folder}: a file there does not"
+                " compile, or this user may not write its compiled files (run prepare as"
+                f" the user that installed it; python -m compileall {folder} names the file).",
+                file=sys.stderr,
+            )
             return 1
-    for kept in (wording.prepare(), english.prepare(), _prepare_distress()):
-        if kept is not None:
-            print(f"Kept {kept}")
+    try:
+        for kept in (wording.prepare(), english.prepare(), _prepare_distress()):
+            if kept is not None:
+                print(f"Kept {kept}")
+    except OSError as exc:
+        print(
+            f"Could not keep what is prepared beside the compiled code ({exc}): run prepare"
+            " as the user that installed the code.",
+            file=sys.stderr,
+        )
+        return 1
     print("Prepared: compiled the code, and kept what each first start would work out.")
     return 0
 

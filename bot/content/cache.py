@@ -16,6 +16,7 @@ only a slower load: problems with it are logged and never stop the bot.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import sys
@@ -78,6 +79,19 @@ def folder() -> Path | None:
     return None if kept is None else kept.folder
 
 
+def sealed(body: bytes) -> bytes:
+    """``body`` behind its own sha256: a kept item changed on disk (a bad disk, a stray edit)
+    may still parse, and would then be used as if the code or content had said it."""
+    return hashlib.sha256(body).digest() + body
+
+
+def opened(blob: bytes | None) -> bytes | None:
+    """The body of a ``sealed`` item if it is exactly as written, else None."""
+    if blob is None or len(blob) < 32 or hashlib.sha256(blob[32:]).digest() != blob[:32]:
+        return None
+    return blob[32:]
+
+
 def _name(kind: str, digest: str) -> str:
     return f"{kind}-{FORMAT}-{digest}"
 
@@ -120,7 +134,7 @@ def _write(folder: Path, kind: str, digest: str, blob: bytes) -> None:
         if old != path:
             old.unlink(missing_ok=True)
     for stale in folder.glob(f".{kind}-*.part"):  # left by a process killed while writing
-        if not _writing(stale):
+        if not still_writing(stale):
             stale.unlink(missing_ok=True)
 
 
@@ -129,7 +143,7 @@ def _write(folder: Path, kind: str, digest: str, blob: bytes) -> None:
 _FRESH = 600.0
 
 
-def _writing(partial: Path) -> bool:
+def still_writing(partial: Path) -> bool:
     """Whether the process named in a ``.part`` file's name is still running (and may be
     writing it now); a killed one's file is never read, only removed."""
     try:

@@ -6,9 +6,10 @@ cache yet (``bot.content.cache``), so it used to read the whole code for the wor
 uses (a third to half a second of CPU) and import wordfreq for its word list (a fifth). Both
 depend only on what is installed, like compiled bytecode, so they are kept where that is:
 the ``__pycache__`` folder of this package (or under PYTHONPYCACHEPREFIX). ``python -m bot
-prepare`` writes them at install, beside ``compileall``'s files; a run that may write
-compiled files there (no PYTHONDONTWRITEBYTECODE) keeps them too. A deployed service that
-may not write beside its code just works them out, as before.
+prepare`` writes them at install, beside ``compileall``'s files, and only it: a running
+service writes only in its data folder (where ``bot.content.cache`` keeps what it worked out
+because nothing was prepared), so a read-only code folder (the systemd unit) is never a
+problem at start or reload.
 
 Each item is named by what it is and the exact version it was made from (the code's sha256,
 a library's version), so other code never reads it; one that cannot be read is only a slower
@@ -18,15 +19,11 @@ start. Nothing here is about a person, or comes from the content folder.
 from __future__ import annotations
 
 import contextlib
-import logging
 import os
-import sys
 from importlib.util import cache_from_source
 from pathlib import Path
 
-from bot.content.cache import FORMAT
-
-log = logging.getLogger(__name__)
+from bot.content.cache import FORMAT, still_writing
 
 
 def where(kind: str, version: str) -> Path | None:
@@ -49,27 +46,34 @@ def read(kind: str, version: str) -> bytes | None:
         return None
 
 
-def keep(kind: str, version: str, blob: bytes, *, asked: bool = False) -> Path | None:
-    """Keep ``blob``, replacing what was kept of ``kind`` for other versions. Unless
-    ``asked`` (``python -m bot prepare``), only where Python itself may write compiled
-    files; a read-only code folder (a deployed service) is not a problem. Where it was
-    kept, or None."""
+def keep(kind: str, version: str, blob: bytes) -> Path | None:
+    """For ``python -m bot prepare`` only: keep ``blob``, replacing what this Python kept of
+    ``kind`` for other versions. Where it was kept (None: this Python keeps no compiled
+    files); OSError if it cannot be written (prepare says so in one line)."""
     path = where(kind, version)
-    if path is None or (sys.dont_write_bytecode and not asked):
-        return None
+    if path is not None:
+        _write(path, kind, blob)
+    return path
+
+
+def _write(path: Path, kind: str, blob: bytes) -> None:
+    """Whole or not at all: written to a temporary name and renamed, so a crash never leaves
+    half an item; then what was kept for other versions is removed."""
     partial = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         partial.write_bytes(blob)
-        partial.replace(path)  # whole or not at all: a crash never leaves half an item
-    except OSError as exc:
-        partial.unlink(missing_ok=True)
-        if asked:
-            raise
-        log.debug("cannot keep %s beside the code (%s)", kind, exc)
-        return None
-    for old in path.parent.glob(f"prepared.{kind}-*"):
+        partial.replace(path)
+    except OSError:
+        with contextlib.suppress(OSError):  # a read-only folder refuses this too
+            partial.unlink(missing_ok=True)
+        raise
+    # Only this Python's: __pycache__ is shared by every Python, each keeping its own.
+    for old in path.parent.glob(f"prepared.{kind}-{FORMAT}-*"):
         if old != path:
             with contextlib.suppress(OSError):
                 old.unlink()
-    return path
+    for stale in path.parent.glob(f".prepared.{kind}-*.part"):  # left by a killed process
+        if not still_writing(stale):
+            with contextlib.suppress(OSError):
+                stale.unlink()

@@ -321,20 +321,19 @@ def scan() -> Scan:
     scan is only ever used for the very bytes it was read from; one that cannot be read is
     read again from the code."""
     digest = code_digest()
-    blob = kept.read("scan.wording", digest) or prepared.read("scan.wording", digest)
-    found = _parsed(blob) if blob is not None else None
-    if found is None or blob is None:
+    found = _parsed(kept.opened(kept.read("scan.wording", digest)))
+    found = found or _parsed(kept.opened(prepared.read("scan.wording", digest)))
+    if found is None:
         found = read_code()
-        blob = _dumped(found)
-        prepared.keep("scan.wording", digest, blob)
-    kept.write("scan.wording", digest, blob)
+    kept.write("scan.wording", digest, kept.sealed(_dumped(found)))
     return found
 
 
 def prepare() -> Path | None:
     """Read the code now and keep what it asks for beside its compiled files (at install),
     so no start has to; where it was kept (None: this Python keeps no compiled files)."""
-    return prepared.keep("scan.wording", code_digest(), _dumped(read_code()), asked=True)
+    blob = kept.sealed(_dumped(read_code()))
+    return prepared.keep("scan.wording", code_digest(), blob)
 
 
 def _dumped(found: Scan) -> bytes:
@@ -345,8 +344,10 @@ def _dumped(found: Scan) -> bytes:
     return json.dumps({"uses": uses, "unread": list(found.unread)}).encode()
 
 
-def _parsed(blob: bytes) -> Scan | None:
-    """A kept scan, or None if it is not one (cut short, or from other code)."""
+def _parsed(blob: bytes | None) -> Scan | None:
+    """A kept scan, or None if it is not one (none, changed, or from other code)."""
+    if blob is None:
+        return None
     try:
         data = json.loads(blob)
         uses = tuple(

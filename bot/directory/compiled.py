@@ -34,25 +34,32 @@ from bot.content import prepared
 
 log = logging.getLogger(__name__)
 
-_sre: Any = importlib.import_module("_sre")
-_compiler: Any = importlib.import_module("re._compiler")
-_parser: Any = importlib.import_module("re._parser")
-
 KIND = "regex.distress"
-#: This Python exactly, and SRE's own format: a program from any other is never read.
-VERSION = f"{sys.hexversion:x}-{_sre.MAGIC}-{_sre.CODESIZE}"
+try:  # Python's own internals: a Python without them compiles every pattern as re does
+    _sre: Any = importlib.import_module("_sre")
+    _compiler: Any = importlib.import_module("re._compiler")
+    _parser: Any = importlib.import_module("re._parser")
+    #: This Python exactly, and SRE's own format: a program from any other is never read.
+    VERSION: str | None = f"{sys.hexversion:x}-{_sre.MAGIC}-{_sre.CODESIZE}"
+except (ImportError, AttributeError):
+    VERSION = None
 
 #: program for each text's sha256: what was read back or made in this process.
 _programs: dict[str, tuple[Any, ...]] = {}
 _used: set[str] = set()  # the ones asked for in this process: what is kept for next time
 _read_from: set[object] = set()  # the places already read
 _fresh = False  # a program was made since the last keep()
+_refused: set[str] = set()  # this Python's internals refused: said once, then quietly
 _lock = threading.Lock()  # content loads run on worker threads
 
 
 def compile_pattern(text: str) -> re.Pattern[str]:
-    """``re.compile(text)``, from the program kept for this very text when there is one."""
+    """``re.compile(text)``, from the program kept for this very text when there is one.
+    If Python's internals used here behave in any way other than expected (a newer Python),
+    ``re.compile`` itself, and nothing is kept: a crisis phrase is never lost to a saving."""
     global _fresh
+    if VERSION is None:
+        return re.compile(text)
     digest = hashlib.sha256(text.encode()).hexdigest()
     with _lock:
         _read_kept()
@@ -63,8 +70,15 @@ def compile_pattern(text: str) -> re.Pattern[str]:
             return cast(re.Pattern[str], _sre.compile(text, *program))
         except Exception as exc:  # a damaged or foreign program: compiled afresh below
             log.debug("distress: a kept pattern program was refused (%s)", exc)
-    program = _program(text)
-    pattern = cast(re.Pattern[str], _sre.compile(text, *program))
+    try:
+        program = _program(text)
+        pattern = cast(re.Pattern[str], _sre.compile(text, *program))
+    except Exception as exc:
+        (log.debug if _refused else log.warning)(
+            "distress: patterns compiled as re does, and not kept (%r)", exc
+        )
+        _refused.add(type(exc).__name__)
+        return re.compile(text)
     with _lock:
         _programs[digest] = program
         _fresh = True
@@ -76,14 +90,16 @@ def keep(*, asked: bool = False) -> Path | None:
     start (only once the whole load succeeds: ``bot.content.cache``). ``asked``: by ``python
     -m bot prepare``, beside the compiled code whatever was made; where that was kept."""
     global _fresh
+    if VERSION is None:
+        return None
     with _lock:
         if not (_fresh or asked):
             return None
         _fresh = False
         body = marshal.dumps({d: _programs[d] for d in _used if d in _programs})
-    blob = hashlib.sha256(body).digest() + body  # a program changed on disk is never used
+    blob = kept.sealed(body)  # a program changed on disk is never used
     kept.write(KIND, VERSION, blob)
-    return prepared.keep(KIND, VERSION, blob, asked=asked)
+    return prepared.keep(KIND, VERSION, blob) if asked else None
 
 
 def _program(text: str) -> tuple[Any, ...]:
@@ -99,15 +115,17 @@ def _program(text: str) -> tuple[Any, ...]:
 
 def _read_kept() -> None:
     """Read what the data folder and the code's folder keep, once each (called locked)."""
+    assert VERSION is not None
     for place in (kept.folder(), prepared.where(KIND, VERSION)):
         if place is None or place in _read_from:
             continue
         _read_from.add(place)
         blob = kept.read(KIND, VERSION) if place == kept.folder() else prepared.read(KIND, VERSION)
-        if blob is None or hashlib.sha256(blob[32:]).digest() != blob[:32]:
+        body = kept.opened(blob)
+        if body is None:
             continue  # none, or changed since it was written (SRE would take many changes)
         try:
-            found = marshal.loads(blob[32:])
+            found = marshal.loads(body)
         except (ValueError, EOFError, TypeError):
             continue
         if isinstance(found, dict):

@@ -8,6 +8,7 @@ about a second on a busy machine), then a set lookup.
 
 from __future__ import annotations
 
+import hashlib
 import marshal
 from functools import cache
 from importlib.metadata import version
@@ -24,6 +25,10 @@ _LIST_SIZE = 30_000
 
 _COMMON = 1_000  # the most common words: "think", "took", "much", "not"
 
+#: The code that makes the list from wordfreq's (this file, and ``fold`` in words.py): a list
+#: kept by other code (another fold) is never read.
+_CODE = (Path(__file__), Path(__file__).with_name("words.py"))
+
 
 @cache
 def _ranked() -> tuple[str, ...]:
@@ -32,22 +37,28 @@ def _ranked() -> tuple[str, ...]:
     prepare`` at install): importing wordfreq and reading its list is a fifth to a third of
     a second of a start."""
     key = _version()
-    words = _loaded(kept.read("words.english", key)) or _loaded(prepared.read("words.english", key))
+    words = _loaded(kept.opened(kept.read("words.english", key)))
+    words = words or _loaded(kept.opened(prepared.read("words.english", key)))
     if words is None:
         words = _from_wordfreq()
-        prepared.keep("words.english", key, marshal.dumps(words))
-    kept.write("words.english", key, marshal.dumps(words))
+    kept.write("words.english", key, kept.sealed(marshal.dumps(words)))
     return words
 
 
 def prepare() -> Path | None:
     """Keep the list beside the compiled code now (at install), so no start imports
     wordfreq; where it was kept (None: this Python keeps no compiled files)."""
-    return prepared.keep("words.english", _version(), marshal.dumps(_from_wordfreq()), asked=True)
+    blob = kept.sealed(marshal.dumps(_from_wordfreq()))
+    return prepared.keep("words.english", _version(), blob)
 
 
+@cache
 def _version() -> str:
-    return f"{version('wordfreq')}-{_LIST_SIZE}"
+    """wordfreq's version, the list's size, and the sha256 of the code that derives it."""
+    code = hashlib.sha256()
+    for path in _CODE:
+        code.update(path.read_bytes())
+    return f"{version('wordfreq')}-{_LIST_SIZE}-{code.hexdigest()}"
 
 
 def _loaded(blob: bytes | None) -> tuple[str, ...] | None:

@@ -14,6 +14,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
@@ -57,6 +58,18 @@ def _load_with_cache(folder: Path) -> DistressFile:
     return file
 
 
+def _as_re_compile_makes_them(file: DistressFile) -> None:
+    """Every pattern equal to what re.compile makes of its text; every example recognised,
+    no near miss."""
+    for _, says, unless in file.compiled():
+        assert says == re.compile(says.pattern)
+        assert unless is None or unless == re.compile(unless.pattern)
+    patterns = Distress(file)
+    for entry in file.patterns:
+        assert all(patterns.recognises(example) for example in entry.examples)
+    assert not any(patterns.recognises(miss) for miss in file.near_misses)
+
+
 def test_patterns_from_kept_programs_are_those_re_compile_makes(
     fresh: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -72,13 +85,7 @@ def test_patterns_from_kept_programs_are_those_re_compile_makes(
 
     monkeypatch.setattr(compiled, "_program", not_again)
     file = _load_with_cache(tmp_path / "data" / "cache")
-    for _, says, unless in file.compiled():
-        assert says == re.compile(says.pattern)
-        assert unless is None or unless == re.compile(unless.pattern)
-    patterns = Distress(file)
-    for entry in file.patterns:
-        assert all(patterns.recognises(example) for example in entry.examples)
-    assert not any(patterns.recognises(miss) for miss in file.near_misses)
+    _as_re_compile_makes_them(file)
 
 
 def test_a_damaged_program_is_not_used(fresh: None, tmp_path: Path) -> None:
@@ -143,3 +150,36 @@ def test_the_expressions_are_the_same_text_in_every_process() -> None:
         for seed in ("1", "2", "3")
     }
     assert len(seen) == 1
+
+
+def _refusing(*args: object) -> object:
+    raise AttributeError("a future Python changed this")
+
+
+@pytest.mark.parametrize("internal", ["_parser", "_compiler", "_sre"])
+def test_if_pythons_internals_change_the_patterns_are_those_re_compile_makes(
+    fresh: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, internal: str
+) -> None:
+    """A newer Python whose re internals refuse what this module asks of them: distress.yaml
+    still loads, every example is still recognised, and nothing is kept for next time."""
+    monkeypatch.setattr(
+        compiled,
+        internal,
+        SimpleNamespace(parse=_refusing, _code=_refusing, compile=_refusing),
+    )
+    (tmp_path / "data").mkdir()
+    file = _load_with_cache(tmp_path / "data" / "cache")
+    _as_re_compile_makes_them(file)
+    assert compiled._programs == {}
+    assert not list((tmp_path / "data").glob(f"cache/{compiled.KIND}-*"))
+
+
+def test_a_python_without_these_internals_compiles_as_re_does(
+    fresh: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(compiled, "VERSION", None)  # as when importing them failed
+    monkeypatch.setattr(compiled, "_program", _refusing)
+    with cache.kept_in(tmp_path / "cache"):
+        assert compiled.compile_pattern(" (?:cant go on )") == re.compile(" (?:cant go on )")
+        assert compiled.keep(asked=True) is None
+    assert not (tmp_path / "cache").exists()

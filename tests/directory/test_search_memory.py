@@ -7,9 +7,12 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import pytest
+
 from bot.content.sources import RESOURCES, SOURCES
 from bot.content.store import ContentStore
 from bot.directory.resources import Query
+from bot.storage import search_memory
 from bot.storage.search_index import BROAD, Filters, Group, IndexedDoc, SearchIndex
 from tests.directory.fixtures import content_dir
 
@@ -175,3 +178,65 @@ async def test_an_edited_entry_is_found_by_its_new_words_after_a_reload(tmp_path
         "toward-the-heart",
         "naloxone-kits",
     ]
+
+
+_NAMES = [
+    "Zoë circle", "zoe circle", "Émile house", "emile house", "Ωmega peers", "日本語 group",
+    "Ärzte", "apple", "Apple", "Straße", "strasse", "𝔘nicode", "Ａfull width", "a\u0301 combined",
+    "á", "İstanbul", "ﬁsh", "Z", "z", "_under", "~tilde", "😀 smile", "9 lives", "Ñandú", "nandu",
+    "Ԁ cyrillic", "ع arabic", "\uffef last bmp",
+]  # fmt: skip
+
+
+def _named(size: int) -> SearchIndex:
+    rng = random.Random(7)
+    return SearchIndex.build(
+        _entry(n, rng)._replace(name=_NAMES[n % len(_NAMES)] + " " * (n % 2)) for n in range(size)
+    )
+
+
+def test_filters_alone_list_by_name_exactly_as_sql_orders_them() -> None:
+    """Mixed case, accents, non-Latin letters, letters beyond the first 65,536, and names
+    that are the same once folded (then by place in the directory): SQL's order, exactly."""
+    index = _named(len(_NAMES) * 4)
+    conn = index._conn
+    sql = [doc for (doc,) in conn.execute("SELECT doc FROM facets ORDER BY name, doc")]
+    assert index.facets().by_name == sql
+    free = [
+        d for (d,) in conn.execute("SELECT doc FROM facets WHERE cost = 'free' ORDER BY name, doc")
+    ]
+    assert index.search(None, Filters(cost="free"), 500) == free  # as a search lists them
+
+
+def _most_sqlite_work_in_one_statement(size: int) -> int:
+    """SQLite's own count of the instructions it ran (never a time) for the statement that
+    did the most while the filter sets were built, at ``size`` entries."""
+    index = _named(size)
+    counts: list[int] = []
+
+    def started(sql: str) -> None:
+        counts.append(0)
+
+    def step() -> int:
+        counts[-1] += 1
+        return 0
+
+    index._conn.set_trace_callback(started)
+    index._conn.set_progress_handler(step, 1)
+    try:
+        index.facets()
+    finally:
+        index._conn.set_progress_handler(None, 1)
+        index._conn.set_trace_callback(None)
+    return max(counts)
+
+
+def test_building_the_filter_sets_never_walks_every_entry_in_one_step(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """They are built on a worker thread while searches go on, sharing SQLite: no one step
+    may grow with the directory, or a search waits for all of it (50 to 125 ms at 50,000)."""
+    monkeypatch.setattr(search_memory, "_CHUNK", 20)
+    small = _most_sqlite_work_in_one_statement(200)
+    large = _most_sqlite_work_in_one_statement(800)
+    assert large < small * 1.5
