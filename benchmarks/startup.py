@@ -172,28 +172,26 @@ async def warm_up(code: str, env: dict[str, str]) -> None:
     if isinstance(got, str):
         raise SystemExit(f"the warm-up start of {code} failed:\n{got}")
     if "PYTHONDONTWRITEBYTECODE" not in env:  # then as the install steps: python -m bot prepare
-        await asyncio.to_thread(  # (older code has no prepare: it says so, and that is all)
-            subprocess.run,
-            [sys.executable, "-m", "bot", "prepare"],
-            capture_output=True,
-            env=env,
-            cwd=env["PYTHONPATH"],
-            check=False,
-        )
+        await child(["-m", "bot", "prepare"], env)  # (older code has none: it says so)
+
+
+async def child(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """Python with ``args`` in a child process run by the code ``env`` names, from that
+    code's folder (``python -c`` and ``-m`` look in their working folder first)."""
+    return await asyncio.to_thread(
+        subprocess.run,
+        [sys.executable, *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=env["PYTHONPATH"],
+        check=False,
+    )
 
 
 async def start(folder: Path, env: dict[str, str]) -> list[str] | str:
     """One start in a child process: its figures, or what it said when it failed."""
-    began = time.time()
-    out = await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-c", CHILD, str(folder), str(began)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=env["PYTHONPATH"],  # python -c looks in its working folder first
-        check=False,
-    )
+    out = await child(["-c", CHILD, str(folder), str(time.time())], env)
     return out.stderr[-2000:] if out.returncode != 0 else out.stdout.split()[-6:]
 
 
@@ -209,15 +207,7 @@ async def seed_with(code: str, env: dict[str, str], folder: Path, count: int) ->
     database made by a newer version), and each code's first start should meet a database
     of its own version, as a fresh install of it would."""
     await asyncio.to_thread(folder.mkdir)
-    out = await asyncio.to_thread(
-        subprocess.run,
-        [sys.executable, "-c", SEED, str(folder), str(count)],
-        capture_output=True,
-        text=True,
-        env=env,
-        cwd=env["PYTHONPATH"],
-        check=False,
-    )
+    out = await child(["-c", SEED, str(folder), str(count)], env)
     if out.returncode != 0:
         raise SystemExit(f"storing the schedules with {code} failed:\n{out.stderr[-2000:]}")
 

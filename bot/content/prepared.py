@@ -20,10 +20,15 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Callable
 from importlib.util import cache_from_source
 from pathlib import Path
+from typing import TypeVar
 
+from bot.content import cache
 from bot.content.cache import FORMAT, still_writing
+
+T = TypeVar("T")
 
 
 def where(kind: str, version: str) -> Path | None:
@@ -34,6 +39,26 @@ def where(kind: str, version: str) -> Path | None:
     except NotImplementedError:
         return None
     return compiled.with_name(f"prepared.{kind}-{FORMAT}-{version}")
+
+
+def recalled(
+    kind: str,
+    version: str,
+    parse: Callable[[bytes | None], T | None],
+    make: Callable[[], T],
+    dump: Callable[[T], bytes],
+) -> T:
+    """What a start worked out, from the first place that has it whole: the data folder's
+    content cache, then what ``prepare`` kept beside the code; made afresh (``make``) when
+    neither has it (or it fails its sha256: ``parse`` is given None). Whatever was found is
+    kept in the data folder, sealed, for the next start; one place for every such item."""
+    found = parse(cache.opened(cache.read(kind, version)))
+    if found is None:
+        found = parse(cache.opened(read(kind, version)))
+    if found is None:
+        found = make()
+    cache.write(kind, version, cache.sealed(dump(found)))
+    return found
 
 
 def read(kind: str, version: str) -> bytes | None:

@@ -320,13 +320,7 @@ def scan() -> Scan:
     compiled files (``bot.content.prepared``: ``python -m bot prepare`` at install). A kept
     scan is only ever used for the very bytes it was read from; one that cannot be read is
     read again from the code."""
-    digest = code_digest()
-    found = _parsed(kept.opened(kept.read("scan.wording", digest)))
-    found = found or _parsed(kept.opened(prepared.read("scan.wording", digest)))
-    if found is None:
-        found = read_code()
-    kept.write("scan.wording", digest, kept.sealed(_dumped(found)))
-    return found
+    return prepared.recalled("scan.wording", code_digest(), _parsed, read_code, _dumped)
 
 
 def prepare() -> Path | None:

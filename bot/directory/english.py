@@ -36,13 +36,7 @@ def _ranked() -> tuple[str, ...]:
     and beside the compiled code (``bot.content.prepared``, written by ``python -m bot
     prepare`` at install): importing wordfreq and reading its list is a fifth to a third of
     a second of a start."""
-    key = _version()
-    words = _loaded(kept.opened(kept.read("words.english", key)))
-    words = words or _loaded(kept.opened(prepared.read("words.english", key)))
-    if words is None:
-        words = _from_wordfreq()
-    kept.write("words.english", key, kept.sealed(marshal.dumps(words)))
-    return words
+    return prepared.recalled("words.english", _version(), _loaded, _from_wordfreq, marshal.dumps)
 
 
 def prepare() -> Path | None:
