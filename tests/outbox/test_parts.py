@@ -232,14 +232,8 @@ async def test_a_long_message_cut_short_leaves_no_text_on_disk_once_delivered(
     the text is in no file: main, WAL, shared memory, nor the file of ids beside them."""
     text = "|".join(f"{n} {MARKER}" for n in range(3))
     path = tmp_path / "db.sqlite3"
-    db, outbox = await open_outbox(path)
     platform = Splitting(refuse={f"1 {MARKER}": TransientFailure("503")})
-    outbox.register(platform)
-    await outbox.start()
-    await outbox.enqueue(A, msg(text))
-    await until(lambda: platform.refused >= 1)
-    await outbox.stop()
-    await db.close()
+    await stopped_while_refused(path, platform, text)
     db, outbox = await open_outbox(path)
     again = Splitting()
     outbox.register(again)
