@@ -451,7 +451,10 @@ def arguments() -> argparse.Namespace:
     parser.add_argument("--count", type=int, default=DEFAULT_COUNT, help="messages to fan out")
     parser.add_argument("--full", action="store_true", help=f"{FULL_COUNT:,} messages")
     parser.add_argument(
-        "--overhead", type=int, default=1_000, help="messages for part 2 (whatever --count is)"
+        "--overhead",
+        type=int,
+        default=1_000,
+        help="messages for part 2 (whatever --count is); 0 skips it",
     )
     parser.add_argument("--no-hog", action="store_true", help="skip the run beside a CPU hog")
     parser.add_argument("--profile", action="store_true", help="profile part 2 (cProfile)")
@@ -478,7 +481,8 @@ async def main(args: argparse.Namespace) -> None:
             tempfile.TemporaryDirectory() as two,
         ):
             await fan_out(count, Path(one), label)
-            await overhead(args.overhead, Path(two), label, profile=False)
+            if args.overhead > 0:
+                await overhead(args.overhead, Path(two), label, profile=False)
     if args.profile:  # a pass of its own: the profiler slows everything it watches
         with tempfile.TemporaryDirectory() as three:
             label = "quiet host, under cProfile (times inflated by it)"
