@@ -125,7 +125,7 @@ class Journal:
         if head.created_at is None:
             return
         stored = tuple(e.id for e in batch if e.created_at is not None)
-        record = Resume(stored, tuple(progress.parts), progress.total).to_json()
+        record = Resume(stored, tuple(progress.parts), progress.total, progress.round).to_json()
         row = (head.id, head.created_at)
         self._sent.progressed(row, record)
         self._progress[row] = record
@@ -262,7 +262,7 @@ class Journal:
 
 def _newest(stored: Resume | None, noted: str | None) -> Resume | None:
     """A row's parts sent: as noted beside the database (written first), else as kept in
-    the table. Of two records of the same delivery (same batch, same split) the one with
+    the table. Of two records of the same delivery (same batch, split and round) the one with
     more parts wins: the parts of one delivery only grow, and the file can be the older one
     (after a write to it failed, nothing more was noted there, and it was not emptied)."""
     note = Resume.from_json(noted) if noted is not None else None
@@ -270,7 +270,7 @@ def _newest(stored: Resume | None, noted: str | None) -> Resume | None:
         return stored
     if (
         stored is not None
-        and (stored.batch, stored.total) == (note.batch, note.total)
+        and (stored.batch, stored.total, stored.round) == (note.batch, note.total, note.round)
         and len(stored.parts) > len(note.parts)
     ):
         return stored

@@ -71,15 +71,18 @@ class Lane:
         head = entries.get(self.queue[0]) if self.queue else None
         if head is None or head.resume is None or head.resume.batch[0] != head.id:
             return
-        batch = [e for i in head.resume.batch if (e := entries.get(i)) is not None]
-        if len(batch) != len(head.resume.batch):
-            # A message of the batch was erased (/forgetme) meanwhile: the rest splits
-            # otherwise, and the parts sent say nothing of it. Started over: a part shown
-            # twice rather than text never shown.
-            return
+        resume = head.resume
+        batch = [e for i in resume.batch if (e := entries.get(i)) is not None]
         self.attempt = batch
         self.attempt_key = dedup_key(batch)
-        self.progress = Progress(head.resume.parts, head.resume.total)
+        if len(batch) != len(resume.batch) and resume.parts:
+            # A message of the batch was erased (/forgetme) meanwhile: the rest splits
+            # otherwise, and the parts sent say nothing of it. Started over, as a new round
+            # (its own nonces): a part shown twice rather than text never shown.
+            self.progress = Progress(round=resume.round)
+            self.progress.start_over()
+            return
+        self.progress = Progress(resume.parts, resume.total, resume.round)
 
     def finished(self) -> None:
         """The batch is delivered or failed for good: the next one is formed anew."""
@@ -129,13 +132,12 @@ def batch_for(lane: Lane, entries: Mapping[int, Entry], max_text: int) -> tuple[
             return batch, lane.attempt_key
         if batch:
             # Parts were sent, then a message of the batch was erased: the rest splits
-            # otherwise, so the parts sent no longer say what was shown. Started over, with
-            # a key of its own (Discord would hand back the old parts for the old one): a
-            # part shown twice rather than text never shown.
+            # otherwise, so the parts sent no longer say what was shown. Started over, as a
+            # new round (Discord would hand back the old parts for the old nonces): a part
+            # shown twice rather than text never shown.
             lane.attempt = batch
-            lane.progress = Progress()
-            again = f"{lane.attempt_key}:again".encode()
-            lane.attempt_key = hashlib.sha256(again).hexdigest()[:20]
+            lane.progress.start_over()
+            lane.progress.total = None
             return batch, lane.attempt_key
     batch = coalesce(lane.queue, entries, max_text)
     lane.attempt = batch

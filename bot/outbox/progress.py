@@ -23,6 +23,7 @@ row goes with its outbox row (``ON DELETE CASCADE``), so ``/forgetme`` erases it
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -32,7 +33,9 @@ class Progress:
     """The parts of one delivery the platform has, in order, each with the ids it gave (one,
     or a few when a part had to go as several messages, e.g. as plain text)."""
 
-    def __init__(self, parts: Sequence[Sequence[str]] = (), total: int | None = None) -> None:
+    def __init__(
+        self, parts: Sequence[Sequence[str]] = (), total: int | None = None, round: int = 0
+    ) -> None:
         self.parts: list[tuple[str, ...]] = [tuple(p) for p in parts]
         #: Told after each part is added while more follow (the outbox notes it durably);
         #: None: nobody listens.
@@ -40,6 +43,27 @@ class Progress:
         #: How many parts the delivery has, when the adapter knows (:meth:`expect`); read
         #: back with the parts after a restart.
         self.total: int | None = total
+        #: How many times the delivery started over from its first part (:meth:`key`); read
+        #: back with the parts after a restart.
+        self.round = round
+
+    def key(self, dedup_key: str | None) -> str | None:
+        """The dedup key for this round's parts (what a platform's nonce is made from). A
+        delivery that starts over sends other text under the same part numbers: with the
+        first round's key, Discord, which remembers a nonce for a few minutes, would answer a
+        part with the message it made for the old text, and the new text would never show.
+        Each start-over is one round more, noted with the parts, so the key is new for the
+        new text and the same on every try of it (after a restart too), while the parts of a
+        delivery that never started over keep the message's own key."""
+        if dedup_key is None or not self.round:
+            return dedup_key
+        return hashlib.sha256(f"{dedup_key}:{self.round}".encode()).hexdigest()[:20]
+
+    def start_over(self) -> None:
+        """The parts sent no longer say which text was shown: send every part again, as a
+        new round."""
+        self.parts.clear()
+        self.round += 1
 
     def __len__(self) -> int:
         """How many parts were sent: the index of the first one still to send."""
@@ -59,7 +83,7 @@ class Progress:
         the message starts over from its first part. A duplicate rather than a loss: skipping
         by the old count would leave out text nobody saw."""
         if self.parts and self.total is not None and total != self.total:
-            self.parts.clear()
+            self.start_over()
         self.total = total
 
     def sent(self, *ids: str) -> None:
@@ -80,11 +104,15 @@ class Resume:
     parts: tuple[tuple[str, ...], ...]
     #: How many parts the message split into (None in records from before it was kept).
     total: int | None = None
+    #: How many times it started over (:attr:`Progress.round`; 0 in older records).
+    round: int = 0
 
     def to_json(self) -> str:
         record: dict[str, object] = {"batch": self.batch, "parts": self.parts}
         if self.total is not None:
             record["total"] = self.total
+        if self.round:
+            record["round"] = self.round
         return json.dumps(record, separators=(",", ":"))
 
     @classmethod
@@ -97,6 +125,7 @@ class Resume:
             parts = tuple(tuple(str(i) for i in part) for part in raw["parts"])
             total = raw.get("total")
             total = None if total is None else int(total)
+            round = int(raw.get("round", 0))
         except (ValueError, TypeError, KeyError, AttributeError):
             return None
-        return cls(batch, parts, total) if batch else None
+        return cls(batch, parts, total, round) if batch else None

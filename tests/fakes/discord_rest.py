@@ -179,7 +179,7 @@ async def send(request: web.Request) -> web.Response:
     if earlier is not None:  # enforce_nonce: the message made for it, not a second one
         return json_response(earlier.payload(channel.guild_id))
     message = fake.create_message(channel, data, request[FILES])
-    fake.remember_nonce(message, data)
+    fake.remember_nonce(message)
     if reference.get("message_id"):
         message.reply_to = str(reference["message_id"])
     fake.changed()

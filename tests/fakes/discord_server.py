@@ -272,8 +272,10 @@ class FakeDiscord:
             return None
         return self.world.messages.get(found[0])
 
-    def remember_nonce(self, message: Message, data: JSON) -> None:
-        if data.get("enforce_nonce") and message.nonce is not None:
+    def remember_nonce(self, message: Message) -> None:
+        """Every message made with a nonce, enforced or not: the docs' check is for "another
+        message created by the same author with the same nonce", however it was sent."""
+        if message.nonce is not None:
             self.nonces[message.nonce] = (message.id, self.clock.now())
 
     def edit_message(self, message: Message, data: JSON, files: list[str]) -> None:

@@ -15,7 +15,7 @@ import itertools
 import logging
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -53,6 +53,8 @@ class Splitting:
     hang_at: str | None = None  # a part whose first request never ends (the watchdog's case)
     shown: dict[Destination, list[str]] = field(default_factory=lambda: defaultdict(list))
     refused: int = 0
+    #: The dedup key each part shown went with (what Discord's nonces are made from).
+    keys: list[str | None] = field(default_factory=list)
 
     def limit_for(self, destination: Destination) -> Limit | None:
         return None
@@ -72,6 +74,7 @@ class Splitting:
                 self.refused += 1
                 raise error
             self.shown[destination].append(part)
+            self.keys.append(done.key(message.dedup_key))
             done.sent(f"m{next(_ids)}")
         return done.ids()
 
@@ -301,7 +304,7 @@ class Resplitting(Splitting):
 
     async def deliver(self, destination: Destination, message: OutgoingMessage) -> list[str]:
         text = message.text.replace(":", "|")
-        return await super().deliver(destination, OutgoingMessage(text))
+        return await super().deliver(destination, replace(message, text=text))
 
 
 async def test_a_message_that_splits_otherwise_after_a_restart_starts_over(tmp_path: Path) -> None:
@@ -313,6 +316,29 @@ async def test_a_message_that_splits_otherwise_after_a_restart_starts_over(tmp_p
     assert first.shown[A] == ["a", "b"]
     again = await sent_after_restart(path)
     assert again.shown[A] == ["a:b", "c", "d"]
+
+
+async def test_a_message_started_over_after_a_restart_keeps_its_new_keys_at_the_next(
+    tmp_path: Path,
+) -> None:
+    """Started over after a restart (its split changed), the parts go with keys of their own,
+    not the ones the first parts went with (Discord would answer those with the old text);
+    cut short again, the next start goes on with those same new keys (a part whose answer
+    was lost is then returned by Discord, not shown twice)."""
+    path = tmp_path / "db.sqlite3"
+    first = Resplitting(refuse={"c": TransientFailure("503")})
+    await stopped_while_refused(path, first, "a:b|c|d")
+    db, outbox = await open_outbox(path)
+    second = Splitting(refuse={"c": TransientFailure("503")})
+    outbox.register(second)
+    await outbox.start()
+    await until(lambda: second.refused >= 1)
+    await outbox.stop()
+    await db.close()
+    third = await sent_after_restart(path)
+    assert first.shown[A] + second.shown[A] + third.shown[A] == ["a", "b", "a:b", "c", "d"]
+    assert first.keys[0] == first.keys[1] != second.keys[0]
+    assert second.keys[0] == third.keys[0] == third.keys[1]
 
 
 async def test_an_old_note_beside_the_database_does_not_undo_parts_the_table_kept(

@@ -138,7 +138,7 @@ class Sender:
                 continue
             view, file = (rendered.view, rendered.file()) if index == last else (None, None)
             replying: dict[str, Any] = {"reference": reference} if index == 0 and reference else {}
-            replying["nonce"] = nonce(message, index)  # None: discord.py picks one
+            replying["nonce"] = nonce(message, done, index)  # None: discord.py picks one
             sent = await channel.send(
                 chunk,
                 view=view or MISSING,

@@ -294,7 +294,7 @@ class RelaySender:
                 allowed_mentions=mentions,
                 file=file if last and file is not None else MISSING,
                 reference=reference,  # None is send's own default; MISSING is refused
-                nonce=nonce(message, index),
+                nonce=nonce(message, done, index),
             )
             done.sent(str(sent.id))
         return done.ids()

@@ -13,7 +13,7 @@ import discord
 
 from bot.core import markup
 from bot.core.replies import Attachment, ButtonStyle
-from bot.outbox import Button, OutgoingMessage
+from bot.outbox import Button, OutgoingMessage, Progress
 from bot.platforms.discord.client import PcButton
 
 log = logging.getLogger(__name__)
@@ -76,12 +76,14 @@ def view(rows: Sequence[Sequence[Button]]) -> discord.ui.View | None:
     return built
 
 
-def nonce(message: OutgoingMessage, part: int) -> str | None:
+def nonce(message: OutgoingMessage, done: Progress, part: int) -> str | None:
     """The same for every attempt at sending this part of this message, after a restart too:
     discord.py sends it with ``enforce_nonce``, so Discord returns the message it already
     created for it (within a few minutes) instead of showing it twice, when an answer was lost
-    to a timeout or a crash. None lets discord.py pick one (a message from outside the
-    outbox)."""
-    if message.dedup_key is None:
+    to a timeout or a crash. A delivery that started over from its first part (its split
+    changed) has new ones (``Progress.key``): the old would return the old text. None lets
+    discord.py pick one (a message from outside the outbox)."""
+    key = done.key(message.dedup_key)
+    if key is None:
         return None
-    return f"{message.dedup_key}.{part}"  # 20 + 1 + a few digits: within 25
+    return f"{key}.{part}"  # 20 + 1 + a few digits: within 25
