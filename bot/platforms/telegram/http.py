@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import json
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import aiohttp
@@ -61,7 +62,7 @@ class AiohttpRequest(BaseRequest):
         self._pool = pool_timeout
         self._session: aiohttp.ClientSession | None = None
         self._poster: JsonPoster | None = None  # JSON POSTs: the lean path (jsonpost.py)
-        self._timeout = self._timeouts(read_timeout, write_timeout, connect_timeout, pool_timeout)
+        self._limits = _Limits.of(read_timeout, write_timeout, connect_timeout, pool_timeout)
         self._urls: dict[str, URL] = {}  # the Bot API's method URLs, parsed once
 
     @property
@@ -99,17 +100,18 @@ class AiohttpRequest(BaseRequest):
             raise RuntimeError("AiohttpRequest is not initialized")
         given = (read_timeout, write_timeout, connect_timeout, pool_timeout)
         if all(isinstance(t, DefaultValue) for t in given):
-            timeout = self._timeout  # most requests: built once
-        else:
+            limits = self._limits  # most requests: built once
+        else:  # a value given for this call wins over the request's own (PTB's DEFAULT_NONE)
             mine_all = (self._read, self._write, self._connect, self._pool)
             read, write, connect, pool = (
                 mine if isinstance(t, DefaultValue) else t
                 for t, mine in zip(given, mine_all, strict=True)
             )
-            timeout = self._timeouts(read, write, connect, pool)
+            limits = _Limits.of(read, write, connect, pool)
         body, content_type = _body(request_data)
         if method == "POST" and content_type == _JSON_TYPE and isinstance(body, bytes):
-            return await self._post_json(url, body, timeout)
+            return await self._post_json(url, body, limits)
+        timeout = limits.aiohttp
         try:
             headers = _JSON if content_type == _JSON_TYPE else {"User-Agent": self.USER_AGENT}
             async with self._session.request(
@@ -128,24 +130,14 @@ class AiohttpRequest(BaseRequest):
             log.debug("HTTP Request: %s %s %d", method, url, response.status)
         return response.status, body
 
-    async def _post_json(
-        self, url: str, body: bytes, timeout: aiohttp.ClientTimeout
-    ) -> tuple[int, bytes]:
+    async def _post_json(self, url: str, body: bytes, limits: _Limits) -> tuple[int, bytes]:
         """A JSON body POSTed on the lean path (jsonpost.py), with the same timeouts and
         PTB's errors as through aiohttp."""
         assert self._poster is not None
         where = self._url(url)
-        pool = (
-            None
-            if timeout.connect is None or timeout.sock_connect is None
-            else (timeout.connect - timeout.sock_connect)
-        )
         try:
             status, answer = await self._poster.post(
-                where if isinstance(where, URL) else URL(where),
-                body,
-                Timeouts(timeout.sock_connect, timeout.sock_read, timeout.total),
-                pool,
+                where if isinstance(where, URL) else URL(where), body, limits.json, limits.pool
             )
         except TimeoutError as exc:
             raise TimedOut(f"HTTP: {type(exc).__name__}") from exc
@@ -172,18 +164,33 @@ class AiohttpRequest(BaseRequest):
             parsed = self._urls[url] = URL(url)
         return parsed
 
-    @staticmethod
-    def _timeouts(
-        read: float | None, write: float | None, connect: float | None, pool: float | None
-    ) -> aiohttp.ClientTimeout:
+
+@dataclass(frozen=True, slots=True)
+class _Limits:
+    """PTB's four timeouts for one request, in the form each client takes: aiohttp's for
+    files, jsonpost's and its wait for a free connection for the rest."""
+
+    aiohttp: aiohttp.ClientTimeout
+    json: Timeouts
+    pool: float | None
+
+    @classmethod
+    def of(
+        cls, read: float | None, write: float | None, connect: float | None, pool: float | None
+    ) -> _Limits:
         parts = [t for t in (read, write, connect, pool) if t is not None]
-        return aiohttp.ClientTimeout(
-            # Every request ends by itself: waiting for a slot, connecting, sending and reading
-            # together never take longer than the four allowances added up.
-            total=sum(parts) if len(parts) == 4 else None,
-            connect=None if pool is None or connect is None else pool + connect,
-            sock_connect=connect,
-            sock_read=read,
+        # Every request ends by itself: waiting for a slot, connecting, sending and reading
+        # together never take longer than the four allowances added up.
+        total = sum(parts) if len(parts) == 4 else None
+        return cls(
+            aiohttp.ClientTimeout(
+                total=total,
+                connect=None if pool is None or connect is None else pool + connect,
+                sock_connect=connect,
+                sock_read=read,
+            ),
+            Timeouts(connect=connect, read=read, total=total),
+            pool,
         )
 
 
