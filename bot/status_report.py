@@ -23,8 +23,18 @@ _COUNTS = (
     ("mentors", "SELECT COUNT(*) FROM roles WHERE role = 'mentor'"),
     ("stewards", "SELECT COUNT(*) FROM roles WHERE role = 'steward'"),
     ("schedules", "SELECT COUNT(*) FROM schedules"),
-    ("messages waiting to be sent", "SELECT COUNT(*) FROM outbox WHERE status = 'queued'"),
-    ("messages that could not be delivered", "SELECT COUNT(*) FROM outbox WHERE status = 'failed'"),
+    # ``status`` is stored after ``attachment``: reading it in a row that holds a file walks
+    # every page of the file (about 88 ms for 200 MB queued). A row holds a file only while
+    # it waits (marking one failed empties it, as it always has), and ``attachment IS NULL``
+    # is answered from the row's header: the files are never read.
+    (
+        "messages waiting to be sent",
+        "SELECT COUNT(*) FROM outbox WHERE attachment IS NOT NULL OR status = 'queued'",
+    ),
+    (
+        "messages that could not be delivered",
+        "SELECT COUNT(*) FROM outbox WHERE attachment IS NULL AND status = 'failed'",
+    ),
 )
 
 
