@@ -5,6 +5,8 @@ even with libyaml), and building its search index most of the rest; a restart wi
 files need do neither. Each kept item is named by what it is and the sha256 of the file it came
 from, so an edited file is simply not found (its first load parses it again, checks it fully,
 and reports any problem exactly as without a cache) and the item for the old bytes is removed.
+An item another Python version kept (its name says which) is left alone: two versions sharing
+a data folder (an upgrade, then a rollback) each keep their own, and neither parses again.
 
 Only what passed every check is kept: plain parsed data (``marshal``: lists, dicts, text and
 numbers, nothing that runs code when read), validated again by the current schema on every
@@ -130,7 +132,9 @@ def _write(folder: Path, kind: str, digest: str, blob: bytes) -> None:
     except OSError:
         partial.unlink(missing_ok=True)  # a full disk keeps no half-written item
         raise
-    for old in folder.glob(f"{kind}-*"):
+    # What this Python kept for older bytes goes; what another Python version kept is left
+    # alone: after an upgrade and a rollback on one data folder, each start finds its own.
+    for old in folder.glob(f"{kind}-{FORMAT}-*"):
         if old != path:
             old.unlink(missing_ok=True)
     for stale in folder.glob(f".{kind}-*.part"):  # left by a process killed while writing

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.content import yamlfile
+from bot.content import cache, yamlfile
 from bot.content.problems import ContentError
 from bot.content.sources import RESOURCES, SOURCES, _indexed
 from bot.content.store import Content, load_all
@@ -129,3 +129,23 @@ def test_a_start_killed_while_keeping_its_index_is_rebuilt_at_the_next(tmp_path:
     assert not half.exists()
     assert busy.exists()  # left to its writer
     assert image.read_bytes() == whole  # kept again, whole
+
+
+def test_another_python_versions_items_are_left_for_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upgrade to a new Python, then a rollback, on one data folder: each version keeps its
+    own items and finds them again, so neither parses everything afresh at its next start."""
+    folder, kept = content_dir(tmp_path), tmp_path / "content-cache"
+    monkeypatch.setattr(cache, "FORMAT", "v1-py399")  # the version upgraded to
+    restart_load(folder, kept)
+    theirs = {p.name: p.read_bytes() for p in kept.iterdir() if "-v1-py399-" in p.name}
+    monkeypatch.undo()  # rolled back
+    first = restart_load(folder, kept)
+    ours = {p.name for p in kept.iterdir() if f"-{cache.FORMAT}-" in p.name}
+    assert theirs and ours
+    assert {p.name: p.read_bytes() for p in kept.iterdir() if p.name in theirs} == theirs
+    monkeypatch.setattr(cache, "FORMAT", "v1-py399")  # and upgraded again
+    again = restart_load(folder, kept)
+    assert names(again, "naloxone") == names(first, "naloxone") != []
+    assert ours <= {p.name for p in kept.iterdir()}
