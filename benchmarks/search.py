@@ -86,18 +86,26 @@ async def main() -> None:
         async with running(settings) as svc:
             await svc.ctx.repo.people.create(member, (Role.PEER,), svc.ctx.clock.now())
             warming = getattr(svc, "warming", None)
-            if warming is not None:
+            if warming is not None and sys.argv[2] == "after":
                 await warming
+            busy = warming is not None and not warming.done()
             took = []
             for words in ("naloxone", "grief"):
                 event = CommandEvent(Actor(member, "bench"), private, "resources", raw=words)
                 started = time.perf_counter()
                 await svc.dispatcher.command(event)
                 took.append((time.perf_counter() - started) * 1000)
-    print(*took)
+            if warming is not None:
+                await warming
+    print(int(busy), *took)
 
 asyncio.run(main())
 """
+
+
+#: When the child's first command comes: once the warm-up (bot/warm.py) has finished, or at
+#: once, while it runs (a restart with a backlog of updates: commands arrive as it starts).
+WHEN = {"after": "after the warm-up", "during": "during the warm-up"}
 
 
 def load_average() -> str:
@@ -240,25 +248,30 @@ def first_in_fresh_process(fresh: int, compare: Path | None) -> None:
     """The first and second `/resources` of ``fresh`` child processes (see the docstring),
     with another checkout's code taking turns when ``compare`` is given."""
     codes = {"this code": REPO, **({f"{compare}": compare} if compare else {})}
-    took: dict[str, list[tuple[float, float]]] = {name: [] for name in codes}
+    took: dict[tuple[str, str], list[tuple[float, float, bool]]] = {
+        (name, when): [] for name in codes for when in WHEN
+    }
     for _ in range(fresh):
         for name, code in codes.items():
-            env = {**os.environ, "LOG_LEVEL": "WARNING", "PYTHONPATH": str(code)}
-            done = subprocess.run(  # in the code's own folder: python -c looks there first
-                [sys.executable, "-c", CHILD, str(REPO / "content")],
-                cwd=code,
-                env=env,
-                capture_output=True,
-                text=True,
-                check=True,
-            )
-            first, second = (float(x) for x in done.stdout.split()[-2:])
-            took[name].append((first, second))
-    for name, pairs in took.items():
-        firsts = sorted(first for first, _ in pairs)
-        seconds = sorted(second for _, second in pairs)
+            for when in WHEN:
+                env = {**os.environ, "LOG_LEVEL": "WARNING", "PYTHONPATH": str(code)}
+                done = subprocess.run(  # in the code's own folder: python -c looks there first
+                    [sys.executable, "-c", CHILD, str(REPO / "content"), when],
+                    cwd=code,
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                busy, first, second = done.stdout.split()[-3:]
+                took[name, when].append((float(first), float(second), busy == "1"))
+    for (name, when), runs in took.items():
+        firsts = sorted(first for first, _, _ in runs)
+        seconds = sorted(second for _, second, _ in runs)
+        busy = sum(b for _, _, b in runs)
         print(
-            f"first /resources in a fresh process ({name}, shipped content, {fresh} processes):"
+            f"first /resources in a fresh process ({name}, shipped content, {fresh} processes),"
+            f" {WHEN[when]}{f' (still warming in {busy})' if when == 'during' else ''}:"
             f" median {statistics.median(firsts):5.2f} ms ({firsts[0]:.2f}-{firsts[-1]:.2f}),"
             f" {statistics.median(firsts) / E2E_CEILING_MS:.2f} of the 5 ms ceiling;"
             f" the second: median {statistics.median(seconds):5.2f} ms"

@@ -33,7 +33,7 @@ from bot.scheduler import Scheduler
 from bot.storage.database import Database
 from bot.storage.lock import only_copy
 from bot.storage.repository import Repository
-from bot.warm import Rewarm, warm_up
+from bot.warm import Rewarm, read_locale, warm_up
 from handlers import ROUTERS
 
 log = logging.getLogger(__name__)
@@ -97,6 +97,10 @@ async def running(
     """Start everything; on exit, stop everything in reverse order."""
     clock = clock or SystemClock()
     async with AsyncExitStack() as stack:
+        # The locale data every /resources needs, read on a worker thread while the rest
+        # starts (bot/warm.py): there when the first commands come.
+        locale = read_locale()
+        stack.push_async_callback(asyncio.wait, (locale,))
         # Content first: a missing or broken content folder stops start-up before anything
         # is created on disk (no stray empty database is left behind).
         # What unchanged content files gave last time is kept beside the database, so a
@@ -198,7 +202,7 @@ async def running(
         stack.callback(collector.release)
         # Only now, with every platform answering: what the first commands would wait for
         # (the locale data, the directory's filter sets) is built on a worker thread.
-        warming = asyncio.create_task(warm_up(content.current), name="warm-up")
+        warming = asyncio.create_task(warm_up(content.current, locale=locale), name="warm-up")
         stack.push_async_callback(asyncio.wait, (warming,))
         rewarm = Rewarm()
         content.on_reload(rewarm.reloaded)
