@@ -17,6 +17,7 @@ import pytest
 from babel import localedata
 
 from bot.content.sources import RESOURCES
+from bot.content.store import Content, ContentStore
 from bot.core import dates
 from handlers import resources
 from tests.directory.fixtures import content_dir
@@ -115,3 +116,31 @@ async def test_filters_alone_right_after_a_start_and_a_reload_list_the_same_entr
         assert svc.ctx.content[RESOURCES].index._facets is not None  # built after the reload
         after = await console.say("/resources region:north")
     assert "Aspen grief circle" in after and "Northern grief circle" not in after
+
+
+async def test_the_locale_data_is_read_while_the_content_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a restart with a backlog, commands come the moment the service answers: the
+    locale data every /resources needs is read during start-up (here the content load waits
+    until that has begun), not after the service answers, when the first /resources waited
+    for it. A safety net of 20 s ends the wait if it never begins."""
+    begun = threading.Event()
+    real = dates.preload
+
+    def preload() -> None:
+        begun.set()
+        real()
+
+    real_load = ContentStore.load
+
+    async def load(self: ContentStore) -> Content:
+        assert await asyncio.to_thread(begun.wait, 20), "the locale data was not being read"
+        return await real_load(self)
+
+    monkeypatch.setattr(dates, "preload", preload)
+    monkeypatch.setattr(ContentStore, "load", load)
+    settings = make_settings(tmp_path, content_dir=content_dir(tmp_path))
+    async with console_service(settings) as (_, console):
+        answer = await console.say("/resources naloxone")
+    assert CHECKED in answer
