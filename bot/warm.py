@@ -1,14 +1,17 @@
 """What the first commands after a start (or a content reload) would otherwise wait for, made
-ready on a worker thread once the service answers.
+ready on a worker thread: the locale data from the start of start-up, the rest once the
+service answers.
 
 Why: some things are built the first time a command needs them, and that command waits.
 Babel's locale data for the first date, day or list (15 to 45 ms: the first ``/resources``, a
 calendar, check-in times), and the directory's filter sets for the first search by filters
 alone (a topic button, ``/resources region:north free``: about 40 ms at 10,000 entries, 400 ms
-of CPU at 50,000). Building them during start-up would delay the first answer, so they are
-built after it, off the event loop. A command that needs one of them before it is ready builds
-it itself, as before, or waits for the thread that is building it; either way the answer is
-the same.
+of CPU at 50,000). Building them on the event loop during start-up would delay the first
+answer, so they are built off it: the locale data, which every ``/resources`` needs and which
+a command that comes the moment the service answers would wait for, while the content loads;
+the filter sets after the first answer. A command that needs one of them before it is ready
+builds it itself, as before, or waits for the thread that is building it; either way the
+answer is the same.
 """
 
 from __future__ import annotations
