@@ -21,7 +21,8 @@ from telegram.request._requestparameter import RequestParameter
 
 from bot.platforms.telegram.http import AiohttpRequest
 
-LONG = 60.0  # the request's own timeouts: far beyond the test's safety net
+#: The request's own four timeouts: a minute each, far beyond the test's safety net.
+LONGS = {f"{kind}_timeout": 60.0 for kind in ("connect", "read", "write", "pool")}
 
 
 @asynccontextmanager
@@ -59,13 +60,7 @@ def text(value: str) -> RequestData:
 
 @asynccontextmanager
 async def request(pool_size: int = 4) -> AsyncIterator[AiohttpRequest]:
-    made = AiohttpRequest(
-        pool_size=pool_size,
-        connect_timeout=LONG,
-        read_timeout=LONG,
-        write_timeout=LONG,
-        pool_timeout=LONG,
-    )
+    made = AiohttpRequest(pool_size=pool_size, **LONGS)
     await made.initialize()
     try:
         yield made
