@@ -339,6 +339,21 @@ async def test_a_repeated_nonce_with_enforce_nonce_returns_the_earlier_message(
     assert [m.content for m in fake.messages_in(general)] == ["a", "c", "d"]
 
 
+async def test_an_enforced_nonce_finds_a_message_made_without_enforcing_it(
+    fake: FakeDiscord, adapter: DiscordPlatform
+) -> None:
+    """Discord checks for "another message created by the same author with the same nonce",
+    however that one was sent: the earlier message is returned here too."""
+    general = fake.channel("general")
+    route = post_to(general.id)
+    first = await http(adapter).request(route, json={"content": "a", "nonce": "n2"})
+    again = await http(adapter).request(
+        route, json={"content": "b", "nonce": "n2", "enforce_nonce": True}
+    )
+    assert again["id"] == first["id"] and again["content"] == "a"
+    assert [m.content for m in fake.messages_in(general)] == ["a"]
+
+
 async def test_a_nonce_longer_than_25_characters_is_refused(
     fake: FakeDiscord, adapter: DiscordPlatform
 ) -> None:
