@@ -137,7 +137,8 @@ class _Exchange(asyncio.Protocol):
         assert self.transport is not None
         self._body = []
         loop = asyncio.get_running_loop()
-        answer = self._answer = loop.create_future()
+        answer: asyncio.Future[tuple[int, bytes, bool]] = loop.create_future()
+        self._answer = answer
         timer = None if timeout is None else loop.call_later(timeout, self._expired, answer)
         self.transport.write(request)
         try:
