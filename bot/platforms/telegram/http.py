@@ -168,10 +168,10 @@ class AiohttpRequest(BaseRequest):
         an answer that is not a success is read by PTB itself (``_Answered``), so every
         refusal is PTB's own exception exactly. Plain JSON values need none of the
         conversions PTB tries on each parameter (files, dates, Telegram objects)."""
-        if self._session is None or self._session.closed or self._poster is None:
-            raise RuntimeError("AiohttpRequest is not initialized")
         body = json.dumps({name: v for name, v in values.items() if v is not None}).encode()
         try:
+            if self._session is None or self._session.closed or self._poster is None:
+                raise RuntimeError("AiohttpRequest is not initialized")  # as do_request
             status, payload = await self._post_json(url, body, self._timeout)
         except TelegramError:
             raise
