@@ -22,6 +22,9 @@ from enum import StrEnum
 
 _SPECIAL = set("\\*`[]{}")
 _ESCAPED = str.maketrans({ch: "\\" + ch for ch in _SPECIAL})
+#: Text in which no tag and no escape can begin (see ``_TOKEN``): every tag starts with one
+#: of these characters.
+_NO_TAG = re.compile(r"[^\\*`\[{]*")
 
 
 class Kind(StrEnum):
@@ -207,6 +210,14 @@ def split_segments(text: str, renderer: SegmentRenderer, limit: int) -> list[lis
     rendered another way (Telegram's plain fallback for a part it refused as HTML). Rendered
     with a renderer never longer than ``renderer`` (such as :func:`render_plain`, beside
     Telegram's HTML), each chunk still fits ``limit``."""
+    if _NO_TAG.fullmatch(text):
+        # No character a tag or an escape begins with (most short replies and prompts):
+        # the text is one plain segment, which :func:`parse` would find, the rest of this
+        # function would keep whole when it fits, and drop when it is only blank.
+        whole = Segment(Kind.TEXT, text)
+        piece = renderer(whole)
+        if len(piece) <= limit:
+            return [[whole]] if piece.strip() else []
     chunks: list[list[Segment]] = []
     current = ""
     segments: list[Segment] = []

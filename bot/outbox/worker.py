@@ -14,7 +14,6 @@ import asyncio
 import logging
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import replace
 from datetime import datetime
 
 from bot.core.model import Platform
@@ -112,7 +111,7 @@ class Sending:
             try:
                 await requests.admit()
                 batch, key = batch_for(lane, self._entries, deliverer.max_text)
-                message = replace(merge([e.message for e in batch]), dedup_key=key)
+                message = merge([e.message for e in batch]).keyed(key)
                 # Each part the platform answers is noted at once (on disk for a stored
                 # message), so neither a retry nor a restart sends it again: progress.py.
                 requests.progress = lane.progress

@@ -346,15 +346,31 @@ class Database:
         """One INSERT in its own transaction; returns its rowid. One trip to SQLite's thread
         where :meth:`execute` makes two (its cursor is closed by a second): the outbox queues
         each reply with one, on the path every message takes."""
-        async with self._writing():
+        if self._joined():
+            await self._begin_shared()
             row = await self.conn.execute_insert(sql, params)
+        else:
+            # The write lock taken by hand: the same as ``_writing``, without the two
+            # generator-based context managers it costs on the path every message takes.
+            await self._take_for_writes()
+            try:
+                row = await self.conn.execute_insert(sql, params)
+            finally:
+                self._write.release()
         return int(row[0]) if row is not None else 0
 
     async def write(self, sql: str, params: Sequence[Any] = ()) -> None:
         """One write in its own transaction, nothing read back, in one trip to SQLite's thread
         (the outbox deletes each delivered row with one)."""
-        async with self._writing():
+        if self._joined():
+            await self._begin_shared()
             await self.conn.execute_fetchall(sql, params)
+            return
+        await self._take_for_writes()  # by hand, as in :meth:`insert`
+        try:
+            await self.conn.execute_fetchall(sql, params)
+        finally:
+            self._write.release()
 
     async def execute_rowcount(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one write; returns how many rows it touched."""

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
 from bot.core import markup
 
 
@@ -67,3 +71,31 @@ def test_a_single_huge_word_is_cut_to_fit() -> None:
 
 def test_short_messages_are_not_split() -> None:
     assert markup.split("Hello *you*", markup.render_plain, 100) == ["Hello you"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "\n",
+        "  \n ",
+        "A short check-in.",
+        "Tom & Jerry <3 > all\n\nsecond line\n",
+        "\nleading and trailing newlines\n",
+        "x" * 4096,
+        "x" * 4097,
+        "a < b " * 700,  # fits as text, not once escaped
+        "line\n" * 1200,
+        "ü🙂 " * 900,
+        "closing ] and } alone are no tag",
+    ],
+)
+@pytest.mark.parametrize("renderer", [markup.render_telegram_html, markup.render_plain])
+def test_text_without_any_tag_is_split_as_the_full_parse_splits_it(
+    text: str, renderer: markup.SegmentRenderer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Text with no character a tag begins with skips the parser: the same parts, in the
+    same segments, as the parser's way gives (forced here by a pattern that never matches)."""
+    quick = markup.split_segments(text, renderer, 4096)
+    monkeypatch.setattr(markup, "_NO_TAG", re.compile(r"(?!)"))
+    assert quick == markup.split_segments(text, renderer, 4096)

@@ -12,8 +12,9 @@ Why :meth:`AiohttpRequest.call`: the outbox's sends, edits and deletions need on
 message's id from Telegram's answer. Through PTB's ``Bot`` each one also checked and encoded
 every parameter again and built a full ``telegram.Message`` from the answer (about a fifth of
 the bot's own CPU per message, benchmarks/outbox_fanout.py ``--profile``); ``call`` sends the
-plain JSON values and hands back the answer's ``result`` as JSON, through the same
-``BaseRequest.post``, so Telegram's errors are PTB's exceptions exactly as before.
+plain JSON values and hands back the answer's ``result`` as JSON, parsed as PTB parses it;
+an answer that is not a success goes through PTB's own ``BaseRequest.post``, so Telegram's
+errors are PTB's exceptions exactly as before.
 
 JSON POSTs (every request without a file: sends, edits, deletions, getUpdates) leave aiohttp
 for a lean kept-alive path (``jsonpost.py``), with the same timeouts and the same errors
@@ -30,9 +31,8 @@ from typing import Any
 import aiohttp
 from telegram._utils.defaultvalue import DefaultValue
 from telegram._utils.types import ODVInput
-from telegram.error import NetworkError, TimedOut
+from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
-from telegram.request._requestparameter import RequestParameter
 from yarl import URL
 
 from bot.platforms.telegram.jsonpost import JsonPoster, Timeouts
@@ -149,11 +149,25 @@ class AiohttpRequest(BaseRequest):
 
     async def call(self, url: str, values: dict[str, Any]) -> Any:
         """One Bot API method with plain JSON ``values`` (no file); the answer's ``result`` as
-        JSON. Raises what PTB's methods raise (RetryAfter, Forbidden, BadRequest, ...)."""
-        # Plain JSON values need none of the conversions ``RequestParameter.from_input`` tries
-        # on each (files, dates, Telegram objects): each becomes a parameter as it is.
-        data = RequestData([RequestParameter(name, value, None) for name, value in values.items()])
-        return await self.post(url, request_data=data)
+        JSON. Raises what PTB's methods raise (RetryAfter, Forbidden, BadRequest, ...).
+
+        Straight to the lean path: the body PTB's ``post`` would send (the values that are
+        not None, as JSON), its errors for a failed exchange, its parsing of a good answer;
+        an answer that is not a success is read by PTB itself (``_Answered``), so every
+        refusal is PTB's own exception exactly. Plain JSON values need none of the
+        conversions PTB tries on each parameter (files, dates, Telegram objects)."""
+        body = json.dumps({name: v for name, v in values.items() if v is not None}).encode()
+        try:
+            if self._session is None or self._session.closed or self._poster is None:
+                raise RuntimeError("AiohttpRequest is not initialized")  # as do_request
+            status, payload = await self._post_json(url, body, self._limits)
+        except TelegramError:
+            raise
+        except Exception as exc:  # as BaseRequest._request_wrapper words it
+            raise NetworkError(f"Unknown error in HTTP implementation: {exc!r}") from exc
+        if 200 <= status <= 299:
+            return self.parse_json_payload(payload)["result"]
+        return await _Answered(status, payload).post(url)
 
     def _url(self, url: str) -> URL | str:
         """The Bot API's few method URLs parsed once (aiohttp parses a string every time)."""
@@ -192,6 +206,27 @@ class _Limits:
             Timeouts(connect=connect, read=read, total=total),
             pool,
         )
+
+
+class _Answered(BaseRequest):
+    """An answer already read, handed to PTB's own ``post`` so it raises for it exactly what
+    it raises for any answer (RetryAfter with its wait, Forbidden, BadRequest, ...)."""
+
+    def __init__(self, status: int, payload: bytes) -> None:
+        self._answer = status, payload
+
+    @property
+    def read_timeout(self) -> float | None:
+        return None
+
+    async def initialize(self) -> None:
+        return None
+
+    async def shutdown(self) -> None:
+        return None
+
+    async def do_request(self, *args: object, **kwargs: object) -> tuple[int, bytes]:
+        return self._answer
 
 
 _JSON_TYPE = "application/json"
