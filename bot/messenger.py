@@ -66,16 +66,31 @@ class Messenger:
         this run lasts (``in_memory``) are remembered, never written."""
         wanted: list[tuple[str, Payload, int | None]] = []
         kept: list[tuple[str, Payload, int | None]] = []
+        # The same reply to many people, naming none of them (a prompt that thousands drew
+        # in a burst), is the same message for each: its buttons are minted and it is
+        # rendered once (``None`` marks a reply that is not: a button tied to its person,
+        # or one kept only in memory, whose token is new each time).
+        same: dict[int, Prepared | None] = {}
         for reply, person_id in replies:
+            if id(reply) in same:
+                continue
+            shareable = True
             for row in reply.choices:
                 for choice in row:
                     if not choice.url:
                         button = (choice.action, choice.payload, _tied_to(reply, choice, person_id))
                         (kept if choice.in_memory else wanted).append(button)
+                        shareable = shareable and button[2] is None and not choice.in_memory
+            if shareable:
+                same[id(reply)] = None
         tokens = iter(await self._buttons.mint_many(wanted, self._clock.now()))
         run_only = iter(self._buttons.remember(kept))
         prepared = []
         for reply, _ in replies:
+            done = same.get(id(reply))
+            if done is not None:
+                prepared.append(done)
+                continue
             rows = []
             for row in reply.choices:
                 rendered = []
@@ -87,7 +102,10 @@ class Messenger:
                         rendered.append(Button(choice.label, token=token, style=choice.style))
                 rows.append(tuple(rendered))
             message = OutgoingMessage(reply.text, tuple(rows), reply.attachment)
-            prepared.append(Prepared(message, reply.privacy, reply.replace, reply.in_memory))
+            made = Prepared(message, reply.privacy, reply.replace, reply.in_memory)
+            if id(reply) in same:
+                same[id(reply)] = made
+            prepared.append(made)
         return prepared
 
     async def to_person(

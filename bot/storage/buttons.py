@@ -106,17 +106,18 @@ class ButtonRepository:
         if not buttons:
             return []
         key = await self.key()
-        made: dict[tuple[str, str, int | None], str] = {}  # one hash for the same button
+        # One hash for the same button, known by its payload's items without spelling them
+        # out: the same few buttons under thousands of prompts in a burst are worked out once
+        # each (the same payload given in another order is only worked out once more).
+        made: dict[tuple[str, tuple[tuple[str, object], ...], int | None], str] = {}
         rows: dict[str, tuple[str, str, str, int | None]] = {}  # one row per token
         tokens = []
         for action, payload, person_id in buttons:
-            stored = json.dumps(dict(payload), sort_keys=True)
-            token = made.get((action, stored, person_id))
+            same = (action, tuple(payload.items()), person_id)
+            token = made.get(same)
             if token is None:
-                token = made[(action, stored, person_id)] = make_token(
-                    key, action, payload, person_id
-                )
-                rows[token] = (token, action, stored, person_id)
+                token = made[same] = make_token(key, action, payload, person_id)
+                rows[token] = (token, action, json.dumps(dict(payload), sort_keys=True), person_id)
             tokens.append(token)
         expires = now + BUTTON_LIFETIME
         if all(self._written.get(token, now) - now > _STILL_FRESH for token in rows):

@@ -48,11 +48,21 @@ _CHUNK = 500  # rows to a statement: 4,000 values, well inside SQLite's limit
 _IN_ONE = 400
 
 
-def _row(item: NewItem, stamp: str | None, routine: bool) -> tuple[object, ...]:
+def _row(
+    item: NewItem, stamp: str | None, routine: bool, bodies: dict[int, str] | None = None
+) -> tuple[object, ...]:
+    """The row's values. ``bodies`` keeps each message's text as stored by the message's
+    identity, for one call: a burst of prompts queues the same few messages to thousands."""
+    if bodies is None:
+        body = item.message.to_json()
+    else:
+        body = bodies.get(id(item.message)) or bodies.setdefault(
+            id(item.message), item.message.to_json()
+        )
     return (
         item.destination.platform.value,
         str(item.destination),
-        item.message.to_json(),
+        body,
         item.message.attachment.data if item.message.attachment else None,
         item.origin,
         item.person_id,
@@ -87,7 +97,8 @@ class OutboxRepository:
         many rows (a burst of due prompts) go a few hundred to a statement, for the same
         reason."""
         stamp = to_db(now)
-        rows = [_row(item, stamp, routine) for item in items]
+        bodies: dict[int, str] = {}
+        rows = [_row(item, stamp, routine, bodies) for item in items]
         if len(rows) == 1:
             return [await self.db.insert(_INSERT, rows[0])]
         ids: list[int] = []
