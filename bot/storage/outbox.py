@@ -101,17 +101,20 @@ class OutboxRepository:
         rows = [_row(item, stamp, routine, bodies) for item in items]
         if len(rows) == 1:
             return [await self.db.insert(_INSERT, rows[0])]
+
+        def statement(chunk: list[tuple[object, ...]]) -> tuple[str, list[object]]:
+            sql = _INSERT_HEAD + ", ".join([_VALUES] * len(chunk)) + " RETURNING id"
+            return sql, [value for row in chunk for value in row]
+
+        # Each new row takes a rowid above every other, in the order given, so the ids sorted
+        # are the rows' ids in order (RETURNING's own order is not promised).
+        if len(rows) <= _CHUNK:  # one statement: atomic by itself, one trip to SQLite's thread
+            return sorted(int(r[0]) for r in await self.db.write_returning(*statement(rows)))
         ids: list[int] = []
         async with self.db.begin() as conn:
             for start in range(0, len(rows), _CHUNK):
-                chunk = rows[start : start + _CHUNK]
-                sql = _INSERT_HEAD + ", ".join([_VALUES] * len(chunk)) + " RETURNING id"
-                params = [value for row in chunk for value in row]
-                async with conn.execute(sql, params) as cur:
-                    # Each new row takes a rowid above every other, in the order given, so
-                    # the ids sorted are the rows' ids in order (RETURNING's own order is
-                    # not promised).
-                    ids += sorted(int(r[0]) for r in await cur.fetchall())
+                sql, params = statement(rows[start : start + _CHUNK])
+                ids += sorted(int(r[0]) for r in await conn.execute_fetchall(sql, params))
         return ids
 
     async def queued(self) -> list[QueuedRow]:
