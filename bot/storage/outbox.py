@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,21 +45,13 @@ _INSERT = _INSERT_HEAD + _VALUES
 _CHUNK = 500  # rows to a statement: 4,000 values, well inside SQLite's limit
 
 
+#: Messages kept with their stored text (see ``OutboxRepository._body``).
+_BODIES_KEEP = 1024
 #: Most rows deleted by one statement (two parameters each, well below SQLite's limit).
 _IN_ONE = 400
 
 
-def _row(
-    item: NewItem, stamp: str | None, routine: bool, bodies: dict[int, str] | None = None
-) -> tuple[object, ...]:
-    """The row's values. ``bodies`` keeps each message's text as stored by the message's
-    identity, for one call: a burst of prompts queues the same few messages to thousands."""
-    if bodies is None:
-        body = item.message.to_json()
-    else:
-        body = bodies.get(id(item.message)) or bodies.setdefault(
-            id(item.message), item.message.to_json()
-        )
+def _row(item: NewItem, body: str, stamp: str | None, routine: bool) -> tuple[object, ...]:
     return (
         item.destination.platform.value,
         str(item.destination),
@@ -88,6 +81,23 @@ class OutboxRepository:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        #: Messages queued to several people at once, with their text as stored: a burst of
+        #: prompts queues the same few messages to thousands, batch after batch.
+        self._bodies: dict[int, tuple[OutgoingMessage, str]] = {}
+
+    def _body(self, message: OutgoingMessage, given: collections.Counter[int]) -> str:
+        """The message as stored; worked out once for a message queued to several people at
+        once (kept, with the message itself, until ``_BODIES_KEEP`` are kept; a message to
+        one person is never kept)."""
+        known = self._bodies.get(id(message))
+        if known is not None and known[0] is message:
+            return known[1]
+        body = message.to_json()
+        if given[id(message)] > 1:
+            if len(self._bodies) >= _BODIES_KEEP:
+                self._bodies.clear()
+            self._bodies[id(message)] = (message, body)
+        return body
 
     async def add_many(
         self, items: Sequence[NewItem], now: datetime, *, routine: bool = False
@@ -97,8 +107,8 @@ class OutboxRepository:
         many rows (a burst of due prompts) go a few hundred to a statement, for the same
         reason."""
         stamp = to_db(now)
-        bodies: dict[int, str] = {}
-        rows = [_row(item, stamp, routine, bodies) for item in items]
+        many = collections.Counter(id(item.message) for item in items)
+        rows = [_row(item, self._body(item.message, many), stamp, routine) for item in items]
         if len(rows) == 1:
             return [await self.db.insert(_INSERT, rows[0])]
 
