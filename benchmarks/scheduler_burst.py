@@ -189,12 +189,14 @@ async def burst(count: int, folder: Path) -> None:
             probe.spy(outbox)
             await asyncio.sleep(max(0.0, (due - datetime.now(UTC)).total_seconds()))
             due_mono = time.monotonic() - (datetime.now(UTC) - due).total_seconds()
+            cpu_began = time.process_time()
             stop, stop_asking = asyncio.Event(), asyncio.Event()
             lag = asyncio.create_task(lag_probe(worst, stop))
             asking = asyncio.create_task(probe.run(fake, stop_asking))
             while scheduler.stats["ran"] < count:  # noqa: ASYNC110 (polls a counter)
                 await asyncio.sleep(0.005)
             queued_mono = time.monotonic()
+            cpu = time.process_time() - cpu_began
             queued = queued_mono - due_mono
             stop.set()
             await lag
@@ -238,6 +240,10 @@ async def burst(count: int, folder: Path) -> None:
     print(
         f"  all queued after due        {queued:8.2f} s = {queued / queued_goal:.0%} of the"
         f" {queued_goal:.1f} s goal (5 s per 10,000) in {batches} batch(es)"
+    )
+    print(
+        f"  CPU while queueing          {cpu:8.2f} s of this process (the fake's and the"
+        " sending's included)"
     )
     print(f"  rate of prompts at the fake {rate:8.2f} msg/s = {rate / CEILING:.1%} of 30/s")
     print(
