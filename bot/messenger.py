@@ -3,8 +3,9 @@ person is reached, and answering in the right place for a reply's privacy."""
 
 from __future__ import annotations
 
+import collections
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 from bot.clock import Clock
@@ -40,6 +41,27 @@ def _tied_to(reply: Reply, choice: Choice, person_id: int | None) -> int | None:
     return person_id if shared and not choice.anyone else None
 
 
+def _render(reply: Reply, tokens: Iterator[str], run_only: Iterator[str]) -> Prepared:
+    """The reply as a message, each action button with the next token (a run-only one for a
+    button kept in memory)."""
+    rows = []
+    for row in reply.choices:
+        rendered = []
+        for choice in row:
+            if choice.url:
+                rendered.append(Button(choice.label, url=choice.url, style=choice.style))
+            else:
+                token = next(run_only) if choice.in_memory else next(tokens)
+                rendered.append(Button(choice.label, token=token, style=choice.style))
+        rows.append(tuple(rendered))
+    message = OutgoingMessage(reply.text, tuple(rows), reply.attachment)
+    return Prepared(message, reply.privacy, reply.replace, reply.in_memory)
+
+
+#: Replies given to several people at once kept for the next call (see ``prepare_many``).
+_SHARED_KEEP = 1024
+
+
 class Messenger:
     def __init__(
         self, outbox: Outbox, buttons: ButtonRepository, people: PeopleRepository, clock: Clock
@@ -48,6 +70,8 @@ class Messenger:
         self._buttons = buttons
         self._people = people
         self._clock = clock
+        #: Replies given to several people at once: id -> (the reply, its tokens, prepared).
+        self._shared: dict[int, tuple[Reply, tuple[str, ...], Prepared]] = {}
 
     async def prepare(self, reply: Reply, person_id: int | None) -> Prepared:
         """Mint a token for each action button (all in one write; none for a button that
@@ -63,31 +87,55 @@ class Messenger:
     async def prepare_many(self, replies: Sequence[tuple[Reply, int | None]]) -> list[Prepared]:
         """:meth:`prepare` for many replies, with every button minted in one write (a burst of
         due prompts, each with the same few buttons). Buttons that only mean something while
-        this run lasts (``in_memory``) are remembered, never written."""
+        this run lasts (``in_memory``) are remembered, never written.
+
+        The same reply to many people, naming none of them (a prompt that thousands drew in
+        a burst), is the same message for each: its buttons are minted and it is rendered
+        once. Such a reply given to several people at once is also kept for the next call
+        (the next batch of the burst gives the same reply objects again), until
+        ``_SHARED_KEEP`` are kept; its buttons are still minted each time, so their rows are
+        there however long it is kept."""
         wanted: list[tuple[str, Payload, int | None]] = []
         kept: list[tuple[str, Payload, int | None]] = []
+        shared: dict[int, int] = {}  # a shareable reply -> how many tokens it takes
+        given: collections.Counter[int] = collections.Counter()
         for reply, person_id in replies:
+            given[id(reply)] += 1
+            if id(reply) in shared:
+                continue
+            shareable = True
+            start = len(wanted)
             for row in reply.choices:
                 for choice in row:
                     if not choice.url:
                         button = (choice.action, choice.payload, _tied_to(reply, choice, person_id))
                         (kept if choice.in_memory else wanted).append(button)
+                        shareable = shareable and button[2] is None and not choice.in_memory
+            if shareable:
+                shared[id(reply)] = len(wanted) - start
         tokens = iter(await self._buttons.mint_many(wanted, self._clock.now()))
         run_only = iter(self._buttons.remember(kept))
+        made: dict[int, Prepared] = {}
         prepared = []
         for reply, _ in replies:
-            rows = []
-            for row in reply.choices:
-                rendered = []
-                for choice in row:
-                    if choice.url:
-                        rendered.append(Button(choice.label, url=choice.url, style=choice.style))
-                    else:
-                        token = next(run_only) if choice.in_memory else next(tokens)
-                        rendered.append(Button(choice.label, token=token, style=choice.style))
-                rows.append(tuple(rendered))
-            message = OutgoingMessage(reply.text, tuple(rows), reply.attachment)
-            prepared.append(Prepared(message, reply.privacy, reply.replace, reply.in_memory))
+            count = shared.get(id(reply))
+            if count is None:
+                prepared.append(_render(reply, tokens, run_only))
+                continue
+            done = made.get(id(reply))
+            if done is None:
+                own = tuple(itertools.islice(tokens, count))
+                known = self._shared.get(id(reply))
+                if known is not None and known[0] is reply and known[1] == own:
+                    done = known[2]
+                else:
+                    done = _render(reply, iter(own), run_only)
+                    if given[id(reply)] > 1:
+                        if len(self._shared) >= _SHARED_KEEP:
+                            self._shared.clear()
+                        self._shared[id(reply)] = (reply, own, done)
+                made[id(reply)] = done
+            prepared.append(done)
         return prepared
 
     async def to_person(

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import UTC, date, datetime, timedelta
@@ -52,6 +51,8 @@ MIN_BATCH = 10  # rows a batch takes however slow the last one was
 #: of what a row costs (the first also pays for what is done once: loading, warming caches),
 #: so it starts small and the next batch is sized by what this one took.
 FIRST_BATCH = 20
+#: Next due times worked out in a sweep: (trigger, timezone) -> (for which moment, the answer).
+_Nexts = dict[tuple[str, str], tuple[datetime, datetime | None]]
 CRON_FIELDS = ("year", "month", "day", "week", "day_of_week", "hour", "minute", "second")
 
 
@@ -465,13 +466,14 @@ class Scheduler:
         ran = 0
         after = 0
         size = self.batch if self.batch_time is None else min(self.batch, FIRST_BATCH)
+        nexts: _Nexts = {}  # a burst shares a few times, batch after batch
         while True:
             now = self._clock.now()
             rows = await self._schedules.due(now, size, after)
             if not rows:
                 return ran
             began = loop.time()
-            done, after = await self._sweep_batch(rows, now)
+            done, after = await self._sweep_batch(rows, now, nexts)
             took = loop.time() - began
             if self.batch_time is not None and took > 0:
                 taken = sum(1 for r in rows if r.id <= after)
@@ -484,15 +486,19 @@ class Scheduler:
                 collector.set_aside()
             await asyncio.sleep(0)  # let commands in between batches
 
-    async def _sweep_batch(self, rows: list[ScheduleRow], now: datetime) -> tuple[int, int]:
+    async def _sweep_batch(
+        self, rows: list[ScheduleRow], now: datetime, nexts: _Nexts
+    ) -> tuple[int, int]:
         """One batch in one transaction: every write the jobs make (a prompt's outbox row,
         its buttons) and the batch's own outcome commit together. Other tasks' writes (a
         command's answer) wait for the commit, so a batch ends early once it has run for
         ``batch_time`` seconds; returns how many ran and the last row it took."""
         async with self._schedules.db.batch():
-            return await self._sweep_rows(rows, now)
+            return await self._sweep_rows(rows, now, nexts)
 
-    async def _sweep_rows(self, rows: list[ScheduleRow], now: datetime) -> tuple[int, int]:
+    async def _sweep_rows(
+        self, rows: list[ScheduleRow], now: datetime, nexts: _Nexts
+    ) -> tuple[int, int]:
         self.stats["batches"] += 1
         loop = asyncio.get_running_loop()
         began = loop.time()
@@ -504,7 +510,6 @@ class Scheduler:
         deleted: list[int] = []
         ran = 0
         together: dict[str, list[ScheduleRow]] = {}
-        nexts: dict[tuple[str, str], datetime | None] = {}  # a burst shares a few times
         for n, row in enumerate(rows):
             if n and self.batch_time is not None and loop.time() - began >= self.batch_time:
                 last = rows[n - 1].id  # the rest go in the next batch
@@ -617,20 +622,28 @@ class Scheduler:
         self,
         row: ScheduleRow,
         moment: datetime,
-        memo: dict[tuple[str, str], datetime | None] | None = None,
+        memo: _Nexts | None = None,
     ) -> datetime | None:
-        """The row's first time strictly after ``moment``. ``memo`` keeps answers for one
-        ``moment`` by trigger and timezone: thousands of prompts due at 07:30 share one."""
+        """The row's first time strictly after ``moment``. ``memo`` keeps answers by trigger
+        and timezone, with the moment each was worked out for: thousands of prompts due at
+        07:30 share one, through every batch of a sweep. An answer for an earlier moment
+        still holds for a later one that comes before it (no time of the trigger falls in
+        between), and "never again" holds for any later moment; otherwise it is worked out
+        afresh."""
         if "at" in row.trigger:
             at = datetime.fromisoformat(row.trigger["at"])
             return at if at > moment else None
-        key = (json.dumps(row.trigger, sort_keys=True), row.timezone)
-        if memo is not None and key in memo:
-            return memo[key]
+        # repr, not a sorted dump: rows read from the same stored text give the same repr,
+        # and a trigger spelt in another order is only worked out once more.
+        key = (repr(row.trigger), row.timezone)
+        if memo is not None and (known := memo.get(key)) is not None:
+            asked, answer = known
+            if asked <= moment and (answer is None or moment < answer):
+                return answer
         nxt = build_trigger(row.trigger, row.timezone).get_next_fire_time(None, moment + TICK)
         found = nxt.astimezone(UTC) if nxt else None
         if memo is not None:
-            memo[key] = found
+            memo[key] = (moment, found)
         return found
 
     def _remember(

@@ -42,7 +42,33 @@ class StoredButton:
 
 
 def make_token(key: bytes, action: str, payload: Payload, person_id: int | None) -> str:
+    same = _same(action, payload, person_id)
+    if isinstance(same, tuple):
+        return _token_of(key, same)
     blob = json.dumps([action, dict(payload), person_id], sort_keys=True, separators=(",", ":"))
+    return _token(key, blob)
+
+
+def _same(action: str, payload: Payload, person_id: int | None) -> object:
+    """What tells one button from another without spelling it out: its action, payload items
+    and person (the same payload in another order only costs one more hash), or, for a
+    payload holding something unhashable, the text its token is made from."""
+    # Each value with its type: True and 1 are equal in Python, not in the token's JSON.
+    same = (action, tuple((k, type(v), v) for k, v in payload.items()), person_id)
+    try:
+        hash(same)
+    except TypeError:
+        return json.dumps([action, dict(payload), person_id], sort_keys=True)
+    return same
+
+
+@lru_cache(maxsize=4096)  # the same buttons under thousands of prompts in a burst
+def _token_of(
+    key: bytes, same: tuple[str, tuple[tuple[str, type, object], ...], int | None]
+) -> str:
+    action, items, person_id = same
+    payload = {k: v for k, _, v in items}
+    blob = json.dumps([action, payload, person_id], sort_keys=True, separators=(",", ":"))
     return _token(key, blob)
 
 
@@ -106,21 +132,26 @@ class ButtonRepository:
         if not buttons:
             return []
         key = await self.key()
-        made: dict[tuple[str, str, int | None], str] = {}  # one hash for the same button
-        rows: dict[str, tuple[str, str, str, int | None]] = {}  # one row per token
+        # One hash for the same button, known by its payload's items without spelling them
+        # out: the same few buttons under thousands of prompts in a burst are worked out once
+        # each (the same payload given in another order is only worked out once more).
+        made: dict[object, str] = {}
+        found: dict[str, tuple[str, Payload, int | None]] = {}  # one row per token
         tokens = []
         for action, payload, person_id in buttons:
-            stored = json.dumps(dict(payload), sort_keys=True)
-            token = made.get((action, stored, person_id))
+            same = _same(action, payload, person_id)
+            token = made.get(same)
             if token is None:
-                token = made[(action, stored, person_id)] = make_token(
-                    key, action, payload, person_id
-                )
-                rows[token] = (token, action, stored, person_id)
+                token = made[same] = make_token(key, action, payload, person_id)
+                found[token] = (action, payload, person_id)
             tokens.append(token)
         expires = now + BUTTON_LIFETIME
-        if all(self._written.get(token, now) - now > _STILL_FRESH for token in rows):
+        if all(self._written.get(token, now) - now > _STILL_FRESH for token in found):
             return tokens  # every row is there, with most of its lifetime left
+        rows = {
+            token: (token, action, json.dumps(dict(payload), sort_keys=True), person_id)
+            for token, (action, payload, person_id) in found.items()
+        }
         erasures = self._erasures
         try:
             await self.db.execute(

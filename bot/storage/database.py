@@ -372,6 +372,13 @@ class Database:
         finally:
             self._write.release()
 
+    async def write_returning(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
+        """One write that reads back (``RETURNING``), in its own transaction, in one trip to
+        SQLite's thread. Inside a batch it needs no savepoint of its own: one statement is
+        undone whole by SQLite if it fails (a burst queues a batch's prompts with one)."""
+        async with self._writing():
+            return list(await self.conn.execute_fetchall(sql, params))
+
     async def execute_rowcount(self, sql: str, params: Sequence[Any] = ()) -> int:
         """Run one write; returns how many rows it touched."""
         async with self._writing(), self.conn.execute(sql, params) as cur:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -44,15 +45,17 @@ _INSERT = _INSERT_HEAD + _VALUES
 _CHUNK = 500  # rows to a statement: 4,000 values, well inside SQLite's limit
 
 
+#: Messages kept with their stored text (see ``OutboxRepository._body``).
+_BODIES_KEEP = 1024
 #: Most rows deleted by one statement (two parameters each, well below SQLite's limit).
 _IN_ONE = 400
 
 
-def _row(item: NewItem, stamp: str | None, routine: bool) -> tuple[object, ...]:
+def _row(item: NewItem, body: str, stamp: str | None, routine: bool) -> tuple[object, ...]:
     return (
         item.destination.platform.value,
         str(item.destination),
-        item.message.to_json(),
+        body,
         item.message.attachment.data if item.message.attachment else None,
         item.origin,
         item.person_id,
@@ -78,6 +81,23 @@ class OutboxRepository:
 
     def __init__(self, db: Database) -> None:
         self.db = db
+        #: Messages queued to several people at once, with their text as stored: a burst of
+        #: prompts queues the same few messages to thousands, batch after batch.
+        self._bodies: dict[int, tuple[OutgoingMessage, str]] = {}
+
+    def _body(self, message: OutgoingMessage, given: collections.Counter[int]) -> str:
+        """The message as stored; worked out once for a message queued to several people at
+        once (kept, with the message itself, until ``_BODIES_KEEP`` are kept; a message to
+        one person is never kept)."""
+        known = self._bodies.get(id(message))
+        if known is not None and known[0] is message:
+            return known[1]
+        body = message.to_json()
+        if given[id(message)] > 1:
+            if len(self._bodies) >= _BODIES_KEEP:
+                self._bodies.clear()
+            self._bodies[id(message)] = (message, body)
+        return body
 
     async def add_many(
         self, items: Sequence[NewItem], now: datetime, *, routine: bool = False
@@ -87,20 +107,24 @@ class OutboxRepository:
         many rows (a burst of due prompts) go a few hundred to a statement, for the same
         reason."""
         stamp = to_db(now)
-        rows = [_row(item, stamp, routine) for item in items]
+        many = collections.Counter(id(item.message) for item in items)
+        rows = [_row(item, self._body(item.message, many), stamp, routine) for item in items]
         if len(rows) == 1:
             return [await self.db.insert(_INSERT, rows[0])]
+
+        def statement(chunk: list[tuple[object, ...]]) -> tuple[str, list[object]]:
+            sql = _INSERT_HEAD + ", ".join([_VALUES] * len(chunk)) + " RETURNING id"
+            return sql, [value for row in chunk for value in row]
+
+        # Each new row takes a rowid above every other, in the order given, so the ids sorted
+        # are the rows' ids in order (RETURNING's own order is not promised).
+        if len(rows) <= _CHUNK:  # one statement: atomic by itself, one trip to SQLite's thread
+            return sorted(int(r[0]) for r in await self.db.write_returning(*statement(rows)))
         ids: list[int] = []
         async with self.db.begin() as conn:
             for start in range(0, len(rows), _CHUNK):
-                chunk = rows[start : start + _CHUNK]
-                sql = _INSERT_HEAD + ", ".join([_VALUES] * len(chunk)) + " RETURNING id"
-                params = [value for row in chunk for value in row]
-                async with conn.execute(sql, params) as cur:
-                    # Each new row takes a rowid above every other, in the order given, so
-                    # the ids sorted are the rows' ids in order (RETURNING's own order is
-                    # not promised).
-                    ids += sorted(int(r[0]) for r in await cur.fetchall())
+                sql, params = statement(rows[start : start + _CHUNK])
+                ids += sorted(int(r[0]) for r in await conn.execute_fetchall(sql, params))
         return ids
 
     async def queued(self) -> list[QueuedRow]:

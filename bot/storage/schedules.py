@@ -219,14 +219,23 @@ class ScheduleRepository:
     ) -> None:
         """A batch's outcome in one transaction: new due times, runs made, deferrals to the
         end of quiet hours, and one-offs done with."""
+        # A row that both ran and moves on to its next time (nearly every row of a burst) is
+        # one update: the two touch different columns, so together they are the same.
+        ran, moved = dict(fired), dict(next_due)
+        both = [(to_db(d), to_db(ran[i]), i) for i, d in next_due if i in ran]
         statements: list[tuple[str, list[tuple[Any, ...]]]] = [
             (
+                "UPDATE schedules SET next_due = ?, last_fired_at = ?, deferred_to = NULL"
+                " WHERE id = ?",
+                both,
+            ),
+            (
                 "UPDATE schedules SET next_due = ? WHERE id = ?",
-                [(to_db(d), i) for i, d in next_due],
+                [(to_db(d), i) for i, d in next_due if i not in ran],
             ),
             (
                 "UPDATE schedules SET last_fired_at = ?, deferred_to = NULL WHERE id = ?",
-                [(to_db(at), i) for i, at in fired],
+                [(to_db(at), i) for i, at in fired if i not in moved],
             ),
             (
                 "UPDATE schedules SET deferred_to = ? WHERE id = ?",

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any
 
 from bot.content.schema.prompts import Prompt, PromptsFile, Theme
-from bot.content.sources import PROMPTS
+from bot.content.sources import PROMPTS, TEXTS
 from bot.core import markup
 from bot.core.context import Context
 from bot.core.replies import Choice, Privacy, Reply
@@ -71,26 +71,51 @@ async def choose_many(
     rounds = await ctx.repo.selfcare.seen_many(audience for audience, _ in wanted)
     changes: dict[tuple[Audience, str], RoundChange] = {}
     picked: list[Picked] = []
+    # What every pick of a burst would otherwise work out again: the themes a list of theme
+    # ids means, and each theme's prompt ids (in order, as a set, and each id's prompt).
+    pools: dict[tuple[str, ...], list[Theme]] = {}
+    known: dict[int, _ThemeIds] = {}
     for audience, theme_ids in wanted:
-        pool = [t for t in (file.theme(i) for i in theme_ids) if t is not None]
-        theme = random.choice(pool or list(file.themes))
-        ids = [p.id for p in theme.prompts]
+        pool = pools.get(tuple(theme_ids))
+        if pool is None:
+            chosen_themes = [t for t in (file.theme(i) for i in theme_ids) if t is not None]
+            pool = pools[tuple(theme_ids)] = chosen_themes or list(file.themes)
+        theme = random.choice(pool)
+        ids = known.get(id(theme))
+        if ids is None:
+            ids = known[id(theme)] = _ThemeIds(theme)
         seen = rounds.setdefault(audience, {}).setdefault(theme.id, [])
-        change = changes.get((audience, theme.id), RoundChange(audience, theme.id, False, ()))
-        unseen = [i for i in ids if i not in seen]
-        new_round = not set(seen) & set(ids)
+        change = changes.get((audience, theme.id))
+        if change is None:
+            change = RoundChange(audience, theme.id, False, ())
+        unseen = [i for i in ids.order if i not in seen]
+        new_round = ids.every.isdisjoint(seen)
         if not unseen:
-            last = seen[-1] if len(ids) > 1 else None
+            last = seen[-1] if len(ids.order) > 1 else None
             seen[:] = [last] if last is not None else []
             change = RoundChange(audience, theme.id, True, tuple(seen))
-            unseen = [i for i in ids if i != last]
+            unseen = [i for i in ids.order if i != last]
             new_round = True
         chosen = random.choice(unseen)
         seen.append(chosen)
-        changes[(audience, theme.id)] = replace(change, added=(*change.added, chosen))
-        prompt = next(p for p in theme.prompts if p.id == chosen)
-        picked.append(Picked(theme, prompt, new_round))
+        changes[(audience, theme.id)] = RoundChange(
+            audience, theme.id, change.restarted, (*change.added, chosen)
+        )
+        picked.append(Picked(theme, ids.prompt[chosen], new_round))
     return picked, list(changes.values())
+
+
+class _ThemeIds:
+    """A theme's prompt ids in order, as a set, and the (first) prompt of each id."""
+
+    __slots__ = ("every", "order", "prompt")
+
+    def __init__(self, theme: Theme) -> None:
+        self.order = [p.id for p in theme.prompts]
+        self.every = frozenset(self.order)
+        self.prompt: dict[str, Prompt] = {}
+        for p in theme.prompts:
+            self.prompt.setdefault(p.id, p)
 
 
 def prompt_text(theme: Theme, prompt: Prompt, *, intro: bool) -> str:
@@ -154,9 +179,35 @@ async def choose_personal_prompts(
     ctx: Context, wanted: Sequence[tuple[int, Sequence[str]]], *, scheduled: bool = False
 ) -> tuple[list[Reply], list[RoundChange]]:
     """A prompt for each person (with the themes they asked for), chosen together, and how
-    their rounds moved on, not yet written (see :func:`choose_many`)."""
+    their rounds moved on, not yet written (see :func:`choose_many`). People who drew the same
+    prompt get the same reply (see :func:`_dressed`)."""
     picks, moved = await choose_many(ctx, [(Audience(person_id=p), themes) for p, themes in wanted])
-    return [prompt_reply(ctx, picked, scheduled=scheduled) for picked in picks], moved
+    dressed = _dressed(ctx)
+    replies = []
+    for picked in picks:
+        key = (picked.theme.id, picked.prompt.id, picked.new_round, scheduled)
+        reply = dressed.get(key)
+        if reply is None:
+            reply = dressed[key] = prompt_reply(ctx, picked, scheduled=scheduled)
+        replies.append(reply)
+    return replies, moved
+
+
+_DRESSED = "selfcare.dressed"
+
+
+def _dressed(ctx: Context) -> dict[tuple[str, str, bool, bool], Reply]:
+    """Personal prompts as dressed for the content loaded now, by theme, prompt, whether it
+    opens a round and whether it was scheduled. A personal reply names no one (its buttons
+    are tied to nobody), so a burst of thousands of due prompts dresses each of the few
+    dozen prompts once instead of once a person. Kept for this run only and started afresh
+    when the prompts or the wording are reloaded."""
+    made = (prompts_file(ctx), ctx.content[TEXTS])
+    kept = ctx.memory.get(_DRESSED)
+    if kept is None or kept[0][0] is not made[0] or kept[0][1] is not made[1]:
+        kept = ctx.memory[_DRESSED] = (made, {})
+    replies: dict[tuple[str, str, bool, bool], Reply] = kept[1]
+    return replies
 
 
 async def may_receive_space_prompts(ctx: Context, destination: Destination) -> bool:

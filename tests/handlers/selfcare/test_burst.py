@@ -10,6 +10,7 @@ batches are made small so a burst of a dozen people spans several of them.
 from __future__ import annotations
 
 import asyncio
+import shutil
 import sqlite3
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -31,8 +32,9 @@ from bot.storage.schedules import ScheduleRow
 from handlers.selfcare.prompts import PERSONAL_KIND
 from tests.fakes.telegram_harness import adapter, fake_telegram, telegram_settings
 from tests.fakes.telegram_server import FakeTelegram
-from tests.fakes.telegram_world import User
+from tests.fakes.telegram_world import BotMessage, User
 from tests.handlers.selfcare.test_now import prompts_shown, theme
+from tests.helpers import CONTENT
 
 VANCOUVER = "America/Vancouver"
 ZONE = ZoneInfo(VANCOUVER)
@@ -86,9 +88,9 @@ class Burst:
 
 
 @asynccontextmanager
-async def burst(tmp_path: Path) -> AsyncIterator[Burst]:
+async def burst(tmp_path: Path, **settings_given: Any) -> AsyncIterator[Burst]:
     async with fake_telegram() as tg:
-        settings = telegram_settings(tmp_path, tg)
+        settings = telegram_settings(tmp_path, tg, **settings_given)
         clock = SettableClock(at(1, 6))
         async with running(settings, adapters=[adapter(settings)], clock=clock) as svc:
             svc.ctx.scheduler.batch = BATCH
@@ -239,3 +241,49 @@ async def test_someone_leaving_while_a_batch_chooses_spares_the_others_a_second_
         await b.sweep_at(at(1, 7, 30))
         counts = [len(b.prompts_to(user)) for user, _ in everyone]
     assert erased and counts == [1, 1, 1, 0]
+
+
+async def test_prompts_due_after_a_content_reload_use_the_new_wording(tmp_path: Path) -> None:
+    """A burst dresses each prompt once and keeps it for the next batches and bursts: an edit
+    to the prompts or to the wording, once reloaded, is what the next prompts say and show.
+    (A theme of one prompt: everyone gets the same prompt, dressed the same, every day.)"""
+    folder = tmp_path / "content"
+    shutil.copytree(CONTENT, folder)
+    prompts = folder / "prompts.yaml"
+    prompts.write_text(
+        prompts.read_text().replace(
+            "\nthemes:\n",
+            "\nthemes:\n  - id: one-thing\n    label: One thing\n"
+            "    about: A theme of a single prompt\n    prompts:\n"
+            "      - id: one-thing-only\n        text: Notice one thing you did well today.\n",
+            1,
+        )
+    )
+    async with burst(tmp_path, content_dir=folder) as b:
+        people = [await b.member(f"Peer {n}") for n in range(6)]
+        for _, person_id in people:
+            await b.svc.ctx.scheduler.add(
+                PERSONAL_KIND,
+                cron(hour=7, minute=30),
+                timezone=VANCOUVER,
+                person_id=person_id,
+                payload={"themes": ["one-thing"]},
+            )
+        await b.sweep_at(at(1, 7, 30))
+        before = [b.fake.messages_to(user.id)[-1] for user, _ in people]
+        prompts.write_text(prompts.read_text().replace("label: One thing\n", "label: Small win\n"))
+        wording = folder / "texts" / "selfcare.yaml"
+        wording.write_text(
+            wording.read_text().replace("button_save: Save for later", "button_save: Keep it", 1)
+        )
+        assert await b.svc.ctx.content.reload() == []
+        await b.sweep_at(at(2, 7, 30))
+        after = [b.fake.messages_to(user.id)[-1] for user, _ in people]
+
+    def labels(message: BotMessage) -> list[str]:
+        return [button["text"] for button in message.buttons]
+
+    assert all(m.plain.startswith("One thing") for m in before)
+    assert all("Save for later" in labels(m) for m in before)
+    assert all(m.plain.startswith("Small win") for m in after)
+    assert all("Keep it" in labels(m) and "Save for later" not in labels(m) for m in after)
