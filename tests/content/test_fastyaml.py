@@ -195,3 +195,55 @@ def test_a_list_as_a_key_is_named_as_a_mistake_at_its_line(text: str) -> None:
     assert problem.file == "x.yaml"
     assert problem.line == pyyaml_error.value.problem_mark.line + 1  # type: ignore[attr-defined]
     assert "unhashable key" in problem.message
+
+
+#: Code points around every edge of what PyYAML reads (its reader's NON_PRINTABLE, and the
+#: line breaks YAML 1.1 has and 1.2 has not), with plain letters and wide ones around them.
+EDGES = sorted(
+    {
+        cp + d
+        for cp in (
+            0x00,
+            0x09,
+            0x0A,
+            0x0D,
+            0x20,
+            0x7E,
+            0x7F,
+            0x85,
+            0x9F,
+            0xA0,
+            0x2028,
+            0x2029,
+            0xD7FF,
+            0xE000,
+            0xFFFD,
+            0xFFFE,
+            0xFFFF,
+            0x10000,
+            0x10FFFF,
+        )
+        for d in (-2, -1, 0, 1, 2)
+        if 0 <= cp + d <= 0x10FFFF and not 0xD800 <= cp + d <= 0xDFFF
+    }
+)
+
+
+@pytest.mark.parametrize("cp", EDGES, ids=lambda cp: f"U+{cp:04X}")
+def test_a_character_pyyaml_refuses_or_reads_as_a_line_break_goes_to_pyyaml(cp: int) -> None:
+    """Found in the text's UTF-8 bytes, between other wide characters too (so one character's
+    bytes are never read as part of the next)."""
+    text = f"a: é{chr(cp)}🙂 x\n"
+    try:
+        expected = pyyaml(text)
+    except yaml.YAMLError:
+        assert fastyaml.load(text, RESOLVERS) is None
+        return
+    fast = fastyaml.load(text, RESOLVERS)
+    line_break = cp in (0x0A, 0x0D, 0x85, 0x2028, 0x2029)
+    if line_break or cp < 0x20 or 0x7F <= cp <= 0x9F or cp in (0xFFFE, 0xFFFF):
+        assert fast is None  # refused, or a line break in YAML 1.1 only: PyYAML reads it
+    elif chr(cp).isalnum() or cp >= 0xA0:
+        assert fast == expected  # an ordinary character: the fast way
+    else:
+        assert fast is None or fast == expected  # ``}``, ``~``: other checks may send it on
