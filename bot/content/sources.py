@@ -21,13 +21,13 @@ from bot.content.schema.prompts import PromptsFile
 from bot.content.schema.reflections import PowerFile, RolecheckFile
 from bot.content.schema.resources import ResourcesFile
 from bot.content.schema.trainings import TrainingsFile
-from bot.content.store import Later, Source
+from bot.content.store import Source
 from bot.content.texts import Texts, load_texts
 from bot.content.yamlfile import M, digest_of, load_yaml_model
 from bot.directory import compiled
 from bot.directory.distress import Distress
 from bot.directory.distress_model import SHIPPED, Recogniser, prepare
-from bot.directory.resources import INDEX_FORMAT, ResourceDirectory, index_build
+from bot.directory.resources import INDEX_FORMAT, ResourceDirectory
 from bot.storage.search_index import FORMAT as index_format
 from bot.storage.search_index import SearchIndex
 
@@ -121,12 +121,11 @@ def _trainings_warnings(file: TrainingsFile) -> list[str]:
 _indexed: list[ResourceDirectory] = []  # the last one built, reused while its file is unchanged
 
 
-def _resources(directory: Path) -> ResourceDirectory | Later[ResourceDirectory]:
+def _resources(directory: Path) -> ResourceDirectory:
     """The directory and its search index, built together so a reload swaps both at once.
     An unchanged file gives back the very same model (see ``load_yaml_model``), and then the
     index built from it is reused too; at a start, the index kept on disk for these very
-    bytes is (``bot.content.cache``). Otherwise the index is built on a thread of its own
-    while the other files load (``Later``; this source is loaded first for that)."""
+    bytes is (``bot.content.cache``)."""
     path = directory / "resources.yaml"
     file = load_yaml_model(path, ResourcesFile, shown_as="resources.yaml")
     if _indexed and _indexed[0].file is file:
@@ -135,19 +134,11 @@ def _resources(directory: Path) -> ResourceDirectory | Later[ResourceDirectory]:
     key = f"{digest}-{INDEX_FORMAT}{index_format}"  # the file, and this code's index
     image = cache.read("index.resources", key) if digest else None
     kept = SearchIndex.from_image(image, len(file.resources)) if image else None
-    if kept is not None:
-        _indexed[:] = [ResourceDirectory(file, kept)]
-        return _indexed[0]
-    building = index_build(file)
-
-    def finish() -> ResourceDirectory:
-        built = ResourceDirectory(file, building.result())
-        if digest:
-            cache.write("index.resources", key, built.index.image())
-        _indexed[:] = [built]
-        return built
-
-    return Later(finish, building.abandon)
+    built = ResourceDirectory(file, kept)
+    if digest and kept is None:
+        cache.write("index.resources", key, built.index.image())
+    _indexed[:] = [built]
+    return built
 
 
 def _markdown(directory: Path, name: str, what: str) -> str:
@@ -178,9 +169,7 @@ def _privacy(directory: Path) -> str:
     return _markdown(directory, "privacy.md", "what the bot keeps and who can see it")
 
 
-RESOURCES: Source[ResourceDirectory] = Source(
-    "resources", _resources, _resources_warnings, early=True
-)
+RESOURCES: Source[ResourceDirectory] = Source("resources", _resources, _resources_warnings)
 TRAININGS: Source[TrainingsFile] = Source("trainings", load_trainings, _trainings_warnings)
 OPPORTUNITIES: Source[OpportunitiesFile] = _yaml_source("opportunities", OpportunitiesFile)
 GLOSSARY: Source[GlossaryFile] = _yaml_source("glossary", GlossaryFile)

@@ -24,28 +24,13 @@ T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
-class Later(Generic[T]):
-    """A value whose slow part runs on another thread (a search index built by SQLite while
-    Python reads the other files): ``finish`` waits for it and gives the value; ``abandon``
-    stops it and throws it away, when the load is refused for any file (or fails)."""
-
-    finish: Callable[[], T]
-    abandon: Callable[[], None]
-
-
-@dataclass(frozen=True, slots=True)
 class Source(Generic[T]):
     """One kind of content: how to load it from the content folder, and what to warn about
-    in it that is not an error (say, a crisis line no person has confirmed yet).
-
-    ``early``: loaded before the others, because its load may hand work to another thread
-    (returning a ``Later``) that then runs while the others load. Problems and warnings are
-    still listed in the declared order."""
+    in it that is not an error (say, a crisis line no person has confirmed yet)."""
 
     key: str
-    load: Callable[[Path], T | Later[T]]
+    load: Callable[[Path], T]
     warnings: Callable[[T], list[str]] | None = None
-    early: bool = False
 
 
 class Content:
@@ -84,31 +69,22 @@ def load_all(
 
 def _load_all(directory: Path, sources: Sequence[Source[Any]]) -> tuple[Content, list[str]]:
     values: dict[str, Any] = {}
-    refused: dict[str, list[Problem]] = {}
+    problems: list[Problem] = []
     warnings: list[str] = []
     if not directory.is_dir():
         raise ContentError(
             [Problem(str(directory), "the content folder is missing; set CONTENT_DIR")]
         )
-    try:
-        for source in sorted(sources, key=lambda s: not s.early):  # stable: else as declared
-            try:
-                values[source.key] = source.load(directory)
-            except ContentError as exc:
-                refused[source.key] = exc.problems
-        problems = [p for source in sources for p in refused.get(source.key, ())]
-        if problems:
-            raise ContentError(problems)
-        for source in sources:
-            value = values[source.key]
-            if isinstance(value, Later):
-                values[source.key] = value = value.finish()
-            if source.warnings is not None:
-                warnings += source.warnings(value)
-    finally:  # a refused (or failed) load leaves no thread running and nothing half built
-        for value in values.values():
-            if isinstance(value, Later):
-                value.abandon()
+    for source in sources:
+        try:
+            values[source.key] = value = source.load(directory)
+        except ContentError as exc:
+            problems += exc.problems
+            continue
+        if source.warnings is not None:
+            warnings += source.warnings(value)
+    if problems:
+        raise ContentError(problems)
     return Content(values), warnings
 
 

@@ -19,13 +19,10 @@ from bot.directory.pages import Pages
 from bot.directory.regions import serving
 from bot.directory.spelling import Spelling
 from bot.directory.words import allowed_typos, fold, has_prefix, words
-from bot.storage.search_index import Filters, Group, IndexBuild, IndexedDoc, SearchIndex
+from bot.storage.search_index import Filters, Group, IndexedDoc, SearchIndex
 
 MAX_RESULTS = 100  # more than anyone pages through with "more"
 MAX_WORDS = 8  # words of a query searched; a long message is not a search
-#: Entries handed to the index's own thread at a time (``index_build``): small enough that it
-#: starts soon, large enough that it seldom waits for the GIL between batches.
-BATCH = 2_000
 #: Changes whenever what an entry puts in the index does (``_doc``), so an index kept on disk
 #: from an older version of this code is built again instead of used.
 INDEX_FORMAT = "1"
@@ -73,7 +70,9 @@ class ResourceDirectory:
         self.resources = list(file.resources)
         self._by_id = {r.id: r for r in self.resources}
         self._topics = {t.id: t for t in file.topics}
-        self.index = index or index_build(file).result()
+        self.index = index or SearchIndex.build(
+            _doc(i, r, self._topics) for i, r in enumerate(file.resources)
+        )
         self.vocabulary = self.index.vocabulary()
         self._spelling = Spelling(self.vocabulary)
         english_words()  # loaded now, with the content, not during someone's search
@@ -188,22 +187,6 @@ def _near(word: str, name: str) -> bool:
         return True
     typos = allowed_typos(word)
     return bool(typos) and OSA.distance(word, name, score_cutoff=typos) <= typos
-
-
-def index_build(file: ResourcesFile) -> IndexBuild:
-    """The search index of ``file``, building on a thread of its own (``IndexBuild``) while
-    this one makes the entries' rows, batch by batch; ``result()`` gives it whole."""
-    topics = {t.id: t for t in file.topics}
-    building = IndexBuild()
-    try:
-        entries = file.resources
-        for start in range(0, len(entries), BATCH):
-            batch = entries[start : start + BATCH]
-            building.add([_doc(start + i, r, topics) for i, r in enumerate(batch)])
-    except BaseException:
-        building.abandon()
-        raise
-    return building
 
 
 def _doc(position: int, r: Resource, topics: dict[str, Topic]) -> IndexedDoc:

@@ -21,8 +21,6 @@ The prefix indexes for words of two and three letters stay: without them a short
 from __future__ import annotations
 
 import hashlib
-import json
-import queue
 import sqlite3
 import threading
 from collections import Counter
@@ -114,18 +112,35 @@ class Group:
 
 
 class SearchIndex:
-    def __init__(self, conn: sqlite3.Connection, terms: Terms | None = None) -> None:
+    def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
-        self._terms = terms
+        self._terms: Terms | None = None
         self._facets: Facets | None = None
         self._building = threading.Lock()  # the facets: built once, by whichever thread asks
 
     @classmethod
     def build(cls, docs: Iterable[IndexedDoc]) -> SearchIndex:
-        """The index of ``docs``, built at once (see ``IndexBuild`` for it built meanwhile)."""
-        building = IndexBuild()
-        building.add(list(docs))
-        return building.result()
+        conn = sqlite3.connect(":memory:", check_same_thread=False)
+        conn.executescript(_SCHEMA)
+        rows = list(docs)
+        with conn:
+            conn.executemany(
+                f"INSERT INTO docs(rowid, {', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
+                [d[:6] for d in rows],
+            )
+            conn.executemany(
+                "INSERT INTO facets VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (d.position, d.name.casefold(), d.cost, d.indigenous, d.peer, d.crisis)
+                    for d in rows
+                ],
+            )
+            conn.executemany(
+                "INSERT INTO tags VALUES (?, ?, ?)",
+                [(d.position, kind, value) for d in rows for kind, value in d.tags],
+            )
+            conn.execute("CREATE INDEX tags_lookup ON tags(doc, kind, value)")
+        return cls(conn)
 
     def image(self) -> bytes:
         """The whole index as bytes, to keep beside the database (``bot.content.cache``)."""
@@ -329,134 +344,6 @@ class SearchIndex:
 
     def close(self) -> None:
         self._conn.close()
-
-
-#: A batch of rows as the loading thread writes them (``IndexBuild.add``): plain tables, cheap
-#: to fill, handed to the index's thread whole (``serialize``).
-_BATCH = f"""
-CREATE TABLE docs (rowid INTEGER PRIMARY KEY, {", ".join(COLUMNS)});
-CREATE TABLE facets (doc, name, cost, indigenous, peer, crisis);
-CREATE TABLE tags (doc, kind, value);
-"""
-_BATCH_ROWS = (
-    f"INSERT INTO docs VALUES (?, {', '.join('?' for _ in COLUMNS)})",
-    "INSERT INTO facets VALUES (?, ?, ?, ?, ?, ?)",
-    "INSERT INTO tags VALUES (?, ?, ?)",
-)
-#: The batch's rows into the index, in their order: one SQLite step each, without the GIL.
-_FROM_BATCH = (
-    f"INSERT INTO main.docs(rowid, {', '.join(COLUMNS)})"
-    f" SELECT rowid, {', '.join(COLUMNS)} FROM batch.docs ORDER BY rowid",
-    "INSERT INTO main.facets SELECT * FROM batch.facets ORDER BY rowid",
-    "INSERT INTO main.tags SELECT * FROM batch.tags ORDER BY rowid",
-)
-#: Every word with how many entries hold it, as one row (one SQLite step: see ``IndexBuild``).
-_VOCABULARY = (
-    "SELECT json_group_array(term), json_group_array(doc)"
-    " FROM (SELECT term, doc FROM vocab ORDER BY term)"
-)
-
-
-class IndexBuild:
-    """A ``SearchIndex`` built by SQLite on a thread of its own while its entries are still
-    being made: ``add`` hands over the next ones, ``result`` waits for the whole index.
-
-    Why: putting 10,000 entries into FTS5 (reading out their words, and every word's two- and
-    three-letter starts) is the biggest single part of a cold content load, and SQLite does
-    it without Python's GIL; so the loading thread goes on making the next entries, and then
-    reading the other content files, on the other core. Each batch reaches the thread as JSON
-    text and goes in with one statement (``json_each``): a statement per row would need the
-    GIL back after every row, and wait for it while the loading thread holds it. The rows,
-    their order and the one transaction are those of a build at once, so the index answers
-    every search the same. A text holding NUL (which SQLite's JSON would cut there) goes in
-    row by row instead. The connection is used by the thread alone until ``result`` hands it
-    over; ``abandon`` stops the build and throws it away (a load refused for any file)."""
-
-    def __init__(self) -> None:
-        self._conn = sqlite3.connect(":memory:", check_same_thread=False)
-        self._conn.executescript(_SCHEMA)
-        self._todo: queue.SimpleQueue[bytes | None] = queue.SimpleQueue()
-        self._built: SearchIndex | None = None
-        self._failed: BaseException | None = None
-        self._stopped = False
-        self._thread = threading.Thread(target=self._run, name="search-index", daemon=True)
-        self._thread.start()
-
-    def add(self, docs: Sequence[IndexedDoc]) -> None:
-        """Index ``docs`` too, after those added before (their positions are the rowids)."""
-        batch = sqlite3.connect(":memory:")
-        try:
-            batch.executescript(_BATCH)
-            with batch:
-                batch.executemany(_BATCH_ROWS[0], [d[:6] for d in docs])
-                batch.executemany(
-                    _BATCH_ROWS[1],
-                    [
-                        (d.position, d.name.casefold(), d.cost, d.indigenous, d.peer, d.crisis)
-                        for d in docs
-                    ],
-                )
-                batch.executemany(
-                    _BATCH_ROWS[2],
-                    [(d.position, kind, value) for d in docs for kind, value in d.tags],
-                )
-            self._todo.put(batch.serialize())
-        finally:
-            batch.close()
-
-    def _run(self) -> None:
-        try:
-            self._built = self._make()
-        except BaseException as exc:  # handed over by ``result``
-            self._failed = exc
-
-    def _make(self) -> SearchIndex | None:
-        conn = self._conn
-        conn.execute("ATTACH ':memory:' AS batch")
-        while (batch := self._todo.get()) is not None and not self._stopped:
-            conn.deserialize(batch, name="batch")
-            for sql in _FROM_BATCH:
-                conn.execute(sql)
-        if self._stopped:
-            return None
-        conn.execute("CREATE INDEX tags_lookup ON tags(doc, kind, value)")
-        conn.commit()
-        conn.execute("DETACH batch")
-        return SearchIndex(conn, _terms(conn))
-
-    def result(self) -> SearchIndex:
-        """The whole index, once every entry is in (raising what stopped the build, if
-        anything: then nothing of it is kept)."""
-        self._todo.put(None)
-        self._thread.join()
-        if self._failed is not None:
-            self._conn.close()
-            raise self._failed
-        assert self._built is not None
-        return self._built
-
-    def abandon(self) -> None:
-        """Stop the build, wait for its thread to end, and close what it made (nothing to
-        do once ``result`` has returned or raised)."""
-        if not self._thread.is_alive():
-            if self._built is None:
-                self._conn.close()  # closing twice is harmless
-            return
-        self._stopped = True
-        self._conn.interrupt()  # a statement running now stops with an error
-        self._todo.put(None)
-        self._thread.join()
-        self._conn.close()
-
-
-def _terms(conn: sqlite3.Connection) -> Terms:
-    """The index's words, read in one step (the vocabulary table row by row would need the
-    GIL back for each word); as ``SearchIndex.terms`` reads them, in the same order."""
-    words, counts = conn.execute(_VOCABULARY).fetchone()
-    found: list[str] = json.loads(words)
-    if found != sorted(found):  # SQLite's text order is Python's; checked all the same
-        return Terms(conn.execute("SELECT term, doc FROM vocab ORDER BY term"))
-    return Terms(zip(found, json.loads(counts), strict=True))
 
 
 def _combined(sizes: Sequence[int | None], missing: int) -> int | None:
