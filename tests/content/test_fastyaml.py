@@ -247,3 +247,50 @@ def test_a_character_pyyaml_refuses_or_reads_as_a_line_break_goes_to_pyyaml(cp: 
         assert fast == expected  # an ordinary character: the fast way
     else:
         assert fast is None or fast == expected  # ``}``, ``~``: other checks may send it on
+
+
+def every_text(data: Any) -> tuple[set[str], bool]:
+    """Each text in ``data`` (a number key as its text) and whether it holds a number: one
+    value at a time, the plain way, to hold ``fastyaml._doubtful``'s quicker walk to."""
+    if isinstance(data, dict):
+        texts, numbers = set(), False
+        for key, value in data.items():
+            if isinstance(key, str):
+                texts.add(key)
+            elif isinstance(key, int | float) and not isinstance(key, bool):
+                texts.add(str(key) if isinstance(key, int) else repr(key))
+                numbers = True
+            more, deep = every_text(value)
+            texts |= more
+            numbers = numbers or deep
+        return texts, numbers
+    if isinstance(data, list | tuple):
+        found = [every_text(item) for item in data]
+        return set().union(*(t for t, _ in found)), any(n for _, n in found)
+    if isinstance(data, str):
+        return {data}, False
+    return set(), isinstance(data, int | float) and not isinstance(data, bool)
+
+
+MIXED = [
+    {"a": [1, "yes", {"b": None, "c": [True, 2.5, "no"]}], 12: "x", None: "y", True: [[]]},
+    [{}, [], "on", [["off", -1]], {"k": {"l": {"m": "~"}}}],
+    {"only": ["texts", "here"], "and": {"more": "text"}},
+    {1.5: "a", "b": [False, None]},
+]
+
+
+@pytest.mark.parametrize("data", [*MIXED, synthetic(300, random.Random(7))])
+def test_the_walk_sees_every_text_and_number_however_deep(data: Any) -> None:
+    texts, numbers = every_text(data)
+    doubtful, found_numbers = fastyaml._doubtful(data, RESOLVERS)
+    assert found_numbers == numbers
+    expected = {t for t in texts if t not in ("true", "null", "~")}  # read alike in both
+    expected = {t for t in expected if any(p.match(t) for _, p in RESOLVERS.get(t[:1], ()))}
+    assert doubtful == expected
+
+
+@pytest.mark.parametrize("data", [{"a": [b"bytes"]}, {"a": {1j: 2}}, [{(1, 2): "a"}], [object()]])
+def test_a_value_of_another_kind_is_refused_by_the_walk(data: Any) -> None:
+    with pytest.raises(TypeError):
+        fastyaml._doubtful(data, RESOLVERS)
