@@ -14,7 +14,12 @@ to a temporary place, then prints:
 - the event loop's worst lag while a reload runs (it reads on a worker thread), sampled by a
   timer that should fire every 10 ms.
 
-Nothing is asserted: these are measurements. The machine's load average is printed beside.
+Nothing is asserted: these are measurements. The machine's load average is printed beside;
+on a shared machine the CPU time is the steadier figure. Tried and not kept (see git log): the
+directory's search index built by SQLite on a thread of its own while the other files load
+(twice: after the whole file was checked, and fed in batches as its rows were made). It adds
+CPU (the rows are staged before SQLite reads them) and saves wall time only when a core is
+free, and the other files left to overlap take about a fifth of a second.
 """
 
 from __future__ import annotations

@@ -195,3 +195,102 @@ def test_a_list_as_a_key_is_named_as_a_mistake_at_its_line(text: str) -> None:
     assert problem.file == "x.yaml"
     assert problem.line == pyyaml_error.value.problem_mark.line + 1  # type: ignore[attr-defined]
     assert "unhashable key" in problem.message
+
+
+#: Code points around every edge of what PyYAML reads (its reader's NON_PRINTABLE, and the
+#: line breaks YAML 1.1 has and 1.2 has not), with plain letters and wide ones around them.
+EDGES = sorted(
+    {
+        cp + d
+        for cp in (
+            0x00,
+            0x09,
+            0x0A,
+            0x0D,
+            0x20,
+            0x7E,
+            0x7F,
+            0x85,
+            0x9F,
+            0xA0,
+            0x2028,
+            0x2029,
+            0xD7FF,
+            0xE000,
+            0xFFFD,
+            0xFFFE,
+            0xFFFF,
+            0x10000,
+            0x10FFFF,
+        )
+        for d in (-2, -1, 0, 1, 2)
+        if 0 <= cp + d <= 0x10FFFF and not 0xD800 <= cp + d <= 0xDFFF
+    }
+)
+
+
+@pytest.mark.parametrize("cp", EDGES, ids=lambda cp: f"U+{cp:04X}")
+def test_a_character_pyyaml_refuses_or_reads_as_a_line_break_goes_to_pyyaml(cp: int) -> None:
+    """Found in the text's UTF-8 bytes, between other wide characters too (so one character's
+    bytes are never read as part of the next)."""
+    text = f"a: é{chr(cp)}🙂 x\n"
+    try:
+        expected = pyyaml(text)
+    except yaml.YAMLError:
+        assert fastyaml.load(text, RESOLVERS) is None
+        return
+    fast = fastyaml.load(text, RESOLVERS)
+    line_break = cp in (0x0A, 0x0D, 0x85, 0x2028, 0x2029)
+    if line_break or cp < 0x20 or 0x7F <= cp <= 0x9F or cp in (0xFFFE, 0xFFFF):
+        assert fast is None  # refused, or a line break in YAML 1.1 only: PyYAML reads it
+    elif chr(cp).isalnum() or cp >= 0xA0:
+        assert fast == expected  # an ordinary character: the fast way
+    else:
+        assert fast is None or fast == expected  # ``}``, ``~``: other checks may send it on
+
+
+def every_text(data: Any) -> tuple[set[str], bool]:
+    """Each text in ``data`` (a number key as its text) and whether it holds a number: one
+    value at a time, the plain way, to hold ``fastyaml._doubtful``'s quicker walk to."""
+    if isinstance(data, dict):
+        texts, numbers = set(), False
+        for key, value in data.items():
+            if isinstance(key, str):
+                texts.add(key)
+            elif isinstance(key, int | float) and not isinstance(key, bool):
+                texts.add(str(key) if isinstance(key, int) else repr(key))
+                numbers = True
+            more, deep = every_text(value)
+            texts |= more
+            numbers = numbers or deep
+        return texts, numbers
+    if isinstance(data, list | tuple):
+        found = [every_text(item) for item in data]
+        return set().union(*(t for t, _ in found)), any(n for _, n in found)
+    if isinstance(data, str):
+        return {data}, False
+    return set(), isinstance(data, int | float) and not isinstance(data, bool)
+
+
+MIXED = [
+    {"a": [1, "yes", {"b": None, "c": [True, 2.5, "no"]}], 12: "x", None: "y", True: [[]]},
+    [{}, [], "on", [["off", -1]], {"k": {"l": {"m": "~"}}}],
+    {"only": ["texts", "here"], "and": {"more": "text"}},
+    {1.5: "a", "b": [False, None]},
+]
+
+
+@pytest.mark.parametrize("data", [*MIXED, synthetic(300, random.Random(7))])
+def test_the_walk_sees_every_text_and_number_however_deep(data: Any) -> None:
+    texts, numbers = every_text(data)
+    doubtful, found_numbers = fastyaml._doubtful(data, RESOLVERS)
+    assert found_numbers == numbers
+    expected = {t for t in texts if t not in ("true", "null", "~")}  # read alike in both
+    expected = {t for t in expected if any(p.match(t) for _, p in RESOLVERS.get(t[:1], ()))}
+    assert doubtful == expected
+
+
+@pytest.mark.parametrize("data", [{"a": [b"bytes"]}, {"a": {1j: 2}}, [{(1, 2): "a"}], [object()]])
+def test_a_value_of_another_kind_is_refused_by_the_walk(data: Any) -> None:
+    with pytest.raises(TypeError):
+        fastyaml._doubtful(data, RESOLVERS)
