@@ -62,7 +62,7 @@ class Splitting:
     async def deliver(self, destination: Destination, message: OutgoingMessage) -> list[str]:
         done = delivered_parts()
         pieces = message.text.split("|")
-        done.expect(len(pieces))
+        done.expect(pieces)
         for index, part in enumerate(pieces):
             if index < len(done):
                 continue
@@ -382,3 +382,70 @@ async def test_the_table_keeps_the_longer_record_of_one_delivery(tmp_path: Path)
         assert await keep(over) == over
     finally:
         await db.close()
+
+
+class Swapped(Splitting):
+    """Splits at ``:`` where the one before split at ``|``, and the other way round: a deploy
+    that cuts a message into as many parts as before, at other places."""
+
+    async def deliver(self, destination: Destination, message: OutgoingMessage) -> list[str]:
+        text = message.text.replace("|", "#").replace(":", "|").replace("#", ":")
+        return await super().deliver(destination, replace(message, text=text))
+
+
+async def test_a_message_split_as_many_parts_at_other_places_after_a_restart_starts_over(
+    tmp_path: Path,
+) -> None:
+    """The first part of two was shown when the bot stopped; the new version cuts the same
+    text into two parts again, but at another place: going on from "the second part" would
+    leave out the text between the two cuts (the "b"), so it starts over."""
+    path = tmp_path / "db.sqlite3"
+    first = Splitting(refuse={"b:c": TransientFailure("503")})
+    await stopped_while_refused(path, first, "a|b:c")
+    kept = beside(path).read_text() + str(await rows(path, "SELECT * FROM outbox_parts"))
+    db, outbox = await open_outbox(path)
+    again = Swapped()
+    outbox.register(again)
+    await outbox.start()
+    try:
+        assert await outbox.drain(timeout=30)
+    finally:
+        await outbox.stop()
+        await db.close()
+    assert first.shown[A] == ["a"]
+    assert again.shown[A] == ["a:b", "c"]
+    assert '"sizes":[1,3]' in kept and "b:c" not in kept  # the parts' lengths, no text
+
+
+async def test_a_restart_after_an_erasure_started_a_merged_message_over_keeps_its_keys(
+    tmp_path: Path,
+) -> None:
+    """Three merged messages went out in parts; the last one's person used /forgetme, so the
+    rest started over (with the batch's first key, as a new round); stopped again after a
+    part of that, the next start goes on with the same keys (Discord's nonces), so a part
+    whose answer was lost is handed back by Discord rather than shown twice."""
+    path = tmp_path / "db.sqlite3"
+    db, outbox = await open_outbox(path)
+    platform = Splitting(refuse={"b1\nc0": TransientFailure("503")})
+    outbox.register(platform)
+    for person in (1, 2, 3):
+        await db.execute("INSERT INTO people(id, created_at) VALUES (?, '2026-01-01')", (person,))
+    await outbox.start()
+    try:
+        await outbox.enqueue_many(
+            [
+                NewItem(A, msg(f"{who}0|{who}1", coalesce=True), person_id=person)
+                for person, who in ((1, "a"), (2, "b"), (3, "c"))
+            ]
+        )
+        await until(lambda: platform.refused >= 1)
+        platform.refuse["b1"] = TransientFailure("503")
+        await outbox.erase_person(3)
+        await until(lambda: platform.refused >= 2)
+    finally:
+        await outbox.stop()
+        await db.close()
+    again = await sent_after_restart(path)
+    assert platform.shown[A] == ["a0", "a1\nb0", "a0", "a1\nb0"]  # started over once
+    assert again.shown[A] == ["b1"]
+    assert platform.keys[2] == platform.keys[3] == again.keys[0] != platform.keys[0]
