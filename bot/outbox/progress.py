@@ -17,8 +17,12 @@ the platform answered. The last part is not noted: its answer ends the delivery,
 noted as such. Outside the outbox (a test calling ``deliver`` directly) nothing was sent
 before and nothing is noted.
 
-What it holds: platform message ids and outbox ids, no text and nothing about a person; the
-row goes with its outbox row (``ON DELETE CASCADE``), so ``/forgetme`` erases it with that.
+What it holds: platform message ids, outbox ids, each part's length (what tells a split from
+another of as many parts) and, rarely, the dedup key (a hash of ids); no text and nothing
+about a person. Lengths rather than a hash of each part: a hash of a short part ("yes") could
+be confirmed by hashing guesses, and a keyed one needs a secret kept somewhere the database
+is not. The row goes with its outbox row (``ON DELETE CASCADE``), so ``/forgetme`` erases it
+with that.
 """
 
 from __future__ import annotations
