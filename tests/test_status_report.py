@@ -28,8 +28,18 @@ def bytes_read() -> int:
 
 
 async def test_status_counts_queued_files_without_reading_them(tmp_path: Path) -> None:
+    """Measured against the same report over the same database before anything was queued,
+    taken in this test after a first report (imports done): what the content folder, the
+    code and the empty database cost is the same in both, so only what reading the queue
+    adds is left, whatever the content's size or the imports done before this test."""
     settings = make_settings(tmp_path)
     dest = Destination(Platform.TELEGRAM, "user", "1")
+    db = await Database.open(settings.database_path)
+    await db.close()
+    report(settings)  # the first one in a process imports what it needs: not counted
+    before = bytes_read()
+    report(settings)
+    baseline = bytes_read() - before
     db = await Database.open(settings.database_path)
     try:
         repo = OutboxRepository(db)
@@ -50,4 +60,4 @@ async def test_status_counts_queued_files_without_reading_them(tmp_path: Path) -
     assert status == 0
     assert "  messages waiting to be sent: 31" in lines
     assert "  messages that could not be delivered: 2" in lines
-    assert read < FILES * FILE // 4  # the content folder and the database's pages, no files
+    assert read - baseline < FILES * FILE // 100  # a few of the database's pages, no file

@@ -5,8 +5,11 @@ even with libyaml), and building its search index most of the rest; a restart wi
 files need do neither. Each kept item is named by what it is and the sha256 of the file it came
 from, so an edited file is simply not found (its first load parses it again, checks it fully,
 and reports any problem exactly as without a cache) and the item for the old bytes is removed.
-An item another Python version kept (its name says which) is left alone: two versions sharing
-a data folder (an upgrade, then a rollback) each keep their own, and neither parses again.
+An item another Python version kept (its name says which) is left alone while it is in use:
+two versions sharing a data folder (an upgrade, then a rollback) each keep their own, and
+neither parses again. One not used for ``KEEP_UNUSED`` (a version long gone, or an older
+format of this module) is removed when this version keeps an item of its kind, so the folder
+does not grow with every version ever run on it (the search index image alone is tens of MB).
 
 Only what passed every check is kept: plain parsed data (``marshal``: lists, dicts, text and
 numbers, nothing that runs code when read), validated again by the current schema on every
@@ -21,6 +24,7 @@ import contextlib
 import hashlib
 import logging
 import os
+import re
 import sys
 import time
 from collections.abc import Iterator
@@ -33,6 +37,9 @@ log = logging.getLogger(__name__)
 #: Part of every name: a new Python (marshal's format) or a change to what is kept here makes
 #: earlier items unknown instead of misread.
 FORMAT = f"v1-py{sys.version_info.major}{sys.version_info.minor}"
+
+#: Seconds an item of another version (or format) is kept unused: well past a rollback.
+KEEP_UNUSED = 30 * 24 * 3600.0
 
 
 @dataclass
@@ -66,6 +73,7 @@ def _flush(kept: _Kept) -> None:
     debug level: the cache is a saving, and a full or read-only disk is reported plainly by
     the database that needs it (one line at start-up, not two)."""
     if not kept.pending or not kept.folder.parent.is_dir():
+        _sweep(kept.folder)
         return
     for (kind, digest), blob in kept.pending.items():
         try:
@@ -73,6 +81,25 @@ def _flush(kept: _Kept) -> None:
         except OSError as exc:
             log.debug("content cache: cannot keep %s (%s); the next start parses", kind, exc)
             return
+    _sweep(kept.folder)
+
+
+#: The name of an item of any version: ``<kind>-v<n>-py<nn>-<digest>``.
+_ITEM = re.compile(r"[^.].*-v\d+-py\d+-.+")
+
+
+def _sweep(folder: Path) -> None:
+    """Remove the items of other versions (or formats) not used for ``KEEP_UNUSED``: a
+    listing of a few dozen names at each load, nothing read."""
+    try:
+        items = list(folder.iterdir())
+    except OSError:
+        return  # no cache kept yet, or unreadable: nothing to remove
+    for item in items:
+        name = item.name
+        if _ITEM.fullmatch(name) and f"-{FORMAT}-" not in name and _unused(item):
+            with contextlib.suppress(OSError):
+                item.unlink()
 
 
 def folder() -> Path | None:
@@ -105,12 +132,15 @@ def read(kind: str, digest: str) -> bytes | None:
         return None
     path = kept.folder / _name(kind, digest)
     try:
-        return path.read_bytes()
+        blob = path.read_bytes()
     except FileNotFoundError:
         return None
     except OSError as exc:
         log.warning("content cache: cannot read %s (%s); loading without it", path.name, exc)
         return None
+    with contextlib.suppress(OSError):  # its time says when it was last used (_write)
+        os.utime(path)
+    return blob
 
 
 def write(kind: str, digest: str, blob: bytes) -> None:
@@ -145,6 +175,15 @@ def _write(folder: Path, kind: str, digest: str, blob: bytes) -> None:
 #: A ``.part`` file written to this recently may be another process's (in another container
 #: sharing the folder, where its pid means nothing here): it is left until it is this old.
 _FRESH = 600.0
+
+
+def _unused(item: Path) -> bool:
+    """Whether ``item`` was neither written nor read for ``KEEP_UNUSED`` (``read`` renews
+    its time)."""
+    try:
+        return time.time() - item.stat().st_mtime > KEEP_UNUSED
+    except OSError:
+        return False  # gone already, or unreadable: nothing to remove
 
 
 def still_writing(partial: Path) -> bool:

@@ -62,10 +62,11 @@ def preload() -> None:
 
     Why: Babel reads and merges that data the first time a date, day or list is written in a
     process: 15 to 45 ms, which used to fall on the first ``/resources``, calendar or check-in
-    answer after every start. The service calls this on a worker thread once it is answering
-    (bot/service.py), so neither start-up nor the event loop waits for it. A command that
-    needs the data before this is done reads it itself, as before (Babel's own lock lets only
-    one thread read it; the other waits for that one): the words are the same either way.
+    answer after every start. The service calls this on a worker thread from the very start of
+    start-up (bot/warm.py ``read_locale``), while the content loads, so neither start-up nor
+    the event loop waits for it. A command that needs the data before this is done reads it
+    itself, as before (Babel's own lock lets only one thread read it; the other waits for that
+    one): the words are the same either way.
     """
     day = date(2026, 1, 5)
     day_month(day)

@@ -51,7 +51,7 @@ from collections.abc import Callable
 from datetime import datetime
 
 from bot.core.errors import describe_without_text
-from bot.outbox.lanes import Entry
+from bot.outbox.lanes import Entry, dedup_key
 from bot.outbox.progress import Progress, Resume
 from bot.outbox.sent import Row, SentLog, beside, read, read_progress
 from bot.storage.database import Database, is_disk_full
@@ -117,15 +117,23 @@ class Journal:
             if (row.id, row.created_at) not in skip
         ]
 
-    def progressed(self, batch: list[Entry], progress: Progress) -> None:
-        """A part of this batch's message was sent: noted beside the database at once, and
-        in its head's row with the next group commit, so a restart does not send it again.
-        A message kept in memory only has no row, and nothing to note."""
+    def progressed(self, batch: list[Entry], progress: Progress, key: str) -> None:
+        """A part of this batch's message was sent with dedup key ``key``: noted beside the
+        database at once, and in its head's row with the next group commit, so a restart
+        does not send it again. A message kept in memory only has no row, and nothing to
+        note. The key is noted only when a restart would not make it again from the batch."""
         head = batch[0]
         if head.created_at is None:
             return
-        stored = tuple(e.id for e in batch if e.created_at is not None)
-        record = Resume(stored, tuple(progress.parts), progress.total, progress.round).to_json()
+        kept = [e for e in batch if e.created_at is not None]
+        record = Resume(
+            tuple(e.id for e in kept),
+            tuple(progress.parts),
+            progress.total,
+            progress.round,
+            progress.sizes,
+            None if key == dedup_key(kept) else key,
+        ).to_json()
         row = (head.id, head.created_at)
         self._sent.progressed(row, record)
         self._progress[row] = record
@@ -270,7 +278,8 @@ def _newest(stored: Resume | None, noted: str | None) -> Resume | None:
         return stored
     if (
         stored is not None
-        and (stored.batch, stored.total, stored.round) == (note.batch, note.total, note.round)
+        and (stored.batch, stored.total, stored.round, stored.sizes)
+        == (note.batch, note.total, note.round, note.sizes)
         and len(stored.parts) > len(note.parts)
     ):
         return stored

@@ -74,7 +74,9 @@ class Lane:
         resume = head.resume
         batch = [e for i in resume.batch if (e := entries.get(i)) is not None]
         self.attempt = batch
-        self.attempt_key = dedup_key(batch)
+        # The key it went with: kept in the record when it is not the batch's own (a message
+        # erased while it went), so the parts go on with the nonces they had.
+        self.attempt_key = resume.key or dedup_key(batch)
         if len(batch) != len(resume.batch) and resume.parts:
             # A message of the batch was erased (/forgetme) meanwhile: the rest splits
             # otherwise, and the parts sent say nothing of it. Started over, as a new round
@@ -82,7 +84,7 @@ class Lane:
             self.progress = Progress(round=resume.round)
             self.progress.start_over()
             return
-        self.progress = Progress(resume.parts, resume.total, resume.round)
+        self.progress = Progress(resume.parts, resume.total, resume.round, resume.sizes)
 
     def finished(self) -> None:
         """The batch is delivered or failed for good: the next one is formed anew."""

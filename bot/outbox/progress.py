@@ -17,8 +17,12 @@ the platform answered. The last part is not noted: its answer ends the delivery,
 noted as such. Outside the outbox (a test calling ``deliver`` directly) nothing was sent
 before and nothing is noted.
 
-What it holds: platform message ids and outbox ids, no text and nothing about a person; the
-row goes with its outbox row (``ON DELETE CASCADE``), so ``/forgetme`` erases it with that.
+What it holds: platform message ids, outbox ids, each part's length (what tells a split from
+another of as many parts) and, rarely, the dedup key (a hash of ids); no text and nothing
+about a person. Lengths rather than a hash of each part: a hash of a short part ("yes") could
+be confirmed by hashing guesses, and a keyed one needs a secret kept somewhere the database
+is not. The row goes with its outbox row (``ON DELETE CASCADE``), so ``/forgetme`` erases it
+with that.
 """
 
 from __future__ import annotations
@@ -34,7 +38,11 @@ class Progress:
     or a few when a part had to go as several messages, e.g. as plain text)."""
 
     def __init__(
-        self, parts: Sequence[Sequence[str]] = (), total: int | None = None, round: int = 0
+        self,
+        parts: Sequence[Sequence[str]] = (),
+        total: int | None = None,
+        round: int = 0,
+        sizes: Sequence[int] | None = None,
     ) -> None:
         self.parts: list[tuple[str, ...]] = [tuple(p) for p in parts]
         #: Told after each part is added while more follow (the outbox notes it durably);
@@ -46,6 +54,10 @@ class Progress:
         #: How many times the delivery started over from its first part (:meth:`key`); read
         #: back with the parts after a restart.
         self.round = round
+        #: Each part's length in characters, when the adapter said (:meth:`expect`): what
+        #: tells one split from another of the same count. Lengths, not a hash of the text:
+        #: numbers say nothing of the words, need no secret kept, and are a few bytes.
+        self.sizes: tuple[int, ...] | None = None if sizes is None else tuple(sizes)
 
     def key(self, dedup_key: str | None) -> str | None:
         """The dedup key for this round's parts (what a platform's nonce is made from). A
@@ -61,9 +73,11 @@ class Progress:
 
     def start_over(self) -> None:
         """The parts sent no longer say which text was shown: send every part again, as a
-        new round."""
+        new round (its split is told again by :meth:`expect`)."""
         self.parts.clear()
         self.round += 1
+        self.total = None
+        self.sizes = None
 
     def __len__(self) -> int:
         """How many parts were sent: the index of the first one still to send."""
@@ -73,18 +87,27 @@ class Progress:
         """Every part's ids, in order (what ``deliver`` returns)."""
         return [i for part in self.parts for i in part]
 
-    def expect(self, total: int) -> None:
-        """The delivery has ``total`` parts: the last one's answer ends it (the outbox then
-        notes the message delivered), so that one is not noted as a part. A message of one
-        part, most of them, costs nothing here.
+    def expect(self, parts: int | Sequence[str]) -> None:
+        """The delivery has these parts (their texts; or only how many, from an adapter that
+        cannot say more): the last one's answer ends it (the outbox then notes the message
+        delivered), so that one is not noted as a part. A message of one part, most of
+        them, costs nothing here.
 
-        When the message now splits into another number of parts than when those sent were
-        counted (a deploy changed the split), the count no longer says which text was shown:
-        the message starts over from its first part. A duplicate rather than a loss: skipping
-        by the old count would leave out text nobody saw."""
-        if self.parts and self.total is not None and total != self.total:
+        When the message now splits otherwise than when those sent were counted (a deploy
+        changed the split: another number of parts, or as many cut at other places, which
+        the parts' lengths tell), the count no longer says which text was shown: the message
+        starts over from its first part. A duplicate rather than a loss: skipping by the old
+        count would leave out text nobody saw."""
+        if isinstance(parts, int):
+            total, sizes = parts, None
+        else:
+            total, sizes = len(parts), tuple(len(p) for p in parts)
+        counted = self.total is not None and total != self.total
+        measured = sizes is not None and self.sizes is not None and sizes != self.sizes
+        if self.parts and (counted or measured):
             self.start_over()
         self.total = total
+        self.sizes = sizes
 
     def sent(self, *ids: str) -> None:
         """The platform answered the next part with these ids."""
@@ -106,6 +129,11 @@ class Resume:
     total: int | None = None
     #: How many times it started over (:attr:`Progress.round`; 0 in older records).
     round: int = 0
+    #: Each part's length (:attr:`Progress.sizes`; None in older records: the count alone).
+    sizes: tuple[int, ...] | None = None
+    #: The dedup key the delivery went with, when it is not the one its batch gives (a
+    #: message of the batch was erased while it went: the rest kept the first key).
+    key: str | None = None
 
     def to_json(self) -> str:
         record: dict[str, object] = {"batch": self.batch, "parts": self.parts}
@@ -113,6 +141,10 @@ class Resume:
             record["total"] = self.total
         if self.round:
             record["round"] = self.round
+        if self.sizes is not None:
+            record["sizes"] = self.sizes
+        if self.key is not None:
+            record["key"] = self.key
         return json.dumps(record, separators=(",", ":"))
 
     @classmethod
@@ -126,6 +158,10 @@ class Resume:
             total = raw.get("total")
             total = None if total is None else int(total)
             round = int(raw.get("round", 0))
+            sizes = raw.get("sizes")
+            sizes = None if sizes is None else tuple(int(n) for n in sizes)
+            key = raw.get("key")
+            key = None if key is None else str(key)
         except (ValueError, TypeError, KeyError, AttributeError):
             return None
-        return cls(batch, parts, total, round) if batch else None
+        return cls(batch, parts, total, round, sizes, key) if batch else None

@@ -24,9 +24,9 @@ one.
 
 A long message's parts are noted here the same way, the moment each one's answer arrives (but
 the last, whose answer ends the delivery): a line ``P <id> <created_at> <record>``, the record
-a ``progress.Resume`` as JSON (outbox ids and the platform's message ids, no text), so a
-restart goes on from the first part not sent (``progress.py``). The last line for a row wins.
-Code from before these lines ignores them (not an id).
+a ``progress.Resume`` as JSON (outbox ids, the platform's message ids and each part's length,
+no text), so a restart goes on from the first part not sent (``progress.py``). The last line
+for a row wins. Code from before these lines ignores them (not an id).
 
 When the file cannot be written (a read-only folder, a full disk), the outbox goes on sending
 exactly as before, with one plain line in the log: a crash may then resend what was delivered

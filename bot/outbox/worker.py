@@ -115,8 +115,8 @@ class Sending:
                 # Each part the platform answers is noted at once (on disk for a stored
                 # message), so neither a retry nor a restart sends it again: progress.py.
                 requests.progress = lane.progress
-                lane.progress.on_sent = lambda progress, batch=batch: self._journal.progressed(
-                    batch, progress
+                lane.progress.on_sent = lambda progress, batch=batch, key=key: (
+                    self._journal.progressed(batch, progress, key)
                 )
                 try:
                     # No timeout from here: cancelling a request from outside can break the

@@ -165,8 +165,9 @@ class OutboxRepository:
     async def record_progress(self, records: Sequence[tuple[int, str, str]]) -> None:
         """Keep, per row still queued (its id and ``created_at``), how far its delivery got
         (a :class:`Resume` as JSON); a row gone meanwhile is left gone. A record of the same
-        delivery (same batch, split and round) with fewer parts than the one kept is older (an
-        old line of the file beside the database): the parts of one delivery only grow."""
+        delivery (same batch, split and round; the split: its parts' count and lengths) with
+        fewer parts than the one kept is older (an old line of the file beside the
+        database): the parts of one delivery only grow."""
         if not records:
             return
         await self.db.executemany(
@@ -179,6 +180,8 @@ class OutboxRepository:
             " IS NOT json_extract(outbox_parts.progress, '$.total')"
             " OR json_extract(excluded.progress, '$.round')"
             " IS NOT json_extract(outbox_parts.progress, '$.round')"
+            " OR json_extract(excluded.progress, '$.sizes')"
+            " IS NOT json_extract(outbox_parts.progress, '$.sizes')"
             " OR json_array_length(excluded.progress, '$.parts')"
             " >= json_array_length(outbox_parts.progress, '$.parts')",
             [(record, i, created) for i, created, record in records],

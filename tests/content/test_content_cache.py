@@ -149,3 +149,46 @@ def test_another_python_versions_items_are_left_for_it(
     again = restart_load(folder, kept)
     assert names(again, "naloxone") == names(first, "naloxone") != []
     assert ours <= {p.name for p in kept.iterdir()}
+
+
+def test_other_versions_items_go_once_unused_for_long(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A version run once long ago (its items untouched for 40 days) leaves nothing behind
+    once this version keeps its own: the folder does not grow with every version ever run.
+    One used 10 days ago (a rollback may come back to it) is left. Ages are set on the files
+    (``os.utime``), not waited for."""
+    folder, kept = content_dir(tmp_path), tmp_path / "content-cache"
+    day = 24 * 3600
+
+    def run_as(version: str, age_days: int) -> set[str]:
+        monkeypatch.setattr(cache, "FORMAT", version)
+        restart_load(folder, kept)
+        monkeypatch.undo()
+        theirs = {p.name for p in kept.iterdir() if f"-{version}-" in p.name}
+        then = time.time() - age_days * day
+        for name in theirs:
+            os.utime(kept / name, (then, then))
+        return theirs
+
+    gone = run_as("v1-py399", 40)  # a Python tried once and left
+    recent = run_as("v0-py398", 10)  # an older format, used lately
+    restart_load(folder, kept)
+    left = {p.name for p in kept.iterdir()}
+    assert gone and recent
+    assert not gone & left
+    assert recent <= left
+    assert any(f"-{cache.FORMAT}-" in name for name in left)
+
+
+def test_reading_an_item_keeps_it_from_counting_as_unused(tmp_path: Path) -> None:
+    """A version that keeps running on items written months ago (nothing edited since) still
+    uses them: each start renews their time, so another version's start never takes them
+    for long unused."""
+    folder, kept = content_dir(tmp_path), tmp_path / "content-cache"
+    restart_load(folder, kept)
+    long_ago = time.time() - 90 * 24 * 3600
+    for item in kept.iterdir():
+        os.utime(item, (long_ago, long_ago))
+    restart_load(folder, kept)
+    assert all(time.time() - p.stat().st_mtime < 24 * 3600 for p in kept.iterdir())

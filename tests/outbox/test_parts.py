@@ -25,6 +25,7 @@ from bot.core.model import Platform
 from bot.outbox import (
     Destination,
     Limit,
+    Outbox,
     OutgoingMessage,
     PermanentFailure,
     TransientFailure,
@@ -62,7 +63,7 @@ class Splitting:
     async def deliver(self, destination: Destination, message: OutgoingMessage) -> list[str]:
         done = delivered_parts()
         pieces = message.text.split("|")
-        done.expect(len(pieces))
+        done.expect(pieces)
         for index, part in enumerate(pieces):
             if index < len(done):
                 continue
@@ -107,12 +108,14 @@ async def stopped_while_refused(path: Path, platform: Splitting, text: str) -> N
     await db.close()
 
 
-async def sent_after_restart(path: Path, *, first: Sequence[str] = ()) -> Splitting:
-    """Start again on these files with the platform answering (the texts ``first`` queued
-    before the start, as a startup hook does); what it was sent until nothing was left
-    queued."""
+async def sent_after_restart(
+    path: Path, *, first: Sequence[str] = (), again: Splitting | None = None
+) -> Splitting:
+    """Start again on these files with the platform (``again``, else a plain one) answering
+    (the texts ``first`` queued before the start, as a startup hook does); what it was sent
+    until nothing was left queued."""
     db, outbox = await open_outbox(path)
-    again = Splitting()
+    again = again or Splitting()
     outbox.register(again)
     for text in first:
         await outbox.enqueue(A, msg(text))
@@ -268,27 +271,33 @@ async def test_a_message_of_one_part_notes_nothing_but_its_delivery(tmp_path: Pa
     assert [line.split(b" ")[0] for line in noted] == [b"1", b"P", b"2"]
 
 
+async def three_merged_cut_short(path: Path) -> tuple[Database, Outbox, Splitting]:
+    """Three people's messages ``a0|a1``, ``b0|b1``, ``c0|c1``, merged into one and sent in
+    parts until the third part (``b1`` and ``c0``) is refused; the outbox left running."""
+    db, outbox = await open_outbox(path)
+    platform = Splitting(refuse={"b1\nc0": TransientFailure("503")})
+    outbox.register(platform)
+    for person in (1, 2, 3):
+        await db.execute("INSERT INTO people(id, created_at) VALUES (?, '2026-01-01')", (person,))
+    await outbox.start()
+    await outbox.enqueue_many(
+        [
+            NewItem(A, msg(f"{who}0|{who}1", coalesce=True), person_id=person)
+            for person, who in ((1, "a"), (2, "b"), (3, "c"))
+        ]
+    )
+    await until(lambda: platform.refused >= 1)
+    return db, outbox, platform
+
+
 async def test_a_message_erased_from_a_merged_batch_between_tries_does_not_lose_text(
     tmp_path: Path,
 ) -> None:
     """Three merged messages went out in parts; the middle one's person used /forgetme before
     the rest went: the rest splits otherwise, so it starts over (a part shown twice), and
     nothing of the others is left out."""
-    db, outbox = await open_outbox(tmp_path / "db.sqlite3")
-    platform = Splitting(refuse={"b1\nc0": TransientFailure("503")})
-    outbox.register(platform)
-    for person in (1, 2, 3):
-        await db.execute("INSERT INTO people(id, created_at) VALUES (?, '2026-01-01')", (person,))
-    await outbox.start()
+    db, outbox, platform = await three_merged_cut_short(tmp_path / "db.sqlite3")
     try:
-        await outbox.enqueue_many(
-            [
-                NewItem(A, msg("a0|a1", coalesce=True), person_id=1),
-                NewItem(A, msg("b0|b1", coalesce=True), person_id=2),
-                NewItem(A, msg("c0|c1", coalesce=True), person_id=3),
-            ]
-        )
-        await until(lambda: platform.refused >= 1)
         assert platform.shown[A] == ["a0", "a1\nb0"]
         await outbox.erase_person(2)
         assert await outbox.drain(timeout=30)
@@ -382,3 +391,50 @@ async def test_the_table_keeps_the_longer_record_of_one_delivery(tmp_path: Path)
         assert await keep(over) == over
     finally:
         await db.close()
+
+
+class Swapped(Splitting):
+    """Splits at ``:`` where the one before split at ``|``, and the other way round: a deploy
+    that cuts a message into as many parts as before, at other places."""
+
+    async def deliver(self, destination: Destination, message: OutgoingMessage) -> list[str]:
+        text = message.text.replace("|", "#").replace(":", "|").replace("#", ":")
+        return await super().deliver(destination, replace(message, text=text))
+
+
+async def test_a_message_split_as_many_parts_at_other_places_after_a_restart_starts_over(
+    tmp_path: Path,
+) -> None:
+    """The first part of two was shown when the bot stopped; the new version cuts the same
+    text into two parts again, but at another place: going on from "the second part" would
+    leave out the text between the two cuts (the "b"), so it starts over."""
+    path = tmp_path / "db.sqlite3"
+    first = Splitting(refuse={"b:c": TransientFailure("503")})
+    await stopped_while_refused(path, first, "a|b:c")
+    kept = beside(path).read_text() + str(await rows(path, "SELECT * FROM outbox_parts"))
+    again = await sent_after_restart(path, again=Swapped())
+    assert first.shown[A] == ["a"]
+    assert again.shown[A] == ["a:b", "c"]
+    assert '"sizes":[1,3]' in kept and "b:c" not in kept  # the parts' lengths, no text
+
+
+async def test_a_restart_after_an_erasure_started_a_merged_message_over_keeps_its_keys(
+    tmp_path: Path,
+) -> None:
+    """Three merged messages went out in parts; the last one's person used /forgetme, so the
+    rest started over (with the batch's first key, as a new round); stopped again after a
+    part of that, the next start goes on with the same keys (Discord's nonces), so a part
+    whose answer was lost is handed back by Discord rather than shown twice."""
+    path = tmp_path / "db.sqlite3"
+    db, outbox, platform = await three_merged_cut_short(path)
+    try:
+        platform.refuse["b1"] = TransientFailure("503")
+        await outbox.erase_person(3)
+        await until(lambda: platform.refused >= 2)
+    finally:
+        await outbox.stop()
+        await db.close()
+    again = await sent_after_restart(path)
+    assert platform.shown[A] == ["a0", "a1\nb0", "a0", "a1\nb0"]  # started over once
+    assert again.shown[A] == ["b1"]
+    assert platform.keys[2] == platform.keys[3] == again.keys[0] != platform.keys[0]

@@ -11,6 +11,7 @@ machine's speed."""
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -94,3 +95,71 @@ async def test_a_merged_message_erased_during_a_restart_shows_the_rest_in_full(
     assert failed == []
     shown = " ".join(m.content for m in new).replace("\\~", "~")
     assert words(shown) == words(texts[0] + "\n" + texts[2])
+
+
+#: About 1,900 characters: two parts at 1,000 characters, and two at 1,200 or 1,500 too,
+#: each cut at another place.
+MIDDLING = "\n".join(f"row {n:02d} " + "quiet " * 9 for n in range(30))
+
+
+async def test_a_long_message_split_as_many_parts_at_other_places_after_a_restart_shows_all(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The version that stopped split at 1,000 characters (one part shown); the one started
+    splits at 1,500: two parts again, but the first now ends further on. Going on "from the
+    second part" would leave out the text between the two cuts; it starts over instead."""
+    async with FakeDiscord.running() as fake:
+        general = fake.channel("general")
+        dest = Destination(Platform.DISCORD, "chat", general.id)
+        settings = discord_settings(tmp_path, fake)
+        fault = fake.fail("POST", rf"/channels/{general.id}/messages", 500, times=10**6, after=1)
+        monkeypatch.setattr(render, "MAX_TEXT", 1000)
+        async with discord_service(settings) as (svc, _):
+            await svc.ctx.outbox.enqueue_many([NewItem(dest, OutgoingMessage(MIDDLING))])
+            await fake.until(lambda: fault.hits >= 1, 60)  # part 2 was tried: part 1 is in
+        before = [m.content for m in fake.messages_in(general)]
+        fake.faults.remove(fault)
+        monkeypatch.setattr(render, "MAX_TEXT", 1500)  # the deploy: as many parts, cut later
+        async with discord_service(settings) as (svc, _):
+            assert await svc.ctx.outbox.drain(timeout=60)
+        new = fake.messages_in(general)[len(before) :]
+    assert len(before) == 1 and len(before[0]) <= 1000
+    assert len(new) == 2 and len(new[0].content) > 1000  # the new split, from its start
+    assert words(" ".join(m.content for m in new)) == words(MIDDLING)
+
+
+async def test_a_start_over_redone_with_yet_another_split_gets_no_part_made_for_other_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Stopped after the first part at 1,000 characters; restarted at 1,200, which starts
+    over: its first part is made, but the answer is lost as the bot stops again (so the
+    start-over was never noted); restarted at 1,500, well within Discord's nonce window (the
+    fake's clock does not move). That start-over's first part is other text than the one
+    Discord made at 1,200: Discord makes it anew instead of handing back the shorter one, and
+    no text is left out."""
+    async with FakeDiscord.running() as fake:
+        general = fake.channel("general")
+        dest = Destination(Platform.DISCORD, "chat", general.id)
+        settings = discord_settings(tmp_path, fake)
+        route = rf"/channels/{general.id}/messages"
+        fault = fake.fail("POST", route, 500, times=10**6, after=1)
+        monkeypatch.setattr(render, "MAX_TEXT", 1000)
+        async with discord_service(settings) as (svc, _):
+            await svc.ctx.outbox.enqueue_many([NewItem(dest, OutgoingMessage(MIDDLING))])
+            await fake.until(lambda: fault.hits >= 1, 60)
+        fake.faults.remove(fault)
+        answer = asyncio.Event()
+        fake.fail("POST", route, None, held=answer)
+        monkeypatch.setattr(render, "MAX_TEXT", 1200)
+        async with discord_service(settings) as (svc, _):
+            await fake.until(lambda: len(fake.messages_in(general)) == 2, 60)  # answer held
+        made = len(fake.messages_in(general))
+        monkeypatch.setattr(render, "MAX_TEXT", 1500)
+        async with discord_service(settings) as (svc, _):
+            assert await svc.ctx.outbox.drain(timeout=60)
+            failed = await svc.ctx.repo.db.fetchall("SELECT id FROM outbox WHERE status = 'failed'")
+        answer.set()
+        last = fake.messages_in(general)[made:]
+    assert failed == []
+    assert len(last) == 2 and len(last[0].content) > 1200
+    assert words(" ".join(m.content for m in last)) == words(MIDDLING)

@@ -11,9 +11,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import pytest
+
 from bot.core.model import Platform
 from bot.core.replies import Reply
 from bot.outbox import Destination
+from bot.platforms.telegram import sending
 from tests.fakes import discord_relay, telegram_relay
 from tests.fakes.bridge_harness import Net, bridge, fakes, member, on_discord, running
 from tests.fakes.telegram_harness import fake_telegram, telegram_service, telegram_settings
@@ -168,3 +171,30 @@ async def test_a_relayed_message_cut_short_on_telegram_goes_on_and_edits_every_p
     assert shown.count("🌱") == 1400
     assert now == after  # both parts edited in place, the one sent before the restart too
     assert "🌱" not in net.group_text()
+
+
+async def test_a_long_message_split_as_many_parts_at_other_places_after_a_restart_loses_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The version that stopped cut the message at 3,000 characters (one part of two shown);
+    the one started cuts at 4,096: two parts again, the first now longer. Going on "from the
+    second part" would leave out the paragraphs between the two cuts; it starts over."""
+    text = "\n\n".join(f"Paragraph {n:02d}: {LINE * 16}" for n in range(7))  # about 4,700
+    async with fake_telegram() as fake:
+        group = fake.group()
+        dest = Destination(Platform.TELEGRAM, "chat", str(group.id))
+        settings = telegram_settings(tmp_path, fake)
+        fake.fail("sendMessage", 500, chat_id=group.id, times=100_000, after=1)
+        monkeypatch.setattr(sending, "TEXT_LIMIT", 3000)  # the version before a deploy
+        async with telegram_service(settings) as (svc, _):
+            await svc.ctx.messenger.to_destination(dest, Reply(text))
+            await fake.wait_for(lambda: fake.injected >= 1, 60)  # part 2 was tried: 1 is in
+        first = fake.messages_to(group.id)
+        fake.clear_failures()
+        monkeypatch.undo()  # the deploy: 4,096 again
+        async with telegram_service(settings) as (svc, _):
+            assert await svc.ctx.outbox.drain(timeout=60)
+            got = fake.messages_to(group.id)[len(first) :]
+    assert len(first) == 1 and len(first[0].plain) <= 3000
+    assert len(got) == 2 and len(got[0].plain) > 3000  # the new split, from its start
+    assert words(got) == " ".join(text.split())

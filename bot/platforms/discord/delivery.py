@@ -131,14 +131,14 @@ class Sender:
                 message_id=int(message.reply_to), channel_id=channel.id, fail_if_not_exists=False
             )
         done = delivered_parts()  # sent by an earlier try, or before a restart: not again
-        done.expect(len(rendered.chunks))
+        done.expect([chunk or "" for chunk in rendered.chunks])
         last = len(rendered.chunks) - 1
         for index, chunk in enumerate(rendered.chunks):
             if index < len(done):
                 continue
             view, file = (rendered.view, rendered.file()) if index == last else (None, None)
             replying: dict[str, Any] = {"reference": reference} if index == 0 and reference else {}
-            replying["nonce"] = nonce(message, done, index)  # None: discord.py picks one
+            replying["nonce"] = nonce(message, done, index, chunk)  # None: discord.py picks one
             sent = await channel.send(
                 chunk,
                 view=view or MISSING,

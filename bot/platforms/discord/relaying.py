@@ -159,7 +159,7 @@ class RelaySender:
         file = _file(message)
         if not parts and file is None:
             parts = ["\u200b"]
-        done.expect(max(len(parts), 1))
+        done.expect(parts or [""])
         for index, content in enumerate(parts or [""]):
             if index < len(done):
                 continue
@@ -209,7 +209,7 @@ class RelaySender:
     ) -> list[str]:
         old = list(message.parts) or [str(message.target_id)]
         done = delivered_parts()  # an added part sent before a retry is not sent again
-        done.expect(len(parts))
+        done.expect(parts)
         for index, content in enumerate(parts):
             if index < len(done):
                 continue
@@ -258,7 +258,7 @@ class RelaySender:
         parts = relay_format.markdown_parts(rich) if rich.text else []
         mentions = allowed_mentions(rich)
         done = delivered_parts()  # sent by an earlier try, or before a restart: not again
-        done.expect(max(len(parts), 1))
+        done.expect(parts or [""])
         if message.op is Op.EDIT:
             old = list(message.parts) or [str(message.target_id)]
             for index, content in enumerate(parts):
@@ -294,7 +294,7 @@ class RelaySender:
                 allowed_mentions=mentions,
                 file=file if last and file is not None else MISSING,
                 reference=reference,  # None is send's own default; MISSING is refused
-                nonce=nonce(message, done, index),
+                nonce=nonce(message, done, index, content),
             )
             done.sent(str(sent.id))
         return done.ids()

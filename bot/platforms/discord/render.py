@@ -3,6 +3,7 @@ buttons as components (on the last chunk), a file as a ``discord.File``."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import logging
 from collections.abc import Sequence
@@ -76,14 +77,18 @@ def view(rows: Sequence[Sequence[Button]]) -> discord.ui.View | None:
     return built
 
 
-def nonce(message: OutgoingMessage, done: Progress, part: int) -> str | None:
-    """The same for every attempt at sending this part of this message, after a restart too:
-    discord.py sends it with ``enforce_nonce``, so Discord returns the message it already
-    created for it (within a few minutes) instead of showing it twice, when an answer was lost
-    to a timeout or a crash. A delivery that started over from its first part (its split
-    changed) has new ones (``Progress.key``): the old would return the old text. None lets
+def nonce(message: OutgoingMessage, done: Progress, part: int, text: str | None) -> str | None:
+    """The same for every attempt at sending this part of this message with this text, after
+    a restart too: discord.py sends it with ``enforce_nonce``, so Discord returns the message
+    it already created for it (within a few minutes) instead of showing it twice, when an
+    answer was lost to a timeout or a crash. A delivery that started over from its first part
+    (its split changed) has new ones (``Progress.key``): the old would return the old text.
+    The part's own text is in it too, so whatever the rounds say (a start-over redone with
+    yet another split), Discord only ever hands back a message made for the very same text.
+    Sent to Discord only, which has the text anyway; nothing of it is kept here. None lets
     discord.py pick one (a message from outside the outbox)."""
     key = done.key(message.dedup_key)
     if key is None:
         return None
-    return f"{key}.{part}"  # 20 + 1 + a few digits: within 25
+    seed = f"{key}:{part}:{text or ''}".encode()
+    return f"{hashlib.sha256(seed).hexdigest()[:20]}.{part}"  # 20 + 1 + a few digits: within 25

@@ -155,7 +155,7 @@ class Sender:
         if message.relayed and message.op is Op.EDIT:
             return await self._edit_parts(chat_id, message, done)
         parts = plan_relayed(message) if message.relayed else plan(message)
-        done.expect(len(parts))
+        done.expect([part.text or "" for part in parts])
         if message.op is Op.EDIT and not done and parts and not parts[0].document:
             first = parts[0]
             board = first.keyboard if len(parts) == 1 else None
@@ -174,7 +174,7 @@ class Sender:
         done again (an added part would show twice)."""
         old = list(message.parts) or [str(message.target_id)]
         parts = plan_relayed(message)
-        done.expect(len(parts))
+        done.expect([part.text or "" for part in parts])
         for index, part in enumerate(parts):
             if index < len(done):
                 continue
