@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import socket
 import struct
@@ -21,7 +22,7 @@ from dataclasses import dataclass, field
 import pytest
 from yarl import URL
 
-from bot.platforms.telegram.jsonpost import JsonPoster, Timeouts
+from bot.platforms.telegram.jsonpost import JsonPoster, Timeouts, _Exchange
 from tests.outbox.test_crash import until
 
 ROOMY = Timeouts(connect=30.0, read=30.0, total=60.0)  # a safety net only
@@ -319,3 +320,48 @@ async def test_an_address_that_does_not_answer_gives_way_to_the_next(
         for sock in [*filling, hole]:
             sock.close()
     assert status == 200 and server.bodies == [b"{}"]
+
+
+async def test_a_request_written_into_a_closed_connection_leaves_no_timer_and_logs_no_error() -> (
+    None
+):
+    """A write the transport refuses (uvloop's raises on a connection closed between opening
+    and writing; both loops refuse a write after ``write_eof``) is an error for that request
+    only: its read timer must not stay armed and later fail a future nobody awaits, which
+    asyncio reports at ERROR as "Future exception was never retrieved"."""
+    loop = asyncio.get_running_loop()
+    reported: list[dict[str, object]] = []
+    before = loop.get_exception_handler()
+    loop.set_exception_handler(lambda _loop, context: reported.append(context))
+    listening = await asyncio.start_server(lambda r, w: None, "127.0.0.1", 0)
+    port = listening.sockets[0].getsockname()[1]
+    try:
+        lost = asyncio.Event()
+
+        class Watched(_Exchange):
+            def connection_lost(self, exc: Exception | None) -> None:
+                super().connection_lost(exc)
+                lost.set()
+
+        transport, conn = await loop.create_connection(Watched, "127.0.0.1", port)
+        transport.write_eof()  # any write now raises RuntimeError
+        refused = False
+        try:
+            await conn.exchange(b"POST / HTTP/1.1\r\n\r\n", 0.001)
+        except RuntimeError:  # not kept: its traceback would keep the exchange's future alive
+            refused = True
+        assert refused
+        # Past the timeout: a timer armed for 1 ms fires before a sleep of 50 ms ends, however
+        # slow the machine (timers run in the order of their deadlines).
+        await asyncio.sleep(0.05)
+        conn.close()
+        await lost.wait()
+        del conn, transport
+        await asyncio.sleep(0)
+        gc.collect()
+        await asyncio.sleep(0)
+    finally:
+        loop.set_exception_handler(before)
+        listening.close()
+        await listening.wait_closed()
+    assert [c.get("message") for c in reported] == []

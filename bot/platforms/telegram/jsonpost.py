@@ -139,13 +139,19 @@ class _Exchange(asyncio.Protocol):
         loop = asyncio.get_running_loop()
         answer: asyncio.Future[tuple[int, bytes, bool]] = loop.create_future()
         self._answer = answer
+        # The write sits inside the ``try``: a write that raises (uvloop's does on a connection
+        # closed meanwhile) must leave neither the timer armed nor the answer open, or either
+        # would later fail a future nobody awaits, which asyncio logs at ERROR ("Future
+        # exception was never retrieved").
         timer = None if timeout is None else loop.call_later(timeout, self._expired, answer)
-        self.transport.write(request)
         try:
+            self.transport.write(request)
             return await answer
         finally:
             if timer is not None:
                 timer.cancel()
+            if not answer.done():
+                answer.cancel()
 
     def _expired(self, answer: asyncio.Future[tuple[int, bytes, bool]]) -> None:
         if not answer.done():
