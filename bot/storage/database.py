@@ -330,9 +330,18 @@ class Database:
 
     @asynccontextmanager
     async def _writing(self) -> AsyncIterator[None]:
+        """One statement, in its own transaction or joined to this task's batch. A joined
+        statement that fails tells the rollback listeners: it has no savepoint of its own, and
+        SQLite may have undone the whole transaction with it (a full disk does, for a one-row
+        INSERT), while its caller may go on (the outbox sends from memory on a full disk),
+        so no savepoint's rollback would tell them in its place."""
         if self._joined():
             await self._begin_shared()
-            yield
+            try:
+                yield
+            except BaseException:
+                self._rolled_back()
+                raise
         else:
             async with self._held_for_writes():
                 yield
@@ -347,8 +356,8 @@ class Database:
         where :meth:`execute` makes two (its cursor is closed by a second): the outbox queues
         each reply with one, on the path every message takes."""
         if self._joined():
-            await self._begin_shared()
-            row = await self.conn.execute_insert(sql, params)
+            async with self._writing():
+                row = await self.conn.execute_insert(sql, params)
         else:
             # The write lock taken by hand: the same as ``_writing``, without the two
             # generator-based context managers it costs on the path every message takes.
@@ -363,8 +372,8 @@ class Database:
         """One write in its own transaction, nothing read back, in one trip to SQLite's thread
         (the outbox deletes each delivered row with one)."""
         if self._joined():
-            await self._begin_shared()
-            await self.conn.execute_fetchall(sql, params)
+            async with self._writing():
+                await self.conn.execute_fetchall(sql, params)
             return
         await self._take_for_writes()  # by hand, as in :meth:`insert`
         try:
@@ -375,7 +384,8 @@ class Database:
     async def write_returning(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
         """One write that reads back (``RETURNING``), in its own transaction, in one trip to
         SQLite's thread. Inside a batch it needs no savepoint of its own: one statement is
-        undone whole by SQLite if it fails (a burst queues a batch's prompts with one)."""
+        undone whole by SQLite if it fails (a burst queues a batch's prompts with one), and
+        the rollback listeners are told (see :meth:`_writing`)."""
         async with self._writing():
             return list(await self.conn.execute_fetchall(sql, params))
 

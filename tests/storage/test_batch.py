@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -116,5 +117,41 @@ async def test_a_failed_part_undoes_only_its_own_writes(tmp_path: Path) -> None:
         async with db.part():  # outside a batch: a transaction of its own
             await db.execute(sql, (9004, "x-e"))
         assert await count(db) == 3
+    finally:
+        await db.close()
+
+
+@pytest.mark.parametrize("how", ["insert", "write", "write_returning"])
+async def test_a_write_that_fails_inside_a_batch_tells_the_rollback_listeners(
+    tmp_path: Path, how: str
+) -> None:
+    """A single-statement write joined to a batch has no savepoint of its own, and its caller
+    may go on after it fails (the outbox sends from memory when the disk is full). SQLite may
+    have undone the whole transaction with it (here a trigger does, as a full disk may): what
+    was cached about rows written earlier in the batch (a button's row) must be forgotten
+    at once, not only when the batch ends."""
+    db = await Database.open(tmp_path / "db.sqlite3")
+    sql = "INSERT INTO schema_migrations(version, name, applied_at) VALUES (?, ?, 'now')"
+    told: list[int] = []
+    db.on_rollback(lambda: told.append(1))
+    await db.conn.execute(
+        "CREATE TEMP TRIGGER undo BEFORE INSERT ON schema_migrations WHEN NEW.name = 'x-undo'"
+        " BEGIN SELECT RAISE(ROLLBACK, 'the whole transaction is undone'); END"
+    )
+    failing = {
+        "insert": lambda: db.insert(sql, (9001, "x-undo")),
+        "write": lambda: db.write(sql, (9001, "x-undo")),
+        "write_returning": lambda: db.write_returning(sql + " RETURNING version", (9001, "x-undo")),
+    }[how]
+    try:
+        told_at_failure: list[int] = []
+        with pytest.raises(sqlite3.OperationalError):  # the batch's COMMIT: nothing to commit
+            async with db.batch():
+                await db.execute(sql, (9000, "x-a"))
+                with pytest.raises(sqlite3.IntegrityError):
+                    await failing()
+                told_at_failure = list(told)  # the caller goes on, as the outbox's would
+        assert told_at_failure == [1]
+        assert await count(db) == 0
     finally:
         await db.close()

@@ -11,12 +11,18 @@ import asyncio
 import base64
 import hashlib
 import json
+import sqlite3
 from pathlib import Path
 
+import pytest
+
 from bot.core.events import Actor, ButtonEvent, CommandEvent
+from bot.core.model import Platform
+from bot.outbox.message import Destination, OutgoingMessage
 from bot.platforms.console import CONSOLE_ACCOUNT, PRIVATE
 from bot.storage.buttons import ButtonRepository
-from bot.storage.database import Database
+from bot.storage.database import Database, is_disk_full
+from bot.storage.outbox import NewItem, OutboxRepository
 from tests.helpers import console_service, make_settings
 from tests.storage.test_database import NOW
 
@@ -110,5 +116,39 @@ async def test_a_button_written_in_a_batch_that_rolls_back_keeps_working(tmp_pat
         token = await buttons.mint("checkin.answer", {"mood": "ok"}, None, NOW)
         pressed = await buttons.lookup(token, NOW)
         assert pressed is not None and pressed.payload == {"mood": "ok"}
+    finally:
+        await db.close()
+
+
+async def test_a_button_written_before_the_disk_filled_in_a_batch_keeps_working(
+    tmp_path: Path,
+) -> None:
+    """A full disk met while a burst queues its prompts: the outbox sends them from memory
+    (``Outbox.enqueue_many``), and SQLite may have undone the whole transaction, the rows of
+    the buttons minted before it included. Those buttons must be written again by the next
+    answer that mints them, not trusted as on disk, or a person's "Pause" would say it
+    expired. The disk fills for real (SQLite's own limit on the file's pages), under a one-row
+    INSERT, which SQLite answers by undoing the whole transaction. (Several rows in one
+    statement are undone alone here: tests/storage/test_batch.py covers that path.)"""
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        buttons = ButtonRepository(db)
+        outbox = OutboxRepository(db)
+        await buttons.mint("crisis.group", {"group": "all"}, None, NOW)  # the key is made
+        big = OutgoingMessage("x" * 200_000)  # more than the room left
+        items = [NewItem(Destination(Platform.CONSOLE, "user", "1"), big)]
+        with pytest.raises(sqlite3.OperationalError):  # the batch's commit finds nothing to commit
+            async with db.batch():
+                await buttons.mint("selfcare.pause", {"days": 7}, None, NOW)
+                row = await db.fetchone("PRAGMA page_count")
+                assert row is not None
+                await db.fetchall(f"PRAGMA max_page_count = {int(row[0]) + 2}")
+                with pytest.raises(sqlite3.OperationalError) as full:
+                    await outbox.add_many(items, NOW)
+                assert is_disk_full(full.value)  # what enqueue_many sends from memory on
+                await db.fetchall("PRAGMA max_page_count = 1073741823")
+                token = await buttons.mint("selfcare.pause", {"days": 7}, None, NOW)
+        pressed = await buttons.lookup(token, NOW)
+        assert pressed is not None and pressed.payload == {"days": 7}
     finally:
         await db.close()
