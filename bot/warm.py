@@ -38,15 +38,13 @@ def read_locale() -> asyncio.Task[None]:
     return asyncio.create_task(_build("the locale data", dates.preload), name="locale-data")
 
 
-async def warm_up(content: Content, *, locale: bool | asyncio.Task[None] = True) -> None:
-    """Build, on a worker thread, what the first commands would wait for: the locale data
-    (``locale``; once a process is enough; or wait for the task of :func:`read_locale`) and
-    the directory's filter sets of ``content``. A failure is only logged: the first command
-    that needs the thing builds it itself."""
-    if isinstance(locale, asyncio.Task):
+async def warm_up(content: Content, *, locale: asyncio.Task[None] | None = None) -> None:
+    """Build, on a worker thread, what the first commands would wait for: the directory's
+    filter sets of ``content``, once the task of :func:`read_locale` (``locale``, at a start;
+    once a process is enough) has read the locale data. A failure is only logged: the first
+    command that needs the thing builds it itself."""
+    if locale is not None:
         await locale
-    elif locale:
-        await _build("the locale data", dates.preload)
     await _build("the directory's filter sets", lambda: content[RESOURCES].index.facets())
 
 
@@ -65,7 +63,7 @@ class Rewarm:
         self._running: set[asyncio.Task[None]] = set()
 
     async def reloaded(self, content: Content) -> None:
-        task = asyncio.create_task(warm_up(content, locale=False), name="warm-up-reload")
+        task = asyncio.create_task(warm_up(content), name="warm-up-reload")
         self._running.add(task)
         task.add_done_callback(self._running.discard)
 

@@ -139,7 +139,6 @@ def batch_for(lane: Lane, entries: Mapping[int, Entry], max_text: int) -> tuple[
             # shown twice rather than text never shown.
             lane.attempt = batch
             lane.progress.start_over()
-            lane.progress.total = None
             return batch, lane.attempt_key
     batch = coalesce(lane.queue, entries, max_text)
     lane.attempt = batch

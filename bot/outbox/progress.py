@@ -87,23 +87,19 @@ class Progress:
         """Every part's ids, in order (what ``deliver`` returns)."""
         return [i for part in self.parts for i in part]
 
-    def expect(self, parts: int | Sequence[str]) -> None:
-        """The delivery has these parts (their texts; or only how many, from an adapter that
-        cannot say more): the last one's answer ends it (the outbox then notes the message
-        delivered), so that one is not noted as a part. A message of one part, most of
-        them, costs nothing here.
+    def expect(self, parts: Sequence[str]) -> None:
+        """The delivery has these parts (their texts): the last one's answer ends it (the
+        outbox then notes the message delivered), so that one is not noted as a part. A
+        message of one part, most of them, costs nothing here.
 
         When the message now splits otherwise than when those sent were counted (a deploy
         changed the split: another number of parts, or as many cut at other places, which
         the parts' lengths tell), the count no longer says which text was shown: the message
         starts over from its first part. A duplicate rather than a loss: skipping by the old
         count would leave out text nobody saw."""
-        if isinstance(parts, int):
-            total, sizes = parts, None
-        else:
-            total, sizes = len(parts), tuple(len(p) for p in parts)
+        total, sizes = len(parts), tuple(len(p) for p in parts)
         counted = self.total is not None and total != self.total
-        measured = sizes is not None and self.sizes is not None and sizes != self.sizes
+        measured = self.sizes is not None and sizes != self.sizes
         if self.parts and (counted or measured):
             self.start_over()
         self.total = total
