@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from bot.clock import Clock
 from bot.core.events import Actor, Conversation
+from bot.core.identity import KeptByIdentity
 from bot.core.replies import Choice, Payload, Privacy, Reply
 from bot.outbox import Button, Destination, Op, Outbox, OutgoingMessage
 from bot.storage.buttons import ButtonRepository
@@ -71,7 +72,9 @@ class Messenger:
         self._people = people
         self._clock = clock
         #: Replies given to several people at once: id -> (the reply, its tokens, prepared).
-        self._shared: dict[int, tuple[Reply, tuple[str, ...], Prepared]] = {}
+        self._shared: KeptByIdentity[Reply, tuple[tuple[str, ...], Prepared]] = KeptByIdentity(
+            _SHARED_KEEP
+        )
 
     async def prepare(self, reply: Reply, person_id: int | None) -> Prepared:
         """Mint a token for each action button (all in one write; none for a button that
@@ -125,15 +128,13 @@ class Messenger:
             done = made.get(id(reply))
             if done is None:
                 own = tuple(itertools.islice(tokens, count))
-                known = self._shared.get(id(reply))
-                if known is not None and known[0] is reply and known[1] == own:
-                    done = known[2]
+                known = self._shared.get(reply)
+                if known is not None and known[0] == own:
+                    done = known[1]
                 else:
                     done = _render(reply, iter(own), run_only)
                     if given[id(reply)] > 1:
-                        if len(self._shared) >= _SHARED_KEEP:
-                            self._shared.clear()
-                        self._shared[id(reply)] = (reply, own, done)
+                        self._shared.keep(reply, (own, done))
                 made[id(reply)] = done
             prepared.append(done)
         return prepared

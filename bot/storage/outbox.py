@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from bot.core.identity import KeptByIdentity
 from bot.outbox.message import Destination, OutgoingMessage
 from bot.outbox.progress import Resume
 from bot.storage.database import Database
@@ -83,20 +84,17 @@ class OutboxRepository:
         self.db = db
         #: Messages queued to several people at once, with their text as stored: a burst of
         #: prompts queues the same few messages to thousands, batch after batch.
-        self._bodies: dict[int, tuple[OutgoingMessage, str]] = {}
+        self._bodies: KeptByIdentity[OutgoingMessage, str] = KeptByIdentity(_BODIES_KEEP)
 
     def _body(self, message: OutgoingMessage, given: collections.Counter[int]) -> str:
         """The message as stored; worked out once for a message queued to several people at
         once (kept, with the message itself, until ``_BODIES_KEEP`` are kept; a message to
         one person is never kept)."""
-        known = self._bodies.get(id(message))
-        if known is not None and known[0] is message:
-            return known[1]
-        body = message.to_json()
-        if given[id(message)] > 1:
-            if len(self._bodies) >= _BODIES_KEEP:
-                self._bodies.clear()
-            self._bodies[id(message)] = (message, body)
+        body = self._bodies.get(message)
+        if body is None:
+            body = message.to_json()
+            if given[id(message)] > 1:
+                self._bodies.keep(message, body)
         return body
 
     async def add_many(
