@@ -27,9 +27,8 @@ more between two is nothing, a 429 holds the chat for a second or more).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
+from collections.abc import Callable
+from contextvars import ContextVar, Token
 
 from bot.outbox.limits import Admission, Bucket, Gate, Sent, Timer
 from bot.outbox.priority import Ticket, Turns
@@ -67,11 +66,13 @@ class Requests:
         ticket: Ticket,
         admitted: Callable[[float | None], None],
         slots: Turns | None = None,
+        progress: Progress | None = None,
     ) -> None:
         """``admitted`` hears the moment each request leaves (the watchdog times each one),
         and None while the next one waits for its turn (not a stall). ``slots``: the
         platform's sends at once (its HTTP pool), a slot held from admission until
-        :meth:`let_go` except while a request waits for the destination's pace."""
+        :meth:`let_go` except while a request waits for the destination's pace.
+        ``progress``: the parts of this delivery sent so far (the outbox passes its lane's)."""
         self._gate = gate
         self._slots = slots
         self._holding = False
@@ -84,7 +85,7 @@ class Requests:
         self._sent: Sent | None = None
         self._unused = False  # admitted, and no request has gone with it yet
         #: The parts of this delivery sent so far (the outbox sets the batch's own).
-        self.progress = Progress()
+        self.progress = progress if progress is not None else Progress()
 
     async def admit(self) -> None:
         """Admit the next request: the destination's token, then the platform's."""
@@ -128,11 +129,11 @@ class Requests:
         if sent is not None:
             sent.at = max(sent.at, self._timer.now())
 
-    @contextmanager
-    def current(self) -> Iterator[None]:
-        """:func:`paced` admits this delivery's requests inside the block."""
-        token = _current.set(self)
-        try:
-            yield
-        finally:
-            _current.reset(token)
+    def enter(self) -> Token[Requests | None]:
+        """:func:`paced` admits this delivery's requests until :meth:`leave` (a token by hand:
+        a generator-based context manager cost more than the rest, on every message)."""
+        return _current.set(self)
+
+    @staticmethod
+    def leave(token: Token[Requests | None]) -> None:
+        _current.reset(token)

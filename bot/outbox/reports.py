@@ -37,8 +37,10 @@ class Reports:
             futures.append(fut)
         if not futures:
             return []
+        if timeout is None and len(futures) == 1:
+            return [await futures[0]]  # most waits (the console's, a sender's): nothing more
         async with asyncio.timeout(timeout):
-            if len(futures) == 1:  # most waits (the console's, a sender's): no gathering
+            if len(futures) == 1:  # no gathering
                 return [await futures[0]]
             return list(await asyncio.gather(*futures))
 

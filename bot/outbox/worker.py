@@ -107,6 +107,7 @@ class Sending:
                 ticket=lane.ticket,
                 admitted=lane.left,
                 slots=self.in_flight.get(dest.platform),
+                progress=lane.progress,
             )
             try:
                 await requests.admit()
@@ -122,10 +123,11 @@ class Sending:
                     # No timeout from here: cancelling a request from outside can break the
                     # HTTP client's pool (httpcore #1093); the adapter's client ends every
                     # request by its own timeouts, and the watchdog catches what does not.
+                    token = requests.enter()
                     try:
-                        with requests.current():
-                            ids = await deliverer.deliver(dest, message)
+                        ids = await deliverer.deliver(dest, message)
                     finally:
+                        requests.leave(token)
                         requests.answered()
                 except RetryLater as exc:
                     self.stats["retry_after"] += 1

@@ -82,6 +82,16 @@ class _Part:
     keyboard: InlineKeyboardMarkup | None = None
     document: bool = False
     plain: str | None = None
+    #: What ``text`` was rendered from, when ``plain`` is worked out from it only if it is
+    #: needed (:meth:`fallback`): Telegram refusing our HTML is rare, and rendering every
+    #: part twice was a sixth of the planning, on every message.
+    segments: list[markup.Segment] | None = None
+
+    def fallback(self) -> str | None:
+        """The words to send without a parse mode, if any."""
+        if self.plain is None and self.segments is not None:
+            return markup.join(self.segments, markup.render_plain)
+        return self.plain
 
 
 def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
@@ -104,16 +114,16 @@ def keyboard(rows: Sequence[Sequence[Button]]) -> InlineKeyboardMarkup | None:
 def plan(message: OutgoingMessage) -> list[_Part]:
     """The messages a neutral message becomes, in order; the keyboard rides on the last."""
     chunks = markup.split_segments(message.text, markup.render_telegram_html, TEXT_LIMIT)
-    html_of, plain_of = markup.render_telegram_html, markup.render_plain
-    texts = [_Part(markup.join(c, html_of), plain=markup.join(c, plain_of)) for c in chunks]
+    html_of = markup.render_telegram_html
+    texts = [_Part(markup.join(c, html_of), segments=c) for c in chunks]
     board = keyboard(message.buttons)
     if message.attachment is not None:
         if len(texts) <= 1 and all(len(t.text or "") <= CAPTION_LIMIT for t in texts):
             first = texts[0] if texts else _Part(None)
-            return [_Part(first.text, board, document=True, plain=first.plain)]
+            return [_Part(first.text, board, document=True, segments=first.segments)]
         return [*texts, _Part(None, board, document=True)]
-    if texts:
-        texts[-1] = _Part(texts[-1].text, board, plain=texts[-1].plain)
+    if texts and board is not None:
+        texts[-1] = _Part(texts[-1].text, board, segments=texts[-1].segments)
     return texts
 
 
@@ -200,7 +210,7 @@ class Sender:
         try:
             return await self._send_as(chat_id, part, message, reply, plain=False)
         except BadRequest as exc:
-            if "can't parse entities" not in exc.message.lower() or part.plain is None:
+            if "can't parse entities" not in exc.message.lower() or part.fallback() is None:
                 raise
         # Our renderers escape everything, so this should not happen; if Telegram still cannot
         # read the formatting, the words matter more than the bold: the same words, plain.
@@ -215,7 +225,7 @@ class Sender:
         *,
         plain: bool,
     ) -> str:
-        text = part.plain if plain else part.text
+        text = part.fallback() if plain else part.text
         await paced()  # each part is a send Telegram counts: its own turn within the limits
         if part.document:
             assert message.attachment is not None
