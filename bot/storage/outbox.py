@@ -113,10 +113,12 @@ class OutboxRepository:
         many rows (a burst of due prompts) go a few hundred to a statement, for the same
         reason."""
         stamp = to_db(now)
+        if len(items) == 1:  # a message to one person: never kept, nothing to count
+            item = items[0]
+            body = self._bodies.get(item.message) or item.message.to_json()
+            return [await self.db.insert(_INSERT, _row(item, body, stamp, routine))]
         many = collections.Counter(id(item.message) for item in items)
         rows = [_row(item, self._body(item.message, many), stamp, routine) for item in items]
-        if len(rows) == 1:
-            return [await self.db.insert(_INSERT, rows[0])]
 
         def statement(chunk: list[tuple[object, ...]]) -> tuple[str, list[object]]:
             sql = _INSERT_HEAD + ", ".join([_VALUES] * len(chunk)) + " RETURNING id"
