@@ -84,7 +84,7 @@ class _Part:
     plain: str | None = None
     #: What ``text`` was rendered from, when ``plain`` is worked out from it only if it is
     #: needed (:meth:`fallback`): Telegram refusing our HTML is rare, and rendering every
-    #: part twice was a sixth of the planning, on every message.
+    #: part twice was about a seventh of the planning, on every message.
     segments: list[markup.Segment] | None = None
 
     def fallback(self) -> str | None:
