@@ -56,14 +56,19 @@ def kept_in(folder: Path | None) -> Iterator[None]:
     """Use ``folder`` for the cache while loading (None: no cache). A context variable, so
     it follows the load onto its worker thread and two stores never share it by accident.
     New items are written only when the whole load succeeds: a broken content folder leaves
-    nothing new on disk."""
+    nothing new on disk, but still has other versions' long unused items removed: content
+    that keeps failing to load must not keep the folder growing."""
     kept = None if folder is None else _Kept(folder)
     token = _kept.set(kept)
     try:
         yield
-    finally:
+    except BaseException:
         _kept.reset(token)
-    if kept is not None:  # reached only when the load raised nothing
+        if kept is not None:
+            _sweep(kept.folder)
+        raise
+    _kept.reset(token)
+    if kept is not None:
         _flush(kept)
 
 

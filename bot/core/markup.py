@@ -194,6 +194,11 @@ def _cut(text: str, size: int) -> tuple[str, str] | None:
     return None
 
 
+def _head_length(seg: Segment, size: int, renderer: SegmentRenderer) -> int:
+    """How long the first ``size`` characters of ``seg`` render."""
+    return len(renderer(Segment(seg.kind, seg.text[:size], seg.target)))
+
+
 def split(text: str, renderer: SegmentRenderer, limit: int) -> list[str]:
     """Render and split into messages of at most ``limit`` characters, preferring line breaks
     and never cutting inside a tag."""
@@ -209,7 +214,9 @@ def split_segments(text: str, renderer: SegmentRenderer, limit: int) -> list[lis
     """The segments of each message :func:`split` makes, so the same message can also be
     rendered another way (Telegram's plain fallback for a part it refused as HTML). Rendered
     with a renderer never longer than ``renderer`` (such as :func:`render_plain`, beside
-    Telegram's HTML), each chunk still fits ``limit``."""
+    Telegram's HTML), each chunk still fits ``limit``. The one exception ends the split
+    instead of hanging: a unit that cannot fit at all (one character whose tag alone is over
+    ``limit``, or a link, time or mention that does not fit whole) is a chunk of its own."""
     if _NO_TAG.fullmatch(text):
         # No character a tag or an escape begins with (most short replies and prompts):
         # the text is one plain segment, which :func:`parse` would find, the rest of this
@@ -259,8 +266,14 @@ def split_segments(text: str, renderer: SegmentRenderer, limit: int) -> list[lis
                 pending.appendleft(seg)
                 continue
             size = max(int(limit / ratio), 1)
-            while len(renderer(Segment(seg.kind, seg.text[:size], seg.target))) > limit:
-                size = max(size * 3 // 4, 1)
+            while size > 1 and _head_length(seg, size, renderer) > limit:
+                size = size * 3 // 4
+            if _head_length(seg, 1, renderer) > limit:
+                # Not even one character fits (a limit smaller than a tag, a link whose address
+                # alone is over the limit): the smallest unit goes in a part of its own, over
+                # the limit, rather than the split never ending. A link, time or mention is
+                # that unit whole: cutting it would only repeat its address in every part.
+                size = len(seg.text) if seg.target else 1
             cut = seg.text[:size], seg.text[size:]
         head, tail = cut
         first = Segment(seg.kind, head, seg.target)

@@ -113,7 +113,8 @@ def split(
     parts: list[RichText] = []
     start = 0
     last = len(text.rstrip())
-    reach = longest if longest is not None else len(text)
+    # At least one character a part: a limit under one still ends (a part of its own each).
+    reach = max(longest, 1) if longest is not None else len(text)
     while start < last:
         rest = rich.slice(start, last)
         if last - start <= reach and fits(rest):

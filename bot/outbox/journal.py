@@ -48,6 +48,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from bot.core.errors import describe_without_text
@@ -112,10 +113,25 @@ class Journal:
                 routine=row.routine,
                 created_at=row.created_at,
                 resume=_newest(row.resume, progressed.get((row.id, row.created_at))),
+                file_unread=row.file_unread,
             )
             for row in await self._repo.queued()
             if (row.id, row.created_at) not in skip
         ]
+
+    async def read_file(self, entry: Entry) -> bool:
+        """Read the file of a message loaded at a start without it, just before it is sent:
+        a start reads no queued file (many big ones made the first answer wait). False when
+        its row is gone (erased meanwhile): there is nothing left to send."""
+        if not entry.file_unread:
+            return True
+        attachment, created_at = entry.message.attachment, entry.created_at
+        data = None if created_at is None else await self._repo.file(entry.id, created_at)
+        if data is None or attachment is None:
+            return False
+        entry.message = replace(entry.message, attachment=replace(attachment, data=data))
+        entry.file_unread = False
+        return True
 
     def progressed(self, batch: list[Entry], progress: Progress, key: str) -> None:
         """A part of this batch's message was sent with dedup key ``key``: noted beside the

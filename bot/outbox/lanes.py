@@ -35,6 +35,9 @@ class Entry:
     #: Read back at a start: the batch this row headed and the parts the platform already
     #: had when the last run stopped (see progress.py); None for anything else.
     resume: Resume | None = None
+    #: Loaded at a start with its file left on disk (``message.attachment`` has no bytes
+    #: yet): the worker reads it just before sending (``Journal.read_file``).
+    file_unread: bool = False
 
 
 @dataclass(slots=True)

@@ -88,6 +88,16 @@ class Sending:
             if wait > 0:
                 await timer.sleep(wait)
                 continue
+            if head.file_unread:  # loaded at a start without its file: read it now
+                try:
+                    if not await self._journal.read_file(head):  # erased meanwhile
+                        lane.finished()
+                        lane.drop(head_id)
+                        self._entries.pop(head_id, None)
+                        continue
+                except Exception as exc:
+                    await self._retry(dest, lane, head, exc)
+                    continue
             # Urgent if anything queued here is (an answer behind this person's own prompt
             # must not wait in the routine line behind everyone else's).
             urgent = not all(

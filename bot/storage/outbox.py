@@ -27,6 +27,9 @@ class QueuedRow:
     routine: bool = False
     #: The delivery it headed when the last run stopped, if one was cut short.
     resume: Resume | None = None
+    #: It has a file, not read yet: ``message.attachment`` holds its name and type, and
+    #: :meth:`OutboxRepository.file` reads its bytes when it is sent.
+    file_unread: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -136,25 +139,40 @@ class OutboxRepository:
         return ids
 
     async def queued(self) -> list[QueuedRow]:
+        """What is queued, oldest first, without the files queued with it: each is read when
+        its message is sent (:meth:`file`). A file is stored last in its row (migration
+        0033), and ``typeof`` is answered from the row's header, so the queue is read
+        without a page of any file (30 MB queued was 30 MB read before the first answer)."""
         rows = await self.db.fetchall(
-            "SELECT outbox.*, outbox_parts.progress FROM outbox"
-            " LEFT JOIN outbox_parts ON outbox_parts.outbox_id = outbox.id"
-            " WHERE status = 'queued' ORDER BY id"
+            "SELECT outbox.id, destination, body, attempts, origin, person_id, created_at,"
+            " routine, typeof(attachment) = 'blob' AS has_file, outbox_parts.progress"
+            " FROM outbox LEFT JOIN outbox_parts ON outbox_parts.outbox_id = outbox.id"
+            " WHERE status = 'queued' ORDER BY outbox.id"
         )
         return [
             QueuedRow(
                 id=r["id"],
                 destination=Destination.parse(r["destination"]),
-                message=OutgoingMessage.from_json(r["body"], r["attachment"]),
+                message=OutgoingMessage.from_json(r["body"], None),
                 attempts=r["attempts"],
                 origin=r["origin"],
                 person_id=r["person_id"],
                 created_at=r["created_at"],
                 routine=bool(r["routine"]),
                 resume=Resume.from_json(r["progress"]) if r["progress"] else None,
+                file_unread=bool(r["has_file"]),
             )
             for r in rows
         ]
+
+    async def file(self, outbox_id: int, created_at: str) -> bytes | None:
+        """The file queued with this row (named by its id and ``created_at``); None when the
+        row is no longer queued (erased meanwhile)."""
+        row = await self.db.fetchone(
+            "SELECT attachment FROM outbox WHERE id = ? AND created_at = ? AND status = 'queued'",
+            (outbox_id, created_at),
+        )
+        return None if row is None or row[0] is None else bytes(row[0])
 
     async def delete(self, rows: Sequence[tuple[int, str]]) -> None:
         """Delete delivered rows, each named by its id and ``created_at`` (an id can be given

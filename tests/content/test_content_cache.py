@@ -192,3 +192,29 @@ def test_reading_an_item_keeps_it_from_counting_as_unused(tmp_path: Path) -> Non
         os.utime(item, (long_ago, long_ago))
     restart_load(folder, kept)
     assert all(time.time() - p.stat().st_mtime < 24 * 3600 for p in kept.iterdir())
+
+
+def test_other_versions_items_go_even_while_the_content_fails_to_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A service whose content has a mistake no one fixed for weeks still clears out what a
+    version long gone kept (40 days unused, set with ``os.utime``), as a good load does; what
+    this version kept, and another version's recent items, stay."""
+    folder, kept = content_dir(tmp_path), tmp_path / "content-cache"
+    monkeypatch.setattr(cache, "FORMAT", "v0-py398")  # an older format, used lately
+    restart_load(folder, kept)
+    recent = {p.name for p in kept.iterdir()}
+    monkeypatch.setattr(cache, "FORMAT", "v1-py399")  # a Python tried once and left
+    restart_load(folder, kept)
+    monkeypatch.undo()
+    gone = {p.name for p in kept.iterdir()} - recent
+    then = time.time() - 40 * 24 * 3600
+    for name in gone:
+        os.utime(kept / name, (then, then))
+    broken = GOOD.replace("    peer_run: true\n", "    peer_run: maybe\n", 1)
+    (folder / "resources.yaml").write_text(broken, "utf-8")
+    assert problems(folder, kept)
+    left = {p.name for p in kept.iterdir()}
+    assert gone and recent
+    assert not gone & left
+    assert left == recent

@@ -1,0 +1,158 @@
+"""A start reads the queue without the files queued with it; each file is read just before
+its message is sent, and arrives whole (issue 14: a fast start).
+
+Counted by the bytes the process reads (Linux's /proc/self/io ``rchar``, as in
+``tests/test_status_report.py``), never by time."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.core.model import Platform
+from bot.core.replies import Attachment, Reply
+from bot.outbox import Destination, OutgoingMessage
+from bot.outbox.progress import Resume
+from bot.storage.database import Database, bundled_migrations
+from bot.storage.outbox import NewItem, OutboxRepository
+from tests.fakes.telegram_harness import fake_telegram, telegram_service, telegram_settings
+from tests.outbox.test_engine import A, Scripted, open_outbox
+from tests.test_status_report import bytes_read
+
+FILE = 1 << 20  # 1 MB each
+FILES = 30
+
+
+class Files(Scripted):
+    """Keeps each file it is given, by the message's text."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.files: dict[str, bytes] = {}
+
+    async def deliver(self, destination: Destination, message: OutgoingMessage) -> list[str]:
+        if message.attachment is not None:
+            self.files[message.text] = message.attachment.data
+        return await super().deliver(destination, message)
+
+
+async def test_a_start_reads_no_queued_file_and_each_goes_out_whole(tmp_path: Path) -> None:
+    path = tmp_path / "db.sqlite3"
+    db = await Database.open(path)
+    queued = {f"photo {n}": os.urandom(FILE) for n in range(FILES)}
+    try:
+        items = [
+            NewItem(A, OutgoingMessage(text, attachment=Attachment("p.png", data, "image/png")))
+            for text, data in queued.items()
+        ]
+        texts = [NewItem(A, OutgoingMessage(f"note {n}", coalesce=True)) for n in range(3)]
+        await OutboxRepository(db).add_many(texts[:1] + items + texts[1:], datetime.now(UTC))
+    finally:
+        await db.close()
+
+    db, outbox = await open_outbox(path)
+    try:
+        before = bytes_read()
+        await outbox.start()  # loads the queue: nothing registered yet, nothing sent
+        read = bytes_read() - before
+        assert outbox.pending() == FILES + 3
+        platform = Files()
+        outbox.register(platform)
+        assert await outbox.drain(timeout=60)
+    finally:
+        await outbox.stop()
+        await db.close()
+    assert read < FILES * FILE // 100  # the rows' pages, no file
+    assert platform.sent[A] == ["note 0", *queued, "note 1\nnote 2"]  # order and merging kept
+    assert platform.files == queued  # every file whole
+
+
+async def test_a_file_whose_person_was_erased_before_it_was_read_is_not_sent(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "db.sqlite3"
+    db = await Database.open(path)
+    try:
+        await db.execute("INSERT INTO people(id, created_at) VALUES (7, '2026-01-01')")
+        photo = OutgoingMessage("their photo", attachment=Attachment("p.png", b"png", "image/png"))
+        await OutboxRepository(db).add_many(
+            [NewItem(A, photo, person_id=7), NewItem(A, OutgoingMessage("next"))],
+            datetime.now(UTC),
+        )
+    finally:
+        await db.close()
+    db, outbox = await open_outbox(path)
+    try:
+        await outbox.start()
+        await outbox.erase_person(7)  # the head stays in memory; its row is gone
+        platform = Files()
+        outbox.register(platform)
+        assert await outbox.drain(timeout=60)
+    finally:
+        await outbox.stop()
+        await db.close()
+    assert platform.sent[A] == ["next"]
+
+
+async def test_moving_files_to_the_end_of_the_row_keeps_the_queue_its_parts_and_ids(
+    tmp_path: Path,
+) -> None:
+    """Migration 0033 rebuilds the outbox table: what was queued (files too), the parts of a
+    long message cut short, and the id counter's high-water mark (the newest rows were
+    delivered and deleted: their ids are never given out again) all survive it."""
+    path = tmp_path / "db.sqlite3"
+    before = [m for m in bundled_migrations() if m.version < 33]
+    db = await Database.open(path, before)
+    try:
+        repo = OutboxRepository(db)
+        photo = OutgoingMessage("photo", attachment=Attachment("p.png", b"\x89PNG", "image/png"))
+        ids = await repo.add_many(
+            [NewItem(A, photo), NewItem(A, OutgoingMessage("a|b"))]
+            + [NewItem(A, OutgoingMessage("x"))] * 5,
+            datetime.now(UTC),
+        )
+        rows = await repo.queued()
+        parts = Resume((ids[1],), (("m1",),), 2)
+        await repo.record_progress([(ids[1], rows[1].created_at, parts.to_json())])
+        await repo.delete([(r.id, r.created_at) for r in rows[2:]])
+    finally:
+        await db.close()
+    db = await Database.open(path)
+    try:
+        repo = OutboxRepository(db)
+        rows = await repo.queued()
+        assert [r.id for r in rows] == ids[:2]
+        assert rows[0].file_unread and await repo.file(ids[0], rows[0].created_at) == b"\x89PNG"
+        assert rows[1].resume == parts
+        [new] = await repo.add_many([NewItem(A, OutgoingMessage("new"))], datetime.now(UTC))
+        assert new == ids[-1] + 1
+    finally:
+        await db.close()
+    with sqlite3.connect(path) as conn:
+        columns = [r[1] for r in conn.execute("PRAGMA table_info(outbox)")]
+    assert columns[-1] == "attachment"
+
+
+async def test_a_file_queued_at_a_stop_reaches_telegram_whole_after_the_restart(
+    tmp_path: Path,
+) -> None:
+    data = os.urandom(300_000)
+    async with fake_telegram() as fake:
+        person = fake.user("Rae")
+        fake.world.started.add(person.id)
+        dest = Destination(Platform.TELEGRAM, "user", str(person.id))
+        settings = telegram_settings(tmp_path, fake)
+        fake.fail("sendDocument", 500, chat_id=person.id, times=100_000)
+        async with telegram_service(settings) as (svc, _):
+            outbox_id = await svc.ctx.messenger.to_destination(
+                dest, Reply("your export", attachment=Attachment("export.json", data))
+            )
+            await fake.wait_for(lambda: fake.injected >= 1, 60)
+        fake.clear_failures()
+        async with telegram_service(settings) as (svc, _):
+            [report] = await svc.ctx.outbox.settled([outbox_id], timeout=120)
+        assert report.delivered
+        [got] = [m for m in fake.messages_to(person.id) if m.document is not None]
+        assert got.document_data == data
