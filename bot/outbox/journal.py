@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import math
 from collections.abc import Callable
 from datetime import datetime
 
@@ -61,6 +62,13 @@ log = logging.getLogger(__name__)
 
 RETRY_EVERY = 0.2  # seconds between retries of a deletion that failed (a full disk)
 SCRUB_EVERY = 1.0  # seconds at least between WAL scrubs (a checkpoint costs a few writes)
+#: Times a scrub aside that a write overlapped is tried again at once. Why: the copying waits
+#: for fsyncs (10 to 20 ms on a busy machine), so while messages go out the next one is often
+#: queued meanwhile; tried again, only that write's few frames are new, and the WAL is cleared
+#: in the same round instead of growing until the next (and past the 1,000 pages where SQLite
+#: checkpoints on its own, inside some message's commit). A round's cost is mostly fixed
+#: (two fsyncs, the truncation, the trips to SQLite's threads), not the frames it copies.
+SCRUB_AGAIN = 2
 #: Seconds after which a WAL that scrubbing aside could not clear (writes kept overlapping
 #: it) is scrubbed the way that holds up writes (Database.scrub): a bound, rarely reached.
 SCRUB_AT_LATEST = 5.0
@@ -229,7 +237,7 @@ class Journal:
         a WAL that could not be cleared that way for ``SCRUB_AT_LATEST`` seconds is scrubbed
         the way that does."""
         loop = asyncio.get_running_loop()
-        scrubbed = 0.0
+        scrubbed = -math.inf  # the first round may come at once
         cleared = loop.time()  # when the WAL last held nothing deleted
         while True:
             await asyncio.sleep(RETRY_EVERY)
@@ -245,6 +253,10 @@ class Journal:
                         done = await self._db.scrub()
                     else:
                         done = await self._scrub_aside()
+                        for _ in range(SCRUB_AGAIN):
+                            if done:
+                                break
+                            done = await self._scrub_aside()
                     if done:
                         cleared = scrubbed
                     else:
