@@ -19,12 +19,15 @@ While the service runs, the middle generation is collected after every ``MIDDLE_
 collections instead of Python's 10. Why: a fan-out to many people keeps about 16 small objects
 per person it reached (the outbox's lane for that chat: its queue, rate bucket and finished
 worker), all alive, so a young collection frees nothing and moves some 700 objects on, and a
-middle one walks everything moved since the last: measured at 2 to 4 ms of CPU, once every 450
-messages, each one the tail of whichever message was being sent (1 in 500 of them, beside the
-WAL scrub's 1 in 150: together close to the 1% where p99 is read). Collected 5 times less often,
-each walk is 5 times longer (about 10 ms: far from the stalls the freezing below avoids) and
-the CPU is the same in all; the full collections (every 10 middle ones) come 5 times less often
-too. Nothing is kept longer than a few seconds of sending because of it.
+middle one walks everything moved since the last (some 7,000 objects): measured at 2.4 to 4.6
+ms of CPU, 3 or 4 times in 2,000 messages sent one after another, each time in the span of
+whichever message was under way. With the WAL scrub's rounds (12 to 28 messages in 2,000) that
+was often 20 or more messages, where p99 is read (``benchmarks/outbox_fanout.py``). Collected 5
+times less often, each walk is longer (measured 20 to 25 ms at load 4, twice in 6,000
+messages: a fifth of the 100 ms a command may wait, far from the full walks that freezing
+avoids), the CPU in all is the same, and the full collections (every 10 middle ones) come 5
+times less often too. What does become garbage in a cycle after a young collection waits 5
+times as many young collections to be freed (during a fan-out, some 15 s instead of 3).
 
 Start-up itself runs with the collector off (:func:`hold`, called by ``python -m bot`` before
 it imports anything): importing the bot and its libraries makes a few hundred thousand

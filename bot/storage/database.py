@@ -557,7 +557,10 @@ class Database:
         the top and ``journal_size_limit=0`` cuts it back to that write at its commit, so the
         old frames are gone; if nothing writes first, the truncation here has nothing left to
         copy (no fsync) and takes the write lock only for that moment. Writes to this
-        database take the lock (``_writes`` counts them), which is how an overlap is told."""
+        database take the lock (``_writes`` counts them), which is how an overlap is told.
+        Begun while a write is under way, it waits for that commit first (a checkpoint costs
+        its fsyncs whether or not it clears the WAL); the outbox tries once more at once when
+        a write overlapped anyway (``bot/outbox/journal.py``)."""
         if self._write.locked():
             # A write under way (most likely the next message queued) would overlap the
             # copying, and the round would pay its fsyncs for nothing: wait for it to commit.
