@@ -557,9 +557,17 @@ class Database:
         the top and ``journal_size_limit=0`` cuts it back to that write at its commit, so the
         old frames are gone; if nothing writes first, the truncation here has nothing left to
         copy (no fsync) and takes the write lock only for that moment. Writes to this
-        database take the lock (``_writes`` counts them), which is how an overlap is told."""
-        held, before = self._write.locked(), self._writes
-        if not await self._checkpoint_aside() or held or self._writes != before:
+        database take the lock (``_writes`` counts them), which is how an overlap is told.
+        Begun while a write is under way, it waits for that commit first (a checkpoint costs
+        its fsyncs whether or not it clears the WAL); the outbox tries once more at once when
+        a write overlapped anyway (``bot/outbox/journal.py``)."""
+        if self._write.locked():
+            # A write under way (most likely the next message queued) would overlap the
+            # copying, and the round would pay its fsyncs for nothing: wait for it to commit.
+            async with self._write:
+                pass
+        before = self._writes  # read in the same step as the release: any later write counts
+        if not await self._checkpoint_aside() or self._writes != before:
             return False
         async with self._write:
             if self._writes != before:
@@ -600,11 +608,11 @@ class Database:
         return aside
 
     async def _truncate(self) -> bool:
-        try:
-            async with self.conn.execute("PRAGMA wal_checkpoint(TRUNCATE)") as cur:
-                row = await cur.fetchone()
+        try:  # one trip to SQLite's thread (a cursor's execute, fetch and close are three)
+            rows = await self.conn.execute_fetchall("PRAGMA wal_checkpoint(TRUNCATE)")
         except sqlite3.OperationalError:
             return False
+        row = next(iter(rows), None)
         return row is not None and row[0] == 0
 
     async def tables(self) -> list[str]:

@@ -123,6 +123,60 @@ async def test_an_answer_is_written_while_the_wal_is_copied_aside(tmp_path: Path
         await db.close()
 
 
+async def test_a_scrub_begun_during_a_write_waits_for_it_and_clears_the_wal(
+    tmp_path: Path,
+) -> None:
+    """A round that begins while a write is under way (the next message being queued) waits
+    for its commit instead of copying a WAL that write is still growing, and clears it."""
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        await db.scrub_aside()
+        await deliver_and_delete(db, MARKER)
+        async with db.begin() as conn:
+            await conn.execute("DELETE FROM outbox")
+            scrub = asyncio.create_task(db.scrub_aside())
+            await asyncio.sleep(0.05)  # any outcome: the scrub must wait past the commit
+            assert not scrub.done()
+        assert await scrub is True
+        assert MARKER.encode() not in disk_bytes(tmp_path)
+    finally:
+        await db.close()
+
+
+async def test_a_round_that_a_write_overlapped_clears_the_wal_without_waiting_for_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While messages go out, the next one is often queued during the copying: the outbox
+    copies again at once (only that write's frames are new), so the delivered text is gone
+    within the same round, not a round later. The next round is an hour away here: only the
+    first one can clear it."""
+    monkeypatch.setattr(journal_module, "SCRUB_EVERY", 3600.0)
+    monkeypatch.setattr(journal_module, "SCRUB_AT_LATEST", 7200.0)
+    real = Database._checkpoint_aside
+    overlapped: list[bool] = []
+
+    async def overlapping(self: Database) -> bool:
+        if not overlapped:  # the first copying meets a write, as a message queued meanwhile
+            overlapped.append(True)
+            await OutboxRepository(self).add_many([NewItem(A, OutgoingMessage("next"))], NOW)
+        return await real(self)
+
+    monkeypatch.setattr(Database, "_checkpoint_aside", overlapping)
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3")
+    platform = Scripted()
+    outbox.register(platform)
+    await outbox.start()
+    try:
+        await outbox.enqueue(A, OutgoingMessage(MARKER))
+        await until_scrubbed(tmp_path, lambda: bool(platform.sent[A]) and bool(overlapped))
+        assert overlapped == [True]
+        assert platform.sent[A] == [MARKER]
+        assert MARKER.encode() not in disk_bytes(tmp_path)  # before the scrub at close
+    finally:
+        await outbox.stop()
+        await db.close()
+
+
 async def test_the_first_write_after_the_copying_starts_the_wal_again(tmp_path: Path) -> None:
     """Once every frame is in the main file, the next write overwrites the WAL from the top and
     is cut back to itself at its commit: the deleted text is gone from the WAL without a
