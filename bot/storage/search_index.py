@@ -14,8 +14,30 @@ asks of it and no more:
 - every pending word stays in memory until the one commit (``hashsize``), so the index is
   written once, as one segment, instead of a segment for every megabyte that is then merged
   again and again while rows go in (one segment is also the quickest to search).
-The prefix indexes for words of two and three letters stay: without them a short word ("bc",
-"hiv") is looked up by merging every term that starts with it, which measured slower.
+- a prefix index for two-letter starts only (``prefix = '2'``). A prefix index changes only how
+  FTS5 finds the words that start with what was typed, never what it finds or how it ranks it
+  (``python -m benchmarks.index_build --verify CHECKOUT``: 0 of about 4,900 searches differ
+  from the '2 3' index, at 10,000 synthetic entries and on the shipped directory). Without one,
+  a start is answered by merging the lists of every word it begins. Every token is written
+  once more for each prefix index, but a two-letter one has few distinct entries (a few
+  hundred), so it costs the build little (about 35 ms of CPU at 10,000 entries) and spares
+  the searches whose merges are biggest (a two-letter start begins hundreds of words); the
+  three-letter one cost 80 to 190 ms for merges that are small (a three-letter start begins
+  few words): a search for one costs about 0.1 ms more at the median, 0.4 ms at p99 (CPU).
+
+Measured at 10,000 entries (benchmarks/index_build.py; CPU time of ``build``, which also
+fills the facets and tags tables, about 95 ms of it): prefix '2 3' 450-560 ms, '3' 320-390,
+'2' 280-370, none 240-330 on the FTS5 part alone; the kept image 11.5 MB with '2 3', 8.6 MB
+with '2'. Tried and not kept: no prefix index at all (a two-letter start with another word
+then cost up to 10 ms instead of under 2); ``detail = column`` (FTS5 then refuses a phrase
+of two tokens, as "don't" or "a_b" are searched, and bm25 would count a word once per
+column); remove_diacritics 1 or another tokenizer (changes what accented words find, and
+saves nothing on ASCII text, which unicode61 reads on its fast path); ``pgsz`` 16000 with
+16 KB pages, journal_mode/synchronous OFF, locking_mode EXCLUSIVE, a larger cache_size (an
+in-memory database written in one transaction: no change beyond the noise); the facets and
+tags rows given as one JSON array each (slower: 126 against 100 ms) or tags as a WITHOUT
+ROWID table instead of a table and an index (4 ms less, not worth changing how ``Facets``
+reads them).
 """
 
 from __future__ import annotations
@@ -46,7 +68,7 @@ _SCHEMA = f"""
 CREATE VIRTUAL TABLE docs USING fts5(
     {", ".join(COLUMNS)},
     tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '2 3',
+    prefix = '2',
     content = ''
 );
 INSERT INTO docs(docs, rank) VALUES('hashsize', {_PENDING});
