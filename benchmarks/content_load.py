@@ -23,7 +23,7 @@ free, and the other files left to overlap take about a fifth of a second. The in
 was made cheaper instead (bot/storage/search_index.py, whose docstring lists what was
 measured and dropped): its three-letter prefix index is gone (80-190 ms of CPU at 10,000
 entries, the same results and order: ``python -m benchmarks.index_build --verify``), and its
-facets and tags rows are written 500 to a statement; ``python -m benchmarks.index_build``
+facets and tags rows are written hundreds to a statement; ``python -m benchmarks.index_build``
 times the build alone, ``--compare CHECKOUT`` against another checkout.
 """
 
