@@ -19,7 +19,12 @@ on a shared machine the CPU time is the steadier figure. Tried and not kept (see
 directory's search index built by SQLite on a thread of its own while the other files load
 (twice: after the whole file was checked, and fed in batches as its rows were made). It adds
 CPU (the rows are staged before SQLite reads them) and saves wall time only when a core is
-free, and the other files left to overlap take about a fifth of a second.
+free, and the other files left to overlap take about a fifth of a second. The index itself
+was made cheaper instead (bot/storage/search_index.py, whose docstring lists what was
+measured and dropped): its three-letter prefix index is gone (80-190 ms of CPU at 10,000
+entries, the same results and order: ``python -m benchmarks.index_build --verify``), and its
+facets and tags rows are written hundreds to a statement; ``python -m benchmarks.index_build``
+times the build alone, ``--compare CHECKOUT`` against another checkout.
 """
 
 from __future__ import annotations

@@ -46,6 +46,7 @@ from bot.content.store import ContentStore
 from bot.core.events import Actor, CommandEvent, Conversation
 from bot.core.model import AccountRef, Platform, Role
 from bot.directory.english import english_words
+from bot.directory.words import FILLER
 from bot.service import running
 
 SIZES = (1_000, 10_000, 50_000)
@@ -159,7 +160,7 @@ def typo(word: str, rng: random.Random) -> str:
 
 def queries(rng: random.Random, indexed: list[str]) -> dict[str, list[str]]:
     """What people type: directory words, prefixes, typos, filters, a rare word that finds
-    nothing, and messages that need support now."""
+    nothing, messages that need support now, and words of two or three letters."""
     common = [w for w in DOMAIN if len(w) >= 6]
     rare = [w for w in indexed if len(w) >= 7 and w.isalpha()]
     regions = ("north", "island", "interior", "fraser", "vancouver")
@@ -174,7 +175,19 @@ def queries(rng: random.Random, indexed: list[str]) -> dict[str, list[str]]:
             rng.choice(["im not ok", "i took too much naloxone", "cant do this anymore grief"])
             for _ in range(n)
         ],
+        "short": short_words(indexed, n),
     }
+
+
+def short_words(indexed: list[str], n: int) -> list[str]:
+    """Words of two and three letters ("bc", "hiv", "gr"), which FTS5 answers from its own
+    prefix index or not (bot/storage/search_index.py): half indexed words, half the starts of
+    directory words. Drawn with a generator of their own, so the other kinds are the same
+    draws as before this kind was added."""
+    rng = random.Random(20261130)
+    short = [w for w in indexed if 2 <= len(w) <= 3 and w.isalpha() and w not in FILLER]
+    starts = sorted({w[:k] for w in DOMAIN for k in (2, 3)} - FILLER)
+    return [rng.choice(short if i % 2 else starts) for i in range(n)]
 
 
 def percentile(values: list[float], p: float) -> float:

@@ -13,9 +13,40 @@ asks of it and no more:
   length, which is kept), never the text back, so the text is not stored a second time;
 - every pending word stays in memory until the one commit (``hashsize``), so the index is
   written once, as one segment, instead of a segment for every megabyte that is then merged
-  again and again while rows go in (one segment is also the quickest to search).
-The prefix indexes for words of two and three letters stay: without them a short word ("bc",
-"hiv") is looked up by merging every term that starts with it, which measured slower.
+  again and again while rows go in (one segment is also the quickest to search);
+- a prefix index for two-letter starts only (``prefix = '2'``). A prefix index changes only
+  how FTS5 finds the words that start with what was typed, never what it finds or how it
+  ranks it (``python -m benchmarks.index_build --verify CHECKOUT``: 0 of about 4,900 searches
+  differ from the '2 3' index, at 10,000 synthetic entries and on the shipped directory).
+  Without one, a start is answered by merging the lists of every word that begins with it.
+  Every token is written once more for each prefix index, but a two-letter one has few
+  distinct entries (a few hundred), so it costs the build little (about 35 ms of CPU at
+  10,000 entries) and spares the searches whose merges are biggest (hundreds of words begin
+  with a two-letter start); the three-letter one cost 80 to 190 ms for merges that are small
+  (few words begin with a three-letter start): a search for one costs about 0.1 ms more at
+  the median, 0.4 ms at p99 (CPU).
+
+Measured at 10,000 entries (benchmarks/index_build.py; CPU time on a shared 2-core host, so
+ranges): the FTS5 part of ``build`` with prefix '2 3' 450-560 ms, '3' 320-390, '2' 280-370,
+none 240-330; filling the facets and tags tables about 95 ms more. The kept image is 11.5 MB
+with '2 3', 8.6 MB with '2'. Tried and not kept:
+- no prefix index at all: a two-letter start with another word then cost up to 10 ms of CPU
+  instead of under 2;
+- ``detail = column``: FTS5 then refuses a phrase of two tokens, as "don't" or "a_b" are
+  searched, and bm25 would count a word once per column;
+- remove_diacritics 1, or another tokenizer: some accented words would find other entries,
+  and nothing is saved on ASCII text, which unicode61 reads on its fast path;
+- ``pgsz`` 16000 with 16 KB pages; journal_mode and synchronous OFF, locking_mode EXCLUSIVE,
+  a larger cache_size: an in-memory database written in one transaction, no change beyond
+  the noise;
+- the facets and tags rows given as one JSON array each (slower: 126 against 100 ms), or tags
+  as a WITHOUT ROWID table instead of a table and an index (4 ms less, not worth changing how
+  ``Facets`` reads them);
+- the entries' text written many rows to a statement: FTS5 writes what it holds at every
+  statement savepoint, and a statement of many rows opens one, so 500 rows a statement gave
+  1,859 index rows instead of 843 (many segments: a slower index, for no gain).
+Kept: the facets and tags rows written 166 and 333 to a statement (``_insert``), the same rows
+and rowids: 75 against 105 ms at best.
 """
 
 from __future__ import annotations
@@ -46,7 +77,7 @@ _SCHEMA = f"""
 CREATE VIRTUAL TABLE docs USING fts5(
     {", ".join(COLUMNS)},
     tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '2 3',
+    prefix = '2',
     content = ''
 );
 INSERT INTO docs(docs, rank) VALUES('hashsize', {_PENDING});
@@ -124,20 +155,23 @@ class SearchIndex:
         conn.executescript(_SCHEMA)
         rows = list(docs)
         with conn:
+            # One row a statement: FTS5 writes what it holds at each statement savepoint,
+            # and a statement of many rows opens one (a segment a statement, not one).
             conn.executemany(
                 f"INSERT INTO docs(rowid, {', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
                 [d[:6] for d in rows],
             )
-            conn.executemany(
-                "INSERT INTO facets VALUES (?, ?, ?, ?, ?, ?)",
+            _insert(
+                conn,
+                "facets",
+                6,
                 [
                     (d.position, d.name.casefold(), d.cost, d.indigenous, d.peer, d.crisis)
                     for d in rows
                 ],
             )
-            conn.executemany(
-                "INSERT INTO tags VALUES (?, ?, ?)",
-                [(d.position, kind, value) for d in rows for kind, value in d.tags],
+            _insert(
+                conn, "tags", 3, [(d.position, kind, value) for d in rows for kind, value in d.tags]
             )
             conn.execute("CREATE INDEX tags_lookup ON tags(doc, kind, value)")
         return cls(conn)
@@ -344,6 +378,28 @@ class SearchIndex:
 
     def close(self) -> None:
         self._conn.close()
+
+
+#: Values bound in one INSERT (``_insert``): SQLite's limit before 3.32 (now 32,766), so that
+#: an older library, as some distributions ship, takes it too.
+_VALUES = 999
+
+
+def _insert(
+    conn: sqlite3.Connection, into: str, width: int, rows: Sequence[tuple[object, ...]]
+) -> None:
+    """``rows`` inserted in order, as many to a statement as ``_VALUES`` allows (``VALUES
+    (...), (...), ...``):
+    the same rows, rowids and order as one ``executemany``, with SQLite's per-statement
+    work (and Python's per-call binding steps) done once for many rows (about 30 ms less at
+    10,000 entries, whose facets and tags are 50,000 rows). Not for the FTS5 table (see
+    ``SearchIndex.build``)."""
+    one = "(" + ", ".join("?" * width) + ")"
+    per = _VALUES // width
+    for start in range(0, len(rows), per):
+        chunk = rows[start : start + per]
+        values = ", ".join([one] * len(chunk))
+        conn.execute(f"INSERT INTO {into} VALUES {values}", list(chain.from_iterable(chunk)))
 
 
 def _combined(sizes: Sequence[int | None], missing: int) -> int | None:
