@@ -33,12 +33,14 @@ async def deliver_and_delete(db: Database, text: str) -> None:
 
 
 async def until_scrubbed(tmp_path: Path, delivered: Callable[[], bool]) -> None:
-    """Wait until the message is delivered and its text is in no database file; a safety net
-    of 30 s only: it ends as soon as that is so."""
+    """Wait until the message is delivered and its text is in no database file, while the
+    outbox still runs (closing the database scrubs in any case); it ends as soon as that is
+    so, and fails the test if it is not so within 30 s (a safety net only)."""
     for _ in range(600):
         if delivered() and MARKER.encode() not in disk_bytes(tmp_path):
             return
         await asyncio.sleep(0.05)
+    pytest.fail("the delivered text was still in a database file after 30 s")
 
 
 async def send_marker(
@@ -48,8 +50,9 @@ async def send_marker(
     also: Callable[[], bool] = lambda: True,
 ) -> list[str]:
     """Send the marker through an outbox on a fake platform and wait until it is delivered,
-    ``also`` holds and its text is in no database file; what the platform was sent.
-    ``opened`` runs once the database is open, before the outbox starts."""
+    ``also`` holds and its text is in no database file, before the outbox stops (the test
+    fails otherwise); what the platform was sent. ``opened`` runs once the database is open,
+    before the outbox starts."""
     db, outbox = await open_outbox(tmp_path / "db.sqlite3")
     opened()
     platform = Scripted()
