@@ -161,6 +161,13 @@ class Database:
         self._rollback_listeners: list[Callable[[], None]] = []
         self._aside: aiosqlite.Connection | None = None  # the checkpoints' own connection
 
+    @property
+    def writes(self) -> int:
+        """Write transactions begun so far: a caller of :meth:`scrub_aside` tells from it
+        whether a False meant a write overlapped (worth trying again at once) or not (the
+        scrub's connection could not open, or a reader held frames back: not yet)."""
+        return self._writes
+
     def on_rollback(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` whenever a transaction or savepoint is rolled back: what was
         read inside it may never have happened (``bot.storage.known_people``)."""

@@ -306,3 +306,72 @@ async def test_a_message_queued_and_delivered_writes_three_pages_to_the_wal(
         assert await repo.queued() == []
     finally:
         await db.close()
+
+
+class Reader:
+    """Another connection holding a read snapshot taken before the marker was written: the
+    checkpoint may not copy the frames after it, so no scrub aside can clear the WAL."""
+
+    def __init__(self, path: Path) -> None:
+        self.conn: sqlite3.Connection | None = None
+        self.path = path
+
+    def hold(self) -> None:
+        self.conn = sqlite3.connect(self.path, isolation_level=None)
+        self.conn.execute("BEGIN")
+        self.conn.execute("SELECT count(*) FROM outbox").fetchall()
+
+    def let_go(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+
+
+@pytest.mark.parametrize("cause", ["the scrub's connection cannot open", "a reader holds"])
+async def test_a_scrub_aside_that_no_write_overlapped_is_not_tried_again_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cause: str
+) -> None:
+    """Only a try that a write overlapped can succeed at once when tried again: one that
+    failed otherwise (its connection did not open, a reader's snapshot held frames back) is
+    tried once a round, not three times (three connection opens or checkpoints for nothing).
+    The next round is an hour away here: only the first one is counted."""
+    from bot.storage import database as database_module
+
+    monkeypatch.setattr(journal_module, "SCRUB_EVERY", 3600.0)
+    monkeypatch.setattr(journal_module, "SCRUB_AT_LATEST", 7200.0)
+    real = Database.scrub_aside
+    begun: list[None] = []
+    tries: list[bool] = []
+    ended = asyncio.Event()
+
+    async def counted(self: Database) -> bool:
+        begun.append(None)
+        done = await real(self)
+        tries.append(done)
+        ended.set()
+        return done
+
+    def cannot_open(*args: Any, **kwargs: Any) -> Any:
+        raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr(Database, "scrub_aside", counted)
+    reader = Reader(tmp_path / "db.sqlite3")
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3")
+    if cause == "a reader holds":
+        reader.hold()
+    else:
+        monkeypatch.setattr(database_module.aiosqlite, "connect", cannot_open)
+    platform = Scripted()
+    outbox.register(platform)
+    await outbox.start()
+    try:
+        await outbox.enqueue(A, OutgoingMessage(MARKER))
+        await asyncio.wait_for(ended.wait(), 30)  # a safety net only
+        # A try again would have begun in the same step as the first try's end, before this.
+        assert len(begun) == 1
+        assert tries == [False]
+        assert platform.sent[A] == [MARKER]
+    finally:
+        reader.let_go()
+        await outbox.stop()
+        await db.close()
+    assert MARKER.encode() not in disk_bytes(tmp_path)
