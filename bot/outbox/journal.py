@@ -286,6 +286,12 @@ class Journal:
         back) would fail again at once: the next round tries again."""
         for _ in range(SCRUB_AGAIN):
             before = self._db.writes
+            # Between two tries the deletion gate opens and closes again with no await in
+            # between; that still wakes a deletion waiting at the gate (an Event's waiters are
+            # woken by set(), whatever clear() does next), so its DELETE runs during the next
+            # try, which fails as overlapped, and the try after it copies the DELETE's frames:
+            # text delivered during the first try is scrubbed in the same round, and a
+            # deletion (and the delivery report after it) waits for one try, not a round.
             if await self._scrub_aside():
                 return True
             if self._db.writes == before:

@@ -375,3 +375,49 @@ async def test_a_scrub_aside_that_no_write_overlapped_is_not_tried_again_at_once
         await outbox.stop()
         await db.close()
     assert MARKER.encode() not in disk_bytes(tmp_path)
+
+
+async def test_text_delivered_during_a_scrub_is_scrubbed_in_the_same_round(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A delivery that finishes while the WAL is being copied has its row deleted between two
+    tries of that round (deletions wait only for the try under way), and the next tries copy
+    the deletion too: its text leaves every file within the same round. The next round is an
+    hour away here: only the first one can clear it."""
+    monkeypatch.setattr(journal_module, "SCRUB_EVERY", 3600.0)
+    monkeypatch.setattr(journal_module, "SCRUB_AT_LATEST", 7200.0)
+    real_delivered = journal_module.Journal.delivered
+    delivered: list[str] = []
+    marker_delivered = asyncio.Event()
+
+    def noting(self: journal_module.Journal, entries: list[Any], then: Any = None) -> None:
+        real_delivered(self, entries, then)
+        delivered.extend(e.message.text for e in entries)
+        if MARKER in delivered:
+            marker_delivered.set()
+
+    monkeypatch.setattr(journal_module.Journal, "delivered", noting)
+    real_checkpoint = Database._checkpoint_aside
+    during: list[bool] = []
+
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3")
+    platform = Scripted()
+
+    async def delivering_meanwhile(self: Database) -> bool:
+        if not during:  # the round's first try: the marker is queued and delivered meanwhile
+            during.append(True)
+            await outbox.enqueue(A, OutgoingMessage(MARKER))
+            await asyncio.wait_for(marker_delivered.wait(), 30)  # a safety net only
+        return await real_checkpoint(self)
+
+    monkeypatch.setattr(Database, "_checkpoint_aside", delivering_meanwhile)
+    outbox.register(platform)
+    await outbox.start()
+    try:
+        await outbox.enqueue(A, OutgoingMessage("the first, whose deletion starts the round"))
+        await until_scrubbed(tmp_path, lambda: MARKER in delivered)
+        assert during == [True]
+        assert platform.sent[A] == ["the first, whose deletion starts the round", MARKER]
+    finally:
+        await outbox.stop()
+        await db.close()
