@@ -138,7 +138,11 @@ async def test_a_scrub_begun_during_a_write_waits_for_it_and_clears_the_wal(
         async with db.begin() as conn:
             await conn.execute("DELETE FROM outbox")
             scrub = asyncio.create_task(db.scrub_aside())
-            await asyncio.sleep(0.05)  # any outcome: the scrub must wait past the commit
+            for _ in range(100):  # a safety net only: it ends once the scrub waits
+                if db._write._waiters:
+                    break
+                await asyncio.sleep(0)
+            assert db._write._waiters  # the scrub waits for this write to commit
             assert not scrub.done()
         assert await scrub is True
         assert MARKER.encode() not in disk_bytes(tmp_path)
@@ -420,4 +424,24 @@ async def test_text_delivered_during_a_scrub_is_scrubbed_in_the_same_round(
         assert platform.sent[A] == ["the first, whose deletion starts the round", MARKER]
     finally:
         await outbox.stop()
+        await db.close()
+
+
+async def test_a_scrub_aside_inside_the_callers_own_write_returns_at_once(
+    tmp_path: Path,
+) -> None:
+    """Called inside the calling task's own write transaction, a scrub aside cannot wait for
+    that write's commit (it would wait for itself): it says at once that it did not clear the
+    WAL, and clears it once called outside."""
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        await deliver_and_delete(db, MARKER)
+        async with asyncio.timeout(30), db.begin():  # in this task; a safety net only
+            assert await db.scrub_aside() is False
+        async with asyncio.timeout(30), db.batch():
+            await db.execute("DELETE FROM outbox")  # begins the batch's transaction
+            assert await db.scrub_aside() is False
+        assert await db.scrub_aside() is True
+        assert MARKER.encode() not in disk_bytes(tmp_path)
+    finally:
         await db.close()
