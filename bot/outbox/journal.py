@@ -63,13 +63,13 @@ log = logging.getLogger(__name__)
 
 RETRY_EVERY = 0.2  # seconds between retries of a deletion that failed (a full disk)
 SCRUB_EVERY = 1.0  # seconds at least between WAL scrubs (a checkpoint costs a few writes)
-#: Times a scrub aside that a write overlapped is tried again at once. Why: the copying waits
-#: for fsyncs (about 20 ms of wall time on a busy machine), so while messages go out the next
-#: one is often queued meanwhile; tried again, only that write's few frames are new, and the
-#: WAL is cleared in the same round instead of growing until the next (and past the 1,000
-#: pages where SQLite checkpoints on its own, inside some message's commit). A round's cost is
-#: mostly fixed (two fsyncs, the truncation, the trips to SQLite's threads), not the frames it
-#: copies.
+#: Times a scrub aside that a write overlapped is tried again at once (only then: a try that
+#: failed otherwise would fail again at once). Why: the copying waits for fsyncs (about 20 ms
+#: of wall time on a busy machine), so while messages go out the next one is often queued
+#: meanwhile; tried again, only that write's few frames are new, and the WAL is cleared in
+#: the same round instead of growing until the next (and past the 1,000 pages where SQLite
+#: checkpoints on its own, inside some message's commit). A round's cost is mostly fixed (two
+#: fsyncs, the truncation, the trips to SQLite's threads), not the frames it copies.
 SCRUB_AGAIN = 2
 #: Seconds after which a WAL that scrubbing aside could not clear (writes kept overlapping
 #: it) is scrubbed the way that holds up writes (Database.scrub): a bound, rarely reached.
@@ -270,11 +270,7 @@ class Journal:
                     if loop.time() - cleared >= SCRUB_AT_LATEST:
                         done = await self._db.scrub()
                     else:
-                        done = await self._scrub_aside()
-                        for _ in range(SCRUB_AGAIN):
-                            if done:
-                                break
-                            done = await self._scrub_aside()
+                        done = await self._scrub_aside_round()
                     if done:
                         cleared = scrubbed
                     else:
@@ -282,6 +278,25 @@ class Journal:
             except Exception as exc:  # keep going: a failed round is retried next time
                 self._dirty = True  # what was deleted may still be in the WAL: scrub again
                 self._failed(exc)
+
+    async def _scrub_aside_round(self) -> bool:
+        """One round of scrubbing aside: tried again at once (up to ``SCRUB_AGAIN`` times)
+        only when a write overlapped the try. A try that failed otherwise (the scrub's own
+        connection did not open, its checkpoint failed, a reader's snapshot held frames
+        back) would fail again at once: the next round tries again."""
+        for _ in range(SCRUB_AGAIN):
+            before = self._db.writes
+            # Between two tries the deletion gate opens and closes again with no await in
+            # between; that still wakes a deletion waiting at the gate (an Event's waiters are
+            # woken by set(), whatever clear() does next), so its DELETE runs during the next
+            # try, which fails as overlapped, and the try after it copies the DELETE's frames:
+            # text delivered during the first try is scrubbed in the same round, and a
+            # deletion (and the delivery report after it) waits for one try, not a round.
+            if await self._scrub_aside():
+                return True
+            if self._db.writes == before:
+                return False
+        return await self._scrub_aside()
 
     async def _scrub_aside(self) -> bool:
         self._not_scrubbing.clear()

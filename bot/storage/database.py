@@ -158,8 +158,18 @@ class Database:
         # coroutine holds BEGIN would silently join its transaction. Writes take this lock.
         self._write = asyncio.Lock()
         self._writes = 0  # write transactions begun (scrub_aside tells whether any overlapped)
+        #: The task whose write transaction holds the lock, if any (scrub_aside must not wait
+        #: for the lock inside it: it would wait for itself).
+        self._holder: asyncio.Task[Any] | None = None
         self._rollback_listeners: list[Callable[[], None]] = []
         self._aside: aiosqlite.Connection | None = None  # the checkpoints' own connection
+
+    @property
+    def writes(self) -> int:
+        """Write transactions begun so far: a caller of :meth:`scrub_aside` tells from it
+        whether a False meant a write overlapped (worth trying again at once) or not (the
+        scrub's connection could not open, or a reader held frames back: not yet)."""
+        return self._writes
 
     def on_rollback(self, listener: Callable[[], None]) -> None:
         """Call ``listener`` whenever a transaction or savepoint is rolled back: what was
@@ -318,6 +328,12 @@ class Database:
         its copying. (A scrub takes the lock uncounted: it writes no frame.)"""
         await self._write.acquire()
         self._writes += 1
+        self._holder = asyncio.current_task()
+
+    def _let_go(self) -> None:
+        """Release the write lock taken by :meth:`_take_for_writes`."""
+        self._holder = None
+        self._write.release()
 
     @asynccontextmanager
     async def _held_for_writes(self) -> AsyncIterator[None]:
@@ -326,7 +342,7 @@ class Database:
         try:
             yield
         finally:
-            self._write.release()
+            self._let_go()
 
     @asynccontextmanager
     async def _writing(self) -> AsyncIterator[None]:
@@ -365,7 +381,7 @@ class Database:
             try:
                 row = await self.conn.execute_insert(sql, params)
             finally:
-                self._write.release()
+                self._let_go()
         return int(row[0]) if row is not None else 0
 
     async def write(self, sql: str, params: Sequence[Any] = ()) -> None:
@@ -379,7 +395,7 @@ class Database:
         try:
             await self.conn.execute_fetchall(sql, params)
         finally:
-            self._write.release()
+            self._let_go()
 
     async def write_returning(self, sql: str, params: Sequence[Any] = ()) -> list[aiosqlite.Row]:
         """One write that reads back (``RETURNING``), in its own transaction, in one trip to
@@ -423,7 +439,7 @@ class Database:
         finally:
             _shared.reset(token)
             if shared.begun:
-                self._write.release()
+                self._let_go()
 
     async def executemany(self, sql: str, rows: Iterable[Sequence[Any]]) -> None:
         """Many rows of one statement in one transaction (fast fan-out)."""
@@ -559,8 +575,13 @@ class Database:
         copy (no fsync) and takes the write lock only for that moment. Writes to this
         database take the lock (``_writes`` counts them), which is how an overlap is told.
         Begun while a write is under way, it waits for that commit first (a checkpoint costs
-        its fsyncs whether or not it clears the WAL); the outbox tries once more at once when
-        a write overlapped anyway (``bot/outbox/journal.py``)."""
+        its fsyncs whether or not it clears the WAL); when a write overlapped anyway, the
+        outbox tries again at once, up to ``SCRUB_AGAIN`` (two) more times in that round
+        (``bot/outbox/journal.py``). Called inside the calling task's own write transaction
+        (:meth:`begin`, :meth:`batch`) it returns False at once: that commit can only come
+        after it returns."""
+        if self._holder is not None and self._holder is asyncio.current_task():
+            return False
         if self._write.locked():
             # A write under way (most likely the next message queued) would overlap the
             # copying, and the round would pay its fsyncs for nothing: wait for it to commit.

@@ -33,12 +33,14 @@ async def deliver_and_delete(db: Database, text: str) -> None:
 
 
 async def until_scrubbed(tmp_path: Path, delivered: Callable[[], bool]) -> None:
-    """Wait until the message is delivered and its text is in no database file; a safety net
-    of 30 s only: it ends as soon as that is so."""
+    """Wait until the message is delivered and its text is in no database file, while the
+    outbox still runs (closing the database scrubs in any case); it ends as soon as that is
+    so, and fails the test if it is not so within 30 s (a safety net only)."""
     for _ in range(600):
         if delivered() and MARKER.encode() not in disk_bytes(tmp_path):
             return
         await asyncio.sleep(0.05)
+    pytest.fail("the delivered text was still in a database file after 30 s")
 
 
 async def send_marker(
@@ -48,8 +50,9 @@ async def send_marker(
     also: Callable[[], bool] = lambda: True,
 ) -> list[str]:
     """Send the marker through an outbox on a fake platform and wait until it is delivered,
-    ``also`` holds and its text is in no database file; what the platform was sent.
-    ``opened`` runs once the database is open, before the outbox starts."""
+    ``also`` holds and its text is in no database file, before the outbox stops (the test
+    fails otherwise); what the platform was sent. ``opened`` runs once the database is open,
+    before the outbox starts."""
     db, outbox = await open_outbox(tmp_path / "db.sqlite3")
     opened()
     platform = Scripted()
@@ -135,7 +138,11 @@ async def test_a_scrub_begun_during_a_write_waits_for_it_and_clears_the_wal(
         async with db.begin() as conn:
             await conn.execute("DELETE FROM outbox")
             scrub = asyncio.create_task(db.scrub_aside())
-            await asyncio.sleep(0.05)  # any outcome: the scrub must wait past the commit
+            for _ in range(100):  # a safety net only: it ends once the scrub waits
+                if db._write._waiters:
+                    break
+                await asyncio.sleep(0)
+            assert db._write._waiters  # the scrub waits for this write to commit
             assert not scrub.done()
         assert await scrub is True
         assert MARKER.encode() not in disk_bytes(tmp_path)
@@ -301,5 +308,140 @@ async def test_a_message_queued_and_delivered_writes_three_pages_to_the_wal(
         assert (await repo.export_person(7))["messages_waiting_to_reach_you"] == 1
         await repo.erase_person(7)
         assert await repo.queued() == []
+    finally:
+        await db.close()
+
+
+class Reader:
+    """Another connection holding a read snapshot taken before the marker was written: the
+    checkpoint may not copy the frames after it, so no scrub aside can clear the WAL."""
+
+    def __init__(self, path: Path) -> None:
+        self.conn: sqlite3.Connection | None = None
+        self.path = path
+
+    def hold(self) -> None:
+        self.conn = sqlite3.connect(self.path, isolation_level=None)
+        self.conn.execute("BEGIN")
+        self.conn.execute("SELECT count(*) FROM outbox").fetchall()
+
+    def let_go(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+
+
+@pytest.mark.parametrize("cause", ["the scrub's connection cannot open", "a reader holds"])
+async def test_a_scrub_aside_that_no_write_overlapped_is_not_tried_again_at_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, cause: str
+) -> None:
+    """Only a try that a write overlapped can succeed at once when tried again: one that
+    failed otherwise (its connection did not open, a reader's snapshot held frames back) is
+    tried once a round, not three times (three connection opens or checkpoints for nothing).
+    The next round is an hour away here: only the first one is counted."""
+    from bot.storage import database as database_module
+
+    monkeypatch.setattr(journal_module, "SCRUB_EVERY", 3600.0)
+    monkeypatch.setattr(journal_module, "SCRUB_AT_LATEST", 7200.0)
+    real = Database.scrub_aside
+    begun: list[None] = []
+    tries: list[bool] = []
+    ended = asyncio.Event()
+
+    async def counted(self: Database) -> bool:
+        begun.append(None)
+        done = await real(self)
+        tries.append(done)
+        ended.set()
+        return done
+
+    def cannot_open(*args: Any, **kwargs: Any) -> Any:
+        raise sqlite3.OperationalError("unable to open database file")
+
+    monkeypatch.setattr(Database, "scrub_aside", counted)
+    reader = Reader(tmp_path / "db.sqlite3")
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3")
+    if cause == "a reader holds":
+        reader.hold()
+    else:
+        monkeypatch.setattr(database_module.aiosqlite, "connect", cannot_open)
+    platform = Scripted()
+    outbox.register(platform)
+    await outbox.start()
+    try:
+        await outbox.enqueue(A, OutgoingMessage(MARKER))
+        await asyncio.wait_for(ended.wait(), 30)  # a safety net only
+        # A try again would have begun in the same step as the first try's end, before this.
+        assert len(begun) == 1
+        assert tries == [False]
+        assert platform.sent[A] == [MARKER]
+    finally:
+        reader.let_go()
+        await outbox.stop()
+        await db.close()
+    assert MARKER.encode() not in disk_bytes(tmp_path)
+
+
+async def test_text_delivered_during_a_scrub_is_scrubbed_in_the_same_round(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A delivery that finishes while the WAL is being copied has its row deleted between two
+    tries of that round (deletions wait only for the try under way), and the next tries copy
+    the deletion too: its text leaves every file within the same round. The next round is an
+    hour away here: only the first one can clear it."""
+    monkeypatch.setattr(journal_module, "SCRUB_EVERY", 3600.0)
+    monkeypatch.setattr(journal_module, "SCRUB_AT_LATEST", 7200.0)
+    real_delivered = journal_module.Journal.delivered
+    delivered: list[str] = []
+    marker_delivered = asyncio.Event()
+
+    def noting(self: journal_module.Journal, entries: list[Any], then: Any = None) -> None:
+        real_delivered(self, entries, then)
+        delivered.extend(e.message.text for e in entries)
+        if MARKER in delivered:
+            marker_delivered.set()
+
+    monkeypatch.setattr(journal_module.Journal, "delivered", noting)
+    real_checkpoint = Database._checkpoint_aside
+    during: list[bool] = []
+
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3")
+    platform = Scripted()
+
+    async def delivering_meanwhile(self: Database) -> bool:
+        if not during:  # the round's first try: the marker is queued and delivered meanwhile
+            during.append(True)
+            await outbox.enqueue(A, OutgoingMessage(MARKER))
+            await asyncio.wait_for(marker_delivered.wait(), 30)  # a safety net only
+        return await real_checkpoint(self)
+
+    monkeypatch.setattr(Database, "_checkpoint_aside", delivering_meanwhile)
+    outbox.register(platform)
+    await outbox.start()
+    try:
+        await outbox.enqueue(A, OutgoingMessage("the first, whose deletion starts the round"))
+        await until_scrubbed(tmp_path, lambda: MARKER in delivered)
+        assert during == [True]
+        assert platform.sent[A] == ["the first, whose deletion starts the round", MARKER]
+    finally:
+        await outbox.stop()
+        await db.close()
+
+
+async def test_a_scrub_aside_inside_the_callers_own_write_returns_at_once(
+    tmp_path: Path,
+) -> None:
+    """Called inside the calling task's own write transaction, a scrub aside cannot wait for
+    that write's commit (it would wait for itself): it says at once that it did not clear the
+    WAL, and clears it once called outside."""
+    db = await Database.open(tmp_path / "db.sqlite3")
+    try:
+        await deliver_and_delete(db, MARKER)
+        async with asyncio.timeout(30), db.begin():  # in this task; a safety net only
+            assert await db.scrub_aside() is False
+        async with asyncio.timeout(30), db.batch():
+            await db.execute("DELETE FROM outbox")  # begins the batch's transaction
+            assert await db.scrub_aside() is False
+        assert await db.scrub_aside() is True
+        assert MARKER.encode() not in disk_bytes(tmp_path)
     finally:
         await db.close()
