@@ -6,6 +6,7 @@ Counted by the bytes the process reads (Linux's /proc/self/io ``rchar``, as in
 
 from __future__ import annotations
 
+import asyncio
 import os
 import sqlite3
 from datetime import UTC, datetime
@@ -156,3 +157,65 @@ async def test_a_file_queued_at_a_stop_reaches_telegram_whole_after_the_restart(
         assert report.delivered
         [got] = [m for m in fake.messages_to(person.id) if m.document is not None]
         assert got.document_data == data
+
+
+class OneAtATime(Files):
+    """Sends one message at a time (one sending slot), and holds the first until let go."""
+
+    max_in_flight = 1
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.calls = 0
+        self.go = asyncio.Event()
+
+    async def deliver(self, destination: Destination, message: OutgoingMessage) -> list[str]:
+        self.calls += 1
+        await self.go.wait()
+        return await super().deliver(destination, message)
+
+
+async def test_files_queued_for_many_people_are_read_one_turn_at_a_time(tmp_path: Path) -> None:
+    """After a restart with a file waiting for each of many people, each file is read when
+    its message's turn to be sent comes, not every person's first file at once (which made
+    the first answer wait behind them all, and held them all in memory)."""
+    path = tmp_path / "db.sqlite3"
+    queued = {
+        Destination(Platform.TELEGRAM, "user", str(n)): (f"photo {n}", os.urandom(FILE))
+        for n in range(20)
+    }
+    db = await Database.open(path)
+    try:
+        items = [
+            NewItem(dest, OutgoingMessage(text, attachment=Attachment("p.png", data)))
+            for dest, (text, data) in queued.items()
+        ]
+        await OutboxRepository(db).add_many(items, datetime.now(UTC))
+    finally:
+        await db.close()
+    db, outbox = await open_outbox(path)
+    platform = OneAtATime()
+    settled = False
+    try:
+        await outbox.start()
+        after_start = bytes_read()
+        outbox.register(platform)
+        slots = outbox._sending.in_flight[Platform.TELEGRAM]
+        for _ in range(10_000):  # one is being sent; every other waits for the one slot
+            if platform.calls == 1 and len(slots._urgent) + len(slots._routine) == 19:
+                settled = True
+                break
+            await asyncio.sleep(0.01)
+        read = bytes_read() - after_start
+        platform.go.set()
+        assert await outbox.drain(timeout=120)
+    finally:
+        platform.go.set()
+        await outbox.stop()
+        await db.close()
+    assert settled
+    assert read < 2 * FILE  # the one file being sent, not all twenty
+    assert {dest: texts for dest, texts in platform.sent.items()} == {
+        dest: [text] for dest, (text, _) in queued.items()
+    }
+    assert platform.files == dict(queued.values())  # every file whole
