@@ -121,7 +121,7 @@ class Sending:
                     try:
                         read = await self._journal.read_file(first)
                     except Exception as exc:
-                        await self._retry(dest, lane, first, exc)
+                        await self._retry(dest, lane, first, exc, reading=True)
                         continue
                     if not read:  # its row is gone (erased meanwhile): nothing to send
                         lane.finished()
@@ -179,11 +179,18 @@ class Sending:
                 requests.let_go()
         self.idle.set()
 
-    async def _retry(self, dest: Destination, lane: Lane, head: Entry, exc: Exception) -> None:
+    async def _retry(
+        self, dest: Destination, lane: Lane, head: Entry, exc: Exception, *, reading: bool = False
+    ) -> None:
+        """Try again later, backing off; ``reading``: it was reading the message's queued file
+        from the database that failed, not the delivery (logged as such: a reader of the logs
+        looks at the database then, not at the platform)."""
         self.stats["transient"] += 1
         head.attempts += 1
         kind = type(exc).__name__
-        if not isinstance(exc, TransientFailure | TimeoutError | OSError):
+        if reading:
+            log.error("outbox: reading the file queued for %s raised %s; will retry", dest, kind)
+        elif not isinstance(exc, TransientFailure | TimeoutError | OSError):
             log.error("outbox: delivery to %s raised %s; will retry", dest, kind)
         age = self._now().timestamp() - head.created
         if age > self._give_up_after:
@@ -195,7 +202,9 @@ class Sending:
         delay *= random.uniform(0.8, 1.2)
         head.not_before = self._timer.now() + delay
         log.warning(
-            "outbox: %s failed (%s), attempt %d, retrying in %.1fs",
+            "outbox: reading the file queued for %s failed (%s), attempt %d, retrying in %.1fs"
+            if reading
+            else "outbox: %s failed (%s), attempt %d, retrying in %.1fs",
             dest,
             kind,
             head.attempts,

@@ -7,10 +7,13 @@ Counted by the bytes the process reads (Linux's /proc/self/io ``rchar``, as in
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+
+import pytest
 
 from bot.core.model import Platform
 from bot.core.replies import Attachment, Reply
@@ -219,3 +222,45 @@ async def test_files_queued_for_many_people_are_read_one_turn_at_a_time(tmp_path
         dest: [text] for dest, (text, _) in queued.items()
     }
     assert platform.files == dict(queued.values())  # every file whole
+
+
+async def test_a_failed_read_of_a_queued_file_is_logged_as_a_read_and_tried_again(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Reading a queued file from the database failed once: the logs say so (not that the
+    platform failed the delivery), without the message's text or file name, and the file
+    goes out whole on the next try."""
+    path = tmp_path / "db.sqlite3"
+    data = os.urandom(1000)
+    db = await Database.open(path)
+    try:
+        photo = OutgoingMessage(
+            "marker-text-4471", attachment=Attachment("marker-name-4471.png", data)
+        )
+        await OutboxRepository(db).add_many([NewItem(A, photo)], datetime.now(UTC))
+    finally:
+        await db.close()
+    real = OutboxRepository.file
+    failures = [sqlite3.OperationalError("disk I/O error")]
+
+    async def failing_once(self: OutboxRepository, outbox_id: int, created_at: str) -> bytes | None:
+        if failures:
+            raise failures.pop()
+        return await real(self, outbox_id, created_at)
+
+    monkeypatch.setattr(OutboxRepository, "file", failing_once)
+    db, outbox = await open_outbox(path)
+    try:
+        await outbox.start()
+        platform = Files()
+        outbox.register(platform)
+        with caplog.at_level(logging.INFO):
+            assert await outbox.drain(timeout=60)
+    finally:
+        await outbox.stop()
+        await db.close()
+    assert platform.files == {"marker-text-4471": data}
+    logged = [r.getMessage() for r in caplog.records if r.name.startswith("bot.outbox")]
+    assert any("reading the file queued for" in line for line in logged)
+    assert not any("delivery" in line for line in logged)
+    assert "marker" not in "\n".join(logged)
