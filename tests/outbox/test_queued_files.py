@@ -264,3 +264,49 @@ async def test_a_failed_read_of_a_queued_file_is_logged_as_a_read_and_tried_agai
     assert any("reading the file queued for" in line for line in logged)
     assert not any("delivery" in line for line in logged)
     assert "marker" not in "\n".join(logged)
+
+
+async def test_moving_files_to_the_end_of_the_row_keeps_every_column_of_every_row(
+    tmp_path: Path,
+) -> None:
+    """Migration 0033 keeps, for queued and failed rows alike, every column: who a file was
+    queued for (so /mydata and /forgetme still find it), where it came from, whether it is
+    routine, how often it was tried, and why a failed one failed (so its sender's report
+    and /status stay right)."""
+    path = tmp_path / "db.sqlite3"
+    before = [m for m in bundled_migrations() if m.version < 33]
+    db = await Database.open(path, before)
+    try:
+        await db.execute("INSERT INTO people(id, created_at) VALUES (7, '2026-01-01')")
+        repo = OutboxRepository(db)
+        photo = OutgoingMessage("photo", attachment=Attachment("p.png", b"\x89PNG", "image/png"))
+        [queued] = await repo.add_many(
+            [NewItem(A, photo, person_id=7, origin="relay:42")], datetime.now(UTC)
+        )
+        [tried] = await repo.add_many(
+            [NewItem(A, OutgoingMessage("a reminder"), origin="checkin")],
+            datetime.now(UTC),
+            routine=True,
+        )
+        await repo.record_attempt(tried, 3)
+        [failed] = await repo.add_many(
+            [NewItem(A, OutgoingMessage("gone"), person_id=7)], datetime.now(UTC)
+        )
+        await repo.mark_failed([failed], "chat not found")
+    finally:
+        await db.close()
+    query = (
+        "SELECT id, platform, destination, body, attachment, status, attempts, error, origin,"
+        " person_id, created_at, routine FROM outbox ORDER BY id"
+    )
+    with sqlite3.connect(path) as conn:
+        rows_before = conn.execute(query).fetchall()
+    db = await Database.open(path)  # runs 0033
+    await db.close()
+    with sqlite3.connect(path) as conn:
+        rows_after = conn.execute(query).fetchall()
+    assert [r[0] for r in rows_before] == [queued, tried, failed]
+    assert rows_before[0][4] == b"\x89PNG" and rows_before[0][8:10] == ("relay:42", 7)
+    assert rows_before[1][6] == 3 and rows_before[1][11] == 1
+    assert rows_before[2][5:8] == ("failed", 0, "chat not found")
+    assert rows_after == rows_before
