@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any, Protocol
+
+from pydantic import HttpUrl
 
 from bot.content import cache
 from bot.content.calendar import load_trainings
@@ -49,13 +51,41 @@ def _unconfirmed(file: str, entries: Iterable[Confirmable], until: str) -> list[
     return [f'{file} — entry "{e.id}": {until}' for e in entries if not e.confirmed]
 
 
+class Linked(Protocol):
+    @property
+    def id(self) -> str: ...
+    @property
+    def url(self) -> HttpUrl | None: ...
+
+
+#: The fewest characters a platform takes in one message: Discord's 2,000 (Telegram takes
+#: 4,096, the console 4,000). Content accepts a link's address up to 2,083 (``HttpUrl``).
+SHORTEST_MESSAGE = 2000
+
+
+def _long_links(file: str, entries: Iterable[Linked]) -> list[str]:
+    """One note per address too long for a message on every platform: on Discord a message
+    holding it is sent only up to the link, and the sender hears it failed (``markup``'s
+    splitter puts a link whole in a part of its own, which Discord refuses)."""
+    notes = []
+    for entry in entries:
+        if entry.url is not None and (length := len(str(entry.url))) > SHORTEST_MESSAGE:
+            notes.append(
+                f'{file} — entry "{entry.id}": its url is {length:,} characters long, more'
+                f" than Discord takes in a whole message ({SHORTEST_MESSAGE:,}): there a"
+                " message showing it stops before the link, and the rest is not shown; give"
+                " a shorter address (the provider's page that leads to it)"
+            )
+    return notes
+
+
 def _crisis_warnings(crisis: CrisisFile) -> list[str]:
     return _unconfirmed(
         "crisis.yaml",
         crisis.lines,
         "not shown until a person confirms it (dial-test or the provider's own page),"
         " then set confirmed: true",
-    )
+    ) + _long_links("crisis.yaml", crisis.lines)
 
 
 CRISIS: Source[CrisisFile] = Source("crisis", _crisis, _crisis_warnings)
@@ -107,7 +137,7 @@ def _resources_warnings(directory: ResourceDirectory) -> list[str]:
         "resources.yaml",
         directory.resources,
         f"{NOT_CHECKED} on the provider's own page, then sets confirmed: true",
-    )
+    ) + _long_links("resources.yaml", directory.resources)
 
 
 def _trainings_warnings(file: TrainingsFile) -> list[str]:
@@ -115,7 +145,11 @@ def _trainings_warnings(file: TrainingsFile) -> list[str]:
         "trainings.yaml",
         file.trainings,
         f"{NOT_CHECKED} (and its dates) with the provider, then sets confirmed: true",
-    )
+    ) + _long_links("trainings.yaml", file.trainings)
+
+
+def _opportunities_warnings(file: OpportunitiesFile) -> list[str]:
+    return _long_links("opportunities.yaml", file.opportunities)
 
 
 _indexed: list[ResourceDirectory] = []  # the last one built, reused while its file is unchanged
@@ -154,10 +188,14 @@ def _markdown(directory: Path, name: str, what: str) -> str:
     return text
 
 
-def _yaml_source(name: str, model: type[M]) -> Source[M]:
+def _yaml_source(
+    name: str, model: type[M], warnings: Callable[[M], list[str]] | None = None
+) -> Source[M]:
     """A content file that is one YAML document checked by one model: ``<name>.yaml``."""
     return Source(
-        name, lambda d: load_yaml_model(d / f"{name}.yaml", model, shown_as=f"{name}.yaml")
+        name,
+        lambda d: load_yaml_model(d / f"{name}.yaml", model, shown_as=f"{name}.yaml"),
+        warnings,
     )
 
 
@@ -171,7 +209,9 @@ def _privacy(directory: Path) -> str:
 
 RESOURCES: Source[ResourceDirectory] = Source("resources", _resources, _resources_warnings)
 TRAININGS: Source[TrainingsFile] = Source("trainings", load_trainings, _trainings_warnings)
-OPPORTUNITIES: Source[OpportunitiesFile] = _yaml_source("opportunities", OpportunitiesFile)
+OPPORTUNITIES: Source[OpportunitiesFile] = _yaml_source(
+    "opportunities", OpportunitiesFile, _opportunities_warnings
+)
 GLOSSARY: Source[GlossaryFile] = _yaml_source("glossary", GlossaryFile)
 AGREEMENTS: Source[str] = Source("agreements", _agreements)
 PRIVACY: Source[str] = Source("privacy", _privacy)

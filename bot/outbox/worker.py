@@ -88,16 +88,6 @@ class Sending:
             if wait > 0:
                 await timer.sleep(wait)
                 continue
-            if head.file_unread:  # loaded at a start without its file: read it now
-                try:
-                    if not await self._journal.read_file(head):  # erased meanwhile
-                        lane.finished()
-                        lane.drop(head_id)
-                        self._entries.pop(head_id, None)
-                        continue
-                except Exception as exc:
-                    await self._retry(dest, lane, head, exc)
-                    continue
             # Urgent if anything queued here is (an answer behind this person's own prompt
             # must not wait in the routine line behind everyone else's).
             urgent = not all(
@@ -122,6 +112,22 @@ class Sending:
             try:
                 await requests.admit()
                 batch, key = batch_for(lane, self._entries, deliverer.max_text)
+                # A file loaded at a start without it is read only now that its turn to be sent
+                # has come: at most as many files as there are sending slots are read and held at
+                # once, never every destination's first at the start. A message with a file
+                # is never merged with another, so it is the whole batch.
+                first = batch[0]
+                if first.file_unread:
+                    try:
+                        read = await self._journal.read_file(first)
+                    except Exception as exc:
+                        await self._retry(dest, lane, first, exc, reading=True)
+                        continue
+                    if not read:  # its row is gone (erased meanwhile): nothing to send
+                        lane.finished()
+                        lane.drop(first.id)
+                        self._entries.pop(first.id, None)
+                        continue
                 message = merge([e.message for e in batch]).keyed(key)
                 # Each part the platform answers is noted at once (on disk for a stored
                 # message), so neither a retry nor a restart sends it again: progress.py.
@@ -173,11 +179,18 @@ class Sending:
                 requests.let_go()
         self.idle.set()
 
-    async def _retry(self, dest: Destination, lane: Lane, head: Entry, exc: Exception) -> None:
+    async def _retry(
+        self, dest: Destination, lane: Lane, head: Entry, exc: Exception, *, reading: bool = False
+    ) -> None:
+        """Try again later, backing off; ``reading``: it was reading the message's queued file
+        from the database that failed, not the delivery (logged as such: a reader of the logs
+        looks at the database then, not at the platform)."""
         self.stats["transient"] += 1
         head.attempts += 1
         kind = type(exc).__name__
-        if not isinstance(exc, TransientFailure | TimeoutError | OSError):
+        if reading:
+            log.error("outbox: reading the file queued for %s raised %s; will retry", dest, kind)
+        elif not isinstance(exc, TransientFailure | TimeoutError | OSError):
             log.error("outbox: delivery to %s raised %s; will retry", dest, kind)
         age = self._now().timestamp() - head.created
         if age > self._give_up_after:
@@ -189,7 +202,9 @@ class Sending:
         delay *= random.uniform(0.8, 1.2)
         head.not_before = self._timer.now() + delay
         log.warning(
-            "outbox: %s failed (%s), attempt %d, retrying in %.1fs",
+            "outbox: reading the file queued for %s failed (%s), attempt %d, retrying in %.1fs"
+            if reading
+            else "outbox: %s failed (%s), attempt %d, retrying in %.1fs",
             dest,
             kind,
             head.attempts,
