@@ -23,8 +23,9 @@ asks of it and no more:
   distinct entries (a few hundred), so it costs the build little (about 35 ms of CPU at
   10,000 entries) and spares the searches whose merges are biggest (hundreds of words begin
   with a two-letter start); the three-letter one cost 80 to 190 ms for merges that are small
-  (few words begin with a three-letter start): a search for one costs about 0.1 ms more at
-  the median, 0.4 ms at p99 (CPU).
+  (few words begin with a three-letter start): a search for one costs about 0.1 to 0.2 ms
+  more, at the median and at p99 alike (CPU; a review timed every three-letter start at
+  10,000 entries: 0.42 to 0.60 ms at the median, 2.14 to 2.33 ms at p99).
 
 Measured at 10,000 entries (benchmarks/index_build.py; CPU time on a shared 2-core host, so
 ranges): the FTS5 part of ``build`` with prefix '2 3' 450-560 ms, '3' 320-390, '2' 280-370,
