@@ -11,6 +11,10 @@ Why it looks like this:
   and bot-wide 429s are one ``Gate`` every lane of that platform passes through.
 - A watchdog restarts a lane that has work but does not move (a delivery that never ends, a
   worker that died), because the outbox itself never cancels a send that is under way.
+- A lane lives only while it matters: its worker lets go once the queue is empty, and an empty
+  lane whose pace has passed is forgotten (at once, or on the watchdog's next round), so a
+  fan-out to 10,000 people leaves nothing behind for each of them (memory, and the objects
+  the garbage collector would walk on every middle collection: ``bot/collector.py``).
 """
 
 from __future__ import annotations
@@ -241,6 +245,11 @@ class Outbox:
     def pending(self) -> int:
         return len(self._entries)
 
+    def lanes(self) -> int:
+        """How many destinations the outbox holds a lane for: those with messages queued or
+        under way, and those whose pace has not passed yet (the rest are forgotten)."""
+        return len(self._lanes)
+
     def backlog(self, destination: Destination) -> tuple[int, float | None]:
         """How many messages wait for a destination, and how many seconds the oldest has
         waited (for the bridge's /status)."""
@@ -299,8 +308,29 @@ class Outbox:
             # A fresh context: a worker woken by a scheduled job must not pass "routine" on to
             # what its reports set off (a failure notice, a relayed edit): see priority.py.
             lane.task = asyncio.create_task(
-                self._sending.work(dest, lane), name=f"outbox:{dest}", context=Context()
+                self._work(dest, lane), name=f"outbox:{dest}", context=Context()
             )
+
+    async def _work(self, dest: Destination, lane: Lane) -> None:
+        """Drain the lane; once it is empty, let its worker go (a finished task holds its
+        coroutine and context) and forget the lane too if its pace no longer counts (else the
+        watchdog's sweep does, once it does not): memory and the collector's walks stay with
+        the chats that are busy, not everyone a fan-out ever reached."""
+        await self._sending.work(dest, lane)
+        # Nothing is awaited from the loop's end to here: no message can join the lane between.
+        lane.task = None
+        self._forget_if_idle(dest, lane)
+
+    def _forget_if_idle(self, dest: Destination, lane: Lane) -> None:
+        if lane.idle(self._timer.now()) and self._lanes.get(dest) is lane:
+            del self._lanes[dest]
+
+    def _sweep(self) -> None:
+        """Forget the lanes left waiting only for their pace to pass (see ``_work``)."""
+        for dest, lane in list(self._lanes.items()):
+            if lane.task is not None and lane.task.done() and not lane.queue:
+                lane.task = None  # a worker that ended otherwise (it failed): nothing to do
+            self._forget_if_idle(dest, lane)
 
     async def _watch(self) -> None:
         """Notice a lane that has work but does not move (a delivery that never ends, or a
@@ -308,6 +338,7 @@ class Outbox:
         at least once, as after a restart. Logged with the destination, never the text."""
         while True:
             await asyncio.sleep(max(0.05, self._stall_after / 4))
+            self._sweep()
             for dest, lane in list(self._lanes.items()):
                 if lane.queue and dest.platform in self._deliverers:
                     why = self._stuck(lane)
