@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
 import itertools
 import logging
 import sqlite3
@@ -67,6 +68,9 @@ class Outbox:
         self._journal = Journal(repo, db)
         self._now = now
         self._lanes: dict[Destination, Lane] = {}
+        #: Lanes whose worker ended while their pace still counted, by when it stops counting.
+        self._pacing: list[tuple[float, int, Destination, Lane]] = []
+        self._ended = itertools.count()  # ties in ``_pacing`` go in the order they ended
         self._entries: dict[int, Entry] = {}
         self._reports = Reports()
         self._sending = Sending(
@@ -319,18 +323,33 @@ class Outbox:
         await self._sending.work(dest, lane)
         # Nothing is awaited from the loop's end to here: no message can join the lane between.
         lane.task = None
-        self._forget_if_idle(dest, lane)
+        now = self._timer.now()
+        if not self._forget_if_idle(dest, lane, now) and lane.bucket is not None:
+            # Still pacing: forgotten once its pace has passed, by the next worker to end
+            # then (during a fan-out, within a second or so) or else the watchdog's sweep.
+            heapq.heappush(self._pacing, (lane.bucket.spent_after(), next(self._ended), dest, lane))
+        self._forget_paced(now)
 
-    def _forget_if_idle(self, dest: Destination, lane: Lane) -> None:
-        if lane.idle(self._timer.now()) and self._lanes.get(dest) is lane:
+    def _forget_if_idle(self, dest: Destination, lane: Lane, now: float) -> bool:
+        if lane.idle(now) and self._lanes.get(dest) is lane:
             del self._lanes[dest]
+            return True
+        return False
 
-    def _sweep(self) -> None:
-        """Forget the lanes left waiting only for their pace to pass (see ``_work``)."""
-        for dest, lane in list(self._lanes.items()):
-            if lane.task is not None and lane.task.done() and not lane.queue:
-                lane.task = None  # a worker that ended otherwise (it failed): nothing to do
-            self._forget_if_idle(dest, lane)
+    def _forget_paced(self, now: float) -> None:
+        """Forget the lanes whose pace has passed since their worker ended (one that has
+        work again is left alone: its worker puts it back when it ends)."""
+        pacing = self._pacing
+        while pacing and pacing[0][0] < now:
+            _, _, dest, lane = heapq.heappop(pacing)
+            self._forget_if_idle(dest, lane, now)
+
+    def _sweep(self, dest: Destination, lane: Lane, now: float) -> None:
+        """The watchdog's round over an empty lane: forgotten if its pace has passed (see
+        ``_work``), whichever way its worker ended."""
+        if lane.task is not None and lane.task.done():
+            lane.task = None  # a worker that ended otherwise (it failed): nothing to keep
+        self._forget_if_idle(dest, lane, now)
 
     async def _watch(self) -> None:
         """Notice a lane that has work but does not move (a delivery that never ends, or a
@@ -338,9 +357,12 @@ class Outbox:
         at least once, as after a restart. Logged with the destination, never the text."""
         while True:
             await asyncio.sleep(max(0.05, self._stall_after / 4))
-            self._sweep()
+            now = self._timer.now()
+            self._forget_paced(now)
             for dest, lane in list(self._lanes.items()):
-                if lane.queue and dest.platform in self._deliverers:
+                if not lane.queue:
+                    self._sweep(dest, lane, now)
+                elif dest.platform in self._deliverers:
                     why = self._stuck(lane)
                     if why is not None:
                         await self._restart(dest, lane, why)

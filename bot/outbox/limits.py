@@ -90,6 +90,11 @@ class Bucket:
             return False
         return not self._recent or self._recent[-1].at + self._span <= now
 
+    def spent_after(self) -> float:
+        """The moment after which :meth:`spent` holds (as long as nothing more is counted)."""
+        window = self._recent[-1].at + self._span if self._recent else float("-inf")
+        return max(self._tat + self.limit.late, window)
+
     def take(self, now: float) -> Sent:
         """Count a send leaving at ``now`` (after :meth:`wait` said 0): at the moment it was
         due if it leaves at most ``late`` after it, so lateness does not add up. (Later than

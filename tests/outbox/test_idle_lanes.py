@@ -52,6 +52,26 @@ async def test_a_fan_out_leaves_no_lane_behind_once_the_pace_has_passed(tmp_path
         await db.close()
 
 
+async def test_during_a_fan_out_only_the_chats_still_pacing_keep_a_lane(tmp_path: Path) -> None:
+    """Without the watchdog (its round is 30 s away): each worker that ends forgets the lanes
+    whose pace has passed, so a long fan-out holds about a second's worth of lanes."""
+    timer = VirtualTimer()
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3", timer=timer)
+    platform = Scripted(per_destination=PER_CHAT, global_limit=Limit(30, 1.0), clock=timer)
+    outbox.register(platform)
+    await outbox.start()
+    try:
+        people = [Destination(Platform.TELEGRAM, "user", str(n)) for n in range(300)]
+        await outbox.enqueue_many([NewItem(p, OutgoingMessage("hello")) for p in people])
+        assert await outbox.drain(timeout=60)
+        assert all(platform.sent[p] == ["hello"] for p in people)
+        # 30 a second, each chat's pace 1.05 s: the last 32 or so are still pacing.
+        assert outbox.lanes() <= 40
+    finally:
+        await outbox.stop()
+        await db.close()
+
+
 async def test_a_message_right_after_the_last_one_still_waits_its_turn(tmp_path: Path) -> None:
     timer = VirtualTimer()
     db, outbox = await open_outbox(tmp_path / "db.sqlite3", timer=timer, send_timeout=0.2)
