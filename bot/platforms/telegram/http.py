@@ -37,9 +37,11 @@ from telegram.error import NetworkError, TelegramError, TimedOut
 from telegram.request import BaseRequest, RequestData
 from yarl import URL
 
+from bot.logs import keep_payloads_out
 from bot.platforms.telegram.jsonpost import JsonPoster, Timeouts
 
 log = logging.getLogger(__name__)
+keep_payloads_out()  # PTB would log an unreadable answer, message text and all: bot/logs.py
 
 #: Connections to the Bot API for everything but getUpdates (which has its own request).
 POOL_SIZE = 64
