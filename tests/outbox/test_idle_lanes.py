@@ -9,12 +9,13 @@ platform saw, whatever this machine's speed. The watchdog's sweep runs on its ow
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
-from collections.abc import Callable
+from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 from bot.core.model import Platform
-from bot.outbox import Destination, Limit, OutgoingMessage
+from bot.outbox import Destination, Limit, Outbox, OutgoingMessage
 from bot.outbox.limits import Bucket
 from bot.storage.outbox import NewItem
 from tests.outbox.test_engine import Scripted, VirtualTimer, open_outbox
@@ -30,13 +31,26 @@ async def until(done: Callable[[], bool], timeout: float = 20.0) -> None:
             await asyncio.sleep(0.01)
 
 
-async def test_a_fan_out_leaves_no_lane_behind_once_the_pace_has_passed(tmp_path: Path) -> None:
+@contextlib.asynccontextmanager
+async def paced(
+    tmp_path: Path, platform: Scripted, **options: object
+) -> AsyncIterator[tuple[Outbox, VirtualTimer]]:
+    """A started outbox sending to ``platform``, paced on a settable clock."""
     timer = VirtualTimer()
-    db, outbox = await open_outbox(tmp_path / "db.sqlite3", timer=timer, send_timeout=0.2)
-    platform = Scripted(per_destination=PER_CHAT, clock=timer)
+    platform.clock = timer
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3", timer=timer, **options)
     outbox.register(platform)
     await outbox.start()
     try:
+        yield outbox, timer
+    finally:
+        await outbox.stop()
+        await db.close()
+
+
+async def test_a_fan_out_leaves_no_lane_behind_once_the_pace_has_passed(tmp_path: Path) -> None:
+    platform = Scripted(per_destination=PER_CHAT)
+    async with paced(tmp_path, platform, send_timeout=0.2) as (outbox, timer):
         people = [Destination(Platform.TELEGRAM, "user", str(n)) for n in range(200)]
         await outbox.enqueue_many([NewItem(p, OutgoingMessage("hello")) for p in people])
         assert await outbox.drain(timeout=20)
@@ -47,38 +61,24 @@ async def test_a_fan_out_leaves_no_lane_behind_once_the_pace_has_passed(tmp_path
         assert not [t for t in asyncio.all_tasks() if t.get_name().startswith("outbox:")]
         timer.t += 1.1  # the second (and its margin) has passed for every chat
         await until(lambda: outbox.lanes() == 0)
-    finally:
-        await outbox.stop()
-        await db.close()
 
 
 async def test_during_a_fan_out_only_the_chats_still_pacing_keep_a_lane(tmp_path: Path) -> None:
     """Without the watchdog (its round is 30 s away): each worker that ends forgets the lanes
     whose pace has passed, so a long fan-out holds about a second's worth of lanes."""
-    timer = VirtualTimer()
-    db, outbox = await open_outbox(tmp_path / "db.sqlite3", timer=timer)
-    platform = Scripted(per_destination=PER_CHAT, global_limit=Limit(30, 1.0), clock=timer)
-    outbox.register(platform)
-    await outbox.start()
-    try:
+    platform = Scripted(per_destination=PER_CHAT, global_limit=Limit(30, 1.0))
+    async with paced(tmp_path, platform) as (outbox, _):
         people = [Destination(Platform.TELEGRAM, "user", str(n)) for n in range(300)]
         await outbox.enqueue_many([NewItem(p, OutgoingMessage("hello")) for p in people])
         assert await outbox.drain(timeout=60)
         assert all(platform.sent[p] == ["hello"] for p in people)
         # 30 a second, each chat's pace 1.05 s: the last 32 or so are still pacing.
         assert outbox.lanes() <= 40
-    finally:
-        await outbox.stop()
-        await db.close()
 
 
 async def test_a_message_right_after_the_last_one_still_waits_its_turn(tmp_path: Path) -> None:
-    timer = VirtualTimer()
-    db, outbox = await open_outbox(tmp_path / "db.sqlite3", timer=timer, send_timeout=0.2)
-    platform = Scripted(per_destination=PER_CHAT, clock=timer)
-    outbox.register(platform)
-    await outbox.start()
-    try:
+    platform = Scripted(per_destination=PER_CHAT)
+    async with paced(tmp_path, platform, send_timeout=0.2) as (outbox, timer):
         await outbox.enqueue(A, OutgoingMessage("one"))
         assert await outbox.drain(timeout=20)
         timer.t += 0.3
@@ -92,9 +92,6 @@ async def test_a_message_right_after_the_last_one_still_waits_its_turn(tmp_path:
         await outbox.enqueue(A, OutgoingMessage("three"))
         await outbox.enqueue(A, OutgoingMessage("four"))
         assert await outbox.drain(timeout=20)
-    finally:
-        await outbox.stop()
-        await db.close()
     t = platform.times[A]
     assert platform.sent[A] == ["one", "two", "three", "four"]
     assert t[1] - t[0] >= 1.0 and t[3] - t[2] >= 1.0
