@@ -15,19 +15,22 @@ nothing alive is garbage: the end of start-up (measured: 26 unreachable objects 
 200,000) and right after a burst's batch is queued (measured: after 1,000 prompts were queued
 and sent, a full collection found nothing left to free).
 
-While the service runs, the middle generation is collected after every ``MIDDLE_EVERY`` young
-collections instead of Python's 10. Why: a fan-out to many people keeps about 16 small objects
-per person it reached (the outbox's lane for that chat: its queue, rate bucket and finished
-worker), all alive, so a young collection frees nothing and moves some 700 objects on, and a
-middle one walks everything moved since the last (some 7,000 objects): measured at 2.4 to 4.6
-ms of CPU, 3 or 4 times in 2,000 messages sent one after another, each time in the span of
-whichever message was under way. With the WAL scrub's rounds (12 to 28 messages in 2,000) that
-was often 20 or more messages, where p99 is read (``benchmarks/outbox_fanout.py``). Collected 5
-times less often, each walk is longer (measured 20 to 25 ms at load 4, twice in 6,000
-messages: a fifth of the 100 ms a command may wait, far from the full walks that freezing
-avoids), the CPU in all is the same, and the full collections (every 10 middle ones) come 5
-times less often too. What does become garbage in a cycle after a young collection waits 5
-times as many young collections to be freed (during a fan-out, some 15 s instead of 3).
+While the service runs, collections come at Python's own thresholds (the middle generation
+every 10 young collections). Why no other: for a while the middle one ran every 50 instead,
+because a fan-out kept a lane (queue, rate bucket, finished worker: about 16 small objects)
+for every person it ever reached, all alive, so each middle collection walked some 7,000 of
+them and freed none (2.4 to 4.6 ms of some message's CPU, 3 or 4 times in 2,000 messages; at
+every 50, 20 to 25 ms each). The outbox now lets a lane go once its pace has passed
+(``bot/outbox/engine.py``). Measured with ``python -m benchmarks.outbox_fanout --no-hog
+--count 300 --overhead 2000 --rounds 2`` (2026-11-30, load 2.8 to 4.3 on 2 cores, two runs of
+each, alternated; per 2,000 messages): lanes kept, every 10: 42 to 44 young collections and 3
+or 4 middle ones, 1.4 to 2.5 ms each (a run's median); lanes let go, every 10: 12 to 16 young
+ones (far fewer objects outlive a message) and 1 middle one, 1.3 to 2.4 ms; every 50: 14 to 17
+young ones and no middle one in 2,000. So a walk costs about what it did (within this host's
+noise), but a third as many come: one message in 2,000 meets one, where p99 is the 20th
+slowest, and a command meeting one waits about 2 ms of CPU more. Every 50 would save that one
+message a collection at the price of walks several times as long when they come, so Python's
+default stands, with garbage in cycles freed sooner too.
 
 Start-up itself runs with the collector off (:func:`hold`, called by ``python -m bot`` before
 it imports anything): importing the bot and its libraries makes a few hundred thousand
@@ -39,11 +42,6 @@ set aside.
 from __future__ import annotations
 
 import gc
-
-#: Young collections between two of the middle generation while the service runs (see the
-#: module's docstring; Python's default is 10).
-MIDDLE_EVERY = 50
-_thresholds: tuple[int, int, int] | None = None  # Python's, while the service's are in force
 
 
 def set_aside() -> None:
@@ -58,14 +56,8 @@ def hold() -> None:
 
 
 def started() -> None:
-    """The end of start-up: set aside what it built, then collect again, the middle generation
-    every ``MIDDLE_EVERY`` young collections."""
-    global _thresholds
+    """The end of start-up: set aside what it built, then collect again."""
     set_aside()
-    if _thresholds is None:
-        _thresholds = gc.get_threshold()
-        young, _, old = _thresholds
-        gc.set_threshold(young, MIDDLE_EVERY, old)
     gc.enable()
 
 
@@ -94,10 +86,5 @@ def promote() -> None:
 
 
 def release() -> None:
-    """Let the collector see every object again (the service stops: what it held can go), and
-    collect as often as before :func:`started`."""
-    global _thresholds
+    """Let the collector see every object again (the service stops: what it held can go)."""
     gc.unfreeze()
-    if _thresholds is not None:
-        gc.set_threshold(*_thresholds)
-        _thresholds = None

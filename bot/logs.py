@@ -3,7 +3,8 @@
 Our own code logs ids, counts and error types only. Library loggers are capped at INFO (at
 DEBUG discord.py and python-telegram-bot print whole payloads, message text included), and
 every formatted line passes through a redactor that masks tokens, including the Telegram token
-that sits inside Bot API URLs.
+that sits inside Bot API URLs. The one library line that logs a whole answer above INFO (an
+unreadable answer from the Bot API, which echoes the message sent) keeps only its length.
 """
 
 from __future__ import annotations
@@ -30,6 +31,36 @@ class RedactingFormatter(logging.Formatter):
             text = text.replace(secret, "[token]")
         text = _TOKEN_IN_URL.sub("/bot[token]", text)
         return _TELEGRAM_TOKEN.sub("[token]", text)
+
+
+class _WithoutPayload(logging.Filter):
+    """python-telegram-bot logs an answer it cannot read as JSON whole, at ERROR ("Can not
+    load invalid JSON data"), and Telegram's answer to a send holds the message's text: the
+    line keeps saying what happened and how long the answer was, never what it held."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and record.msg.startswith("Can not load invalid JSON"):
+            held = record.args[0] if isinstance(record.args, tuple) and record.args else ""
+            record.msg = "Can not load invalid JSON data (%d characters, not logged)"
+            record.args = (len(held) if isinstance(held, str | bytes) else 0,)
+            # The traceback's exception (json's) says where parsing stopped, nothing held.
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
+_PAYLOAD_LOGGERS = ("telegram.request.BaseRequest",)
+
+
+def keep_payloads_out() -> None:
+    """Put :class:`_WithoutPayload` on the library loggers that would log an answer whole
+    (at once on import, so it holds for the tests' and one-off commands' logging too)."""
+    for name in _PAYLOAD_LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, _WithoutPayload) for f in logger.filters):
+            logger.addFilter(_WithoutPayload())
+
+
+keep_payloads_out()
 
 
 def configure(level: str, secrets: Iterable[str], stream: TextIO | None = None) -> None:

@@ -11,12 +11,17 @@ Why it looks like this:
   and bot-wide 429s are one ``Gate`` every lane of that platform passes through.
 - A watchdog restarts a lane that has work but does not move (a delivery that never ends, a
   worker that died), because the outbox itself never cancels a send that is under way.
+- A lane lives only while it matters: its worker lets go once the queue is empty, and an empty
+  lane whose pace has passed is forgotten (at once, or on the watchdog's next round), so a
+  fan-out to 10,000 people leaves nothing behind for each of them (memory, and the objects
+  the garbage collector would walk on every middle collection: ``bot/collector.py``).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
 import itertools
 import logging
 import sqlite3
@@ -63,6 +68,9 @@ class Outbox:
         self._journal = Journal(repo, db)
         self._now = now
         self._lanes: dict[Destination, Lane] = {}
+        #: Lanes whose worker ended while their pace still counted, by when it stops counting.
+        self._pacing: list[tuple[float, int, Destination, Lane]] = []
+        self._ended = itertools.count()  # ties in ``_pacing`` go in the order they ended
         self._entries: dict[int, Entry] = {}
         self._reports = Reports()
         self._sending = Sending(
@@ -241,6 +249,11 @@ class Outbox:
     def pending(self) -> int:
         return len(self._entries)
 
+    def lanes(self) -> int:
+        """How many destinations the outbox holds a lane for: those with messages queued or
+        under way, and those whose pace has not passed yet (the rest are forgotten)."""
+        return len(self._lanes)
+
     def backlog(self, destination: Destination) -> tuple[int, float | None]:
         """How many messages wait for a destination, and how many seconds the oldest has
         waited (for the bridge's /status)."""
@@ -299,8 +312,44 @@ class Outbox:
             # A fresh context: a worker woken by a scheduled job must not pass "routine" on to
             # what its reports set off (a failure notice, a relayed edit): see priority.py.
             lane.task = asyncio.create_task(
-                self._sending.work(dest, lane), name=f"outbox:{dest}", context=Context()
+                self._work(dest, lane), name=f"outbox:{dest}", context=Context()
             )
+
+    async def _work(self, dest: Destination, lane: Lane) -> None:
+        """Drain the lane; once it is empty, let its worker go (a finished task holds its
+        coroutine and context) and forget the lane too if its pace no longer counts (else the
+        watchdog's sweep does, once it does not): memory and the collector's walks stay with
+        the chats that are busy, not everyone a fan-out ever reached."""
+        await self._sending.work(dest, lane)
+        # Nothing is awaited from the loop's end to here: no message can join the lane between.
+        lane.task = None
+        now = self._timer.now()
+        if not self._forget_if_idle(dest, lane, now) and lane.bucket is not None:
+            # Still pacing: forgotten once its pace has passed, by the next worker to end
+            # then (during a fan-out, within a second or so) or else the watchdog's sweep.
+            heapq.heappush(self._pacing, (lane.bucket.spent_after(), next(self._ended), dest, lane))
+        self._forget_paced(now)
+
+    def _forget_if_idle(self, dest: Destination, lane: Lane, now: float) -> bool:
+        if lane.idle(now) and self._lanes.get(dest) is lane:
+            del self._lanes[dest]
+            return True
+        return False
+
+    def _forget_paced(self, now: float) -> None:
+        """Forget the lanes whose pace has passed since their worker ended (one that has
+        work again is left alone: its worker puts it back when it ends)."""
+        pacing = self._pacing
+        while pacing and pacing[0][0] < now:
+            _, _, dest, lane = heapq.heappop(pacing)
+            self._forget_if_idle(dest, lane, now)
+
+    def _sweep(self, dest: Destination, lane: Lane, now: float) -> None:
+        """The watchdog's round over an empty lane: forgotten if its pace has passed (see
+        ``_work``), whichever way its worker ended."""
+        if lane.task is not None and lane.task.done():
+            lane.task = None  # a worker that ended otherwise (it failed): nothing to keep
+        self._forget_if_idle(dest, lane, now)
 
     async def _watch(self) -> None:
         """Notice a lane that has work but does not move (a delivery that never ends, or a
@@ -308,8 +357,12 @@ class Outbox:
         at least once, as after a restart. Logged with the destination, never the text."""
         while True:
             await asyncio.sleep(max(0.05, self._stall_after / 4))
+            now = self._timer.now()
+            self._forget_paced(now)
             for dest, lane in list(self._lanes.items()):
-                if lane.queue and dest.platform in self._deliverers:
+                if not lane.queue:
+                    self._sweep(dest, lane, now)
+                elif dest.platform in self._deliverers:
                     why = self._stuck(lane)
                     if why is not None:
                         await self._restart(dest, lane, why)

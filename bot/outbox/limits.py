@@ -80,6 +80,21 @@ class Bucket:
         """Seconds until a send would be within the limit (0: it may leave now)."""
         return max(0.0, self._ready() - now)
 
+    def spent(self, now: float) -> bool:
+        """Whether nothing this bucket counted still bears on a send from ``now`` on, so a
+        fresh bucket would admit exactly the same sends at the same moments (its lane can then
+        be forgotten and made again when needed without ever exceeding the limit): the next
+        send's due moment is more than ``late`` behind ``now`` (so it counts when it leaves,
+        as in a fresh bucket), and every counted send's window has ended."""
+        if self._tat + self.limit.late >= now:
+            return False
+        return not self._recent or self._recent[-1].at + self._span <= now
+
+    def spent_after(self) -> float:
+        """The moment after which :meth:`spent` holds (as long as nothing more is counted)."""
+        window = self._recent[-1].at + self._span if self._recent else float("-inf")
+        return max(self._tat + self.limit.late, window)
+
     def take(self, now: float) -> Sent:
         """Count a send leaving at ``now`` (after :meth:`wait` said 0): at the moment it was
         due if it leaves at most ``late`` after it, so lateness does not add up. (Later than

@@ -117,6 +117,11 @@ class FakeTelegram:
         """Answer the next ``times`` calls of ``method`` only after ``seconds``."""
         self._rules.append(Rule(method.lower(), times, delay=seconds))
 
+    def cut_short(self, method: str, *, times: int = 1) -> None:
+        """Do the next ``times`` calls of ``method``, then answer each 200 with its JSON cut
+        short (an answer broken on its way: unreadable, yet holding the message's text)."""
+        self._rules.append(Rule(method.lower(), times, cut_short=True))
+
     def clear_failures(self) -> None:
         self._rules.clear()
 
@@ -243,6 +248,11 @@ class FakeTelegram:
             response = error_answer(exc)
         else:
             response = web.json_response({"ok": True, "result": result})
+            if call.cut_short:
+                response = web.Response(
+                    body=response.body[:-2],
+                    content_type="application/json",  # type: ignore[index]
+                )
         # Written here, not after returning, so the call knows when its answer left: a
         # benchmark tells a request still in flight at a kill from one answered before it.
         with contextlib.suppress(OSError):
@@ -261,6 +271,7 @@ class FakeTelegram:
             if rule.status is not None:
                 self.injected += 1
                 raise injected(rule)
+            call.cut_short = rule.cut_short
         if key == "getupdates":
             return await self._get_updates(params)
         method = METHODS.get(key)

@@ -32,6 +32,7 @@ class Call:
     answered: float | None = None
     #: The client's port: which of the bot's connections carried it.
     peer: int = 0
+    cut_short: bool = False  # answered 200 with its JSON cut short (``FakeTelegram.cut_short``)
 
 
 @dataclass
@@ -44,6 +45,7 @@ class Rule:
     chat_id: int | None = None
     description: str | None = None  # the error text, when not the status's usual one
     after: int = 0  # matching calls let through before the rule applies
+    cut_short: bool = False  # done, then answered 200 with the JSON cut short (not JSON)
 
 
 async def decode(request: web.Request) -> tuple[Params, Files]:

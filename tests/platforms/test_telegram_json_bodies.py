@@ -31,3 +31,20 @@ def test_an_answer_that_is_not_utf8_is_read_as_ptb_reads_it() -> None:
     assert request._loads(payload)["result"]["text"] == "caf\ufffd"
     good = '{"ok":true,"result":{"message_id":8,"text":"caf\u00e9"}}'.encode()
     assert request._loads(good) == json.loads(good)
+
+
+def test_where_orjson_would_differ_from_json_is_what_the_docstrings_say() -> None:
+    """The two differences ``_dumps`` and ``_loads`` name, and the edges they stop at: so a
+    change of library (or of its version) that moved them shows here."""
+    assert json.loads(_dumps({"x": float("nan"), "y": float("inf")})) == {"x": None, "y": None}
+    edges = {"x": 2**64 - 1, "y": -(2**63)}  # orjson's own, exact
+    assert _dumps(edges) == json.dumps(edges, separators=(",", ":")).encode()
+    request = AiohttpRequest()
+    edge = b'{"ok":true,"result":[18446744073709551615,-9223372036854775808]}'
+    assert request._loads(edge)["result"] == [2**64 - 1, -(2**63)]  # exact up to 64 bits
+    beyond = b'{"ok":true,"result":18446744073709551616}'
+    assert AiohttpRequest.parse_json_payload(beyond)["result"] == 2**64
+    assert request._loads(beyond)["result"] == float(2**64)
+    assert isinstance(request._loads(beyond)["result"], float)
+    huge = b'{"ok":true,"result":1e400}'  # beyond a double: PTB reads it (as infinity)
+    assert request._loads(huge) == AiohttpRequest.parse_json_payload(huge)
