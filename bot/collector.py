@@ -42,11 +42,18 @@ set aside.
 from __future__ import annotations
 
 import gc
+import threading
+
+#: One step at a time: a content load ends on a worker thread (:func:`promote` freezes and
+#: unfreezes) while the loop's thread may set aside (freeze); interleaved, the unfreeze would
+#: give back what was just set aside.
+_lock = threading.Lock()
 
 
 def set_aside() -> None:
     """Keep everything alive now out of later collections (see the module's docstring)."""
-    gc.freeze()
+    with _lock:
+        gc.freeze()
 
 
 def hold() -> None:
@@ -80,11 +87,13 @@ def promote() -> None:
     garbage, as it would have. Not while anything is set aside: unfreezing would give the
     collector back what the service set aside (then the youngest generation is walked, as
     before)."""
-    if not gc.get_freeze_count():
-        gc.freeze()
-        gc.unfreeze()
+    with _lock:
+        if not gc.get_freeze_count():
+            gc.freeze()
+            gc.unfreeze()
 
 
 def release() -> None:
     """Let the collector see every object again (the service stops: what it held can go)."""
-    gc.unfreeze()
+    with _lock:
+        gc.unfreeze()

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import gc
 import shutil
+import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -37,10 +38,12 @@ def collections() -> Iterator[list[int]]:
 
 
 def test_a_load_leaves_nothing_for_the_collector_to_walk_at_once(
-    collections: list[int],
+    collections: list[int], tmp_path: Path
 ) -> None:
+    folder = tmp_path / "content"  # a folder of its own: every file new, whatever ran before
+    shutil.copytree(CONTENT, folder)
     assert gc.isenabled() and not gc.get_freeze_count()
-    content, _ = load_all(CONTENT, SOURCES)
+    content, _ = load_all(folder, SOURCES)
     assert gc.isenabled()
     assert collections == []  # the youngest generation was not walked as the load ended
     assert gc.get_count()[0] < 100  # its objects are counted as old, not young
@@ -73,3 +76,35 @@ def test_a_failed_load_turns_the_collector_back_on(tmp_path: Path) -> None:
         load_all(folder, SOURCES)
     assert gc.isenabled()
     assert not gc.get_freeze_count()
+
+
+def test_setting_aside_while_a_load_ends_on_another_thread_is_not_undone(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A reload ends on a worker thread (``promote``: freeze, then unfreeze) while the loop's
+    thread sets aside what it holds: the set-aside must not land between the two steps, or
+    the unfreeze gives it back to the collector."""
+    kept = [object()]
+    unfreeze = gc.unfreeze
+    other = threading.Thread(target=collector.set_aside)
+
+    def set_aside_meanwhile() -> None:
+        # The other thread's set-aside, attempted between promote's freeze and unfreeze. It
+        # is given half a second to land there: enough on any machine when nothing stops it.
+        other.start()
+        other.join(timeout=0.5)
+        unfreeze()
+
+    assert not gc.get_freeze_count()
+    monkeypatch.setattr(collector.gc, "unfreeze", set_aside_meanwhile)
+    try:
+        try:
+            collector.promote()
+        finally:
+            monkeypatch.setattr(collector.gc, "unfreeze", unfreeze)
+        other.join(timeout=60)
+        assert not other.is_alive()
+        assert gc.get_freeze_count() > 0  # what the other thread set aside stays set aside
+    finally:
+        collector.release()
+    del kept
