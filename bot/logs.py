@@ -52,15 +52,13 @@ _PAYLOAD_LOGGERS = ("telegram.request.BaseRequest",)
 
 
 def keep_payloads_out() -> None:
-    """Put :class:`_WithoutPayload` on the library loggers that would log an answer whole
-    (at once on import, so it holds for the tests' and one-off commands' logging too)."""
+    """Put :class:`_WithoutPayload` on the library loggers that would log an answer whole.
+    Called where those libraries are used (``bot/platforms/telegram/http.py``, on import),
+    so it holds for the service, the tests and one-off commands alike."""
     for name in _PAYLOAD_LOGGERS:
         logger = logging.getLogger(name)
         if not any(isinstance(f, _WithoutPayload) for f in logger.filters):
             logger.addFilter(_WithoutPayload())
-
-
-keep_payloads_out()
 
 
 def configure(level: str, secrets: Iterable[str], stream: TextIO | None = None) -> None:
