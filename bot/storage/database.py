@@ -394,16 +394,25 @@ class Database:
         # the function runs there, in turn with every other statement on this connection.
         return int(await run(_insert_rowid, self.conn, sql, params))
 
+    async def _run_write(self, sql: str, params: Sequence[Any]) -> None:
+        """One statement on SQLite's thread, nothing read back: straight through aiosqlite's
+        queue, without the awaitable wrapper and the empty fetch of ``execute_fetchall``."""
+        run = getattr(self.conn, "_execute", None)
+        if run is None:
+            await self.conn.execute_fetchall(sql, params)
+            return
+        await run(_write_only, self.conn, sql, params)
+
     async def write(self, sql: str, params: Sequence[Any] = ()) -> None:
         """One write in its own transaction, nothing read back, in one trip to SQLite's thread
         (the outbox deletes each delivered row with one)."""
         if self._joined():
             async with self._writing():
-                await self.conn.execute_fetchall(sql, params)
+                await self._run_write(sql, params)
             return
         await self._take_for_writes()  # by hand, as in :meth:`insert`
         try:
-            await self.conn.execute_fetchall(sql, params)
+            await self._run_write(sql, params)
         finally:
             self._let_go()
 
@@ -660,6 +669,11 @@ def _insert_rowid(conn: aiosqlite.Connection, sql: str, params: Sequence[Any]) -
         return int(cursor.lastrowid or 0)
     finally:
         cursor.close()
+
+
+def _write_only(conn: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> None:
+    """On SQLite's thread: run one statement that reads nothing back."""
+    conn._conn.execute(sql, params).close()
 
 
 def _close_when_opened(opening: asyncio.Future[aiosqlite.Connection]) -> None:
