@@ -150,6 +150,50 @@ that load the host's own noise puts p99 above 2 ms whatever the bot does; on a q
 (this morning: load 0.5, p99 of the rest about 1.6 ms) what is left above it is the scrub
 round, about 1 message a second of sending: 0.6% of messages at 170 a second.
 
+Counted per message once more (2026-11-30, third session, load 2.7 to 4.5 on 2 cores), to
+find a fifth of the mean. strace of part 2 (2,000 messages): on the loop's thread about 27
+system calls a message: 3 blocking epoll waits (the answer, and each of the two trips to
+SQLite's thread coming back), 6 non-blocking ones (loop turns with work ready), 8 ``getpid``
+(asyncio's check of the running loop, 0.7 us each), 5 futex (waking SQLite's thread, the GIL
+handed over), 2 eventfd reads, the request's write and the answer's read, the ``.sent``
+file's write and truncation; on SQLite's thread 12 ``fcntl`` (the WAL's locks, two
+transactions), 6 ``pwrite`` (3 WAL frames), 5 futex and 2 eventfd writes. The two trips cost
+0.20 to 0.27 ms of the process's CPU together (an INSERT and a DELETE through ``Database``,
+2,000 pairs in a row on uvloop; 0.07 to 0.10 ms of it on the loop's thread): a fifth of the
+whole, of which SQLite's own work is 65 to 78 us (the same pair in raw ``sqlite3``); the rest
+is the hand-over both ways (queue, thread wake-up, GIL, eventfd). Both trips stay (see above).
+
+- Kept: the queuing INSERT's row id is its cursor's ``lastrowid``, read on SQLite's thread
+  (``Database.insert``), instead of aiosqlite's ``execute_insert``, which runs a second
+  statement (``SELECT last_insert_rowid()``) and reads a row back: the pair 64 to 71 us in
+  raw ``sqlite3`` against 71 to 78 us (``INSERT ... RETURNING id`` was slower: 82 us). The
+  deletion goes straight through aiosqlite's queue too (no awaitable wrapper, no empty
+  fetch). tests/outbox/test_sqlite_work.py counts the statements a message costs: an
+  INSERT and a DELETE.
+- Measured and left: aiosqlite's two ``LOG.debug`` calls a trip (0.4 us each with logging
+  off, 1.7 us a message); the ``.sent`` file's write into an emptied file and its
+  truncation (6 to 7 and 10 to 11 us: ext4 takes and gives back a page each time, where an
+  append to a file with data in it costs 1.7 us), kept because the file is emptied once its
+  rows' deletion is committed (tests/outbox/test_crash.py); ``Destination.__str__`` (1.3
+  us); ``locking_mode=EXCLUSIVE`` (no ``fcntl`` a transaction) would shut the scrub's own
+  connection and backups out of the file.
+
+Measured ``--no-hog --count 300 --overhead 2000`` back to back with main's code (013e048), A
+B A B A B A B A B, then twice both at once (runs 7 and 8), load 2.8 to 4.5: CPU of the
+process p50 before 1.01, 0.92, 0.87, 0.88, 1.23, 1.05, 0.87, 0.81 ms, after 0.80, 0.91,
+0.87, 0.86, 0.89, 1.06, 1.16, 1.10 ms (runs 1 to 3 with the insert change alone); p99 before
+2.03, 1.72, 2.05, 2.08, 2.65, 2.50, 2.86, 2.40 ms, after 1.96, 2.32, 2.34, 2.59, 2.05, 2.14,
+2.79, 2.49 ms; mean before 1.15, 0.98, 1.04, 0.98, 1.41, 1.22, 1.11, 1.05 ms, after 0.93,
+1.14, 1.02, 1.04, 1.00, 1.20, 1.32, 1.22 ms. Every fan-out 98.0 to 98.3% of 30/s, 0 lost, 0
+doubled. The cuts are about 1% of a message, by their pieces (a few microseconds of SQLite's
+thread), well inside the swing between two runs here (15 to 30%): not the fifth asked for.
+What is left is spread thin (under py-spy no function of the bot above 6% of the loop's
+samples, jsonpost's ``exchange`` the most; about half of them in uvloop's own C code and the
+system calls above), and a fifth less would take a trip to SQLite's thread fewer per
+message, which the crash and report guarantees rule out, or SQLite on the loop's thread,
+ruled out above. On a quieter host p99 is under 2 ms already: part 2 with 5,000 messages at
+load 1.9 to 2.1 gave p50 0.76 ms, p99 1.47 ms.
+
 A measurement, not a test: nothing here asserts a time.
 """
 
