@@ -65,8 +65,9 @@ def load_texts(content_dir: Path) -> Texts:
 def _key_lines(path: Path) -> dict[str, int]:
     """The line of each top-level key in a wording file, for problem messages."""
     found = {}
+    stem = path.stem
     for n, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
         key, colon, _ = line.partition(":")
         if colon and key and not key[0].isspace() and not key.startswith("#"):
-            found[f"{path.stem}.{key.strip()}"] = n
+            found[f"{stem}.{key.strip()}"] = n
     return found
