@@ -33,6 +33,7 @@ GAP = "(?:[a-z0-9]+ ){0,4}"
 _APOSTROPHES = str.maketrans("", "", "'\u2018\u2019\u02bc`´")
 _WORD = re.compile(r"[a-z0-9]+")
 _HELD = re.compile(r"([a-z])\1{2,}")
+_HELD_ANY = re.compile(r"([a-z])\1\1")  # whether any letter is held: found with fewer steps
 _PIECE = re.compile(r"\{[a-z0-9_]+\}|\.\.\.|[()\[\]|$]|[a-z0-9]+|\S")
 #: What a phrase the fast way reads (``_written``) may hold besides words, the pieces and
 #: spaces: \x02 marks a list (``{name}``), and a phrase holds no other mark.
@@ -63,8 +64,13 @@ def normalise(text: str) -> str:
     if not plain.isascii():  # ASCII has no accents to drop: most messages and phrases
         decomposed = unicodedata.normalize("NFKD", plain)
         plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    plain = plain.translate(_APOSTROPHES)
-    if _HELD.search(plain):  # rare: ``sub`` with a group costs as much when nothing is held
+        plain = plain.translate(_APOSTROPHES)
+    else:  # of the apostrophes, only ' and ` are ASCII; looked for and dropped by ``replace``
+        if "'" in plain:  # at a sixth of the CPU of ``translate`` (a pass per message)
+            plain = plain.replace("'", "")
+        if "`" in plain:
+            plain = plain.replace("`", "")
+    if _HELD_ANY.search(plain):  # rare: ``sub`` with a group costs as much when nothing is held
         plain = _HELD.sub(r"\1", plain)
     return " " + " ".join(_WORD.findall(plain)) + " "  # the words, whatever is between
 
