@@ -49,8 +49,8 @@ def load_texts(content_dir: Path) -> Texts:
             problems += exc.problems
             broken.add(path.stem)
             continue
-        for key, text in model.root.items():
-            entries[f"{path.stem}.{key}"] = text
+        stem = path.stem  # a pathlib property: worked out anew at each use
+        entries.update((f"{stem}.{key}", text) for key, text in model.root.items())
         lines |= _key_lines(path)
     # Every key the code asks for, with the placeholders it fills (files already reported
     # as broken are not reported again as missing every key).
