@@ -30,6 +30,9 @@ busy 2-core host, load 4-5, so about twice the quiet figures):
   with ``compress``, bucketing them by two stable sorts, cutting starts from the next length's
   starts all measured slower) and the vocabulary (``search_memory.Terms``: about 35 ms, all of
   it SQLite walking fts5vocab, GIL released; its Python part is 1-2 ms).
+A warm start reads the distress model's weights from the content cache (marshal, by the JSON's
+sha256) instead of its 1.2 MB of JSON: distress.yaml's source 127-196 down to 92-151 ms of CPU
+in a fresh process (load 4.5); the cold load above reads them from memory, so it is unchanged.
 - resources.yaml's whole-file check: 12-21 down to 5-7 ms (ids and topics compared in C).
 Tried and not kept: ``fastyaml._doubtful`` walking level by level with C-level filters
 (``Counter(map(type, ...))``, ``filter(str.__instancecheck__, ...)``): 240 ms against 97, each
