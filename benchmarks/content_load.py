@@ -22,6 +22,17 @@ busy 2-core host, load 4-5, so about twice the quiet figures):
   rather than its text (two bytes a character here): 65-75 ms down to 48-53 ms;
 - distress.yaml's phrases: 29 down to 11 ms (a word told by ``isalnum``, not a regex), and
   ``normalise`` 21 down to 17 ms for its 2,851 examples (``str.translate``, one ``findall``);
+- then both files' load 54-59 down to 47-52 ms (load 4, alternated with the code before): an
+  entry's phrases written out together by ``str.replace`` passes when none has a mistake, ASCII
+  apostrophes dropped by ``replace``; the wording check (texts 16-18 down to 13-16 ms) compares
+  a pattern of keys only with its own file's texts. Left as they were: ``Spelling`` (20-30 ms,
+  most of it the 62,000 starts of longer words it cuts at 10,000 entries; filtering its words
+  with ``compress``, bucketing them by two stable sorts, cutting starts from the next length's
+  starts all measured slower) and the vocabulary (``search_memory.Terms``: about 35 ms, all of
+  it SQLite walking fts5vocab, GIL released; its Python part is 1-2 ms).
+A warm start reads the distress model's weights from the content cache (marshal, by the JSON's
+sha256) instead of its 1.2 MB of JSON: distress.yaml's source 127-196 down to 92-151 ms of CPU
+in a fresh process (load 4.5); the cold load above reads them from memory, so it is unchanged.
 - resources.yaml's whole-file check: 12-21 down to 5-7 ms (ids and topics compared in C).
 Tried and not kept: ``fastyaml._doubtful`` walking level by level with C-level filters
 (``Counter(map(type, ...))``, ``filter(str.__instancecheck__, ...)``): 240 ms against 97, each

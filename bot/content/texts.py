@@ -49,8 +49,8 @@ def load_texts(content_dir: Path) -> Texts:
             problems += exc.problems
             broken.add(path.stem)
             continue
-        for key, text in model.root.items():
-            entries[f"{path.stem}.{key}"] = text
+        stem = path.stem  # a pathlib property: worked out anew at each use
+        entries.update((f"{stem}.{key}", text) for key, text in model.root.items())
         lines |= _key_lines(path)
     # Every key the code asks for, with the placeholders it fills (files already reported
     # as broken are not reported again as missing every key).
@@ -65,8 +65,9 @@ def load_texts(content_dir: Path) -> Texts:
 def _key_lines(path: Path) -> dict[str, int]:
     """The line of each top-level key in a wording file, for problem messages."""
     found = {}
+    stem = path.stem
     for n, line in enumerate(path.read_text("utf-8").splitlines(), start=1):
         key, colon, _ = line.partition(":")
         if colon and key and not key[0].isspace() and not key.startswith("#"):
-            found[f"{path.stem}.{key.strip()}"] = n
+            found[f"{stem}.{key.strip()}"] = n
     return found

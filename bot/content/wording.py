@@ -37,6 +37,9 @@ log = logging.getLogger(__name__)
 
 #: A wording key: ``<file stem>.<key>``.
 KEY = re.compile(r"[a-z_]+\.[a-z0-9_]+")
+#: A pattern of keys that names its file (``spaces\.finding_.+``): only that file's keys, those
+#: before the first dot, can match it.
+_NAMED_FILE = re.compile(r"([a-z_]+)\\\.")
 _PACKAGES = ("bot", "handlers")
 
 
@@ -437,13 +440,18 @@ def _digest(texts: dict[str, str]) -> str:
 def _check(texts: dict[str, str], lines: dict[str, int]) -> list[Problem]:
     problems: list[Problem] = []
     reported: set[tuple[str, str]] = set()
+    in_file: dict[str, list[str]] = {}  # the keys of each wording file, in the same order
+    for key in texts:
+        in_file.setdefault(key.split(".", 1)[0], []).append(key)
     for use in scan().uses:
         stem = use.key.split(".", 1)[0].replace("\\", "")
         shown = f"texts/{stem}.yaml"
         if use.pattern is None:  # one exact key: looked up, not compared with every text
             found = [use.key] if use.key in texts else []
-        else:
-            found = [k for k in texts if use.matches(k)]
+        else:  # compared only with its own file's texts when the pattern names its file
+            named = _NAMED_FILE.match(use.key)
+            among = in_file.get(named.group(1), []) if named else texts
+            found = list(filter(use.pattern.fullmatch, among))
         if not found:
             if ("missing", use.key) not in reported:
                 reported.add(("missing", use.key))
