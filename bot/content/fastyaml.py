@@ -92,7 +92,11 @@ def load(text: str, resolvers: dict[str, Any], raw: bytes | None = None) -> Any 
     takes two once it holds a character beyond Latin-1 (``─`` in a comment, a curly quote),
     and a byte search is a ``memchr``/``memmem``; an ASCII character is found in the one
     exactly where it is in the other (no UTF-8 sequence holds an ASCII byte). On a
-    10,000-entry directory this took the checks from about 60 to 25 ms."""
+    10,000-entry directory this took the checks from about 60 to 25 ms. The signs (``!``,
+    ``&``, ``?``, ``#``, brackets) are then found one at a time with ``bytes.find``, a
+    ``memchr``, and only the bytes around each looked at: a two-byte search (``b":?" in
+    raw``) or a regex steps through all 8 MB of that directory at 5 to 18 ms each; the
+    checks went from about 64 to 19 ms of CPU (2026-11-30, load 3-4)."""
     if raw is None:
         raw = text.encode("utf-8", "surrogatepass")
     if (
