@@ -30,14 +30,24 @@ busy 2-core host, load 4-5, so about twice the quiet figures):
   with ``compress``, bucketing them by two stable sorts, cutting starts from the next length's
   starts all measured slower) and the vocabulary (``search_memory.Terms``: about 35 ms, all of
   it SQLite walking fts5vocab, GIL released; its Python part is 1-2 ms).
+- resources.yaml's whole-file check: 12-21 down to 5-7 ms (ids and topics compared in C);
+- fastyaml's sign checks and the cut-comment check over 8 MB of text: about 64 down to 19 ms
+  (each ``!``, ``&``, ``?``, ``#`` and bracket found with ``bytes.find``, a memchr, where a
+  two-byte ``in`` or a regex took 5 to 18 ms each), and ``_doubtful``'s candidate filter 20
+  down to 14 ms (only texts led by a character some resolver reads) (doubt8, load 3-4).
 A warm start reads the distress model's weights from the content cache (marshal, by the JSON's
 sha256) instead of its 1.2 MB of JSON: distress.yaml's source 127-196 down to 92-151 ms of CPU
 in a fresh process (load 4.5); the cold load above reads them from memory, so it is unchanged.
-- resources.yaml's whole-file check: 12-21 down to 5-7 ms (ids and topics compared in C).
 Tried and not kept: ``fastyaml._doubtful`` walking level by level with C-level filters
 (``Counter(map(type, ...))``, ``filter(str.__instancecheck__, ...)``): 240 ms against 97, each
 pass over 140,000 values costing as much as the walk's own step; the walk with each
-mapping's values handled in place: 92-131 ms against 83-136, no gain. Left: the per-entry
+mapping's values handled in place: 92-131 ms against 83-136, no gain; level by level with
+``map(type, ...)`` and ``itertools.compress``: 101 against 62 ms; no walk at all, one regex
+over the text for every unquoted value PyYAML might read otherwise: 200 to 1,300 ms (Python's
+regex engine tries every ``:``, ``-`` and line start of 8 MB). yaml-rs's options (no
+duplicate-key check, reading the bytes): no gain beyond the noise. Pydantic's
+``cache_strings``: no gain; ``str_strip_whitespace`` off: about 20 of 85 ms, but a text with
+blanks at its ends would then keep them (not done). Left: the per-entry
 ``verified`` check (about 15 ms) stays a Python validator, since moving it to the file's
 check would hide it behind any other mistake in the file, changing the problems reported.
 

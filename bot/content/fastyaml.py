@@ -46,6 +46,8 @@ _REFUSED_UTF8 = re.compile(
     rb"[\x00-\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xa8\xa9]|\xed[\xa0-\xbf]|\xef\xbf[\xbe\xbf]"
 )
 _SECOND_DOCUMENT = re.compile(rb"\n(?:---|\.\.\.)(?:[ \t\r\n]|$)")
+#: A document's end (``...``) before any document: PyYAML refuses the file, yaml-rs reads it.
+_END_FIRST = re.compile(rb"\.\.\.(?:[ \t\r\n]|$)")
 #: A number written other than as a plain decimal (``012``, ``1_000``, ``1e3``, ``10:30``...).
 _START = r"(?:^|[\[{,:]|-[ \t]|\?[ \t])[ \t]*"
 _END = r"[ \t]*(?:$|[,\]}#]|:(?:[ \t]|$))"
@@ -63,18 +65,18 @@ _BLOCK_HEADER_AT_END = re.compile(r"[|>][-+0-9]*[ \t]*(?:#.*)?\Z")
 #: A ``:`` right before ``,``, ``]`` or ``}``, or after ``[``, ``{``, ``,``, a line break or a
 #: blank: where it ends a key in brackets (``[n:, 1]``, ``{a:}``) or leads a value (``[:x]``,
 #: ``{k: :x}``, ``- : a``), PyYAML refuses the file and yaml-rs reads it.
-_ODD_COLON = re.compile(r":(?:[,\]}]|(?<=[\[{,\n \t]:))")
+_ODD_COLON = re.compile(rb":(?:[,\]}]|(?<=[\[{,\n \t]:))")
 #: What may lead a value and read differently: an anchor (``&a``: PyYAML allows fewer
 #: characters in its name; yaml-rs refuses an alias, ``*a``, with no anchor before it),
 #: ``|``/``>`` in brackets (``[|]``, ``{a: >}``), or ``?`` there (``[?x]``: a key in PyYAML,
 #: a text in yaml-rs).
-_VALUE_SIGNS = "&|>?"
+_VALUE_SIGNS = b"&|>?"
 #: Brackets: PyYAML refuses some flow collections continued on the next line that
 #: yaml-rs reads (``{a\nb: }``: a key over two lines; ``[a\n- b]``), so a line whose brackets
 #: do not pair up (``- {a: [1], b`` too) goes to PyYAML. Content files write brackets on one
 #: line; an unpaired ``[`` inside a text only costs a PyYAML parse.
-_BRACKETS = "[]{}"
-_BLOCK_HEADER_REST = re.compile(r"[-+0-9]*[ \t]*(?:#.*)?$", re.MULTILINE)
+_BRACKETS = b"[]{}"
+_BLOCK_HEADER_REST = re.compile(rb"[-+0-9]*[ \t]*(?:#.*)?$", re.MULTILINE)
 #: Texts that YAML 1.2 reads as a boolean or None too when unquoted: as a text, it was quoted.
 _SAME_UNQUOTED = frozenset(
     ("true", "True", "TRUE", "false", "False", "FALSE", "null", "Null", "NULL", "~")
@@ -90,7 +92,11 @@ def load(text: str, resolvers: dict[str, Any], raw: bytes | None = None) -> Any 
     takes two once it holds a character beyond Latin-1 (``─`` in a comment, a curly quote),
     and a byte search is a ``memchr``/``memmem``; an ASCII character is found in the one
     exactly where it is in the other (no UTF-8 sequence holds an ASCII byte). On a
-    10,000-entry directory this took the checks from about 60 to 25 ms."""
+    10,000-entry directory this took the checks from about 60 to 25 ms. The signs (``!``,
+    ``&``, ``?``, ``#``, brackets) are then found one at a time with ``bytes.find``, a
+    ``memchr``, and only the bytes around each looked at: a two-byte search (``b":?" in
+    raw``) or a regex steps through all 8 MB of that directory at 5 to 18 ms each; the
+    checks went from about 64 to 19 ms of CPU (2026-11-30, load 3-4)."""
     if raw is None:
         raw = text.encode("utf-8", "surrogatepass")
     if (
@@ -98,15 +104,16 @@ def load(text: str, resolvers: dict[str, Any], raw: bytes | None = None) -> Any 
         or text.startswith("\ufeff")
         or _refused(raw)
         or _SECOND_DOCUMENT.search(raw)
-        or _tagged(text)
+        or _END_FIRST.match(raw)
+        or _tagged(raw)
         or _empty_block_at_end(text)
         or b"\t" in raw  # PyYAML refuses many a tab yaml-rs reads (after ``- ``, on a blank line)
         or b"\r" in raw  # a line end these checks would not see (``yes\r\n`` is True in PyYAML)
-        or _odd_colon(text)
-        or _brackets_cross_lines(text)
-        or b":?" in raw  # in brackets PyYAML refuses it (``[k:?]``), yaml-rs reads a text
-        or b":&" in raw  # an anchor right after a quoted key's colon (``{'a':&a 1e3}``)
-        or _odd_value_start(text)
+        or _odd_colon(raw)
+        or _brackets_cross_lines(raw)
+        or follows(raw, b":", b"?")  # PyYAML refuses it in brackets (``[k:?]``); yaml-rs: a text
+        or follows(raw, b":", b"&")  # an anchor right after a quoted key's colon (``{'a':&a 1e3}``)
+        or _odd_value_start(raw)
     ):
         return None
     try:
@@ -135,87 +142,121 @@ def _refused(raw: bytes) -> bool:
     return _REFUSED_UTF8.search(rest) is not None
 
 
-def _brackets_cross_lines(text: str) -> bool:
+#: How many of a sign ``follows`` looks at one by one before it searches for each pair instead:
+#: a file full of ``?`` stays linear, however slow that search.
+_FOLLOWS_LIMIT = 2_000
+
+
+def follows(raw: bytes, before: bytes, sign: bytes) -> bool:
+    """Whether the byte ``sign`` stands right after one of the bytes ``before`` in ``raw``.
+
+    Jumps from one ``sign`` to the next with ``bytes.find`` (a ``memchr``: under half a
+    millisecond through an 8 MB directory) and looks at the byte before each: ``b":?" in raw``
+    takes about 8 ms there (CPython steps through a two-byte search a byte or two at a time),
+    and the signs looked for (``?``, ``&``, ``#``) are rare in content."""
+    at = raw.find(sign, 1)
+    for _ in range(_FOLLOWS_LIMIT):
+        if at == -1:
+            return False
+        if raw[at - 1] in before:
+            return True
+        at = raw.find(sign, at + 1)
+    return at != -1 and any(bytes((b,)) + sign in raw[at - 1 :] for b in before)
+
+
+def _brackets_cross_lines(raw: bytes) -> bool:
     """Whether some line's brackets do not pair up (see ``_BRACKETS``). Jumps from bracket to
-    bracket with ``str.find`` (a memchr: a regular expression over a big file costs tens of
-    milliseconds) and looks at each such line once: most lines have none."""
-    size = len(text)
-    ahead = {sign: text.find(sign) for sign in _BRACKETS}
+    bracket with ``bytes.find`` (a memchr: a regular expression over a big file costs tens of
+    milliseconds, and a search of a text holding a character beyond Latin-1 is no memchr)
+    and looks at each such line once: most lines have none. A bracket's byte is never part
+    of a wider character's UTF-8 bytes, so each line's counts are its characters' counts."""
+    size = len(raw)
+    ahead = {sign: raw.find(sign) for sign in _BRACKETS}
     while True:
         at = min((n for n in ahead.values() if n != -1), default=-1)
         if at == -1:
             return False
-        start = text.rfind("\n", 0, at) + 1
-        end = text.find("\n", at)  # the text ends with a line break (checked first)
-        line = text[start:end]
-        if line.count("[") != line.count("]") or line.count("{") != line.count("}"):
+        start = raw.rfind(b"\n", 0, at) + 1
+        end = raw.find(b"\n", at)  # the text ends with a line break (checked first)
+        line = raw[start:end]
+        if line.count(b"[") != line.count(b"]") or line.count(b"{") != line.count(b"}"):
             return True
         for sign, n in ahead.items():
             if n != -1 and n < end:
-                ahead[sign] = text.find(sign, end, size)
+                ahead[sign] = raw.find(sign, end, size)
 
 
 def _empty_block_at_end(text: str) -> bool:
-    """Whether a block scalar starts on the last line that is not blank (so it is empty)."""
-    kept = text.rstrip(" \t\r\n")
+    """Whether a block scalar starts on the last line that is not blank (so it is empty).
+    Strips only the text's tail when that holds more than blanks (``str.rstrip`` of a whole
+    8 MB directory copies it: about 2.5 ms)."""
+    kept = text[-256:].rstrip(" \t\r\n")
+    if "\n" not in kept:
+        kept = text.rstrip(" \t\r\n")  # a long last line, or a short text: strip it all
     return _BLOCK_HEADER_AT_END.search(kept, kept.rfind("\n") + 1) is not None
 
 
-def _odd_colon(text: str) -> bool:
+def _odd_colon(raw: bytes) -> bool:
     """Whether a ``:`` leads a value (``[:x]``, ``{k: :x}``, a key left out: ``: a`` or
     ``- : a``) or ends a key right before ``,``/``]``/``}`` (``[n:, 1]``). Found in one pass
-    of the regex: such colons are rare."""
-    return text.startswith(":") or any(
-        len(found.group()) == 2 or _indicator_before(text, found.start()) is not None
-        for found in _ODD_COLON.finditer(text)
+    of the regex over the text's bytes: such colons are rare."""
+    return raw.startswith(b":") or any(
+        len(found.group()) == 2 or _indicator_before(raw, found.start()) is not None
+        for found in _ODD_COLON.finditer(raw)
     )  # also a key left out (``: a`` or ``- : a`` at a line's start)
 
 
-def _odd_value_start(text: str) -> bool:
+def _odd_value_start(raw: bytes) -> bool:
     """Whether an anchor leads a value, or ``|``/``>`` leads one in brackets or is followed by
     more than a block scalar header, or ``?`` leads one in brackets (see ``_VALUE_SIGNS``).
-    Each sign is looked for with ``str.find``: most texts hold few or none of them."""
+    Each sign is looked for in the text's bytes with ``bytes.find`` (a memchr): most texts
+    hold few or none of them."""
     for sign in _VALUE_SIGNS:
-        at = text.find(sign)
+        at = raw.find(sign)
         while at != -1:
-            before = _indicator_before(text, at)
+            before = _indicator_before(raw, at)
             if before is None:
                 pass
-            elif sign == "&" or before in "[{,":
+            elif sign == ord("&") or before in "[{,":
                 return True
-            elif sign == "?":
+            elif sign == ord("?"):
                 if before == ":":
                     return True  # ``{a: ?x}``; in brackets or not, it is rare
-            elif not _BLOCK_HEADER_REST.match(text, at + 1):
+            elif not _BLOCK_HEADER_REST.match(raw, at + 1):
                 return True
-            at = text.find(sign, at + 1)
+            at = raw.find(sign, at + 1)
     return False
 
 
-def _indicator_before(text: str, at: int) -> str | None:
-    """What makes ``text[at]`` the first character of a value: the start of its line (then
-    a line break), ``[``, ``{``, ``,``, or ``:``, ``-`` or ``?`` and a blank; None when it is
-    inside a text."""
+def _indicator_before(raw: bytes, at: int) -> str | None:
+    """What makes ``raw[at]`` (an ASCII sign in a text's UTF-8 bytes) the first character of a
+    value: the start of its line (then a line break), ``[``, ``{``, ``,``, or ``:``, ``-`` or
+    ``?`` and a blank; None when it is inside a text."""
     start = at
     at -= 1
-    while at >= 0 and text[at] in " \t":
+    while at >= 0 and raw[at] in b" \t":
         at -= 1
-    if at < 0 or text[at] == "\n":
+    if at < 0 or raw[at] == 0x0A:
         return "\n"
-    if text[at] in "[{,":
-        return text[at]
+    sign = chr(raw[at])
+    if sign in "[{,":
+        return sign
     if at == start - 1:
         return None  # no blank after it: ``a:&b`` and ``x-*`` are texts
-    if text[at] == ":" or (text[at] in "-?" and (at == 0 or text[at - 1] in " \t\n-")):
-        return text[at]
+    if sign == ":" or (sign in "-?" and (at == 0 or raw[at - 1] in b" \t\n-")):
+        return sign
     return None
 
 
-def _tagged(text: str) -> bool:
-    """Whether a value may start with ``!`` (a tag), which the two read differently."""
-    return any(
-        at == 0 or text[at - 1] in " \t\n[{,:" for at in (m.start() for m in re.finditer("!", text))
-    )
+def _tagged(raw: bytes) -> bool:
+    """Whether a value may start with ``!`` (a tag), which the two read differently. Looked for
+    in the text's bytes with ``bytes.find`` (a memchr)."""
+    at = raw.find(b"!")
+    while at != -1:
+        if at == 0 or raw[at - 1] in b" \t\n[{,:":
+            return True
+        at = raw.find(b"!", at + 1)
+    return False
 
 
 #: A text (a value or a key) short or plain enough that PyYAML might read it as something else
@@ -257,7 +298,8 @@ def _doubtful(data: Any, resolvers: dict[str, Any]) -> tuple[set[str], bool]:
             numbers = True
         elif item is not None and kind is not bool:
             raise TypeError(f"a value that is a {kind.__name__}")
-    candidates = {said for said in texts if _CANDIDATE.fullmatch(said)}
+    firsts = resolvers.keys()  # a text led by any other character is read alike: no pattern
+    candidates = {said for said in texts if said[:1] in firsts and _CANDIDATE.fullmatch(said)}
     doubtful = {
         said
         for said in candidates - _SAME_UNQUOTED

@@ -151,6 +151,10 @@ DIFFERENT = [
     "a: 1e999\n",
     "- [{012: x}]\n",
     "a: [{b: [yes]}]\n",
+    # A document's end before any document: PyYAML refuses the file.
+    "...\n",
+    "... # note\na: 1\n",
+    "...\n- ?  x\n",
 ]
 # The same in both, quoted or plain.
 SAME = [
@@ -294,3 +298,46 @@ def test_the_walk_sees_every_text_and_number_however_deep(data: Any) -> None:
 def test_a_value_of_another_kind_is_refused_by_the_walk(data: Any) -> None:
     with pytest.raises(TypeError):
         fastyaml._doubtful(data, RESOLVERS)
+
+
+#: Pieces of text where the two may differ: signs, wide characters before them (the checks
+#: search the file's UTF-8 bytes, where a character beyond ASCII takes two to four), values
+#: YAML 1.1 and 1.2 read differently, and line breaks.
+PIECES = [
+    *("a", "b", "yes", "no", "on", "12", "012", "1e3", "_3", "10:30", "x y", "<<", "=", "~"),
+    *("é", "ツ", "🙂", ":", ": ", "- ", "? ", "?", "&", "&a ", "*a", "!", "! ", "#", " #"),
+    *("\t#", "|", ">", "|-", "[", "]", "{", "}", ",", ", ", "'", '"', "\n", "\n  ", "\n- "),
+    *("---", "...", " ", "  ", ".inf", "+.5", "\\", "%"),
+]
+
+
+def test_random_texts_read_by_yaml_rs_read_as_pyyaml_reads_them() -> None:
+    """Thousands of random texts made of those pieces: whatever yaml-rs is trusted with reads
+    exactly as PyYAML reads it (and a text PyYAML refuses is never trusted)."""
+    rng = random.Random(20261130)
+    taken = 0
+    for _ in range(4_000):
+        text = "".join(rng.choice(PIECES) for _ in range(rng.randint(1, 14)))
+        text = rng.choice(("", "k: ", "ツ: é\n")) + text + "\n"
+        fast = fastyaml.load(text, RESOLVERS)
+        if fast is None:
+            continue
+        taken += 1
+        try:
+            expected = pyyaml(text)
+        except yaml.YAMLError:
+            raise AssertionError(f"yaml-rs read {text!r}, which PyYAML refuses") from None
+        assert repr(fast) == repr(expected), text
+    assert taken > 200  # the fast way is taken often enough for this to test it
+
+
+def test_many_question_marks_before_one_after_a_colon_still_send_it_to_pyyaml() -> None:
+    """``follows`` looks at the first signs one by one, then searches the rest at once."""
+    prose = "".join(f"q{i}: Why {i}? Who knows?\n" for i in range(3_000))
+    assert fastyaml.load(prose, RESOLVERS) == pyyaml(prose)
+    text = prose + "x: [k:?]\n"
+    with pytest.raises(yaml.YAMLError):
+        pyyaml(text)
+    assert fastyaml.load(text, RESOLVERS) is None
+    assert fastyaml.follows(text.encode(), b":", b"?")
+    assert not fastyaml.follows(prose.encode(), b":", b"?")
