@@ -371,9 +371,15 @@ class Database:
         """One INSERT in its own transaction; returns its rowid. One trip to SQLite's thread
         where :meth:`execute` makes two (its cursor is closed by a second), and one statement
         where aiosqlite's ``execute_insert`` runs two (the INSERT, then ``SELECT
-        last_insert_rowid()`` and a row read back): the rowid is the cursor's ``lastrowid``,
-        read on SQLite's thread. The outbox queues each reply with one, on the path every
-        message takes. (``INSERT ... RETURNING`` was measured too: slower than either.)"""
+        last_insert_rowid()`` and a row read back): the rowid is the cursor's ``lastrowid``.
+        The outbox queues each reply with one, on the path every message takes. (``INSERT
+        ... RETURNING`` was measured too: slower than either.)
+
+        The id is the new row's only for a plain INSERT into a rowid table. A statement that
+        inserts nothing (``INSERT OR IGNORE`` or ``ON CONFLICT DO NOTHING`` meeting a
+        duplicate), an upsert that updates, or an INSERT into a ``WITHOUT ROWID`` table gets
+        the id of the connection's previous insert, which may be another task's row in
+        another table (``execute_insert``'s ``last_insert_rowid()`` gave the same)."""
         if self._joined():
             async with self._writing():
                 return await self._run_insert(sql, params)
@@ -386,33 +392,25 @@ class Database:
             self._let_go()
 
     async def _run_insert(self, sql: str, params: Sequence[Any]) -> int:
-        run = getattr(self.conn, "_execute", None)
-        if run is None:  # an aiosqlite without its queue's entry point: the two statements
-            row = await self.conn.execute_insert(sql, params)
-            return int(row[0]) if row is not None else 0
-        # aiosqlite's own entry point to its thread, the one ``execute_insert`` itself uses:
-        # the function runs there, in turn with every other statement on this connection.
-        return int(await run(_insert_rowid, self.conn, sql, params))
-
-    async def _run_write(self, sql: str, params: Sequence[Any]) -> None:
-        """One statement on SQLite's thread, nothing read back: straight through aiosqlite's
-        queue, without the awaitable wrapper and the empty fetch of ``execute_fetchall``."""
-        run = getattr(self.conn, "_execute", None)
-        if run is None:
-            await self.conn.execute_fetchall(sql, params)
-            return
-        await run(_write_only, self.conn, sql, params)
+        # aiosqlite's public ``execute``: one trip, and ``lastrowid`` is read from the
+        # finished cursor on this thread (no trip). The cursor is not closed: closing it is
+        # a second trip, and it holds nothing (sqlite3 resets a statement as soon as it has
+        # run to the end). It is freed when this returns, while the write lock is still held.
+        cursor = await self.conn.execute(sql, params)
+        return int(cursor.lastrowid or 0)
 
     async def write(self, sql: str, params: Sequence[Any] = ()) -> None:
         """One write in its own transaction, nothing read back, in one trip to SQLite's thread
-        (the outbox deletes each delivered row with one)."""
+        (the outbox deletes each delivered row with one). aiosqlite's public ``execute``,
+        without the empty fetch of ``execute_fetchall``; its cursor left unclosed, as in
+        :meth:`_run_insert`."""
         if self._joined():
             async with self._writing():
-                await self._run_write(sql, params)
+                await self.conn.execute(sql, params)
             return
         await self._take_for_writes()  # by hand, as in :meth:`insert`
         try:
-            await self._run_write(sql, params)
+            await self.conn.execute(sql, params)
         finally:
             self._let_go()
 
@@ -660,20 +658,6 @@ class Database:
             "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
         )
         return [r["name"] for r in rows]
-
-
-def _insert_rowid(conn: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> int:
-    """On SQLite's thread: run one INSERT and give its rowid, with no second statement."""
-    cursor = conn._conn.execute(sql, params)
-    try:
-        return int(cursor.lastrowid or 0)
-    finally:
-        cursor.close()
-
-
-def _write_only(conn: aiosqlite.Connection, sql: str, params: Sequence[Any]) -> None:
-    """On SQLite's thread: run one statement that reads nothing back."""
-    conn._conn.execute(sql, params).close()
 
 
 def _close_when_opened(opening: asyncio.Future[aiosqlite.Connection]) -> None:
