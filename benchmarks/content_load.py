@@ -47,25 +47,31 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import os
 import random
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from benchmarks.search import synthetic
 from bot.content import fastyaml, yamlfile
+from bot.content import sources as sources_module
 from bot.content.schema.resources import ResourcesFile
 from bot.content.sources import SOURCES, _indexed
 from bot.content.store import ContentStore, _no_cyclic_gc, load_all
 from bot.content.wording import scan
 from bot.directory.distress_model import keep_models_in
 from bot.directory.resources import ResourceDirectory
+from bot.storage import search_index
 
 REPO = Path(__file__).resolve().parent.parent
 CEILING_S = 1.0  # issue 14: content load at 10k entries at most 1 s
@@ -142,6 +148,68 @@ def breakdown(folder: Path, loader: type) -> dict[str, float]:
     return figures
 
 
+def timeline(folder: Path, cache_dir: Path) -> list[tuple[str, str, float, float, float]]:
+    """One cold load with each part timed on the thread it runs on: (thread, part, start ms,
+    end ms, that thread's CPU ms). The parts: each source's load (resources.yaml's until its
+    index's thread starts: read, parse, check, rows staged), the index's thread, and the
+    wait for it at the end (with the directory made from it)."""
+    parts: list[tuple[str, str, float, float, float]] = []
+    zero = time.perf_counter()
+
+    def timed_part(label: str, run: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            wall, cpu = time.perf_counter(), time.thread_time()
+            try:
+                return run(*args, **kwargs)
+            finally:
+                parts.append(
+                    (
+                        threading.current_thread().name,
+                        label,
+                        (wall - zero) * 1000,
+                        (time.perf_counter() - zero) * 1000,
+                        (time.thread_time() - cpu) * 1000,
+                    )
+                )
+
+        return wrapper
+
+    sources = [
+        dataclasses.replace(
+            s,
+            load=timed_part(s.key, s.load),
+            begin=None if s.begin is None else timed_part(f"{s.key} (begin)", s.begin),
+        )
+        for s in SOURCES
+    ]
+    saved = (search_index.Building._fill, sources_module._Indexing.result)
+    search_index.Building._fill = timed_part("index: fill, words, image", saved[0])  # type: ignore[method-assign]
+    sources_module._Indexing.result = timed_part("resources: wait, directory", saved[1])  # type: ignore[method-assign]
+    try:
+        yamlfile._last_good.clear()
+        _indexed.clear()
+        keep_models_in(cache_dir.parent)
+        zero = time.perf_counter()
+        load_all(folder, sources, cache_dir)
+        parts.append(("", "whole load", 0.0, (time.perf_counter() - zero) * 1000, 0.0))
+    finally:
+        search_index.Building._fill, sources_module._Indexing.result = saved  # type: ignore[method-assign]
+    return sorted(parts, key=lambda p: p[2])
+
+
+def show_timeline(parts: list[tuple[str, str, float, float, float]]) -> None:
+    print("  one cold load, part by part (ms from its start; CPU of the thread it ran on):")
+    small: dict[str, list[float]] = {}
+    for thread, label, start, end, cpu in parts:
+        if end - start < 5 and label != "whole load":  # the small files: summed
+            got = small.setdefault(thread, [start, end, 0.0])
+            got[1], got[2] = end, got[2] + cpu
+            continue
+        print(f"    {start:7.0f} - {end:7.0f}  {thread or '-':>18}  {label} (CPU {cpu:,.0f})")
+    for thread, (start, end, cpu) in small.items():
+        print(f"    {start:7.0f} - {end:7.0f}  {thread:>18}  the small files (CPU {cpu:,.0f})")
+
+
 async def loop_lag_during_reload(folder: Path) -> tuple[float, float, int]:
     """(reload seconds, worst lag of a 10 ms timer in ms, timer ticks) while reloading."""
     store = ContentStore(folder, SOURCES)
@@ -169,11 +237,39 @@ async def loop_lag_during_reload(folder: Path) -> tuple[float, float, int]:
     return took, worst * 1000, ticks
 
 
+def cold_only(entries: int, runs: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "content"
+        write_content(folder, entries)
+        load_all(folder, SOURCES)  # the code scan and everything done once per process
+        for run in range(runs):
+            cache_dir = Path(tmp) / f"content-cache-{run}"
+            cpu_before = time.process_time()
+            cold = timed(lambda: fresh_load(folder, cache_dir))  # noqa: B023
+            cpu = time.process_time() - cpu_before
+            print(
+                f"cold load at {entries:,} entries: {cold * 1000:,.0f} ms wall ="
+                f" {cold / CEILING_S:.2f} of the 1 s ceiling; CPU {cpu * 1000:,.0f} ms;"
+                f" {load_average()}"
+            )
+        show_timeline(timeline(folder, Path(tmp) / "content-cache-timed"))
+    print(load_average())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--entries", type=int, default=10_000)
+    parser.add_argument(
+        "--cold",
+        type=int,
+        metavar="N",
+        help="only the cold load, N times (each figure printed), and one timed part by part",
+    )
     args = parser.parse_args()
     print(load_average())
+    if args.cold:
+        cold_only(args.entries, args.cold)
+        return
     c_loader = getattr(yaml, "CSafeLoader", None)
     print(f"libyaml C loader available: {c_loader is not None}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -196,6 +292,7 @@ def main() -> None:
             f" {cold * 1000:,.0f} ms = {cold / CEILING_S:.2f} of the 1 s ceiling;"
             f" CPU time {cpu * 1000:,.0f} ms = {cpu / CEILING_S:.2f} of it"
         )
+        show_timeline(timeline(folder, Path(tmp) / "content-cache-timed"))
         kept = sum(p.stat().st_size for p in cache_dir.iterdir()) / 1e6
         runs = [warm_start(folder, cache_dir) for _ in range(3)]
         wall, cpu = min(r[0] for r in runs), min(r[1] for r in runs)

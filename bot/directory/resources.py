@@ -72,17 +72,23 @@ class ResourceDirectory:
         self._by_id = {r.id: r for r in self.resources}
         self._topics = {t.id: t for t in file.topics}
         self.index = index or SearchIndex.build(docs_of(file))
-        self.vocabulary = self.index.vocabulary()
         self._spelling: Spelling | None = None
         self._spelling_made = threading.Lock()
         english_words()  # loaded now, with the content, not during someone's search
         self.pages: Pages[str] = Pages()
 
+    @property
+    def vocabulary(self) -> list[str]:
+        """Every word in the index, sorted: read once (``SearchIndex.terms``), not while
+        the content loads."""
+        return self.index.vocabulary()
+
     def spelling(self) -> Spelling:
         """What a word may be a typo for: made once the service answers (bot/warm.py, on a
         worker thread), or by the first search that needs it, if that comes first (then it
         waits for the thread making it). Either way the same words, so the same answers;
-        the content load does not wait for it (about 40 ms at 10,000 entries)."""
+        the content load does not wait for it (about 40 ms at 10,000 entries, and the
+        index's words it is made from, as much again)."""
         if self._spelling is None:
             with self._spelling_made:
                 if self._spelling is None:

@@ -160,12 +160,12 @@ class SearchIndex:
     Closing it when the index goes is safe: a search under way, on a worker thread or not,
     holds the index (through its directory), so the index cannot go before the search ends."""
 
-    def __init__(self, conn: sqlite3.Connection, terms: Terms | None = None) -> None:
+    def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
         self._release = weakref.finalize(self, conn.close)
-        self._terms = terms
+        self._terms: Terms | None = None
         self._facets: Facets | None = None
-        self._building = threading.Lock()  # the facets: built once, by whichever thread asks
+        self._building = threading.Lock()  # facets and terms: made once, by whichever thread asks
 
     @classmethod
     def build(cls, docs: Iterable[IndexedDoc]) -> SearchIndex:
@@ -198,9 +198,13 @@ class SearchIndex:
         return self.terms().words
 
     def terms(self) -> Terms:
-        """Every word with how many entries hold it: read once, with the vocabulary."""
+        """Every word with how many entries hold it: read once, with the vocabulary, once
+        the service answers (bot/warm.py, on a worker thread), or by the first search, if
+        that comes first (then it waits for the thread reading them: the same words)."""
         if self._terms is None:
-            self._terms = _terms(self._conn)
+            with self._building:
+                if self._terms is None:
+                    self._terms = _terms(self._conn)
         return self._terms
 
     def facets(self) -> Facets:
@@ -394,8 +398,9 @@ _FILL = (
     " FROM temp.staged",
     "INSERT INTO facets SELECT doc, folded, cost, indigenous, peer, crisis FROM temp.staged",
 )
-#: Every word with how many entries hold it, as two JSON arrays: one SQLite step, where a
-#: row a word was 20,000 steps, each taking the GIL back (``_terms``).
+#: Every word with how many entries hold it, as two JSON arrays: one SQLite step and two
+#: ``json.loads``, where a row a word was 20,000 steps (``_terms``; 35-55 against 45-70 ms of
+#: CPU at 10,000 entries).
 _VOCAB = (
     "SELECT json_group_array(term), json_group_array(doc)"
     " FROM (SELECT term, doc FROM vocab ORDER BY term)"
@@ -429,7 +434,6 @@ class Building:
         self._release = weakref.finalize(self, conn.close)
         self._error: BaseException | None = None
         self._stop = False
-        self._vocab: tuple[str, str] | None = None
         self.image: bytes | None = None
         try:
             conn.executescript(_SCHEMA + _STAGE)
@@ -458,9 +462,6 @@ class Building:
             conn.execute("CREATE INDEX tags_lookup ON tags(doc, kind, value)")
             conn.commit()
             conn.execute("DROP TABLE temp.staged")
-            if self._stop:
-                return
-            self._vocab = conn.execute(_VOCAB).fetchone()
             if keep_image and not self._stop:
                 self.image = conn.serialize()
         except BaseException as exc:  # given to whoever asks for the result
@@ -472,8 +473,7 @@ class Building:
         if self._error is not None:
             self._release()
             raise self._error
-        assert self._vocab is not None
-        index = SearchIndex(self._conn, _terms(self._conn, self._vocab))
+        index = SearchIndex(self._conn)
         self._release.detach()  # the index closes it now
         return index
 
@@ -486,11 +486,11 @@ class Building:
         self._release()
 
 
-def _terms(conn: sqlite3.Connection, vocab: tuple[str, str] | None = None) -> Terms:
+def _terms(conn: sqlite3.Connection) -> Terms:
     """The index's words with their counts (``Terms``), from the two JSON arrays of
-    ``_VOCAB`` (read here unless given). SQLite reads the words in order; should a version
-    not keep that order through ``json_group_array``, they are read a row a word instead."""
-    words, counts = vocab if vocab is not None else conn.execute(_VOCAB).fetchone()
+    ``_VOCAB``. SQLite reads the words in order; should a version not keep that order through
+    ``json_group_array``, they are read a row a word instead."""
+    words, counts = conn.execute(_VOCAB).fetchone()
     listed: list[str] = json.loads(words)
     if all(map(str.__lt__, listed, islice(listed, 1, None))):
         return Terms(zip(listed, json.loads(counts), strict=True))
