@@ -174,17 +174,22 @@ def timeline(folder: Path, cache_dir: Path) -> list[tuple[str, str, float, float
 
         return wrapper
 
-    sources = [
-        dataclasses.replace(
-            s,
-            load=timed_part(s.key, s.load),
-            begin=None if s.begin is None else timed_part(f"{s.key} (begin)", s.begin),
+    sources = []
+    for s in SOURCES:  # (main's code, to compare: no ``begin``, no ``Building``)
+        begin = getattr(s, "begin", None)
+        more = {} if begin is None else {"begin": timed_part(f"{s.key} (begin)", begin)}
+        sources.append(dataclasses.replace(s, load=timed_part(s.key, s.load), **more))
+    patched = [
+        (owner, name, getattr(owner, name))
+        for owner, name in (
+            (getattr(search_index, "Building", None), "_fill"),
+            (getattr(sources_module, "_Indexing", None), "result"),
         )
-        for s in SOURCES
+        if owner is not None
     ]
-    saved = (search_index.Building._fill, sources_module._Indexing.result)
-    search_index.Building._fill = timed_part("index: fill, words, image", saved[0])  # type: ignore[method-assign]
-    sources_module._Indexing.result = timed_part("resources: wait, directory", saved[1])  # type: ignore[method-assign]
+    labels = {"_fill": "index: fill (its own thread)", "result": "resources: wait, directory"}
+    for owner, name, method in patched:
+        setattr(owner, name, timed_part(labels[name], method))
     try:
         yamlfile._last_good.clear()
         _indexed.clear()
@@ -193,7 +198,8 @@ def timeline(folder: Path, cache_dir: Path) -> list[tuple[str, str, float, float
         load_all(folder, sources, cache_dir)
         parts.append(("", "whole load", 0.0, (time.perf_counter() - zero) * 1000, 0.0))
     finally:
-        search_index.Building._fill, sources_module._Indexing.result = saved  # type: ignore[method-assign]
+        for owner, name, method in patched:
+            setattr(owner, name, method)
     return sorted(parts, key=lambda p: p[2])
 
 
@@ -202,12 +208,12 @@ def show_timeline(parts: list[tuple[str, str, float, float, float]]) -> None:
     small: dict[str, list[float]] = {}
     for thread, label, start, end, cpu in parts:
         if end - start < 5 and label != "whole load":  # the small files: summed
-            got = small.setdefault(thread, [start, end, 0.0])
-            got[1], got[2] = end, got[2] + cpu
+            got = small.setdefault(thread, [0.0, 0.0])
+            got[0], got[1] = got[0] + end - start, got[1] + cpu
             continue
         print(f"    {start:7.0f} - {end:7.0f}  {thread or '-':>18}  {label} (CPU {cpu:,.0f})")
-    for thread, (start, end, cpu) in small.items():
-        print(f"    {start:7.0f} - {end:7.0f}  {thread:>18}  the small files (CPU {cpu:,.0f})")
+    for thread, (wall, cpu) in small.items():
+        print(f"    {wall:17.0f}  {thread:>18}  the small files, summed (CPU {cpu:,.0f})")
 
 
 async def loop_lag_during_reload(folder: Path) -> tuple[float, float, int]:
