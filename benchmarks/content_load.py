@@ -31,16 +31,29 @@ mapping's values handled in place: 92-131 ms against 83-136, no gain. Left: the 
 check would hide it behind any other mistake in the file, changing the problems reported.
 
 Nothing is asserted: these are measurements. The machine's load average is printed beside;
-on a shared machine the CPU time is the steadier figure. Tried and not kept (see git log): the
-directory's search index built by SQLite on a thread of its own while the other files load
-(twice: after the whole file was checked, and fed in batches as its rows were made). It adds
-CPU (the rows are staged before SQLite reads them) and saves wall time only when a core is
-free, and the other files left to overlap take about a fifth of a second. The index itself
-was made cheaper instead (bot/storage/search_index.py, whose docstring lists what was
-measured and dropped): its three-letter prefix index is gone (80-190 ms of CPU at 10,000
-entries, the same results and order: ``python -m benchmarks.index_build --verify``), and its
-facets and tags rows are written hundreds to a statement; ``python -m benchmarks.index_build``
-times the build alone, ``--compare CHECKOUT`` against another checkout.
+on a shared machine the CPU time is the steadier figure. ``--cold N`` runs only the cold load,
+N times, and then one more timed part by part on each thread (``timeline``): with main's code
+beside (its benchmarks folder holding this file), the two can take turns, A B A B.
+
+The directory's search index is built by SQLite on a thread of its own while the other files
+load (``search_index.Building``, ``Source.begin``). Tried twice before and dropped, when it was
+measured at load 4-5 (no free core) and the rows went to the thread a row a statement: a
+thread that takes the GIL back after every row waits up to the switch interval (5 ms) each
+time the loading thread is running Python, so it did next to nothing until that thread
+stopped. Now the loading thread stages the rows in a temporary table (one ``executemany``,
+about 45 ms of CPU at 10,000 entries, and 30 ms making the rows for it) and the thread fills
+the index from it with one statement for the text (about 250-300 ms, all of it without the
+GIL) and one for the facets: the same index, byte for byte (tests/content/
+test_index_built_beside_the_load.py; ``python -m benchmarks.index_build --verify``). The
+critical path is then resources.yaml up to its staged rows, then the index's thread; the other
+files (distress.yaml, texts...: about 200 ms) are done meanwhile, on the other core when one is
+free. Also out of the load: the index's words (``SearchIndex.terms``, one JSON step instead of a
+row a word) and the spelling help (40 ms each), made just after the service answers
+(bot/warm.py) or by the first search that needs them.
+Tried and not kept: the index begun from resources.yaml's parsed data before the model checked
+it, the rows compared with the checked model's fields afterwards (``Foreseen``): making the
+rows from the plain data and checking their types cost 100-150 ms, comparing 50-70 ms, against
+the 100-150 ms of checking it moved out of the way: no gain, more CPU.
 """
 
 from __future__ import annotations
