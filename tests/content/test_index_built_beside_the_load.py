@@ -89,6 +89,8 @@ def test_the_index_built_on_its_thread_is_the_one_built_row_by_row() -> None:
     index = building.result()
     assert index.image() == built_row_by_row(file)
     assert building.image == index.image()  # what the content cache keeps
+    # The rows staged for the thread are gone with their database (their memory with them).
+    assert [row[1] for row in index._conn.execute("PRAGMA database_list")] == ["main"]
     index.close()
 
 
