@@ -40,7 +40,7 @@ load (``search_index.Building``, ``Source.begin``). Tried twice before and dropp
 measured at load 4-5 (no free core) and the rows went to the thread a row a statement: a
 thread that takes the GIL back after every row waits up to the switch interval (5 ms) each
 time the loading thread is running Python, so it did next to nothing until that thread
-stopped. Now the loading thread stages the rows in a temporary table (one ``executemany``,
+stopped. Now the loading thread stages the rows in a table of their own (one ``executemany``,
 about 45 ms of CPU at 10,000 entries, and 30 ms making the rows for it) and the thread fills
 the index from it with one statement for the text (about 250-300 ms, all of it without the
 GIL) and one for the facets: the same index, byte for byte (tests/content/
