@@ -50,6 +50,13 @@ files (distress.yaml, texts...: about 200 ms) are done meanwhile, on the other c
 free. Also out of the load: the index's words (``SearchIndex.terms``, one JSON step instead of a
 row a word) and the spelling help (40 ms each), made just after the service answers
 (bot/warm.py) or by the first search that needs them.
+Measured 2026-11-30 with ``--cold 2``, A B A B A B against main's code (013e048), load 0.8 to
+2.5 (other work on the host throughout, so a core was free only part of the time): main
+1,720 1,713 / 1,700 1,265 / 2,473 2,205 ms wall (CPU 1,712 1,656 / 1,612 1,248 / 1,835
+1,767), this code 1,551 1,859 / 1,200 1,158 / 1,081 1,036 ms (CPU 1,535 1,812 / 1,196 1,155 /
+1,072 1,025). One load part by part at load 2.5: resources.yaml up to its staged rows 0-805
+ms, the index's thread 783-1,104 (CPU 242) while the other files took 806-1,010, the whole
+1,144. With a CPU hog beside (load 2.8-3.8): main 4,456 4,789 ms, this code 3,189 3,015.
 Tried and not kept: the index begun from resources.yaml's parsed data before the model checked
 it, the rows compared with the checked model's fields afterwards (``Foreseen``): making the
 rows from the plain data and checking their types cost 100-150 ms, comparing 50-70 ms, against
