@@ -52,41 +52,67 @@ blanks at its ends would then keep them (not done). Left: the per-entry
 check would hide it behind any other mistake in the file, changing the problems reported.
 
 Nothing is asserted: these are measurements. The machine's load average is printed beside;
-on a shared machine the CPU time is the steadier figure. Tried and not kept (see git log): the
-directory's search index built by SQLite on a thread of its own while the other files load
-(twice: after the whole file was checked, and fed in batches as its rows were made). It adds
-CPU (the rows are staged before SQLite reads them) and saves wall time only when a core is
-free, and the other files left to overlap take about a fifth of a second. The index itself
-was made cheaper instead (bot/storage/search_index.py, whose docstring lists what was
-measured and dropped): its three-letter prefix index is gone (80-190 ms of CPU at 10,000
-entries, the same results and order: ``python -m benchmarks.index_build --verify``), and its
-facets and tags rows are written hundreds to a statement; ``python -m benchmarks.index_build``
-times the build alone, ``--compare CHECKOUT`` against another checkout.
+on a shared machine the CPU time is the steadier figure. ``--cold N`` runs only the cold load,
+N times, and then one more timed part by part on each thread (``timeline``): with main's code
+beside (its benchmarks folder holding this file), the two can take turns, A B A B.
+
+The directory's search index is built by SQLite on a thread of its own while the other files
+load (``search_index.Building``, ``Source.begin``). Tried twice before and dropped, when it was
+measured at load 4-5 (no free core) and the rows went to the thread a row a statement: a
+thread that takes the GIL back after every row waits up to the switch interval (5 ms) each
+time the loading thread is running Python, so it did next to nothing until that thread
+stopped. Now the loading thread stages the rows in a table of their own (one ``executemany``,
+about 45 ms of CPU at 10,000 entries, and 30 ms making the rows for it) and the thread fills
+the index from it with one statement for the text (about 250-300 ms, all of it without the
+GIL) and one for the facets: the same index, byte for byte (tests/content/
+test_index_built_beside_the_load.py; ``python -m benchmarks.index_build --verify``). The
+critical path is then resources.yaml up to its staged rows, then the index's thread; the other
+files (distress.yaml, texts...: about 200 ms) are done meanwhile, on the other core when one is
+free. Also out of the load: the index's words (``SearchIndex.terms``, one JSON step instead of a
+row a word) and the spelling help (40 ms each), made just after the service answers
+(bot/warm.py) or by the first search that needs them.
+Measured 2026-11-30 with ``--cold 2``, A B A B A B against main's code (013e048), load 0.8 to
+2.5 (other work on the host throughout, so a core was free only part of the time): main
+1,720 1,713 / 1,700 1,265 / 2,473 2,205 ms wall (CPU 1,712 1,656 / 1,612 1,248 / 1,835
+1,767), this code 1,551 1,859 / 1,200 1,158 / 1,081 1,036 ms (CPU 1,535 1,812 / 1,196 1,155 /
+1,072 1,025). One load part by part at load 2.5: resources.yaml up to its staged rows 0-805
+ms, the index's thread 783-1,104 (CPU 242) while the other files took 806-1,010, the whole
+1,144. With a CPU hog beside (load 2.8-3.8): main 4,456 4,789 ms, this code 3,189 3,015.
+Tried and not kept: the index begun from resources.yaml's parsed data before the model checked
+it, the rows compared with the checked model's fields afterwards (``Foreseen``): making the
+rows from the plain data and checking their types cost 100-150 ms, comparing 50-70 ms, against
+the 100-150 ms of checking it moved out of the way: no gain, more CPU.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import dataclasses
 import os
 import random
 import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import yaml
 
 from benchmarks.search import synthetic
 from bot.content import fastyaml, yamlfile
+from bot.content import sources as sources_module
 from bot.content.schema.resources import ResourcesFile
 from bot.content.sources import SOURCES, _indexed
 from bot.content.store import ContentStore, _no_cyclic_gc, load_all
 from bot.content.wording import scan
 from bot.directory.distress_model import keep_models_in
 from bot.directory.resources import ResourceDirectory
+from bot.storage import search_index
 
 REPO = Path(__file__).resolve().parent.parent
 CEILING_S = 1.0  # issue 14: content load at 10k entries at most 1 s
@@ -163,6 +189,74 @@ def breakdown(folder: Path, loader: type) -> dict[str, float]:
     return figures
 
 
+def timeline(folder: Path, cache_dir: Path) -> list[tuple[str, str, float, float, float]]:
+    """One cold load with each part timed on the thread it runs on: (thread, part, start ms,
+    end ms, that thread's CPU ms). The parts: each source's load (resources.yaml's until its
+    index's thread starts: read, parse, check, rows staged), the index's thread, and the
+    wait for it at the end (with the directory made from it)."""
+    parts: list[tuple[str, str, float, float, float]] = []
+    zero = time.perf_counter()
+
+    def timed_part(label: str, run: Callable[..., Any]) -> Callable[..., Any]:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            wall, cpu = time.perf_counter(), time.thread_time()
+            try:
+                return run(*args, **kwargs)
+            finally:
+                parts.append(
+                    (
+                        threading.current_thread().name,
+                        label,
+                        (wall - zero) * 1000,
+                        (time.perf_counter() - zero) * 1000,
+                        (time.thread_time() - cpu) * 1000,
+                    )
+                )
+
+        return wrapper
+
+    sources = []
+    for s in SOURCES:  # (main's code, to compare: no ``begin``, no ``Building``)
+        begin = getattr(s, "begin", None)
+        more = {} if begin is None else {"begin": timed_part(f"{s.key} (begin)", begin)}
+        sources.append(dataclasses.replace(s, load=timed_part(s.key, s.load), **more))
+    patched = [
+        (owner, name, getattr(owner, name))
+        for owner, name in (
+            (getattr(search_index, "Building", None), "_fill"),
+            (getattr(sources_module, "_Indexing", None), "result"),
+        )
+        if owner is not None
+    ]
+    labels = {"_fill": "index: fill (its own thread)", "result": "resources: wait, directory"}
+    for owner, name, method in patched:
+        setattr(owner, name, timed_part(labels[name], method))
+    try:
+        yamlfile._last_good.clear()
+        _indexed.clear()
+        keep_models_in(cache_dir.parent)
+        zero = time.perf_counter()
+        load_all(folder, sources, cache_dir)
+        parts.append(("", "whole load", 0.0, (time.perf_counter() - zero) * 1000, 0.0))
+    finally:
+        for owner, name, method in patched:
+            setattr(owner, name, method)
+    return sorted(parts, key=lambda p: p[2])
+
+
+def show_timeline(parts: list[tuple[str, str, float, float, float]]) -> None:
+    print("  one cold load, part by part (ms from its start; CPU of the thread it ran on):")
+    small: dict[str, list[float]] = {}
+    for thread, label, start, end, cpu in parts:
+        if end - start < 5 and label != "whole load":  # the small files: summed
+            got = small.setdefault(thread, [0.0, 0.0])
+            got[0], got[1] = got[0] + end - start, got[1] + cpu
+            continue
+        print(f"    {start:7.0f} - {end:7.0f}  {thread or '-':>18}  {label} (CPU {cpu:,.0f})")
+    for thread, (wall, cpu) in small.items():
+        print(f"    {wall:17.0f}  {thread:>18}  the small files, summed (CPU {cpu:,.0f})")
+
+
 async def loop_lag_during_reload(folder: Path) -> tuple[float, float, int]:
     """(reload seconds, worst lag of a 10 ms timer in ms, timer ticks) while reloading."""
     store = ContentStore(folder, SOURCES)
@@ -190,11 +284,39 @@ async def loop_lag_during_reload(folder: Path) -> tuple[float, float, int]:
     return took, worst * 1000, ticks
 
 
+def cold_only(entries: int, runs: int) -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp) / "content"
+        write_content(folder, entries)
+        load_all(folder, SOURCES)  # the code scan and everything done once per process
+        for run in range(runs):
+            cache_dir = Path(tmp) / f"content-cache-{run}"
+            cpu_before = time.process_time()
+            cold = timed(lambda: fresh_load(folder, cache_dir))  # noqa: B023
+            cpu = time.process_time() - cpu_before
+            print(
+                f"cold load at {entries:,} entries: {cold * 1000:,.0f} ms wall ="
+                f" {cold / CEILING_S:.2f} of the 1 s ceiling; CPU {cpu * 1000:,.0f} ms;"
+                f" {load_average()}"
+            )
+        show_timeline(timeline(folder, Path(tmp) / "content-cache-timed"))
+    print(load_average())
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--entries", type=int, default=10_000)
+    parser.add_argument(
+        "--cold",
+        type=int,
+        metavar="N",
+        help="only the cold load, N times (each figure printed), and one timed part by part",
+    )
     args = parser.parse_args()
     print(load_average())
+    if args.cold:
+        cold_only(args.entries, args.cold)
+        return
     c_loader = getattr(yaml, "CSafeLoader", None)
     print(f"libyaml C loader available: {c_loader is not None}")
     with tempfile.TemporaryDirectory() as tmp:
@@ -217,6 +339,7 @@ def main() -> None:
             f" {cold * 1000:,.0f} ms = {cold / CEILING_S:.2f} of the 1 s ceiling;"
             f" CPU time {cpu * 1000:,.0f} ms = {cpu / CEILING_S:.2f} of it"
         )
+        show_timeline(timeline(folder, Path(tmp) / "content-cache-timed"))
         kept = sum(p.stat().st_size for p in cache_dir.iterdir()) / 1e6
         runs = [warm_start(folder, cache_dir) for _ in range(3)]
         wall, cpu = min(r[0] for r in runs), min(r[1] for r in runs)

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import HttpUrl
 
@@ -23,15 +24,17 @@ from bot.content.schema.prompts import PromptsFile
 from bot.content.schema.reflections import PowerFile, RolecheckFile
 from bot.content.schema.resources import ResourcesFile
 from bot.content.schema.trainings import TrainingsFile
-from bot.content.store import Source
+from bot.content.store import Pending, Source
 from bot.content.texts import Texts, load_texts
 from bot.content.yamlfile import M, digest_of, load_yaml_model
 from bot.directory import compiled
 from bot.directory.distress import Distress
 from bot.directory.distress_model import SHIPPED, Recogniser, prepare
-from bot.directory.resources import INDEX_FORMAT, ResourceDirectory
+from bot.directory.resources import INDEX_FORMAT, ResourceDirectory, docs_of
 from bot.storage.search_index import FORMAT as index_format
-from bot.storage.search_index import SearchIndex
+from bot.storage.search_index import Building, SearchIndex
+
+T = TypeVar("T")
 
 
 class Confirmable(Protocol):
@@ -155,24 +158,62 @@ def _opportunities_warnings(file: OpportunitiesFile) -> list[str]:
 _indexed: list[ResourceDirectory] = []  # the last one built, reused while its file is unchanged
 
 
-def _resources(directory: Path) -> ResourceDirectory:
+@dataclass(frozen=True, slots=True)
+class _Ready(Generic[T]):
+    """A load with nothing left to do."""
+
+    value: T
+
+    def result(self) -> T:
+        return self.value
+
+    def discard(self) -> None:
+        pass
+
+
+class _Indexing:
+    """resources.yaml read and checked, its search index being built on a thread."""
+
+    def __init__(self, file: ResourcesFile, key: str | None) -> None:
+        self._file = file
+        self._key = key
+        self._building = Building(docs_of(file), keep_image=key is not None)
+
+    def result(self) -> ResourceDirectory:
+        built = ResourceDirectory(self._file, self._building.result())
+        if self._key is not None and self._building.image is not None:
+            cache.write("index.resources", self._key, self._building.image)
+        _indexed[:] = [built]
+        return built
+
+    def discard(self) -> None:
+        self._building.discard()
+
+
+def _begin_resources(directory: Path) -> Pending[ResourceDirectory]:
     """The directory and its search index, built together so a reload swaps both at once.
     An unchanged file gives back the very same model (see ``load_yaml_model``), and then the
     index built from it is reused too; at a start, the index kept on disk for these very
-    bytes is (``bot.content.cache``)."""
+    bytes is (``bot.content.cache``). Else the index is built on a thread of its own
+    (``Building``) while the other files load, and taken when they are done."""
     path = directory / "resources.yaml"
     file = load_yaml_model(path, ResourcesFile, shown_as="resources.yaml")
     if _indexed and _indexed[0].file is file:
-        return _indexed[0]
+        return _Ready(_indexed[0])
     digest = digest_of(path, ResourcesFile, file)
     key = f"{digest}-{INDEX_FORMAT}{index_format}"  # the file, and this code's index
     image = cache.read("index.resources", key) if digest else None
     kept = SearchIndex.from_image(image, len(file.resources)) if image else None
+    if kept is None:
+        return _Indexing(file, key if digest else None)
     built = ResourceDirectory(file, kept)
-    if digest and kept is None:
-        cache.write("index.resources", key, built.index.image())
     _indexed[:] = [built]
-    return built
+    return _Ready(built)
+
+
+def _resources(directory: Path) -> ResourceDirectory:
+    """``_begin_resources``, waited for."""
+    return _begin_resources(directory).result()
 
 
 def _markdown(directory: Path, name: str, what: str) -> str:
@@ -207,7 +248,9 @@ def _privacy(directory: Path) -> str:
     return _markdown(directory, "privacy.md", "what the bot keeps and who can see it")
 
 
-RESOURCES: Source[ResourceDirectory] = Source("resources", _resources, _resources_warnings)
+RESOURCES: Source[ResourceDirectory] = Source(
+    "resources", _resources, _resources_warnings, _begin_resources
+)
 TRAININGS: Source[TrainingsFile] = Source("trainings", load_trainings, _trainings_warnings)
 OPPORTUNITIES: Source[OpportunitiesFile] = _yaml_source(
     "opportunities", OpportunitiesFile, _opportunities_warnings

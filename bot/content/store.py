@@ -14,7 +14,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar, cast
+from typing import Any, Generic, Protocol, TypeVar, cast
 
 from bot import collector
 from bot.content import cache
@@ -22,16 +22,35 @@ from bot.content.problems import ContentError, Problem
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class Pending(Protocol[T_co]):
+    """A source's load under way on a thread of its own (see ``Source.begin``)."""
+
+    def result(self) -> T_co:
+        """What the load gives, once done; raises ContentError as ``Source.load`` would."""
+        ...
+
+    def discard(self) -> None:
+        """Stop the work and free what it holds (its thread ended, its connections closed)."""
+        ...
 
 
 @dataclass(frozen=True, slots=True)
 class Source(Generic[T]):
     """One kind of content: how to load it from the content folder, and what to warn about
-    in it that is not an error (say, a crisis line no person has confirmed yet)."""
+    in it that is not an error (say, a crisis line no person has confirmed yet).
+
+    ``begin``, when set, does what ``load`` does but leaves its longest part running on a
+    thread of its own: ``load_all`` begins such sources first and loads the others
+    meanwhile (the search index of the directory, built by SQLite without the GIL while the
+    other files are read in Python, on the machine's other core)."""
 
     key: str
     load: Callable[[Path], T]
     warnings: Callable[[T], list[str]] | None = None
+    begin: Callable[[Path], Pending[T]] | None = None
 
 
 class Content:
@@ -75,23 +94,44 @@ def load_all(
 
 
 def _load_all(directory: Path, sources: Sequence[Source[Any]]) -> tuple[Content, list[str]]:
+    """Sources with a ``begin`` are begun first and finished last, so their threads work
+    while the others load; problems and warnings are listed in the order of ``sources``
+    all the same. Whatever goes wrong, nothing begun is left running."""
     values: dict[str, Any] = {}
-    problems: list[Problem] = []
-    warnings: list[str] = []
+    failed: dict[str, list[Problem]] = {}
     if not directory.is_dir():
         raise ContentError(
             [Problem(str(directory), "the content folder is missing; set CONTENT_DIR")]
         )
+    begun: dict[str, Pending[Any]] = {}
+    try:
+        for source in sources:
+            if source.begin is not None:
+                try:
+                    begun[source.key] = source.begin(directory)
+                except ContentError as exc:
+                    failed[source.key] = exc.problems
+        for source in sources:
+            if source.begin is None:
+                try:
+                    values[source.key] = source.load(directory)
+                except ContentError as exc:
+                    failed[source.key] = exc.problems
+        for key in list(begun):
+            try:
+                values[key] = begun[key].result()
+            except ContentError as exc:
+                failed[key] = exc.problems
+            del begun[key]  # done with: nothing left to discard
+    finally:
+        for pending in begun.values():
+            pending.discard()
+    if failed:
+        raise ContentError([p for s in sources for p in failed.get(s.key, [])])
+    warnings: list[str] = []
     for source in sources:
-        try:
-            values[source.key] = value = source.load(directory)
-        except ContentError as exc:
-            problems += exc.problems
-            continue
         if source.warnings is not None:
-            warnings += source.warnings(value)
-    if problems:
-        raise ContentError(problems)
+            warnings += source.warnings(values[source.key])
     return Content(values), warnings
 
 

@@ -8,6 +8,7 @@ find entries with all but one of its words. Nothing found is said plainly, not p
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 
 from rapidfuzz.distance import OSA
@@ -70,14 +71,29 @@ class ResourceDirectory:
         self.resources = list(file.resources)
         self._by_id = {r.id: r for r in self.resources}
         self._topics = {t.id: t for t in file.topics}
-        labels = {t.id: t.label for t in file.topics}
-        self.index = index or SearchIndex.build(
-            _doc(i, r, labels) for i, r in enumerate(file.resources)
-        )
-        self.vocabulary = self.index.vocabulary()
-        self._spelling = Spelling(self.vocabulary)
+        self.index = index or SearchIndex.build(docs_of(file))
+        self._spelling: Spelling | None = None
+        self._spelling_made = threading.Lock()
         english_words()  # loaded now, with the content, not during someone's search
         self.pages: Pages[str] = Pages()
+
+    @property
+    def vocabulary(self) -> list[str]:
+        """Every word in the index, sorted: read once (``SearchIndex.terms``), not while
+        the content loads."""
+        return self.index.vocabulary()
+
+    def spelling(self) -> Spelling:
+        """What a word may be a typo for: made once the service answers (bot/warm.py, on a
+        worker thread), or by the first search that needs it, if that comes first (then it
+        waits for the thread making it). Either way the same words, so the same answers;
+        the content load does not wait for it (about 40 ms at 10,000 entries, and the
+        index's words it is made from, as much again)."""
+        if self._spelling is None:
+            with self._spelling_made:
+                if self._spelling is None:
+                    self._spelling = Spelling(self.vocabulary)
+        return self._spelling
 
     @property
     def topics(self) -> list[Topic]:
@@ -160,7 +176,7 @@ class ResourceDirectory:
         for word in typed:
             if has_prefix(self.vocabulary, word) or is_english(word) or word.isdigit():
                 continue
-            close = self._spelling.close(word)
+            close = self.spelling().close(word)
             if close:
                 found[word] = close
         return found
@@ -188,6 +204,12 @@ def _near(word: str, name: str) -> bool:
         return True
     typos = allowed_typos(word)
     return bool(typos) and OSA.distance(word, name, score_cutoff=typos) <= typos
+
+
+def docs_of(file: ResourcesFile) -> list[IndexedDoc]:
+    """What every entry of ``file`` puts in the index, in the file's order."""
+    labels = {t.id: t.label for t in file.topics}
+    return [_doc(i, r, labels) for i, r in enumerate(file.resources)]
 
 
 def _doc(position: int, r: Resource, labels: dict[str, str]) -> IndexedDoc:

@@ -53,13 +53,14 @@ and rowids: 75 against 105 ms at best.
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 import threading
 import weakref
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from itertools import chain
+from itertools import chain, islice
 from typing import NamedTuple
 
 from bot.storage.search_memory import Facets, Terms, Wanted
@@ -164,34 +165,13 @@ class SearchIndex:
         self._release = weakref.finalize(self, conn.close)
         self._terms: Terms | None = None
         self._facets: Facets | None = None
-        self._building = threading.Lock()  # the facets: built once, by whichever thread asks
+        self._building = threading.Lock()  # facets and terms: made once, by whichever thread asks
 
     @classmethod
     def build(cls, docs: Iterable[IndexedDoc]) -> SearchIndex:
-        conn = sqlite3.connect(":memory:", check_same_thread=False)
-        conn.executescript(_SCHEMA)
-        rows = list(docs)
-        with conn:
-            # One row a statement: FTS5 writes what it holds at each statement savepoint,
-            # and a statement of many rows opens one (a segment a statement, not one).
-            conn.executemany(
-                f"INSERT INTO docs(rowid, {', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
-                [d[:6] for d in rows],
-            )
-            _insert(
-                conn,
-                "facets",
-                6,
-                [
-                    (d.position, d.name.casefold(), d.cost, d.indigenous, d.peer, d.crisis)
-                    for d in rows
-                ],
-            )
-            _insert(
-                conn, "tags", 3, [(d.position, kind, value) for d in rows for kind, value in d.tags]
-            )
-            conn.execute("CREATE INDEX tags_lookup ON tags(doc, kind, value)")
-        return cls(conn)
+        """The index of ``docs``, built before it returns (see ``Building`` for one built
+        while the caller does other work)."""
+        return Building(docs).result()
 
     def image(self) -> bytes:
         """The whole index as bytes, to keep beside the database (``bot.content.cache``)."""
@@ -218,9 +198,13 @@ class SearchIndex:
         return self.terms().words
 
     def terms(self) -> Terms:
-        """Every word with how many entries hold it: read once, with the vocabulary."""
+        """Every word with how many entries hold it: read once, with the vocabulary, once
+        the service answers (bot/warm.py, on a worker thread), or by the first search, if
+        that comes first (then it waits for the thread reading them: the same words)."""
         if self._terms is None:
-            self._terms = Terms(self._conn.execute("SELECT term, doc FROM vocab ORDER BY term"))
+            with self._building:
+                if self._terms is None:
+                    self._terms = _terms(self._conn)
         return self._terms
 
     def facets(self) -> Facets:
@@ -395,6 +379,124 @@ class SearchIndex:
 
     def close(self) -> None:
         self._release()  # at most once: not again when the index is freed
+
+
+#: Where ``Building`` puts the rows for its thread: a table of a database in memory attached
+#: to the index's connection only while it is built (never part of the index or its image),
+#: one row per entry with its text and its facets. Detached once the index is filled, so its
+#: memory goes with it (a temporary table dropped kept its pages, about 6 MB at 10,000
+#: entries, for as long as the index lived).
+_STAGE = """
+ATTACH DATABASE ':memory:' AS stage;
+CREATE TABLE stage.staged (
+    doc INTEGER PRIMARY KEY, name, keywords, topics, summary, description,
+    folded, cost, indigenous, peer, crisis
+);
+"""
+_STAGED = "INSERT INTO stage.staged VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+#: What the thread runs: one statement each, whose steps SQLite takes without the GIL.
+_FILL = (
+    f"INSERT INTO docs(rowid, {', '.join(COLUMNS)}) SELECT doc, {', '.join(COLUMNS)}"
+    " FROM stage.staged",
+    "INSERT INTO facets SELECT doc, folded, cost, indigenous, peer, crisis FROM stage.staged",
+)
+#: Every word with how many entries hold it, as two JSON arrays: one SQLite step and two
+#: ``json.loads``, where a row a word was 20,000 steps (``_terms``; 35-55 against 45-70 ms of
+#: CPU at 10,000 entries).
+_VOCAB = (
+    "SELECT json_group_array(term), json_group_array(doc)"
+    " FROM (SELECT term, doc FROM vocab ORDER BY term)"
+)
+
+
+class Building:
+    """An index being built on a thread of its own while the caller goes on: ``result``
+    gives the index when it is done, ``discard`` drops it (the thread stopped and joined,
+    its connection closed). What the caller meets is what ``SearchIndex.build`` gave:
+    the same index (the same rows in the same order: its image is the same bytes), and any
+    error of the build raised by ``result``.
+
+    Why: building the index is about a third of a cold content load, and almost all of it is
+    SQLite's own work (FTS5 reading and writing every word), done without Python's GIL; the
+    content load's other files, done in Python, can take the other core meanwhile. The work
+    is arranged for that: the caller stages every entry in a table of its own (one
+    ``executemany`` into a plain table: cheap), and the thread fills the index from it with
+    one statement for the text and one for the facets. A row a statement on the thread (as
+    ``build`` did) would take the GIL back after every row, and, while the caller's thread
+    holds it running Python, wait up to the interpreter's switch interval (5 ms) each time:
+    the thread then did next to nothing until the caller stopped (measured: no gain).
+    Inserting the text many rows a statement instead would make a segment a statement (see
+    the module's docstring), and staging it all as JSON cost more than it saved."""
+
+    def __init__(self, docs: Iterable[IndexedDoc], *, keep_image: bool = False) -> None:
+        """Stage ``docs`` and start the thread. ``keep_image``: also take the index's image
+        (``SearchIndex.image``) on the thread, to keep on disk."""
+        conn = sqlite3.connect(":memory:", check_same_thread=False)
+        self._conn = conn
+        self._release = weakref.finalize(self, conn.close)
+        self._error: BaseException | None = None
+        self._stop = False
+        self.image: bytes | None = None
+        try:
+            conn.executescript(_SCHEMA + _STAGE)
+            rows = list(docs)
+            conn.executemany(
+                _STAGED,
+                [(*d[:6], d.name.casefold(), d.cost, d.indigenous, d.peer, d.crisis) for d in rows],
+            )
+            tags = [(d.position, kind, value) for d in rows for kind, value in d.tags]
+        except BaseException:
+            self._release()
+            raise
+        self._thread = threading.Thread(
+            target=self._fill, args=(tags, keep_image), name="search-index-build", daemon=True
+        )
+        self._thread.start()
+
+    def _fill(self, tags: list[tuple[int, str, str]], keep_image: bool) -> None:
+        conn = self._conn
+        try:
+            for sql in _FILL:
+                if self._stop:
+                    return
+                conn.execute(sql)
+            _insert(conn, "tags", 3, tags)
+            conn.execute("CREATE INDEX tags_lookup ON tags(doc, kind, value)")
+            conn.commit()
+            conn.execute("DETACH DATABASE stage")
+            if keep_image and not self._stop:
+                self.image = conn.serialize()
+        except BaseException as exc:  # given to whoever asks for the result
+            self._error = exc
+
+    def result(self) -> SearchIndex:
+        """The index, once the thread is done; raises what the build raised."""
+        self._thread.join()
+        if self._error is not None:
+            self._release()
+            raise self._error
+        index = SearchIndex(self._conn)
+        self._release.detach()  # the index closes it now
+        return index
+
+    def discard(self) -> None:
+        """Stop the build (a statement under way is interrupted) and free all it holds."""
+        self._stop = True
+        if self._release.alive:
+            self._conn.interrupt()
+        self._thread.join()
+        self._release()
+
+
+def _terms(conn: sqlite3.Connection) -> Terms:
+    """The index's words with their counts (``Terms``), from the two JSON arrays of
+    ``_VOCAB``. SQLite reads the words in order; should a version not keep that order through
+    ``json_group_array``, they are read a row a word instead."""
+    words, counts = conn.execute(_VOCAB).fetchone()
+    listed: list[str] = json.loads(words)
+    if all(map(str.__lt__, listed, islice(listed, 1, None))):
+        return Terms(zip(listed, json.loads(counts), strict=True))
+    return Terms(conn.execute("SELECT term, doc FROM vocab ORDER BY term"))
 
 
 #: Values bound in one INSERT (``_insert``): SQLite's limit before 3.32 (now 32,766), so that

@@ -1,0 +1,216 @@
+"""The directory's search index is built on a thread of its own while the other content files
+load (``Source.begin``, ``search_index.Building``). The content, the index and the problems a
+broken folder gives are what loading one file after the other gives; nothing begun is left
+running, whatever fails."""
+
+from __future__ import annotations
+
+import dataclasses
+import shutil
+import sqlite3
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.content import sources, yamlfile
+from bot.content.problems import ContentError
+from bot.content.schema.resources import ResourcesFile
+from bot.content.sources import RESOURCES, SOURCES, TEXTS
+from bot.content.store import load_all
+from bot.directory.resources import Query, ResourceDirectory, docs_of
+from bot.storage import search_index
+from bot.storage.search_index import _SCHEMA, COLUMNS, Building, SearchIndex, _insert
+from tests.helpers import CONTENT
+
+#: Every source loaded one after the other, as before the index had a thread of its own.
+ONE_BY_ONE = [dataclasses.replace(s, begin=None) for s in SOURCES]
+
+
+@pytest.fixture(autouse=True)
+def _fresh() -> Iterator[None]:
+    """Each load parses and indexes anew (nothing reused from an earlier test or load)."""
+    yamlfile._last_good.clear()
+    sources._indexed.clear()
+    yield
+    yamlfile._last_good.clear()
+    sources._indexed.clear()
+
+
+@pytest.fixture
+def content_dir(tmp_path: Path) -> Path:
+    target = tmp_path / "content"
+    shutil.copytree(CONTENT, target)
+    return target
+
+
+def builders() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "search-index-build"]
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text("utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), "utf-8")
+
+
+def built_row_by_row(file: ResourcesFile) -> bytes:
+    """The index as ``SearchIndex.build`` made it before: the text a row a statement."""
+    docs = docs_of(file)
+    conn = sqlite3.connect(":memory:")
+    conn.executescript(_SCHEMA)
+    with conn:
+        conn.executemany(
+            f"INSERT INTO docs(rowid, {', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
+            [d[:6] for d in docs],
+        )
+        _insert(
+            conn,
+            "facets",
+            6,
+            [(d.position, d.name.casefold(), d.cost, d.indigenous, d.peer, d.crisis) for d in docs],
+        )
+        _insert(
+            conn, "tags", 3, [(d.position, kind, value) for d in docs for kind, value in d.tags]
+        )
+        conn.execute("CREATE INDEX tags_lookup ON tags(doc, kind, value)")
+    image = conn.serialize()
+    conn.close()
+    return image
+
+
+def test_the_index_built_on_its_thread_is_the_one_built_row_by_row() -> None:
+    file = yamlfile.load_yaml_model(
+        CONTENT / "resources.yaml", ResourcesFile, shown_as="resources.yaml"
+    )
+    building = Building(docs_of(file), keep_image=True)
+    index = building.result()
+    assert index.image() == built_row_by_row(file)
+    assert building.image == index.image()  # what the content cache keeps
+    # The rows staged for the thread are gone with their database (their memory with them).
+    assert [row[1] for row in index._conn.execute("PRAGMA database_list")] == ["main"]
+    index.close()
+
+
+def test_a_load_gives_what_loading_file_after_file_gives(content_dir: Path) -> None:
+    content, warnings = load_all(content_dir, SOURCES)
+    yamlfile._last_good.clear()
+    sources._indexed.clear()
+    alone, alone_warnings = load_all(content_dir, ONE_BY_ONE)
+    assert warnings == alone_warnings
+    for source in SOURCES:
+        if source is not RESOURCES and not isinstance(content[source], ResourceDirectory):
+            assert type(content[source]) is type(alone[source])
+    directory, other = content[RESOURCES], alone[RESOURCES]
+    assert directory.index.image() == other.index.image()
+    for text in ("naloxone", "grief circle", "nalxone", "counseling for peers", ""):
+        found, expected = directory.search(Query(text)), other.search(Query(text))
+        assert [r.id for r in found.resources] == [r.id for r in expected.resources]
+        assert found.corrected == expected.corrected and found.partial == expected.partial
+    assert not builders()
+
+
+async def test_the_problems_of_a_broken_folder_are_listed_in_the_same_order(
+    content_dir: Path,
+) -> None:
+    edit(content_dir / "resources.yaml", "cost: free", "cost: gratis")
+    edit(content_dir / "texts" / "help.yaml", "header: ", "header: [")
+    edit(content_dir / "crisis.yaml", "    hours: 24/7, English and French\n", "")
+    with pytest.raises(ContentError) as overlapped:
+        load_all(content_dir, SOURCES)
+    yamlfile._last_good.clear()
+    with pytest.raises(ContentError) as alone:
+        load_all(content_dir, ONE_BY_ONE)
+    assert [str(p) for p in overlapped.value.problems] == [str(p) for p in alone.value.problems]
+    shown = [p.file for p in overlapped.value.problems]
+    assert shown.index("crisis.yaml") < shown.index("texts/help.yaml")
+    assert shown.index("texts/help.yaml") < shown.index("resources.yaml")
+    assert not builders()
+
+
+def test_another_broken_file_still_keeps_the_index_for_the_next_load(content_dir: Path) -> None:
+    edit(content_dir / "texts" / "help.yaml", "header: ", "header: [")
+    with pytest.raises(ContentError) as err:
+        load_all(content_dir, SOURCES)
+    assert [p.file for p in err.value.problems] == ["texts/help.yaml"]
+    assert not builders()
+    (kept,) = sources._indexed  # built while texts were read; used once they are fixed
+    edit(content_dir / "texts" / "help.yaml", "header: [", "header: ")
+    content, _ = load_all(content_dir, SOURCES)
+    assert content[RESOURCES] is kept
+    assert content[TEXTS] is not None
+
+
+def test_an_error_on_the_index_thread_reaches_the_caller_and_nothing_is_left(
+    content_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(search_index, "_FILL", ("INSERT INTO nowhere SELECT 1",))
+    with pytest.raises(sqlite3.OperationalError, match="no such table: nowhere"):
+        load_all(content_dir, SOURCES)
+    assert not builders()
+
+
+def test_an_unexpected_failure_of_another_file_stops_the_index_thread(
+    content_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    begun: list[Any] = []
+    begin = RESOURCES.begin
+    assert begin is not None
+
+    def begin_and_watch(directory: Path) -> Any:
+        pending = begin(directory)
+        begun.append(pending._building)
+        return pending
+
+    def texts_fail(directory: Path) -> Any:
+        raise RuntimeError("a disk went away")
+
+    watched = [
+        dataclasses.replace(s, begin=begin_and_watch)
+        if s is RESOURCES
+        else dataclasses.replace(s, load=texts_fail)
+        if s is TEXTS
+        else s
+        for s in SOURCES
+    ]
+    with pytest.raises(RuntimeError, match="a disk went away"):
+        load_all(content_dir, watched)
+    (building,) = begun
+    assert not building._thread.is_alive()
+    with pytest.raises(sqlite3.ProgrammingError, match="closed database"):
+        building._conn.execute("SELECT 1")
+    assert not builders()
+
+
+def test_a_discarded_build_ends_its_thread_and_closes_its_connection() -> None:
+    file = yamlfile.load_yaml_model(
+        CONTENT / "resources.yaml", ResourcesFile, shown_as="resources.yaml"
+    )
+    building = Building(docs_of(file) * 1)
+    building.discard()
+    assert not building._thread.is_alive()
+    with pytest.raises(sqlite3.ProgrammingError, match="closed database"):
+        building._conn.execute("SELECT 1")
+
+
+def test_the_spelling_help_is_made_once_after_the_load_and_answers_the_same() -> None:
+    file = yamlfile.load_yaml_model(
+        CONTENT / "resources.yaml", ResourcesFile, shown_as="resources.yaml"
+    )
+    first, second = (
+        ResourceDirectory(file),
+        ResourceDirectory(file, SearchIndex.build(docs_of(file))),
+    )
+    assert first._spelling is None  # not made while the content loads
+    second.spelling()
+    for text in ("nalxone", "greif", "counseling"):
+        assert first.search(Query(text)) == second.search(Query(text))
+    made: list[object] = []
+    threads = [threading.Thread(target=lambda: made.append(first.spelling())) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(m is made[0] for m in made) and made[0] is first.spelling()
