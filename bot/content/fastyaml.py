@@ -52,11 +52,12 @@ _END_FIRST = re.compile(rb"\.\.\.(?:[ \t\r\n]|$)")
 _START = r"(?:^|[\[{,:]|-[ \t]|\?[ \t])[ \t]*"
 _END = r"[ \t]*(?:$|[,\]}#]|:(?:[ \t]|$))"
 #: Also any plain value led by an underscore (``_3``, ``-_1``, ``._1``): a number in yaml-rs,
-#: a text in PyYAML.
+#: a text in PyYAML; and ``.inf``/``.nan`` in any mix of case, signed or not: yaml-rs reads
+#: ``.Nan`` and ``-.iNf`` as numbers, PyYAML only three spellings of each.
 _ODD_NUMBER = re.compile(
     rf"{_START}(?:[-+]?\.?_|(?![-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?{_END})[-+]?(?:0[xX][0-9a-fA-F_]+"
     r"|0[oObB][0-9_]+|[0-9][0-9_]*(?:[.:][0-9_]*)*(?:[eE][-+]?[0-9_]+)?"
-    rf"|\.[0-9][0-9_]*(?:[eE][-+]?[0-9_]+)?|\.(?:inf|Inf|INF|nan|NaN|NAN)){_END})",
+    rf"|\.[0-9][0-9_]*(?:[eE][-+]?[0-9_]+)?|\.(?i:inf|nan)){_END})",
     re.MULTILINE,
 )
 #: A block scalar header (``|``, ``>-``...) as the last line that is not blank: yaml-rs reads
