@@ -162,7 +162,7 @@ def follows(raw: bytes, before: bytes, sign: bytes) -> bool:
         if raw[at - 1] in before:
             return True
         at = raw.find(sign, at + 1)
-    return at != -1 and any(bytes((b,)) + sign in raw[at - 1 :] for b in before)
+    return at != -1 and any(raw.find(bytes((b,)) + sign, at - 1) != -1 for b in before)
 
 
 def _brackets_cross_lines(raw: bytes) -> bool:

@@ -346,3 +346,14 @@ def test_many_question_marks_before_one_after_a_colon_still_send_it_to_pyyaml() 
     assert fastyaml.load(text, RESOLVERS) is None
     assert fastyaml.follows(text.encode(), b":", b"?")
     assert not fastyaml.follows(prose.encode(), b":", b"?")
+
+
+@pytest.mark.parametrize("k", [1_999, 2_000, 2_001])
+def test_a_pair_at_the_limit_of_signs_looked_at_one_by_one_is_found(k: int) -> None:
+    """``follows`` looks at 2,000 signs singly, then searches the rest: the pair's sign as the
+    2,000th, the 2,001st or the 2,002nd is found each time, and nothing when it is absent."""
+    assert fastyaml.follows(b"a?" * k + b":?\n", b":", b"?")
+    assert not fastyaml.follows(b"a?" * k + b"\n", b":", b"?")
+    assert fastyaml.follows(b"a#" * k + b"\t#\n", b" \t", b"#")
+    assert fastyaml.follows(b"a#" * k + b" #\n", b" \t", b"#")
+    assert not fastyaml.follows(b"a#" * k + b"\n", b" \t", b"#")
