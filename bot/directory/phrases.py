@@ -107,7 +107,8 @@ def compile_phrase(phrase: str, lists: Mapping[str, Sequence[str]]) -> str:
 def _written(phrases: Sequence[str], lists: Mapping[str, Sequence[str]]) -> list[str] | None:
     """``[compile_phrase(p, lists) for p in phrases]``, in a few C passes over all of them
     together, when every one surely reads without a mistake: only pieces the language
-    knows, lists it knows, brackets that close in order, and a word. Otherwise None, and
+    knows, lists it knows, brackets that all close (counted per kind, as ``_pieces`` does:
+    neither checks that they nest), and a word. Otherwise None, and
     ``compile_phrase`` reads them one by one, saying what is wrong.
 
     Why: every phrase of distress.yaml is read at each load of it (some 500, of 20 pieces
