@@ -183,30 +183,30 @@ print(cpu)
 """
 
 
-def weights_read(folder: Path, cache_dir: Path) -> float:
-    """CPU seconds a fresh process takes to read the shipped distress model's weights (from
-    the content cache when this code keeps them there; the code before read the JSON)."""
+def _in_a_fresh_process(script: str, folder: Path, cache_dir: Path) -> list[float]:
+    """The figures ``script`` prints, run in a new Python process from this code."""
     out = subprocess.run(
-        [sys.executable, "-c", _WEIGHTS, str(folder), str(cache_dir)],
-        check=True,
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-    ).stdout
-    return float(out)
-
-
-def warm_start(folder: Path, cache_dir: Path) -> tuple[float, float]:
-    """(wall, CPU) seconds of the content load in a fresh process whose files are unchanged
-    since the cache was filled: what a restart costs."""
-    out = subprocess.run(
-        [sys.executable, "-c", _WARM, str(folder), str(cache_dir)],
+        [sys.executable, "-c", script, str(folder), str(cache_dir)],
         check=True,
         capture_output=True,
         text=True,
         cwd=REPO,
     ).stdout.split()
-    return float(out[0]), float(out[1])
+    return [float(figure) for figure in out]
+
+
+def weights_read(folder: Path, cache_dir: Path) -> float:
+    """CPU seconds a fresh process takes to read the shipped distress model's weights (from
+    the content cache when this code keeps them there; the code before read the JSON)."""
+    (cpu,) = _in_a_fresh_process(_WEIGHTS, folder, cache_dir)
+    return cpu
+
+
+def warm_start(folder: Path, cache_dir: Path) -> tuple[float, float]:
+    """(wall, CPU) seconds of the content load in a fresh process whose files are unchanged
+    since the cache was filled: what a restart costs."""
+    wall, cpu = _in_a_fresh_process(_WARM, folder, cache_dir)
+    return wall, cpu
 
 
 def breakdown(folder: Path, loader: type) -> dict[str, float]:
