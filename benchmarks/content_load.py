@@ -8,9 +8,10 @@ to a temporary place, then prints:
 - the whole content load (every file: YAML, validation, wording check, search index) against
   the 1 s ceiling: cold (every file new or changed: parsed, checked and indexed, and kept in
   the content cache as it goes) and warm (a fresh process starting with unchanged files, so
-  what the cache kept is used), wall and CPU time; and where the cold time goes, with
-  libyaml's C loader, with the pure-Python one, and with yaml-rs (which the service uses for a
-  file that surely reads the same, bot/content/fastyaml.py);
+  what the cache kept is used), wall and CPU time, with the distress model's share of it;
+  and where the cold time goes, with libyaml's C loader, with the pure-Python one, and with
+  yaml-rs (which the service uses for a file that surely reads the same,
+  bot/content/fastyaml.py);
 - the event loop's worst lag while a reload runs (it reads on a worker thread), sampled by a
   timer that should fire every 10 ms.
 
@@ -34,10 +35,15 @@ busy 2-core host, load 4-5, so about twice the quiet figures):
 - fastyaml's sign checks and the cut-comment check over 8 MB of text: about 64 down to 19 ms
   (each ``!``, ``&``, ``?``, ``#`` and bracket found with ``bytes.find``, a memchr, where a
   two-byte ``in`` or a regex took 5 to 18 ms each), and ``_doubtful``'s candidate filter 20
-  down to 14 ms (only texts led by a character some resolver reads) (doubt8, load 3-4).
-A warm start reads the distress model's weights from the content cache (marshal, by the JSON's
-sha256) instead of its 1.2 MB of JSON: distress.yaml's source 127-196 down to 92-151 ms of CPU
-in a fresh process (load 4.5); the cold load above reads them from memory, so it is unchanged.
+  down to 14 ms (only texts led by a character some resolver reads) (doubt8, load 3-4);
+- a warm start's distress model: its weights read from the content cache (marshal, by the
+  JSON's sha256) instead of from 1.2 MB of JSON. Not in the cold load (it uses the model the
+  process already holds). The warm phase prints it ("of which the distress model's weights"),
+  run A B A B against this code with the distress model of before (cec2f5a^, this file copied
+  in), load 1.7-3.0: 56 51 56 / 26 23 25 / 52 50 52 / 15 20 18 ms of CPU. The whole warm
+  load's best of 3 in those runs, 362 / 457 / 387 / 444 ms of CPU, and in 8 more alternated
+  fresh starts (load 2.0-2.2; JSON 341-536, cache 316-513 ms, medians about 400 and 383): the
+  gain, 30 ms or so, is within the run-to-run noise of a whole warm start here.
 Tried and not kept: ``fastyaml._doubtful`` walking level by level with C-level filters
 (``Counter(map(type, ...))``, ``filter(str.__instancecheck__, ...)``): 240 ms against 97, each
 pass over 140,000 values costing as much as the walk's own step; the walk with each
@@ -163,17 +169,44 @@ print(time.perf_counter() - wall, time.process_time() - cpu)
 """
 
 
-def warm_start(folder: Path, cache_dir: Path) -> tuple[float, float]:
-    """(wall, CPU) seconds of the content load in a fresh process whose files are unchanged
-    since the cache was filled: what a restart costs."""
+_WEIGHTS = """
+import sys, time
+from pathlib import Path
+from bot.content import cache
+from bot.directory import distress_model
+with cache.kept_in(Path(sys.argv[2])):
+    cpu = time.process_time()
+    model = distress_model._read(Path(sys.argv[1]) / distress_model.SHIPPED, None, 0.5)
+    cpu = time.process_time() - cpu
+assert model is not None
+print(cpu)
+"""
+
+
+def _in_a_fresh_process(script: str, folder: Path, cache_dir: Path) -> list[float]:
+    """The figures ``script`` prints, run in a new Python process from this code."""
     out = subprocess.run(
-        [sys.executable, "-c", _WARM, str(folder), str(cache_dir)],
+        [sys.executable, "-c", script, str(folder), str(cache_dir)],
         check=True,
         capture_output=True,
         text=True,
         cwd=REPO,
     ).stdout.split()
-    return float(out[0]), float(out[1])
+    return [float(figure) for figure in out]
+
+
+def weights_read(folder: Path, cache_dir: Path) -> float:
+    """CPU seconds a fresh process takes to read the shipped distress model's weights (from
+    the content cache when this code keeps them there; the code before read the JSON)."""
+    (cpu,) = _in_a_fresh_process(_WEIGHTS, folder, cache_dir)
+    return cpu
+
+
+def warm_start(folder: Path, cache_dir: Path) -> tuple[float, float]:
+    """(wall, CPU) seconds of the content load in a fresh process whose files are unchanged
+    since the cache was filled: what a restart costs."""
+    wall, cpu = _in_a_fresh_process(_WARM, folder, cache_dir)
+    return wall, cpu
 
 
 def breakdown(folder: Path, loader: type) -> dict[str, float]:
@@ -347,6 +380,11 @@ def main() -> None:
             f"warm load (a fresh process, files unchanged, {kept:.0f} MB kept; best of 3):"
             f" {wall * 1000:,.0f} ms = {wall / CEILING_S:.2f} of the 1 s ceiling;"
             f" CPU time {cpu * 1000:,.0f} ms = {cpu / CEILING_S:.2f} of it"
+        )
+        weights = [weights_read(folder, cache_dir) * 1000 for _ in range(3)]
+        print(
+            "  of which the distress model's weights (a fresh process, 3 runs):"
+            f" {', '.join(f'{w:,.0f}' for w in weights)} ms CPU"
         )
         print(f"  reading the code for wording keys (once per process): {scan_s * 1000:,.0f} ms")
         with _no_cyclic_gc():  # as load_all does

@@ -191,6 +191,9 @@ Kept = tuple[str | None, Weights, Weights, float]
 
 
 def _weights(text: str) -> Kept:
+    """The weights in a model's JSON. Kept in the content cache as they are (``_CACHED_*``):
+    a change to what this returns needs a new version there (``.v1`` → ``.v2``), or warm
+    starts would go on reading items of the old layout (``_cached`` catches only some)."""
     data = json.loads(text)
     blocks: list[Weights] = []
     for part in ("chars", "words"):
@@ -275,6 +278,13 @@ def _cached(kind: str, digest: str) -> Kept | None:
         return None
     if not (isinstance(chars, dict) and isinstance(words, dict) and isinstance(intercept, float)):
         return None
+    # Each n-gram's (idf, weight), as ``_weights`` makes it: an item of another layout (a
+    # change made without a new version) is left, and the JSON read. One entry is enough.
+    for pair in (next(iter(block.values()), (0.0, 0.0)) for block in (chars, words)):
+        if not (isinstance(pair, tuple) and len(pair) == 2):
+            return None
+        if not all(isinstance(value, float) for value in pair):
+            return None
     return found if isinstance(found, str) else None, chars, words, intercept
 
 

@@ -29,8 +29,9 @@ from bot.directory.compiled import compile_pattern
 GAP = "(?:[a-z0-9]+ ){0,4}"
 #: Apostrophes dropped with ``str.translate`` (one C pass; a regular expression's ``sub`` took
 #: twice as long, and normalising is done for every message and, at each load, for every
-#: example and near miss of the distress files).
-_APOSTROPHES = str.maketrans("", "", "'\u2018\u2019\u02bc`´")
+#: example and near miss of the distress files). ´ and ′ (prime) stand in for one on some
+#: keyboards ("can´t"); \uff07 is the full-width one.
+_APOSTROPHES = str.maketrans("", "", "'\u2018\u2019\u02bc`´\u2032\uff07")
 _WORD = re.compile(r"[a-z0-9]+")
 _HELD = re.compile(r"([a-z])\1{2,}")
 _HELD_ANY = re.compile(r"([a-z])\1\1")  # whether any letter is held: found with fewer steps
@@ -62,7 +63,9 @@ def normalise(text: str) -> str:
     """Text as phrases see it: `` word word … `` with a space before and after every word."""
     plain = text.casefold()
     if not plain.isascii():  # ASCII has no accents to drop: most messages and phrases
-        decomposed = unicodedata.normalize("NFKD", plain)
+        # Apostrophes first: NFKD makes ´ a space and an accent, which would split "can´t"
+        # in two. Then again after it, for those it makes (\uff40 `, \u1fef `, \u2033 ′′).
+        decomposed = unicodedata.normalize("NFKD", plain.translate(_APOSTROPHES))
         plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
         plain = plain.translate(_APOSTROPHES)
     else:  # of the apostrophes, only ' and ` are ASCII; looked for and dropped by ``replace``
@@ -104,7 +107,8 @@ def compile_phrase(phrase: str, lists: Mapping[str, Sequence[str]]) -> str:
 def _written(phrases: Sequence[str], lists: Mapping[str, Sequence[str]]) -> list[str] | None:
     """``[compile_phrase(p, lists) for p in phrases]``, in a few C passes over all of them
     together, when every one surely reads without a mistake: only pieces the language
-    knows, lists it knows, brackets that close in order, and a word. Otherwise None, and
+    knows, lists it knows, brackets that all close (counted per kind, as ``_pieces`` does:
+    neither checks that they nest), and a word. Otherwise None, and
     ``compile_phrase`` reads them one by one, saying what is wrong.
 
     Why: every phrase of distress.yaml is read at each load of it (some 500, of 20 pieces

@@ -15,6 +15,7 @@ from bot.content.sources import DISTRESS, SOURCES
 from bot.content.store import Content, load_all
 from bot.content.yamlfile import load_yaml_model
 from bot.directory.distress import Distress
+from bot.directory.distress_model import LEARNED
 from bot.directory.phrases import PhraseError, compile_phrase, compile_phrases, normalise
 from tests.directory import distress_set
 from tests.helpers import CONTENT
@@ -118,6 +119,19 @@ def test_the_issues_near_misses(shipped: Content, said: str) -> None:
 def test_normalising_drops_case_apostrophes_punctuation_and_held_letters() -> None:
     assert normalise("I’M   not OK!!! pleaseee…") == " im not ok please "
     assert normalise("Can't, won't") == " cant wont "
+
+
+@pytest.mark.parametrize("apostrophe", ["´", "′", "\uff07", "ʼ", "‘"])
+def test_an_accent_or_prime_typed_as_an_apostrophe_reads_as_one(
+    shipped: Content, apostrophe: str
+) -> None:
+    """Some keyboards give ´ or ′ for an apostrophe: "I can´t go on" is recognised by the
+    very pattern entry that recognises "I can't go on", not only by the learned model."""
+    for said in ("I can't go on", "I don't want to be here anymore"):
+        typed = said.replace("'", apostrophe)
+        assert shipped[DISTRESS].patterns.which(typed) == shipped[DISTRESS].patterns.which(said)
+        assert shipped[DISTRESS].which(typed) == shipped[DISTRESS].which(said) != LEARNED
+        assert normalise(typed) == normalise(said)
 
 
 def test_the_phrase_language() -> None:
