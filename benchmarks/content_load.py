@@ -68,9 +68,11 @@ GIL) and one for the facets: the same index, byte for byte (tests/content/
 test_index_built_beside_the_load.py; ``python -m benchmarks.index_build --verify``). The
 critical path is then resources.yaml up to its staged rows, then the index's thread; the other
 files (distress.yaml, texts...: about 200 ms) are done meanwhile, on the other core when one is
-free. Also out of the load: the index's words (``SearchIndex.terms``, one JSON step instead of a
-row a word) and the spelling help (40 ms each), made just after the service answers
-(bot/warm.py) or by the first search that needs them.
+free. The index's words (``SearchIndex.terms``, one JSON step instead of a row a word, about
+40 ms) are read by the index's thread at the end of its build, and the spelling help (about
+40 ms) is made from them on the loading thread before the load hands the directory over, so
+no search makes either on the event loop (a review measured 60-270 ms there when they were
+made on the first search).
 Measured 2026-11-30 with ``--cold 2``, A B A B A B against main's code (013e048), load 0.8 to
 2.5 (other work on the host throughout, so a core was free only part of the time): main
 1,720 1,713 / 1,700 1,265 / 2,473 2,205 ms wall (CPU 1,712 1,656 / 1,612 1,248 / 1,835
