@@ -74,9 +74,11 @@ GIL) and one for the facets: the same index, byte for byte (tests/content/
 test_index_built_beside_the_load.py; ``python -m benchmarks.index_build --verify``). The
 critical path is then resources.yaml up to its staged rows, then the index's thread; the other
 files (distress.yaml, texts...: about 200 ms) are done meanwhile, on the other core when one is
-free. Also out of the load: the index's words (``SearchIndex.terms``, one JSON step instead of a
-row a word) and the spelling help (40 ms each), made just after the service answers
-(bot/warm.py) or by the first search that needs them.
+free. The index's words (``SearchIndex.terms``, one JSON step instead of a row a word, about
+40 ms) are read by the index's thread at the end of its build, and the spelling help (about
+40 ms) is made from them on the loading thread before the load hands the directory over, so
+no search makes either on the event loop (a review measured 60-270 ms there when they were
+made on the first search).
 Measured 2026-11-30 with ``--cold 2``, A B A B A B against main's code (013e048), load 0.8 to
 2.5 (other work on the host throughout, so a core was free only part of the time): main
 1,720 1,713 / 1,700 1,265 / 2,473 2,205 ms wall (CPU 1,712 1,656 / 1,612 1,248 / 1,835
@@ -84,6 +86,15 @@ Measured 2026-11-30 with ``--cold 2``, A B A B A B against main's code (013e048)
 1,072 1,025). One load part by part at load 2.5: resources.yaml up to its staged rows 0-805
 ms, the index's thread 783-1,104 (CPU 242) while the other files took 806-1,010, the whole
 1,144. With a CPU hog beside (load 2.8-3.8): main 4,456 4,789 ms, this code 3,189 3,015.
+Those figures are from before the words and the spelling help went back into the load (a
+review found the first word or typo search then made them on the event loop, 60-270 ms). With
+them (``--cold 3``, A B A B, load 0.7-2.0, each line one process): without 1,314 1,541 1,668 /
+1,173 1,481 1,278 / 1,396 1,364 1,371 / 1,319 1,461 1,333 ms wall (CPU 1,301 1,527 1,648 /
+1,291 1,583 1,397 / 1,507 1,465 1,459 / 1,363 1,591 1,445), with 1,569 1,136 1,106 / 1,695
+1,563 1,571 / 1,668 1,532 1,504 / 1,577 1,504 1,276 ms (CPU 1,693 1,217 1,230 / 1,816 1,664
+1,682 / 1,798 1,643 1,571 / 1,686 1,614 1,383): about 100-150 ms more, the spelling help
+(50-65 ms of CPU on the loading thread, after the index) and the words (about 40 ms, the end
+of the index's thread), as on main.
 Tried and not kept: the index begun from resources.yaml's parsed data before the model checked
 it, the rows compared with the checked model's fields afterwards (``Foreseen``): making the
 rows from the plain data and checking their types cost 100-150 ms, comparing 50-70 ms, against

@@ -6,13 +6,12 @@ Why: some things are built the first time a command needs them, and that command
 Babel's locale data for the first date, day or list (15 to 45 ms: the first ``/resources``, a
 calendar, check-in times), and the directory's filter sets for the first search by filters
 alone (a topic button, ``/resources region:north free``: about 40 ms at 10,000 entries, 400 ms
-of CPU at 50,000), its words for the first search by words and its spelling help for the first
-search with a typo (about 40 ms each at 10,000 entries, left out of the content load).
-Building them on the event loop during start-up would delay the first answer, so they are
-built off it: the locale data, which every ``/resources`` needs and which a command that
-comes the moment the service answers would wait for, while the content loads; the rest after
-the first answer. A command that needs one of them before it is ready builds it itself, as
-before, or waits for the thread that is building it; either way the answer is the same.
+of CPU at 50,000). Building them on the event loop during start-up would delay the first
+answer, so they are built off it: the locale data, which every ``/resources`` needs and which
+a command that comes the moment the service answers would wait for, while the content loads;
+the filter sets after the first answer. A command that needs one of them before it is ready
+builds it itself, as before, or waits for the thread that is building it; either way the
+answer is the same.
 """
 
 from __future__ import annotations
@@ -47,7 +46,6 @@ async def warm_up(content: Content, *, locale: asyncio.Task[None] | None = None)
     if locale is not None:
         await locale
     await _build("the directory's filter sets", lambda: content[RESOURCES].index.facets())
-    await _build("the directory's words and spelling help", lambda: content[RESOURCES].spelling())
 
 
 async def _build(what: str, step: Callable[[], object]) -> None:

@@ -8,7 +8,6 @@ find entries with all but one of its words. Nothing found is said plainly, not p
 
 from __future__ import annotations
 
-import threading
 from dataclasses import dataclass, field
 
 from rapidfuzz.distance import OSA
@@ -72,28 +71,12 @@ class ResourceDirectory:
         self._by_id = {r.id: r for r in self.resources}
         self._topics = {t.id: t for t in file.topics}
         self.index = index or SearchIndex.build(docs_of(file))
-        self._spelling: Spelling | None = None
-        self._spelling_made = threading.Lock()
+        # Both made here, with the content (the index's words were read as it was made, by a
+        # new index on its own thread), so no search, on the event loop, ever makes them.
+        self.vocabulary = self.index.vocabulary()
+        self._spelling = Spelling(self.vocabulary)
         english_words()  # loaded now, with the content, not during someone's search
         self.pages: Pages[str] = Pages()
-
-    @property
-    def vocabulary(self) -> list[str]:
-        """Every word in the index, sorted: read once (``SearchIndex.terms``), not while
-        the content loads."""
-        return self.index.vocabulary()
-
-    def spelling(self) -> Spelling:
-        """What a word may be a typo for: made once the service answers (bot/warm.py, on a
-        worker thread), or by the first search that needs it, if that comes first (then it
-        waits for the thread making it). Either way the same words, so the same answers;
-        the content load does not wait for it (about 40 ms at 10,000 entries, and the
-        index's words it is made from, as much again)."""
-        if self._spelling is None:
-            with self._spelling_made:
-                if self._spelling is None:
-                    self._spelling = Spelling(self.vocabulary)
-        return self._spelling
 
     @property
     def topics(self) -> list[Topic]:
@@ -176,7 +159,7 @@ class ResourceDirectory:
         for word in typed:
             if has_prefix(self.vocabulary, word) or is_english(word) or word.isdigit():
                 continue
-            close = self.spelling().close(word)
+            close = self._spelling.close(word)
             if close:
                 found[word] = close
         return found

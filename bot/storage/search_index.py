@@ -5,7 +5,9 @@ never personal, and the index is derived from them in well under a second. Build
 index for each loaded version of the content means a reload swaps index and content together
 (a broken reload keeps both), it never holds the shared database's write lock while it
 inserts thousands of rows, and backups stay small. It is one private sqlite3 connection per
-index, only ever read after it is built.
+index, only ever read after it is built. It is built on a thread of its own (``Building``):
+made with ``check_same_thread=False``, filled by that thread alone, and handed to the index
+only after that thread is joined, so the join orders every use of it.
 
 Building it is the biggest part of a cold content load, so it is declared for what search
 asks of it and no more:
@@ -46,7 +48,8 @@ with '2 3', 8.6 MB with '2'. Tried and not kept:
 - the entries' text written many rows to a statement: FTS5 writes what it holds at every
   statement savepoint, and a statement of many rows opens one, so 500 rows a statement gave
   1,859 index rows instead of 843 (many segments: a slower index, for no gain).
-Kept: the facets and tags rows written 166 and 333 to a statement (``_insert``), the same rows
+Kept: the facets and tags rows written 166 and 333 to a statement (``_batches``; the facets
+now go in from the rows ``Building`` stages), the same rows
 and rowids: 75 against 105 ms at best.
 """
 
@@ -58,8 +61,9 @@ import sqlite3
 import threading
 import weakref
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from itertools import chain, islice
 from typing import NamedTuple
 
@@ -160,12 +164,14 @@ class SearchIndex:
     Closing it when the index goes is safe: a search under way, on a worker thread or not,
     holds the index (through its directory), so the index cannot go before the search ends."""
 
-    def __init__(self, conn: sqlite3.Connection) -> None:
+    def __init__(self, conn: sqlite3.Connection, terms: Terms | None = None) -> None:
+        """``terms``: the index's words, when already read (by ``Building``, on its thread);
+        else they are read now, so no search ever reads them."""
         self._conn = conn
         self._release = weakref.finalize(self, conn.close)
-        self._terms: Terms | None = None
+        self._terms = _terms(conn) if terms is None else terms
         self._facets: Facets | None = None
-        self._building = threading.Lock()  # facets and terms: made once, by whichever thread asks
+        self._building = threading.Lock()  # the facets: built once, by whichever thread asks
 
     @classmethod
     def build(cls, docs: Iterable[IndexedDoc]) -> SearchIndex:
@@ -185,26 +191,20 @@ class SearchIndex:
         try:
             conn.deserialize(image)
             (count,) = conn.execute("SELECT count(*) FROM facets").fetchone()
+            if count == entries:
+                return cls(conn)  # its words read now, on the loading thread
         except sqlite3.DatabaseError:
-            conn.close()
-            return None
-        if count != entries:
-            conn.close()
-            return None
-        return cls(conn)
+            pass
+        conn.close()
+        return None
 
     def vocabulary(self) -> list[str]:
         """Every word in the index, sorted (for prefix checks and spelling suggestions)."""
         return self.terms().words
 
     def terms(self) -> Terms:
-        """Every word with how many entries hold it: read once, with the vocabulary, once
-        the service answers (bot/warm.py, on a worker thread), or by the first search, if
-        that comes first (then it waits for the thread reading them: the same words)."""
-        if self._terms is None:
-            with self._building:
-                if self._terms is None:
-                    self._terms = _terms(self._conn)
+        """Every word with how many entries hold it: read once, when the index is made (by
+        ``Building`` on its own thread, at the end of the build), never by a search."""
         return self._terms
 
     def facets(self) -> Facets:
@@ -436,6 +436,7 @@ class Building:
         self._release = weakref.finalize(self, conn.close)
         self._error: BaseException | None = None
         self._stop = False
+        self._terms: Terms | None = None
         self.image: bytes | None = None
         try:
             conn.executescript(_SCHEMA + _STAGE)
@@ -445,46 +446,76 @@ class Building:
                 [(*d[:6], d.name.casefold(), d.cost, d.indigenous, d.peer, d.crisis) for d in rows],
             )
             tags = [(d.position, kind, value) for d in rows for kind, value in d.tags]
+            self._thread = threading.Thread(
+                target=self._fill, args=(tags, keep_image), name="search-index-build", daemon=True
+            )
+            self._thread.start()
         except BaseException:
             self._release()
             raise
-        self._thread = threading.Thread(
-            target=self._fill, args=(tags, keep_image), name="search-index-build", daemon=True
-        )
-        self._thread.start()
 
     def _fill(self, tags: list[tuple[int, str, str]], keep_image: bool) -> None:
+        """Fill the index from the staged rows, then read its words (``_terms``: SQLite's
+        work too, so no search and no loading thread has to). ``_stop`` is looked at before
+        every step, so a ``discard`` waits at most for the step under way, which it
+        interrupts.
+
+        The tags are inserted here hundreds a statement (``_batches``), each statement
+        taking the GIL to bind its values. Staging them with the entries instead, on the
+        loading thread, was measured and not kept (10,000 entries, 40,000 tags, CPU, load
+        3): one ``executemany`` into a staged table cost the loading thread 61-94 ms against
+        8-14 ms for the list, to spare this thread 11-17 of 35-41 ms; one JSON array read
+        with ``json_each`` cost it 25-29 ms and this thread 61-66 ms."""
         conn = self._conn
+        steps: list[Callable[[], object]] = [
+            *(partial(conn.execute, sql) for sql in _FILL),
+            *(partial(conn.execute, sql, values) for sql, values in _batches("tags", 3, tags)),
+            partial(conn.execute, "CREATE INDEX tags_lookup ON tags(doc, kind, value)"),
+            conn.commit,
+            partial(conn.execute, "DETACH DATABASE stage"),
+        ]
+        if keep_image:
+            steps.append(self._keep_image)
+        steps.append(self._read_terms)
         try:
-            for sql in _FILL:
+            for step in steps:
                 if self._stop:
                     return
-                conn.execute(sql)
-            _insert(conn, "tags", 3, tags)
-            conn.execute("CREATE INDEX tags_lookup ON tags(doc, kind, value)")
-            conn.commit()
-            conn.execute("DETACH DATABASE stage")
-            if keep_image and not self._stop:
-                self.image = conn.serialize()
+                step()
         except BaseException as exc:  # given to whoever asks for the result
             self._error = exc
 
+    def _keep_image(self) -> None:
+        self.image = self._conn.serialize()
+
+    def _read_terms(self) -> None:
+        self._terms = _terms(self._conn)
+
     def result(self) -> SearchIndex:
-        """The index, once the thread is done; raises what the build raised."""
+        """The index, with its words read, once the thread is done; raises what the build
+        raised."""
         self._thread.join()
-        if self._error is not None:
+        if self._stop:
+            raise RuntimeError("the index's build was discarded")
+        error, self._error = self._error, None  # not kept: its traceback holds this object
+        if error is not None:
             self._release()
-            raise self._error
-        index = SearchIndex(self._conn)
+            try:
+                raise error
+            finally:
+                del error
+        index = SearchIndex(self._conn, self._terms)
         self._release.detach()  # the index closes it now
         return index
 
     def discard(self) -> None:
-        """Stop the build (a statement under way is interrupted) and free all it holds."""
+        """Stop the build (the step under way is interrupted, no further step is begun) and
+        free all it holds."""
         self._stop = True
         if self._release.alive:
             self._conn.interrupt()
         self._thread.join()
+        self._error = None
         self._release()
 
 
@@ -499,26 +530,26 @@ def _terms(conn: sqlite3.Connection) -> Terms:
     return Terms(conn.execute("SELECT term, doc FROM vocab ORDER BY term"))
 
 
-#: Values bound in one INSERT (``_insert``): SQLite's limit before 3.32 (now 32,766), so that
+#: Values bound in one INSERT (``_batches``): SQLite's limit before 3.32 (now 32,766), so that
 #: an older library, as some distributions ship, takes it too.
 _VALUES = 999
 
 
-def _insert(
-    conn: sqlite3.Connection, into: str, width: int, rows: Sequence[tuple[object, ...]]
-) -> None:
-    """``rows`` inserted in order, as many to a statement as ``_VALUES`` allows (``VALUES
-    (...), (...), ...``):
+def _batches(
+    into: str, width: int, rows: Sequence[tuple[object, ...]]
+) -> Iterator[tuple[str, list[object]]]:
+    """The statements (and their values) that insert ``rows`` in order, as many to a
+    statement as ``_VALUES`` allows (``VALUES (...), (...), ...``):
     the same rows, rowids and order as one ``executemany``, with SQLite's per-statement
     work (and Python's per-call binding steps) done once for many rows (about 30 ms less at
-    10,000 entries, whose facets and tags are 50,000 rows). Not for the FTS5 table (see
-    ``SearchIndex.build``)."""
+    10,000 entries, whose facets and tags are 50,000 rows). Not for the FTS5 table (see the
+    module's docstring: a statement of many rows makes a segment of its own)."""
     one = "(" + ", ".join("?" * width) + ")"
     per = _VALUES // width
     for start in range(0, len(rows), per):
         chunk = rows[start : start + per]
         values = ", ".join([one] * len(chunk))
-        conn.execute(f"INSERT INTO {into} VALUES {values}", list(chain.from_iterable(chunk)))
+        yield f"INSERT INTO {into} VALUES {values}", list(chain.from_iterable(chunk))
 
 
 def _combined(sizes: Sequence[int | None], missing: int) -> int | None:

@@ -11,8 +11,8 @@ never disagree with it:
 - ``Terms``: every indexed word with the number of entries that hold it. From these, the
   entries a word prefix can match are bounded with two binary searches. A bound of zero means
   that no entry has the word. A bound at most ``BROAD`` means the search need not count its
-  matches first. It is read together with the vocabulary the spelling help needs anyway, so
-  it costs the content load nothing.
+  matches first. It is read together with the vocabulary the spelling help needs anyway, at
+  the end of the index's build, on its own thread (``search_index.Building``).
 - ``Facets``: for each filter value, the set of entries that pass it, and every entry's
   place in name order, so that filters alone (a topic button, ``/resources region:north
   free``) are listed without a walk over every entry. They are built once per loaded

@@ -9,6 +9,8 @@ import dataclasses
 import shutil
 import sqlite3
 import threading
+import time
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -20,9 +22,10 @@ from bot.content.problems import ContentError
 from bot.content.schema.resources import ResourcesFile
 from bot.content.sources import RESOURCES, SOURCES, TEXTS
 from bot.content.store import load_all
+from bot.directory import resources
 from bot.directory.resources import Query, ResourceDirectory, docs_of
 from bot.storage import search_index
-from bot.storage.search_index import _SCHEMA, COLUMNS, Building, SearchIndex, _insert
+from bot.storage.search_index import _SCHEMA, COLUMNS, Building, SearchIndex
 from tests.helpers import CONTENT
 
 #: Every source loaded one after the other, as before the index had a thread of its own.
@@ -56,8 +59,18 @@ def edit(path: Path, old: str, new: str) -> None:
     path.write_text(text.replace(old, new, 1), "utf-8")
 
 
+def _in_chunks(conn: sqlite3.Connection, into: str, rows: list[tuple[Any, ...]]) -> None:
+    """``rows`` inserted as ``SearchIndex.build`` did before: 999 values a statement."""
+    per = 999 // len(rows[0])
+    for start in range(0, len(rows), per):
+        chunk = rows[start : start + per]
+        marks = ", ".join(["(" + ", ".join("?" * len(rows[0])) + ")"] * len(chunk))
+        conn.execute(f"INSERT INTO {into} VALUES {marks}", [v for row in chunk for v in row])
+
+
 def built_row_by_row(file: ResourcesFile) -> bytes:
-    """The index as ``SearchIndex.build`` made it before: the text a row a statement."""
+    """The index as ``SearchIndex.build`` made it before, on the caller's thread: the text a
+    row a statement, the facets and tags in chunks."""
     docs = docs_of(file)
     conn = sqlite3.connect(":memory:")
     conn.executescript(_SCHEMA)
@@ -66,19 +79,24 @@ def built_row_by_row(file: ResourcesFile) -> bytes:
             f"INSERT INTO docs(rowid, {', '.join(COLUMNS)}) VALUES (?, ?, ?, ?, ?, ?)",
             [d[:6] for d in docs],
         )
-        _insert(
+        _in_chunks(
             conn,
             "facets",
-            6,
             [(d.position, d.name.casefold(), d.cost, d.indigenous, d.peer, d.crisis) for d in docs],
         )
-        _insert(
-            conn, "tags", 3, [(d.position, kind, value) for d in docs for kind, value in d.tags]
-        )
+        tags = [(d.position, kind, value) for d in docs for kind, value in d.tags]
+        _in_chunks(conn, "tags", tags)
         conn.execute("CREATE INDEX tags_lookup ON tags(doc, kind, value)")
     image = conn.serialize()
     conn.close()
     return image
+
+
+def directory_row_by_row(file: ResourcesFile) -> ResourceDirectory:
+    """The directory of ``file`` with the index built row by row (``built_row_by_row``)."""
+    index = SearchIndex.from_image(built_row_by_row(file), len(file.resources))
+    assert index is not None
+    return ResourceDirectory(file, index)
 
 
 def test_the_index_built_on_its_thread_is_the_one_built_row_by_row() -> None:
@@ -103,7 +121,8 @@ def test_a_load_gives_what_loading_file_after_file_gives(content_dir: Path) -> N
     for source in SOURCES:
         if source is not RESOURCES and not isinstance(content[source], ResourceDirectory):
             assert type(content[source]) is type(alone[source])
-    directory, other = content[RESOURCES], alone[RESOURCES]
+    directory = content[RESOURCES]
+    other = directory_row_by_row(directory.file)  # the index as it was built before
     assert directory.index.image() == other.index.image()
     for text in ("naloxone", "grief circle", "nalxone", "counseling for peers", ""):
         found, expected = directory.search(Query(text)), other.search(Query(text))
@@ -124,9 +143,13 @@ async def test_the_problems_of_a_broken_folder_are_listed_in_the_same_order(
     with pytest.raises(ContentError) as alone:
         load_all(content_dir, ONE_BY_ONE)
     assert [str(p) for p in overlapped.value.problems] == [str(p) for p in alone.value.problems]
-    shown = [p.file for p in overlapped.value.problems]
-    assert shown.index("crisis.yaml") < shown.index("texts/help.yaml")
-    assert shown.index("texts/help.yaml") < shown.index("resources.yaml")
+    assert [str(p) for p in overlapped.value.problems] == [  # what loading file after file gave
+        "crisis.yaml:17 — entry lines[0] \"988\" — field 'hours': Field required",
+        "texts/help.yaml:2: YAML error: did not find expected ',' or ']'"
+        " (check indentation and colons)",
+        'resources.yaml:73 — entry resources[0] "toward-the-heart-naloxone-and-test-strips"'
+        " — field 'cost': Input should be 'free', 'low-cost', 'paid' or 'varies'",
+    ]
     assert not builders()
 
 
@@ -195,22 +218,90 @@ def test_a_discarded_build_ends_its_thread_and_closes_its_connection() -> None:
         building._conn.execute("SELECT 1")
 
 
-def test_the_spelling_help_is_made_once_after_the_load_and_answers_the_same() -> None:
+def test_a_loaded_directory_has_its_words_and_spelling_help_before_any_search(
+    content_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Searches run on the event loop: the first one after a start or a reload must not read
+    the index's words or make the spelling help there (tens to hundreds of milliseconds at
+    10,000 entries)."""
+    made: Counter[str] = Counter()
+    spelling, terms = resources.Spelling, search_index._terms
+
+    def counted_spelling(vocabulary: Any) -> Any:
+        made["spelling"] += 1
+        return spelling(vocabulary)
+
+    def counted_terms(conn: sqlite3.Connection) -> Any:
+        made[f"words read on {threading.current_thread().name}"] += 1
+        return terms(conn)
+
+    monkeypatch.setattr(resources, "Spelling", counted_spelling)
+    monkeypatch.setattr(search_index, "_terms", counted_terms)
+    content, _ = load_all(content_dir, SOURCES)
+    directory = content[RESOURCES]
+    assert made == {"spelling": 1, "words read on search-index-build": 1}
+    expected = directory_row_by_row(directory.file)
+    made.clear()
+    for text in ("nalxone", "greif", "naloxone", "counseling for peers", "xqzv"):
+        found = directory.search(Query(text))
+        assert found == expected.search(Query(text))
+    assert directory.search(Query("nalxone")).corrected == {"nalxone": "naloxone"}
+    assert made == {}  # nothing read or made by the searches
+
+
+def test_a_discard_between_steps_begins_no_further_step(monkeypatch: pytest.MonkeyPatch) -> None:
     file = yamlfile.load_yaml_model(
         CONTENT / "resources.yaml", ResourcesFile, shown_as="resources.yaml"
     )
-    first, second = (
-        ResourceDirectory(file),
-        ResourceDirectory(file, SearchIndex.build(docs_of(file))),
-    )
-    assert first._spelling is None  # not made while the content loads
-    second.spelling()
-    for text in ("nalxone", "greif", "counseling"):
-        assert first.search(Query(text)) == second.search(Query(text))
-    made: list[object] = []
-    threads = [threading.Thread(target=lambda: made.append(first.spelling())) for _ in range(4)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    assert all(m is made[0] for m in made) and made[0] is first.spelling()
+    reached = threading.Event()
+    keep_image = Building._keep_image
+
+    def step_then_wait_for_discard(self: Building) -> None:
+        keep_image(self)
+        reached.set()
+        deadline = time.monotonic() + 60  # a safety net only: discard comes at once
+        while not self._stop and time.monotonic() < deadline:
+            time.sleep(0.001)
+
+    read: list[str] = []
+    monkeypatch.setattr(Building, "_keep_image", step_then_wait_for_discard)
+    monkeypatch.setattr(search_index, "_terms", lambda conn: read.append("words"))
+    building = Building(docs_of(file), keep_image=True)
+    assert reached.wait(60)
+    building.discard()  # no statement under way: only the check before each step stops it
+    assert read == []  # the step after the one under way was never begun
+    assert not building._thread.is_alive()
+    with pytest.raises(sqlite3.ProgrammingError, match="closed database"):
+        building._conn.execute("SELECT 1")
+    with pytest.raises(RuntimeError, match="discarded"):
+        building.result()
+
+
+def test_an_error_of_the_build_is_not_kept_once_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(search_index, "_FILL", ("INSERT INTO nowhere SELECT 1",))
+    building = Building([])
+    with pytest.raises(sqlite3.OperationalError, match="no such table: nowhere"):
+        building.result()
+    assert building._error is None  # its traceback would hold the build's rows in a cycle
+
+
+def test_a_thread_that_cannot_start_leaves_no_connection_open(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    opened: list[sqlite3.Connection] = []
+    connect = sqlite3.connect
+
+    def recorded(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        opened.append(connect(*args, **kwargs))
+        return opened[-1]
+
+    def cannot_start(self: threading.Thread) -> None:
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(search_index.sqlite3, "connect", recorded)
+    monkeypatch.setattr(threading.Thread, "start", cannot_start)
+    with pytest.raises(RuntimeError, match="can't start new thread"):
+        Building([])
+    (conn,) = opened
+    with pytest.raises(sqlite3.ProgrammingError, match="closed database"):
+        conn.execute("SELECT 1")

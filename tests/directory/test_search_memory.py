@@ -92,7 +92,7 @@ def _doc(n: int, text: str) -> IndexedDoc:
 def test_a_search_that_cannot_match_asks_sqlite_for_no_ranking() -> None:
     docs = [_doc(0, "alder common"), _doc(1, "birch common")]
     index = SearchIndex.build([*docs, *(_doc(n, "common") for n in range(2, BROAD * 2))])
-    index.vocabulary()  # read when the content loads (ResourceDirectory)
+    index.vocabulary()  # read already, as the index was built (on its thread)
     asked: list[str] = []
     index._conn.set_trace_callback(asked.append)
     alder, birch = Group('"alder"*', ("alder",)), Group('"birch"*', ("birch",))
