@@ -155,9 +155,31 @@ def render_telegram_html(seg: Segment) -> str:
 _DISCORD_SPECIAL = re.compile(r"([\\*_`~|>\[\]()#-])")
 
 
-def _discord_escape(text: str) -> str:
+#: A link's address as Discord finds one in text (the pattern discord.py's ``escape_markdown``
+#: leaves alone). Discord reads it as a link before any markdown, so an escape inside it is
+#: not undone: it stays in the address, and ``\_`` even turns into ``/_``, a broken link.
+_DISCORD_URL = re.compile(r"(?:https?|steam)://[^\s<]+[^<.,:;\"'\]\s]")
+
+
+def _discord_escape_words(text: str) -> str:
     # Escape markdown characters and break any @-mention so bridged text never pings anyone.
     return _DISCORD_SPECIAL.sub(r"\\\1", text).replace("@", "@\u200b")
+
+
+def _discord_escape(text: str) -> str:
+    """Text shown literally on Discord: markdown escaped, mentions broken, and link addresses
+    left whole so they still open (the message is sent with no mentions allowed, so an ``@``
+    left in an address pings nobody)."""
+    if "://" not in text:
+        return _discord_escape_words(text)
+    out = []
+    at = 0
+    for found in _DISCORD_URL.finditer(text):
+        out.append(_discord_escape_words(text[at : found.start()]))
+        out.append(found.group())
+        at = found.end()
+    out.append(_discord_escape_words(text[at:]))
+    return "".join(out)
 
 
 def render_discord(seg: Segment) -> str:
