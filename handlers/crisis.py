@@ -30,7 +30,7 @@ def card(line: CrisisLine) -> str:
     if line.note:
         parts.append(f"*{markup.escape(line.note)}*")
     if line.url:
-        parts.append(str(line.url))
+        parts.append(markup.escape(str(line.url)))
     return "\n".join(parts)
 
 

@@ -67,17 +67,19 @@ SHORTEST_MESSAGE = 2000
 
 
 def _long_links(file: str, entries: Iterable[Linked]) -> list[str]:
-    """One note per address too long for a message on every platform: on Discord a message
-    holding it is sent only up to the link, and the sender hears it failed (``markup``'s
-    splitter puts a link whole in a part of its own, which Discord refuses)."""
+    """One note per address too long for a message on every platform. On Discord an address
+    shown as it is (as entries show theirs) is cut in two parts, neither of which opens the
+    page; one under a label is sent whole in a part of its own, which Discord refuses, and the
+    sender hears it failed. An address of up to 2,000 characters is shown whole: Discord gets
+    it unescaped (``markup``), on a line of its own."""
     notes = []
     for entry in entries:
         if entry.url is not None and (length := len(str(entry.url))) > SHORTEST_MESSAGE:
             notes.append(
                 f'{file} — entry "{entry.id}": its url is {length:,} characters long, more'
-                f" than Discord takes in a whole message ({SHORTEST_MESSAGE:,}): there a"
-                " message showing it stops before the link, and the rest is not shown; give"
-                " a shorter address (the provider's page that leads to it)"
+                f" than Discord takes in a whole message ({SHORTEST_MESSAGE:,}): there it"
+                " cannot be shown whole, so it does not open; give a shorter address (the"
+                " provider's page that leads to it)"
             )
     return notes
 

@@ -155,10 +155,20 @@ def render_telegram_html(seg: Segment) -> str:
 _DISCORD_SPECIAL = re.compile(r"([\\*_`~|>\[\]()#-])")
 
 
-#: A link's address as Discord finds one in text (the pattern discord.py's ``escape_markdown``
-#: leaves alone). Discord reads it as a link before any markdown, so an escape inside it is
-#: not undone: it stays in the address, and ``\_`` even turns into ``/_``, a broken link.
-_DISCORD_URL = re.compile(r"(?:https?|steam)://[^\s<]+[^<.,:;\"'\]\s]")
+#: What an address may hold past its host and be left unescaped: characters that start no
+#: markdown (so not ``* _ | ` [ ] < > \``) and letters of any script, with ``_`` and ``~``
+#: only inside it, and ``( )`` only in balanced pairs (``Grief_(disambiguation)``).
+_URL_CHARS = r"(?:[A-Za-z0-9\-.~/?#&=%+@!$,;:'_]|[^\x00-\x7f\s])"
+#: A link's address as Discord finds one in text: a scheme, a host, then the rest. Discord
+#: reads it as a link before any markdown, so an escape inside it is not undone: it stays in
+#: the address, and ``\_`` even turns into ``/_``, a broken link. Only what Discord will surely
+#: read as part of the link is left unescaped: its host must be a host (``https://x[a](b)``
+#: would otherwise pass a masked link through), and the words after it are escaped as words.
+_DISCORD_URL = re.compile(
+    r"https?://[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]+)?"
+    rf"(?:[/?#](?:{_URL_CHARS}|\({_URL_CHARS}*\))*"
+    rf"(?:[A-Za-z0-9/=&#%+-]|[^\x00-\x7f\s]|\({_URL_CHARS}*\)))?"
+)
 
 
 def _discord_escape_words(text: str) -> str:
@@ -169,15 +179,29 @@ def _discord_escape_words(text: str) -> str:
 def _discord_escape(text: str) -> str:
     """Text shown literally on Discord: markdown escaped, mentions broken, and link addresses
     left whole so they still open (the message is sent with no mentions allowed, so an ``@``
-    left in an address pings nobody)."""
+    left in an address pings nobody). A ``(`` just before an address and ``)`` just after it
+    are left as they are too: Discord reads a link on from an escape's backslash
+    (``https://x.org/a\\)`` opens ``https://x.org/a/``), and as ``[`` and ``]`` are always
+    escaped, a bracket alone makes no markdown."""
     if "://" not in text:
         return _discord_escape_words(text)
     out = []
     at = 0
     for found in _DISCORD_URL.finditer(text):
-        out.append(_discord_escape_words(text[at : found.start()]))
+        start, end = found.span()
+        if start < at:
+            continue  # inside the closing brackets already taken after the last address
+        before = text[at:start]
+        opening = before.endswith("(")
+        out.append(_discord_escape_words(before[:-1] if opening else before))
+        if opening:
+            out.append("(")
         out.append(found.group())
-        at = found.end()
+        closing = end
+        while closing < len(text) and text[closing] == ")":
+            closing += 1
+        out.append(text[end:closing])
+        at = closing
     out.append(_discord_escape_words(text[at:]))
     return "".join(out)
 
@@ -212,7 +236,11 @@ def _cut(text: str, size: int) -> tuple[str, str] | None:
     for sep in ("\n", " "):
         at = text.rfind(sep, 0, size + 1)
         if at > 0:
-            return text[:at], text[at:].lstrip(" ")
+            # The rest starts the next message: the break it was cut at is not part of it
+            # (else it would count against that message's limit, and a line of exactly the
+            # limit, such as a 2,000-character address, would be cut again).
+            rest = text[at + 1 :] if sep == "\n" else text[at:]
+            return text[:at], rest.lstrip(" ")
     return None
 
 

@@ -1,7 +1,8 @@
 """A link address too long for a message on some platform: content accepts up to 2,083
 characters (pydantic's ``HttpUrl``), Discord takes 2,000 in a whole message. Such an entry
-loads, with a note naming the file, the entry and what to do (on Discord a message showing
-it stops before the link: ``tests/platforms/test_discord_long_link.py``)."""
+loads, with a note naming the file, the entry and what to do (on Discord it cannot be shown
+whole: ``tests/platforms/test_discord_long_link.py``; one of 2,000 is:
+``tests/platforms/test_discord_link_addresses.py``)."""
 
 from __future__ import annotations
 
