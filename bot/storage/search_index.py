@@ -15,7 +15,8 @@ asks of it and no more:
   length, which is kept), never the text back, so the text is not stored a second time;
 - every pending word stays in memory until the one commit (``hashsize``), so the index is
   written once, as one segment, instead of a segment for every megabyte that is then merged
-  again and again while rows go in (one segment is also the quickest to search);
+  again and again while rows go in (one segment is also the quickest to search; a big
+  resources.yaml, filled part by part as it is read, makes a few: ``Building``);
 - a prefix index for two-letter starts only (``prefix = '2'``). A prefix index changes only
   how FTS5 finds the words that start with what was typed, never what it finds or how it
   ranks it (``python -m benchmarks.index_build --verify CHECKOUT``: 0 of about 4,900 searches
