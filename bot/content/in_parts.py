@@ -52,6 +52,7 @@ the noise (best of 10 alternated loads without a cache, load 3.5: 4 parts of 2 M
 from __future__ import annotations
 
 import hashlib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -71,31 +72,39 @@ _ENTRIES = TypeAdapter(list[Resource])
 _TOPICS = TypeAdapter(list[Topic])
 
 
-def begin(path: Path) -> tuple[ResourcesFile, Building] | None:
-    """resources.yaml's model, and its index being built, read part by part; None when the
-    file is to be read whole (see the module's docstring)."""
+@dataclass(frozen=True, slots=True)
+class Whole:
+    """The file is to be read whole (``load_yaml_model``); ``raw``: its bytes, if they were
+    read here (a big file is not read twice: 20-25 ms at 10,000 entries)."""
+
+    raw: bytes | None = None
+
+
+def begin(path: Path) -> tuple[ResourcesFile, Building] | Whole:
+    """resources.yaml's model, and its index being built, read part by part; ``Whole`` when
+    the file is to be read whole (see the module's docstring)."""
     try:
+        if path.stat().st_size < 2 * PART_BYTES:
+            return Whole()
         raw = path.read_bytes()
     except OSError:
-        return None  # ``load_yaml_model`` says what is wrong
-    if len(raw) < 2 * PART_BYTES:
-        return None
+        return Whole()  # ``load_yaml_model`` says what is wrong
     digest = hashlib.sha256(raw).digest()
     kind = yamlfile.data_kind(SHOWN_AS, ResourcesFile)
     if yamlfile.last_good(path, ResourcesFile, digest) is not None or cache.has(kind, digest.hex()):
-        return None
+        return Whole(raw)
     cut = _cut(raw)
     if cut is None:
-        return None
+        return Whole(raw)
     head = _read(raw[: cut[0]])
     if not isinstance(head, dict) or not head or list(head)[-1] != "resources":
-        return None
+        return Whole(raw)
     if head["resources"] is not None:
-        return None
+        return Whole(raw)
     try:
         topics = _TOPICS.validate_python(head.get("topics"))
     except ValidationError:
-        return None
+        return Whole(raw)
     building = Building(keep_image=True, parts=True)
     try:
         built = _entries(raw, cut, head, topics, building)
@@ -104,7 +113,7 @@ def begin(path: Path) -> tuple[ResourcesFile, Building] | None:
         raise
     if built is None:
         building.discard()
-        return None
+        return Whole(raw)
     file, data = built
     building.finish()
     yamlfile.keep(path, ResourcesFile, digest, file, data, kind)

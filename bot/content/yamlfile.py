@@ -151,10 +151,12 @@ def digest_of(path: Path, model: type[BaseModel], built: BaseModel) -> str | Non
     return known[0].hex() if known is not None and known[1] is built else None
 
 
-def load_yaml_model(path: Path, model: type[M], *, shown_as: str) -> M:
-    """Parse and validate one file; raise ContentError naming file, line, entry and field."""
+def load_yaml_model(path: Path, model: type[M], *, shown_as: str, raw: bytes | None = None) -> M:
+    """Parse and validate one file; raise ContentError naming file, line, entry and field.
+    ``raw``: the file's bytes, when the caller has read them already (``in_parts``)."""
     try:
-        raw = path.read_bytes()
+        if raw is None:
+            raw = path.read_bytes()
         text = raw.decode("utf-8")
     except FileNotFoundError:
         raise ContentError([Problem(shown_as, "the file is missing")]) from None
