@@ -516,10 +516,10 @@ class Building:
         conn = self._conn
         try:
             while (part := self._parts.get()) is not None:
-                for sql in _FILL:
-                    if self._stop:
-                        return
-                    with self._using:
+                with self._using:  # both statements: one hand-over of the connection a part
+                    for sql in _FILL:
+                        if self._stop:
+                            return
                         conn.execute(sql, part)
             steps: list[Callable[[], object]] = [
                 *(
