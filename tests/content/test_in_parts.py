@@ -296,3 +296,29 @@ def test_the_spelling_help_is_made_once(content_dir: Path, parts: list[int]) -> 
         content, _ = load_all(content_dir, SOURCES)
     assert parts and made == [1]
     assert content[RESOURCES].search(Query("nalxone")).corrected == {"nalxone": "naloxone"}
+
+
+def test_a_directory_written_by_a_yaml_dump_is_read_in_parts_too(
+    content_dir: Path, parts: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A dump puts the list's items at the key's own indentation (``- id:`` at the start of
+    the line), as an export or a script would write the file (here the benchmarks' made-up
+    directory, 200 entries)."""
+    import random
+
+    import yaml
+
+    from benchmarks.search import synthetic
+
+    text = yaml.dump(synthetic(200, random.Random(3)), sort_keys=False, allow_unicode=True)
+    assert "\n- id: " in text
+    (content_dir / "resources.yaml").write_text(text, "utf-8")
+    content, _ = load_all(content_dir, SOURCES)
+    assert len(parts) > 1 and sum(parts) == 200  # read in parts, every entry once
+    other, _ = whole(content_dir, monkeypatch)
+    assert content[RESOURCES].file == other[RESOURCES].file
+    assert answers(content[RESOURCES]) == answers(other[RESOURCES])
+    words = other[RESOURCES].vocabulary[::50]
+    for word in words:
+        query = Query(word)
+        assert content[RESOURCES].search(query) == other[RESOURCES].search(query)
