@@ -107,7 +107,10 @@ helpers' test suites and callgrind runs on both cores throughout): main 1,514 1,
 part by part at load 2.7: main read the file 0-558 ms, filled 546-1,063, ready 1,108; in
 parts read 0-656, filled 8-794 (each part as it came), ready 814. With no free core at all
 (load 3.2-3.9, 16 loads each alternated in one process, no cache) there is nothing to overlap
-with: medians 1,467 read whole and 1,601 in parts, best 863 and 885.
+with: medians 1,467 read whole and 1,601 in parts, best 863 and 885. Two more pairs with the
+final code (14:00-14:03, load 1.6-3.5): main 1,863 1,880 2,017 / 1,492 1,312 955 ms (CPU 972
+936 955 / 1,314 942 879), in parts 1,087 1,106 1,090 / 913 775 677 (CPU 949 912 902 / 1,049
+888 805); part by part, main ready at 1,840 and 1,373, in parts at 1,022 and 825.
 Tried and not kept: the index begun from resources.yaml's parsed data before the model checked
 it, the rows compared with the checked model's fields afterwards (``Foreseen``): making the
 rows from the plain data and checking their types cost 100-150 ms, comparing 50-70 ms, against
