@@ -95,6 +95,22 @@ them (``--cold 3``, A B A B, load 0.7-2.0, each line one process): without 1,314
 1,682 / 1,798 1,643 1,571 / 1,686 1,614 1,383): about 100-150 ms more, the spelling help
 (50-65 ms of CPU on the loading thread, after the index) and the words (about 40 ms, the end
 of the index's thread), as on main.
+resources.yaml read in parts, each part's entries indexed by the index's thread while the next
+part is read (``bot.content.in_parts``, for a clean file of 2 MB or more): the fill, 250-390 ms
+without the GIL, no longer waits for the whole file. ``--cold 3``, A B against main 0d372ce
+(/tmp checkout), 7 pairs of processes from 13:24 to 13:45 on 2026-11-30, load 2.4-3.6 (other
+helpers' test suites and callgrind runs on both cores throughout): main 1,514 1,689 1,350 /
+1,586 1,413 1,707 / 1,005 869 880 / 1,363 1,592 1,345 / 1,084 1,048 1,101 / 1,415 1,797 1,429
+/ 884 941 907 ms wall; in parts 920 915 895 / 1,503 1,489 1,486 / 1,194 1,311 818 / 625 783
+827 / 1,549 923 928 / 1,611 927 1,235 / 959 1,007 1,260. Medians 1,350 against 959, under
+1 s 5 of 21 against 11 of 21; CPU alike (main 782-1,270, in parts 804-1,225 ms). One load
+part by part at load 2.7: main read the file 0-558 ms, filled 546-1,063, ready 1,108; in
+parts read 0-656, filled 8-794 (each part as it came), ready 814. With no free core at all
+(load 3.2-3.9, 16 loads each alternated in one process, no cache) there is nothing to overlap
+with: medians 1,467 read whole and 1,601 in parts, best 863 and 885. Two more pairs with the
+final code (14:00-14:03, load 1.6-3.5): main 1,863 1,880 2,017 / 1,492 1,312 955 ms (CPU 972
+936 955 / 1,314 942 879), in parts 1,087 1,106 1,090 / 913 775 677 (CPU 949 912 902 / 1,049
+888 805); part by part, main ready at 1,840 and 1,373, in parts at 1,022 and 825.
 Tried and not kept: the index begun from resources.yaml's parsed data before the model checked
 it, the rows compared with the checked model's fields afterwards (``Foreseen``): making the
 rows from the plain data and checking their types cost 100-150 ms, comparing 50-70 ms, against

@@ -148,6 +148,13 @@ def read(kind: str, digest: str) -> bytes | None:
     return blob
 
 
+def has(kind: str, digest: str) -> bool:
+    """Whether an item is kept for ``kind`` and these bytes (without reading it): a load
+    that would use it takes the path that does (``bot.content.in_parts``)."""
+    kept = _kept.get()
+    return kept is not None and (kept.folder / _name(kind, digest)).is_file()
+
+
 def write(kind: str, digest: str, blob: bytes) -> None:
     """Keep ``blob`` for ``kind`` and these bytes once the load succeeds, replacing what was
     kept for older bytes."""

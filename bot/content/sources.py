@@ -9,7 +9,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import HttpUrl
 
-from bot.content import cache
+from bot.content import cache, in_parts
 from bot.content.calendar import load_trainings
 from bot.content.problems import ContentError, Problem
 from bot.content.schema.buddies import BuddiesFile
@@ -176,10 +176,13 @@ class _Ready(Generic[T]):
 class _Indexing:
     """resources.yaml read and checked, its search index being built on a thread."""
 
-    def __init__(self, file: ResourcesFile, key: str | None) -> None:
+    def __init__(self, file: ResourcesFile, key: str | None, building: Building | None) -> None:
+        """``building``: the index already begun (``in_parts``), else begun now."""
         self._file = file
         self._key = key
-        self._building = Building(docs_of(file), keep_image=key is not None)
+        if building is None:
+            building = Building(docs_of(file), keep_image=key is not None)
+        self._building = building
 
     def result(self) -> ResourceDirectory:
         built = ResourceDirectory(self._file, self._building.result())
@@ -197,9 +200,16 @@ def _begin_resources(directory: Path) -> Pending[ResourceDirectory]:
     An unchanged file gives back the very same model (see ``load_yaml_model``), and then the
     index built from it is reused too; at a start, the index kept on disk for these very
     bytes is (``bot.content.cache``). Else the index is built on a thread of its own
-    (``Building``) while the other files load, and taken when they are done."""
+    (``Building``) while the other files load, and taken when they are done; a big file
+    new to this process and to the content cache is read part by part, its index filled
+    with each part as it is read (``in_parts``)."""
     path = directory / "resources.yaml"
-    file = load_yaml_model(path, ResourcesFile, shown_as="resources.yaml")
+    begun = in_parts.begin(path)
+    if not isinstance(begun, in_parts.Whole):
+        file, building = begun
+        digest = digest_of(path, ResourcesFile, file)
+        return _Indexing(file, f"{digest}-{INDEX_FORMAT}{index_format}", building)
+    file = load_yaml_model(path, ResourcesFile, shown_as="resources.yaml", raw=begun.raw)
     if _indexed and _indexed[0].file is file:
         return _Ready(_indexed[0])
     digest = digest_of(path, ResourcesFile, file)
@@ -207,7 +217,7 @@ def _begin_resources(directory: Path) -> Pending[ResourceDirectory]:
     image = cache.read("index.resources", key) if digest else None
     kept = SearchIndex.from_image(image, len(file.resources)) if image else None
     if kept is None:
-        return _Indexing(file, key if digest else None)
+        return _Indexing(file, key if digest else None, None)
     built = ResourceDirectory(file, kept)
     _indexed[:] = [built]
     return _Ready(built)

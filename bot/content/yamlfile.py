@@ -151,29 +151,60 @@ def digest_of(path: Path, model: type[BaseModel], built: BaseModel) -> str | Non
     return known[0].hex() if known is not None and known[1] is built else None
 
 
-def load_yaml_model(path: Path, model: type[M], *, shown_as: str) -> M:
-    """Parse and validate one file; raise ContentError naming file, line, entry and field."""
+def load_yaml_model(path: Path, model: type[M], *, shown_as: str, raw: bytes | None = None) -> M:
+    """Parse and validate one file; raise ContentError naming file, line, entry and field.
+    ``raw``: the file's bytes, when the caller has read them already (``in_parts``)."""
     try:
-        raw = path.read_bytes()
+        if raw is None:
+            raw = path.read_bytes()
         text = raw.decode("utf-8")
     except FileNotFoundError:
         raise ContentError([Problem(shown_as, "the file is missing")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ContentError([Problem(shown_as, f"cannot be read ({exc})")]) from None
     digest = hashlib.sha256(raw).digest()
-    with _last_good_lock:
-        known = _last_good.get((path.resolve(), model))
-    if known is not None and known[0] == digest:
-        return cast(M, known[1])
-    kind = f"data.{shown_as.replace('/', '_')}.{model.__name__}"
+    known = last_good(path, model, digest)
+    if known is not None:
+        return known
+    kind = data_kind(shown_as, model)
     built = _from_cache(kind, digest.hex(), model)
     if built is None:
         data = _parse(text, shown_as, raw)
         built = _validate(text, data, model, shown_as)
+        keep(path, model, digest, built, data, kind)
+    else:
+        keep(path, model, digest, built)
+    return built
+
+
+def last_good(path: Path, model: type[M], digest: bytes) -> M | None:
+    """The last good model of ``path`` if it was made from bytes with this sha256."""
+    with _last_good_lock:
+        known = _last_good.get((path.resolve(), model))
+    return cast(M, known[1]) if known is not None and known[0] == digest else None
+
+
+def data_kind(shown_as: str, model: type[BaseModel]) -> str:
+    """What the plain data parsed from a file is kept as in the content cache."""
+    return f"data.{shown_as.replace('/', '_')}.{model.__name__}"
+
+
+def keep(
+    path: Path,
+    model: type[M],
+    digest: bytes,
+    built: M,
+    data: Any = None,
+    kind: str | None = None,
+) -> None:
+    """``built`` (made from bytes with sha256 ``digest``) as the last good model of
+    ``path``; with ``data`` and ``kind``, the plain data it was validated from kept in the
+    content cache too (``bot.content.in_parts`` makes a model part by part, then keeps it
+    here as a whole file's)."""
+    if data is not None and kind is not None:
         cache.write(kind, digest.hex(), marshal.dumps(data))
     with _last_good_lock:
         _last_good[(path.resolve(), model)] = (digest, built)
-    return built
 
 
 def _from_cache(kind: str, digest: str, model: type[M]) -> M | None:

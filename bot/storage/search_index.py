@@ -15,7 +15,8 @@ asks of it and no more:
   length, which is kept), never the text back, so the text is not stored a second time;
 - every pending word stays in memory until the one commit (``hashsize``), so the index is
   written once, as one segment, instead of a segment for every megabyte that is then merged
-  again and again while rows go in (one segment is also the quickest to search);
+  again and again while rows go in (one segment is also the quickest to search; a big
+  resources.yaml, filled part by part as it is read, makes a few: ``Building``);
 - a prefix index for two-letter starts only (``prefix = '2'``). A prefix index changes only
   how FTS5 finds the words that start with what was typed, never what it finds or how it
   ranks it (``python -m benchmarks.index_build --verify CHECKOUT``: 0 of about 4,900 searches
@@ -57,6 +58,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import queue
 import sqlite3
 import threading
 import weakref
@@ -394,11 +396,13 @@ CREATE TABLE stage.staged (
 );
 """
 _STAGED = "INSERT INTO stage.staged VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-#: What the thread runs: one statement each, whose steps SQLite takes without the GIL.
+#: What the thread runs for each part staged (``Building.add``): one statement each, whose
+#: steps SQLite takes without the GIL, over the part's rows (``doc`` from ``?`` up to ``?``).
 _FILL = (
     f"INSERT INTO docs(rowid, {', '.join(COLUMNS)}) SELECT doc, {', '.join(COLUMNS)}"
-    " FROM stage.staged",
-    "INSERT INTO facets SELECT doc, folded, cost, indigenous, peer, crisis FROM stage.staged",
+    " FROM stage.staged WHERE doc >= ? AND doc < ?",
+    "INSERT INTO facets SELECT doc, folded, cost, indigenous, peer, crisis FROM stage.staged"
+    " WHERE doc >= ? AND doc < ?",
 )
 #: Every word with how many entries hold it, as two JSON arrays: one SQLite step and two
 #: ``json.loads``, where a row a word was 20,000 steps (``_terms``; 35-55 against 45-70 ms of
@@ -426,39 +430,87 @@ class Building:
     holds it running Python, wait up to the interpreter's switch interval (5 ms) each time:
     the thread then did next to nothing until the caller stopped (measured: no gain).
     Inserting the text many rows a statement instead would make a segment a statement (see
-    the module's docstring), and staging it all as JSON cost more than it saved."""
+    the module's docstring), and staging it all as JSON cost more than it saved.
 
-    def __init__(self, docs: Iterable[IndexedDoc], *, keep_image: bool = False) -> None:
-        """Stage ``docs`` and start the thread. ``keep_image``: also take the index's image
-        (``SearchIndex.image``) on the thread, to keep on disk."""
+    ``parts=True``: the entries come in parts (``add``, then ``finish``), and the thread
+    fills each part as soon as it is staged, while the caller makes the next one (a big
+    resources.yaml read part by part, ``bot.content.in_parts``). Each part's statements make
+    a segment of their own (FTS5 writes its pending words at every statement's savepoint),
+    which FTS5's automerge folds as they come: 4 parts gave 5 segments on 2 levels, 8 gave 6,
+    against 1 (10,000 entries); searching them measured the same (see ``in_parts``). The
+    caller stages a part on the same connection, so a lock keeps it from doing that while the
+    thread runs a statement (it waits only when a part's fill outlasts the next part's make).
+    Tried and not kept: each part's tags inserted by the thread right after its fill instead
+    of all at the end (10,000 entries, 12 loads each alternated in one process, load 1.7):
+    the thread's work after the last part 107 against 131 ms (median), the load 890 against
+    896 ms: the end of the thread overlaps the other files' load anyway, and its statements,
+    each taking the GIL to bind, would then cut into the parts' reading.
+    """
+
+    def __init__(
+        self, docs: Iterable[IndexedDoc] = (), *, keep_image: bool = False, parts: bool = False
+    ) -> None:
+        """Start the thread and, unless ``parts``, stage ``docs`` for it as the only part.
+        ``keep_image``: also take the index's image (``SearchIndex.image``) on the thread, to
+        keep on disk."""
         conn = sqlite3.connect(":memory:", check_same_thread=False)
         self._conn = conn
         self._release = weakref.finalize(self, conn.close)
         self._error: BaseException | None = None
         self._stop = False
         self._terms: Terms | None = None
+        self._staged = 0  # entries staged so far: the next part's first ``doc``
+        self._tags: list[tuple[int, str, str]] = []
+        self._using = threading.Lock()  # the connection: the caller staging, or the thread
+        self._parts: queue.SimpleQueue[tuple[int, int] | None] = queue.SimpleQueue()
         self.image: bytes | None = None
         try:
             conn.executescript(_SCHEMA + _STAGE)
-            rows = list(docs)
-            conn.executemany(
-                _STAGED,
-                [(*d[:6], d.name.casefold(), d.cost, d.indigenous, d.peer, d.crisis) for d in rows],
-            )
-            tags = [(d.position, kind, value) for d in rows for kind, value in d.tags]
             self._thread = threading.Thread(
-                target=self._fill, args=(tags, keep_image), name="search-index-build", daemon=True
+                target=self._fill, args=(keep_image,), name="search-index-build", daemon=True
             )
             self._thread.start()
         except BaseException:
             self._release()
             raise
+        if not parts:
+            self.add(docs)
+            self.finish()
 
-    def _fill(self, tags: list[tuple[int, str, str]], keep_image: bool) -> None:
-        """Fill the index from the staged rows, then read its words (``_terms``: SQLite's
-        work too, so no search and no loading thread has to). ``_stop`` is looked at before
-        every step, so a ``discard`` waits at most for the step under way, which it
-        interrupts.
+    def add(self, docs: Iterable[IndexedDoc]) -> None:
+        """Stage the next part's entries (their positions counted from this part's start:
+        ``docs_of`` of the part alone) and let the thread fill the index with them."""
+        start = self._staged
+        rows = list(docs)
+        with self._using:
+            self._conn.executemany(
+                _STAGED,
+                [
+                    (
+                        d[0] + start,
+                        *d[1:6],
+                        d.name.casefold(),
+                        d.cost,
+                        d.indigenous,
+                        d.peer,
+                        d.crisis,
+                    )
+                    for d in rows
+                ],
+            )
+        self._tags += [(d.position + start, kind, value) for d in rows for kind, value in d.tags]
+        self._staged = start + len(rows)
+        self._parts.put((start, self._staged))
+
+    def finish(self) -> None:
+        """No more parts: the thread ends the build (tags, commit, words)."""
+        self._parts.put(None)
+
+    def _fill(self, keep_image: bool) -> None:
+        """Fill the index from each part's staged rows as it comes, then read its words
+        (``_terms``: SQLite's work too, so no search and no loading thread has to). ``_stop``
+        is looked at before every step, so a ``discard`` waits at most for the step under
+        way, which it interrupts.
 
         The tags are inserted here hundreds a statement (``_batches``), each statement
         taking the GIL to bind its values. Staging them with the entries instead, on the
@@ -467,17 +519,25 @@ class Building:
         8-14 ms for the list, to spare this thread 11-17 of 35-41 ms; one JSON array read
         with ``json_each`` cost it 25-29 ms and this thread 61-66 ms."""
         conn = self._conn
-        steps: list[Callable[[], object]] = [
-            *(partial(conn.execute, sql) for sql in _FILL),
-            *(partial(conn.execute, sql, values) for sql, values in _batches("tags", 3, tags)),
-            partial(conn.execute, "CREATE INDEX tags_lookup ON tags(doc, kind, value)"),
-            conn.commit,
-            partial(conn.execute, "DETACH DATABASE stage"),
-        ]
-        if keep_image:
-            steps.append(self._keep_image)
-        steps.append(self._read_terms)
         try:
+            while (part := self._parts.get()) is not None:
+                with self._using:  # both statements: one hand-over of the connection a part
+                    for sql in _FILL:
+                        if self._stop:
+                            return
+                        conn.execute(sql, part)
+            steps: list[Callable[[], object]] = [
+                *(
+                    partial(conn.execute, sql, values)
+                    for sql, values in _batches("tags", 3, self._tags)
+                ),
+                partial(conn.execute, "CREATE INDEX tags_lookup ON tags(doc, kind, value)"),
+                conn.commit,
+                partial(conn.execute, "DETACH DATABASE stage"),
+            ]
+            if keep_image:
+                steps.append(self._keep_image)
+            steps.append(self._read_terms)
             for step in steps:
                 if self._stop:
                     return
@@ -514,6 +574,7 @@ class Building:
         self._stop = True
         if self._release.alive:
             self._conn.interrupt()
+        self._parts.put(None)  # a thread waiting for a part wakes, and sees ``_stop``
         self._thread.join()
         self._error = None
         self._release()
@@ -531,7 +592,10 @@ def _terms(conn: sqlite3.Connection) -> Terms:
 
 
 #: Values bound in one INSERT (``_batches``): SQLite's limit before 3.32 (now 32,766), so that
-#: an older library, as some distributions ship, takes it too.
+#: an older library, as some distributions ship, takes it too. Statements of 32,766 values
+#: (4 for 40,000 tags instead of 121, fewer GIL hand-overs) were slower: 87-181 against
+#: 48-72 ms on a thread alone, 170-336 against 90-201 beside a busy thread (SQLite parsing
+#: the long statement), 2026-11-30.
 _VALUES = 999
 
 
