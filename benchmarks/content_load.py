@@ -51,11 +51,45 @@ mapping's values handled in place: 92-131 ms against 83-136, no gain; level by l
 ``map(type, ...)`` and ``itertools.compress``: 101 against 62 ms; no walk at all, one regex
 over the text for every unquoted value PyYAML might read otherwise: 200 to 1,300 ms (Python's
 regex engine tries every ``:``, ``-`` and line start of 8 MB). yaml-rs's options (no
-duplicate-key check, reading the bytes): no gain beyond the noise. Pydantic's
+duplicate-key check, reading the bytes): no gain beyond the noise (the bytes were later
+kept after all, for the instructions they spare: see below). Pydantic's
 ``cache_strings``: no gain; ``str_strip_whitespace`` off: about 20 of 85 ms, but a text with
 blanks at its ends would then keep them (not done). Left: the per-entry
 ``verified`` check (about 15 ms) stays a Python validator, since moving it to the file's
 check would hide it behind any other mistake in the file, changing the problems reported.
+
+Where a cold load's CPU goes on the loading thread at 10,000 entries (what holds the GIL once
+the index fills beside the parse), part by part, thread CPU in ms, min-median of 5 to 15,
+load 2-3 (2026-11-30, parse9; ``/tmp/parse9``-style scripts timing each function on the
+benchmark's file; callgrind for the repeatable figures): read, sha256 (GIL released) and
+decode 15; fastyaml's checks 20 (``_SECOND_DOCUMENT`` 6, ``_odd_colon`` 7, ``_refused`` 3:
+each a single C pass already; ``bytes.find`` of ``\n---`` costs as much, 5); yaml-rs's parse
+130-210, of which it holds the GIL about 60-90 (a thread ticking every 0.5 ms meanwhile saw
+gaps of up to 63-90 ms, 83-113 in all: building the Python objects), ``loads`` and ``load``
+alike; ``_doubtful`` 48-65; pydantic 55-80 (no single setting of the model moves it: extra
+"ignore" about 5 less, but a misspelt field must be reported; ``str_strip_whitespace`` off,
+not frozen, enums and dates as plain text, no pattern on the id, no ``cache_strings``: each
+within 1-3 ms, the noise; the per-entry ``verified`` validator 3-4); ``marshal.dumps`` for
+the cache 8-12; ``docs_of`` 30-33; staging 60 (rows 11, tags 4, the ``executemany`` 45-50,
+of which binding 11 values a row is 32 and the insert 13); the index's words, on its thread,
+27 in SQLite and 5 in Python; the spelling help 15-27 and the rest of the directory 5.
+Cut: yaml-rs reads the file's bytes (``fastyaml.load``; a text holding a character beyond
+Latin-1, as this one and the shipped one do, was written out as UTF-8 again first: 88 of the
+parse's 1,212 million instructions); ``_doubtful``'s walk (388 down to 328 million
+instructions); ``_doc`` (docs_of 30-33 down to 26-28 ms). callgrind, resources.yaml's load
+with its index (``_begin_resources(...).result()``): 5,856 down to 5,687 million
+instructions, every one of the cut on the loading thread. ``--cold 3``, A B A B against
+0d372ce, load 1.6-2.0: base 933 1,097 1,146 / 1,090 975 1,028 ms wall (CPU 927 1,112 1,069
+/ 939 948 980), this 750 740 883 / 808 701 782 (CPU 785 800 937 / 791 764 794); the
+timeline's "resources (begin)" 610 and 469 against 399 and 426 ms of CPU; a third pair, this
+first (load 1.5-1.8): this 1,213 1,127 879 (CPU 1,083 958 847, begin 457), base 886 1,070
+1,019 (CPU 886 1,146 1,116, begin 664). More than the instruction counts say (about 25-30
+ms of CPU): the rest is the host's noise, which these figures show is as large.
+Tried and not kept: the staged rows given to SQLite as one JSON array (``orjson.dumps``,
+read with ``json_each``): the loading thread's part 47 down to 6-10 ms, but SQLite's 95 ms
+more on the index's thread, which is the critical path's other half; the words read with
+``orjson`` (their Python part is 5 ms); ``Building``'s rows by index rather than by name
+(1 ms); ``_doubtful`` replaced by a search of ``orjson.dumps(data)`` (see its docstring).
 
 Nothing is asserted: these are measurements. The machine's load average is printed beside;
 on a shared machine the CPU time is the steadier figure. ``--cold N`` runs only the cold load,

