@@ -217,6 +217,7 @@ import os
 import pstats
 import resource
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -432,13 +433,18 @@ async def overhead(count: int, folder: Path, label: str, profile: bool) -> tuple
         " wait for a CPU)"
     )
     print(f"  {load()}", flush=True)
-    causes.report(cpus, sum(walls))
+    causes.report(cpus, sum(walls), loop_cpus)
     if profiler is not None:
         print_profile(profiler, n)
     return statistics.median(cpus), percentile(cpus, 0.99)
 
 
 _FRAME = 4096 + 24  # a WAL frame: a page and its header
+#: SQLite's own (automatic) checkpoint, run inside a write's commit on the shared connection.
+OWN_CHECKPOINT = "SQLite's own checkpoint (inside a commit)"
+#: The first write after a checkpoint that copied every frame starts the WAL again from the
+#: top, and ``journal_size_limit=0`` cuts the file back to that write at its commit.
+RESTARTED = "the WAL started again and cut back (a write)"
 
 
 class Causes:
@@ -452,6 +458,8 @@ class Causes:
         self._now: set[str] = set()
         self._scrubbing = 0
         self._wal: Path | None = None
+        self._shm: Path | None = None
+        self._index = (0, 0)  # the WAL index's (frames in the WAL, frames checkpointed)
         self._platform: object = None
         self._polled = 0.0
         self._wal_size = 0
@@ -471,6 +479,7 @@ class Causes:
 
     def watch(self, db: Database, platform: TelegramPlatform) -> None:
         self._wal = Path(f"{db.path}-wal")
+        self._shm = Path(f"{db.path}-shm")
         self._platform = platform
         for name in ("scrub_aside", "scrub"):
             original = getattr(db, name)
@@ -511,6 +520,20 @@ class Causes:
             if self._measuring:
                 self.collections.append((info["generation"], time.thread_time() - self._gc_began))
 
+    def _wal_index(self) -> tuple[int, int]:
+        """The WAL index's frames in the WAL (``mxFrame``) and frames already copied into the
+        database (``nBackfill``), read from the ``-shm`` file (SQLite's WAL-index format: the
+        first at byte 16 of the header, the second at byte 96, native byte order). A
+        checkpoint raises the second; the WAL started again from the top lowers the first."""
+        try:
+            with open(self._shm or "", "rb") as shm:
+                head = shm.read(100)
+        except OSError:
+            return (0, 0)
+        if len(head) < 100:
+            return (0, 0)
+        return struct.unpack_from("=I", head, 16)[0], struct.unpack_from("=I", head, 96)[0]
+
     def _size(self) -> int:
         try:
             return self._wal.stat().st_size if self._wal is not None else 0
@@ -523,6 +546,7 @@ class Causes:
             self._measuring = True
         self._now = {"a WAL scrub round"} if self._scrubbing else set()
         self._wal_size = self._size()
+        self._index = self._wal_index()
         self._polled = self._poll_answered()
 
     def _poll_answered(self) -> float:
@@ -532,8 +556,12 @@ class Causes:
     def end(self) -> None:
         if self._poll_answered() != self._polled:
             self._now.add("a getUpdates answer (Telegram's long poll)")
-        if self._size() < self._wal_size and "a WAL scrub round" not in self._now:
-            self._now.add("SQLite's own checkpoint (WAL at 1,000 pages)")
+        if "a WAL scrub round" not in self._now:
+            frames, copied = self._wal_index()
+            if copied > self._index[1]:
+                self._now.add(OWN_CHECKPOINT)
+            elif frames < self._index[0] or self._size() < self._wal_size:
+                self._now.add(RESTARTED)
         self.per_message.append(self._now)
         self.rounds = self.scrubs - self._scrubs_before  # not the one at stop either
 
@@ -541,7 +569,7 @@ class Causes:
         """Messages are no longer measured (the scrub at stop is not counted)."""
         self._measuring = False
 
-    def report(self, cpus: list[float], seconds: float) -> None:
+    def report(self, cpus: list[float], seconds: float, loop_cpus: list[float]) -> None:
         n = len(cpus)
         slowest = sorted(range(n), key=lambda i: -cpus[i])[: max(1, n // 100)]
         counts = collections.Counter(c for i in slowest for c in self.per_message[i])
@@ -551,6 +579,20 @@ class Causes:
             every = sum(1 for m in self.per_message if cause in m)
             print(f"    {cause:48s} {times:4d}  (in {every} of all {n} messages)")
         print(f"    {'none of these (the host: other work, caches)':48s} {plain:4d}")
+        # Where the slowest messages' CPU went: the loop's thread, or the others (SQLite's
+        # threads): a lump on the others with no cause above is SQLite work not told apart.
+        for label, chosen in (
+            ("all of the slowest 1%", slowest),
+            ("those with none of these", [i for i in slowest if not self.per_message[i]]),
+            ("for comparison, every message", list(range(n))),
+        ):
+            if chosen:
+                own = statistics.median(loop_cpus[i] for i in chosen) * 1000
+                rest = statistics.median(cpus[i] - loop_cpus[i] for i in chosen) * 1000
+                print(
+                    f"    {label:31s} median: the loop's thread {own:.2f} ms,"
+                    f" the other threads {rest:.2f} ms"
+                )
         scrub = "a WAL scrub round"
         met = [c for c, m in zip(cpus, self.per_message, strict=True) if scrub in m]
         rest = [c for c, m in zip(cpus, self.per_message, strict=True) if scrub not in m]
