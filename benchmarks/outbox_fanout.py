@@ -200,6 +200,56 @@ message, which the crash and report guarantees rule out, or SQLite on the loop's
 ruled out above. On a quieter host p99 is under 2 ms already: part 2 with 5,000 messages at
 load 1.9 to 2.1 gave p50 0.76 ms, p99 1.47 ms.
 
+The slowest 1% once more (2026-11-30, fourth session, load 2.4 to 6.5 on 2 cores shared with
+other sessions). First the attribution: SQLite's own checkpoint was told by the WAL file
+shrinking, but that checkpoint (PASSIVE, inside a commit) leaves the file as it is; the *next*
+write starts the WAL again and cuts the file back (``journal_size_limit=0``), so the message
+that paid for the checkpoint was counted under "none of these" and the next one, which paid
+for the cut, under the checkpoint. Each run now reads the WAL index (the ``-shm`` file: frames
+copied, frames in the WAL) before and after each message and tells the two apart, and prints
+the slowest messages' CPU split between the loop's thread and the others. On main's code
+(0d372ce), of the 20 slowest in 2,000: 3 to 10 met a scrub round, 1 to 5 SQLite's own
+checkpoint (+1.3 to 1.6 ms), 1 to 5 the restart and cut (+1.3 ms), 0 to 1 a middle
+collection, and only 2 to 13 none of these. Then:
+
+- SQLite checkpoints on its own at 4,000 pages instead of 1,000 (``AUTOCHECKPOINT_PAGES`` in
+  ``bot/storage/database.py``, which says why): the scrub round, once a second, does that
+  work aside, so neither lump comes any more; a round copies more frames (median 1,400 to
+  2,600 at its start, at most about 3,000, 2.1 to 4.2 ms of CPU a round against 1.2 to 2.2),
+  about the same CPU a second in all (the mean per message did not move: 0.66 to 0.84 ms
+  against 0.61 to 0.87).
+- A chat still pacing keeps only its rate bucket (``Outbox._let_go``): 8 to 11 young
+  collections and no middle one per 4,000 messages against 16 to 22 and 1 to 2
+  (``bot/collector.py``).
+- This benchmark's own record of each message is a tuple, no longer a set the collector
+  walked.
+
+What ran on the loop's thread, besides the message (the stock loop, each handle timed, 2,000
+messages): per message the two trips' wake-ups and results, the worker's two steps, the
+socket's read, the journal's writes; the flush loop's wake-ups (5 a second, 30 to 35 us
+each); nothing else (no scheduler job, no watchdog round, no lane's timer). The slow ones
+with none of the causes above had the loop's thread at 0.7 to 2.8 ms against its median of
+0.4 to 0.6, spread over every function (each function's own time timed per message: none
+more than 0.1 to 0.2 ms above its median), their SQLite thread as usual: the host (other
+sessions' processes on the same 2 cores). An involuntary context switch came in 83% of all
+messages, slow or not: no sign either way.
+
+Measured ``--no-hog --count 300 --overhead 2000 --rounds 3``, main's code and this, alternated,
+p99 of each round: at load 2.6 to 3.3, main 0.97, 1.25, 1.67, 1.25, 1.55, 1.21, 1.01, 0.71,
+0.76 ms (median 1.21), this 1.01, 1.68, 0.90, 0.83, 1.00, 0.89, 0.85, 0.86, 0.88 ms (median
+0.89); at load 4.4 to 6.5, main 1.78, 1.53, 1.40, 1.31, 1.46, 1.90, 2.48, 1.57, 1.76 ms (median
+1.57), this 1.37, 1.39, 1.25, 1.01, 1.16, 1.41, 1.67, 1.64, 2.72 ms (median 1.39; the 2.72 a
+round where 15 of the 20 slowest met nothing of the bot's, their loop's thread at 2.8 ms).
+p50 0.52 to 0.84 both. Of this code's 20 slowest, 4 to 10 met a scrub round and the rest
+nothing of the bot's: what is left above 2 ms is the host.
+
+Tried and dropped: a thread bridge of its own instead of aiosqlite's (a ``SimpleQueue`` and
+``call_soon_threadsafe``, the same mechanism without aiosqlite's wrappers): an INSERT and a
+DELETE, 3,000 pairs, interleaved four times at load 2.4: 129 to 134 us a pair against
+aiosqlite's 126 to 207 and aiosqlite's own queue fed directly 126 to 176: not clearly
+cheaper on this host, so aiosqlite stays. ``Destination``'s hash (a dataclass's, in Python)
+is 0.3 us, about 9 a message: left.
+
 A measurement, not a test: nothing here asserts a time.
 """
 

@@ -11,10 +11,11 @@ Why it looks like this:
   and bot-wide 429s are one ``Gate`` every lane of that platform passes through.
 - A watchdog restarts a lane that has work but does not move (a delivery that never ends, a
   worker that died), because the outbox itself never cancels a send that is under way.
-- A lane lives only while it matters: its worker lets go once the queue is empty, and an empty
-  lane whose pace has passed is forgotten (at once, or on the watchdog's next round), so a
-  fan-out to 10,000 people leaves nothing behind for each of them (memory, and the objects
-  the garbage collector would walk on every middle collection: ``bot/collector.py``).
+- A lane lives only while it matters: its worker lets go once the queue is empty, and so does
+  the engine, keeping only the lane's rate bucket while its pace still counts (forgotten once
+  it has passed, by the next worker to end or the watchdog's round), so a fan-out to 10,000
+  people leaves nothing behind for each of them (memory, and the objects the garbage
+  collector would walk: ``bot/collector.py``).
 """
 
 from __future__ import annotations
