@@ -216,8 +216,8 @@ collection, and only 2 to 13 none of these. Then:
   ``bot/storage/database.py``, which says why): the scrub round, once a second, does that
   work aside, so neither lump comes any more; a round copies more frames (median 1,400 to
   2,600 at its start, at most about 3,000, 2.1 to 4.2 ms of CPU a round against 1.2 to 2.2),
-  about the same CPU a second in all (the mean per message did not move: 0.66 to 0.84 ms
-  against 0.61 to 0.87).
+  no more CPU in all (the mean per message of the runs below, median of 9 at each load:
+  0.72 and 0.86 ms on main, 0.67 and 0.79 ms with this).
 - A chat still pacing keeps only its rate bucket (``Outbox._let_go``): 8 to 11 young
   collections and no middle one per 4,000 messages against 16 to 22 and 1 to 2
   (``bot/collector.py``).
