@@ -200,6 +200,56 @@ message, which the crash and report guarantees rule out, or SQLite on the loop's
 ruled out above. On a quieter host p99 is under 2 ms already: part 2 with 5,000 messages at
 load 1.9 to 2.1 gave p50 0.76 ms, p99 1.47 ms.
 
+The slowest 1% once more (2026-11-30, fourth session, load 2.4 to 6.5 on 2 cores shared with
+other sessions). First the attribution: SQLite's own checkpoint was told by the WAL file
+shrinking, but that checkpoint (PASSIVE, inside a commit) leaves the file as it is; the *next*
+write starts the WAL again and cuts the file back (``journal_size_limit=0``), so the message
+that paid for the checkpoint was counted under "none of these" and the next one, which paid
+for the cut, under the checkpoint. Each run now reads the WAL index (the ``-shm`` file: frames
+copied, frames in the WAL) before and after each message and tells the two apart, and prints
+the slowest messages' CPU split between the loop's thread and the others. On main's code
+(0d372ce), of the 20 slowest in 2,000: 3 to 10 met a scrub round, 1 to 5 SQLite's own
+checkpoint (+1.3 to 1.6 ms), 1 to 5 the restart and cut (+1.3 ms), 0 to 1 a middle
+collection, and only 2 to 13 none of these. Then:
+
+- SQLite checkpoints on its own at 4,000 pages instead of 1,000 (``AUTOCHECKPOINT_PAGES`` in
+  ``bot/storage/database.py``, which says why): the scrub round, once a second, does that
+  work aside, so neither lump comes any more; a round copies more frames (median 1,400 to
+  2,600 at its start, at most about 3,000, 2.1 to 4.2 ms of CPU a round against 1.2 to 2.2),
+  no more CPU in all (the mean per message of the runs below, median of 9 at each load:
+  0.72 and 0.86 ms on main, 0.67 and 0.79 ms with this).
+- A chat still pacing keeps only its rate bucket (``Outbox._let_go``): 8 to 11 young
+  collections and no middle one per 4,000 messages against 16 to 22 and 1 to 2
+  (``bot/collector.py``).
+- This benchmark's own record of each message is a tuple, no longer a set the collector
+  walked.
+
+What ran on the loop's thread, besides the message (the stock loop, each handle timed, 2,000
+messages): per message the two trips' wake-ups and results, the worker's two steps, the
+socket's read, the journal's writes; the flush loop's wake-ups (5 a second, 30 to 35 us
+each); nothing else (no scheduler job, no watchdog round, no lane's timer). The slow ones
+with none of the causes above had the loop's thread at 0.7 to 2.8 ms against its median of
+0.4 to 0.6, spread over every function (each function's own time timed per message: none
+more than 0.1 to 0.2 ms above its median), their SQLite thread as usual: the host (other
+sessions' processes on the same 2 cores). An involuntary context switch came in 83% of all
+messages, slow or not: no sign either way.
+
+Measured ``--no-hog --count 300 --overhead 2000 --rounds 3``, main's code and this, alternated,
+p99 of each round: at load 2.6 to 3.3, main 0.97, 1.25, 1.67, 1.25, 1.55, 1.21, 1.01, 0.71,
+0.76 ms (median 1.21), this 1.01, 1.68, 0.90, 0.83, 1.00, 0.89, 0.85, 0.86, 0.88 ms (median
+0.89); at load 4.4 to 6.5, main 1.78, 1.53, 1.40, 1.31, 1.46, 1.90, 2.48, 1.57, 1.76 ms (median
+1.57), this 1.37, 1.39, 1.25, 1.01, 1.16, 1.41, 1.67, 1.64, 2.72 ms (median 1.39; the 2.72 a
+round where 15 of the 20 slowest met nothing of the bot's, their loop's thread at 2.8 ms).
+p50 0.52 to 0.84 both. Of this code's 20 slowest, 4 to 10 met a scrub round and the rest
+nothing of the bot's: what is left above 2 ms is the host.
+
+Tried and dropped: a thread bridge of its own instead of aiosqlite's (a ``SimpleQueue`` and
+``call_soon_threadsafe``, the same mechanism without aiosqlite's wrappers): an INSERT and a
+DELETE, 3,000 pairs, interleaved four times at load 2.4: 129 to 134 us a pair against
+aiosqlite's 126 to 207 and aiosqlite's own queue fed directly 126 to 176: not clearly
+cheaper on this host, so aiosqlite stays. ``Destination``'s hash (a dataclass's, in Python)
+is 0.3 us, about 9 a message: left.
+
 A measurement, not a test: nothing here asserts a time.
 """
 
@@ -217,6 +267,7 @@ import os
 import pstats
 import resource
 import statistics
+import struct
 import subprocess
 import sys
 import tempfile
@@ -432,13 +483,18 @@ async def overhead(count: int, folder: Path, label: str, profile: bool) -> tuple
         " wait for a CPU)"
     )
     print(f"  {load()}", flush=True)
-    causes.report(cpus, sum(walls))
+    causes.report(cpus, sum(walls), loop_cpus)
     if profiler is not None:
         print_profile(profiler, n)
     return statistics.median(cpus), percentile(cpus, 0.99)
 
 
 _FRAME = 4096 + 24  # a WAL frame: a page and its header
+#: SQLite's own (automatic) checkpoint, run inside a write's commit on the shared connection.
+OWN_CHECKPOINT = "SQLite's own checkpoint (inside a commit)"
+#: The first write after a checkpoint that copied every frame starts the WAL again from the
+#: top, and ``journal_size_limit=0`` cuts the file back to that write at its commit.
+RESTARTED = "the WAL started again and cut back (a write)"
 
 
 class Causes:
@@ -448,10 +504,15 @@ class Causes:
     Printed for the slowest 1%, so the tail is explained rather than guessed at."""
 
     def __init__(self) -> None:
-        self.per_message: list[set[str]] = []
+        #: Per message, what ran while it was under way. Tuples: a set kept for each of 2,000
+        #: messages is an object the garbage collector walks in every middle collection (about
+        #: half of what it walked here), the benchmark's own cost charged to some message.
+        self.per_message: list[tuple[str, ...]] = []
         self._now: set[str] = set()
         self._scrubbing = 0
         self._wal: Path | None = None
+        self._shm: Path | None = None
+        self._index = (0, 0)  # the WAL index's (frames in the WAL, frames checkpointed)
         self._platform: object = None
         self._polled = 0.0
         self._wal_size = 0
@@ -471,6 +532,7 @@ class Causes:
 
     def watch(self, db: Database, platform: TelegramPlatform) -> None:
         self._wal = Path(f"{db.path}-wal")
+        self._shm = Path(f"{db.path}-shm")
         self._platform = platform
         for name in ("scrub_aside", "scrub"):
             original = getattr(db, name)
@@ -511,6 +573,20 @@ class Causes:
             if self._measuring:
                 self.collections.append((info["generation"], time.thread_time() - self._gc_began))
 
+    def _wal_index(self) -> tuple[int, int]:
+        """The WAL index's frames in the WAL (``mxFrame``) and frames already copied into the
+        database (``nBackfill``), read from the ``-shm`` file (SQLite's WAL-index format: the
+        first at byte 16 of the header, the second at byte 96, native byte order). A
+        checkpoint raises the second; the WAL started again from the top lowers the first."""
+        try:
+            with open(self._shm or "", "rb") as shm:
+                head = shm.read(100)
+        except OSError:
+            return (0, 0)
+        if len(head) < 100:
+            return (0, 0)
+        return struct.unpack_from("=I", head, 16)[0], struct.unpack_from("=I", head, 96)[0]
+
     def _size(self) -> int:
         try:
             return self._wal.stat().st_size if self._wal is not None else 0
@@ -523,6 +599,7 @@ class Causes:
             self._measuring = True
         self._now = {"a WAL scrub round"} if self._scrubbing else set()
         self._wal_size = self._size()
+        self._index = self._wal_index()
         self._polled = self._poll_answered()
 
     def _poll_answered(self) -> float:
@@ -532,16 +609,20 @@ class Causes:
     def end(self) -> None:
         if self._poll_answered() != self._polled:
             self._now.add("a getUpdates answer (Telegram's long poll)")
-        if self._size() < self._wal_size and "a WAL scrub round" not in self._now:
-            self._now.add("SQLite's own checkpoint (WAL at 1,000 pages)")
-        self.per_message.append(self._now)
+        if "a WAL scrub round" not in self._now:
+            frames, copied = self._wal_index()
+            if copied > self._index[1]:
+                self._now.add(OWN_CHECKPOINT)
+            elif frames < self._index[0] or self._size() < self._wal_size:
+                self._now.add(RESTARTED)
+        self.per_message.append(tuple(sorted(self._now)))
         self.rounds = self.scrubs - self._scrubs_before  # not the one at stop either
 
     def stop(self) -> None:
         """Messages are no longer measured (the scrub at stop is not counted)."""
         self._measuring = False
 
-    def report(self, cpus: list[float], seconds: float) -> None:
+    def report(self, cpus: list[float], seconds: float, loop_cpus: list[float]) -> None:
         n = len(cpus)
         slowest = sorted(range(n), key=lambda i: -cpus[i])[: max(1, n // 100)]
         counts = collections.Counter(c for i in slowest for c in self.per_message[i])
@@ -551,6 +632,20 @@ class Causes:
             every = sum(1 for m in self.per_message if cause in m)
             print(f"    {cause:48s} {times:4d}  (in {every} of all {n} messages)")
         print(f"    {'none of these (the host: other work, caches)':48s} {plain:4d}")
+        # Where the slowest messages' CPU went: the loop's thread, or the others (SQLite's
+        # threads): a lump on the others with no cause above is SQLite work not told apart.
+        for label, chosen in (
+            ("all of the slowest 1%", slowest),
+            ("those with none of these", [i for i in slowest if not self.per_message[i]]),
+            ("for comparison, every message", list(range(n))),
+        ):
+            if chosen:
+                own = statistics.median(loop_cpus[i] for i in chosen) * 1000
+                rest = statistics.median(cpus[i] - loop_cpus[i] for i in chosen) * 1000
+                print(
+                    f"    {label:31s} median: the loop's thread {own:.2f} ms,"
+                    f" the other threads {rest:.2f} ms"
+                )
         scrub = "a WAL scrub round"
         met = [c for c, m in zip(cpus, self.per_message, strict=True) if scrub in m]
         rest = [c for c, m in zip(cpus, self.per_message, strict=True) if scrub not in m]
@@ -592,7 +687,7 @@ class Causes:
         plain = [c for c, m in zip(cpus, self.per_message, strict=True) if not m]
         kinds = collections.Counter(c for m in self.per_message for c in m)
         for cause, times in kinds.most_common():
-            alone = [c for c, m in zip(cpus, self.per_message, strict=True) if m == {cause}]
+            alone = [c for c, m in zip(cpus, self.per_message, strict=True) if m == (cause,)]
             if alone and plain:
                 extra = statistics.median(alone) - statistics.median(plain)
                 print(f"    {cause:48s} {times:4d} messages  {extra * 1000:+.2f} ms")

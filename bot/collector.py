@@ -32,6 +32,20 @@ slowest, and a command meeting one waits about 2 ms of CPU more. Every 50 would 
 message a collection at the price of walks several times as long when they come, so Python's
 default stands, with garbage in cycles freed sooner too.
 
+Then (2026-11-30, fourth session) a chat whose lane was let go while its pace still counted
+kept the whole lane (about 11 objects: queue, ticket, batch, progress, bucket and its window)
+until the pace passed, about a second: some 600 chats at once with every limit off, most of
+what a middle collection walked (5,700 of 6,700 objects in generation 1 when one began). Now
+only its bucket is kept (about 5 objects a chat: ``Outbox._let_go``), and far fewer objects
+outlive a young collection, so fewer come: per 4,000 messages (``--overhead 4000``, load 3.6
+to 4.4, alternated) 16 and 22 young collections and 1 and 2 middle ones (1.1 to 2.0 ms each)
+before, 8 and 11 young ones and no middle one after; peak RSS of the benchmark's process 149
+to 155 MiB either way (part 1's fan-out sets it). ``gc.freeze()`` after start-up is done
+already (:func:`started`). (The benchmark's own record of each
+message was a set, an object walked too: it keeps tuples now.) Not done: the bucket kept as a
+tuple of floats (untracked by the collector) would leave 2 objects a chat instead of 5, for a
+few young collections less in 4,000 messages.
+
 Start-up itself runs with the collector off (:func:`hold`, called by ``python -m bot`` before
 it imports anything): importing the bot and its libraries makes a few hundred thousand
 objects, none of them garbage, and the full walks that triggers cost a tenth to a fifth of a

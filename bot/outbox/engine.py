@@ -11,10 +11,11 @@ Why it looks like this:
   and bot-wide 429s are one ``Gate`` every lane of that platform passes through.
 - A watchdog restarts a lane that has work but does not move (a delivery that never ends, a
   worker that died), because the outbox itself never cancels a send that is under way.
-- A lane lives only while it matters: its worker lets go once the queue is empty, and an empty
-  lane whose pace has passed is forgotten (at once, or on the watchdog's next round), so a
-  fan-out to 10,000 people leaves nothing behind for each of them (memory, and the objects
-  the garbage collector would walk on every middle collection: ``bot/collector.py``).
+- A lane lives only while it matters: its worker lets go once the queue is empty, and so does
+  the engine, keeping only the lane's rate bucket while its pace still counts (forgotten once
+  it has passed, by the next worker to end or the watchdog's round), so a fan-out to 10,000
+  people leaves nothing behind for each of them (memory, and the objects the garbage
+  collector would walk: ``bot/collector.py``).
 """
 
 from __future__ import annotations
@@ -68,8 +69,11 @@ class Outbox:
         self._journal = Journal(repo, db)
         self._now = now
         self._lanes: dict[Destination, Lane] = {}
-        #: Lanes whose worker ended while their pace still counted, by when it stops counting.
-        self._pacing: list[tuple[float, int, Destination, Lane]] = []
+        #: Destinations whose lane was let go while its pace still counted: only the rate
+        #: bucket is kept, by destination, until its pace has passed (a new lane takes it).
+        self._paced: dict[Destination, Bucket] = {}
+        #: Those buckets, by when their pace stops counting.
+        self._pacing: list[tuple[float, int, Destination, Bucket]] = []
         self._ended = itertools.count()  # ties in ``_pacing`` go in the order they ended
         self._entries: dict[int, Entry] = {}
         self._reports = Reports()
@@ -251,8 +255,9 @@ class Outbox:
 
     def lanes(self) -> int:
         """How many destinations the outbox holds a lane for: those with messages queued or
-        under way, and those whose pace has not passed yet (the rest are forgotten)."""
-        return len(self._lanes)
+        under way, and those whose pace has not passed yet (of these only the rate bucket is
+        kept; the rest are forgotten)."""
+        return len(self._lanes) + len(self._paced)
 
     def backlog(self, destination: Destination) -> tuple[int, float | None]:
         """How many messages wait for a destination, and how many seconds the oldest has
@@ -298,7 +303,9 @@ class Outbox:
     def _lane(self, dest: Destination) -> Lane:
         lane = self._lanes.get(dest)
         if lane is None:
-            lane = self._lanes[dest] = Lane()
+            # The chat's pace goes on where the lane let go left it (see ``_let_go``).
+            bucket = self._paced.pop(dest, None) if self._paced else None
+            lane = self._lanes[dest] = Lane(bucket=bucket)
         return lane
 
     def _wake(self, dest: Destination) -> None:
@@ -317,39 +324,49 @@ class Outbox:
 
     async def _work(self, dest: Destination, lane: Lane) -> None:
         """Drain the lane; once it is empty, let its worker go (a finished task holds its
-        coroutine and context) and forget the lane too if its pace no longer counts (else the
-        watchdog's sweep does, once it does not): memory and the collector's walks stay with
-        the chats that are busy, not everyone a fan-out ever reached."""
+        coroutine and context) and the lane too (``_let_go``): memory and the collector's
+        walks stay with the chats that are busy, not everyone a fan-out ever reached."""
         await self._sending.work(dest, lane)
         # Nothing is awaited from the loop's end to here: no message can join the lane between.
         lane.task = None
         now = self._timer.now()
-        if not self._forget_if_idle(dest, lane, now) and lane.bucket is not None:
-            # Still pacing: forgotten once its pace has passed, by the next worker to end
-            # then (during a fan-out, within a second or so) or else the watchdog's sweep.
-            heapq.heappush(self._pacing, (lane.bucket.spent_after(), next(self._ended), dest, lane))
+        self._let_go(dest, lane, now)
         self._forget_paced(now)
 
-    def _forget_if_idle(self, dest: Destination, lane: Lane, now: float) -> bool:
-        if lane.idle(now) and self._lanes.get(dest) is lane:
-            del self._lanes[dest]
-            return True
-        return False
+    def _let_go(self, dest: Destination, lane: Lane, now: float) -> None:
+        """Forget a lane that holds nothing but its rate bucket (``Lane.empty``), keeping
+        the bucket alone while its pace still counts (``_paced``), for the next lane of that
+        chat to take: forgotten once the pace has passed, by the next worker to end then
+        (during a fan-out, within a second or so) or else the watchdog's round.
+
+        Why the bucket alone: a lane is about a dozen small objects (its queue, ticket,
+        batch, progress, bucket), a bucket kept aside three (it, its window and the send in
+        it); a fan-out with every limit off keeps some 600 chats pacing at once, and every
+        middle collection of the garbage collector walked all of them (``bot/collector.py``).
+        """
+        if not lane.empty() or self._lanes.get(dest) is not lane:
+            return
+        del self._lanes[dest]
+        bucket = lane.bucket
+        if bucket is not None and not bucket.spent(now):
+            self._paced[dest] = bucket
+            heapq.heappush(self._pacing, (bucket.spent_after(), next(self._ended), dest, bucket))
 
     def _forget_paced(self, now: float) -> None:
-        """Forget the lanes whose pace has passed since their worker ended (one that has
-        work again is left alone: its worker puts it back when it ends)."""
-        pacing = self._pacing
+        """Forget the buckets whose pace has passed since their lane was let go (one taken
+        by a new lane meanwhile is left alone: that lane leaves it again when let go)."""
+        pacing, paced = self._pacing, self._paced
         while pacing and pacing[0][0] < now:
-            _, _, dest, lane = heapq.heappop(pacing)
-            self._forget_if_idle(dest, lane, now)
+            _, _, dest, bucket = heapq.heappop(pacing)
+            if paced.get(dest) is bucket and bucket.spent(now):
+                del paced[dest]
 
     def _sweep(self, dest: Destination, lane: Lane, now: float) -> None:
-        """The watchdog's round over an empty lane: forgotten if its pace has passed (see
-        ``_work``), whichever way its worker ended."""
+        """The watchdog's round over an empty lane: let go (see ``_work``), whichever way
+        its worker ended."""
         if lane.task is not None and lane.task.done():
             lane.task = None  # a worker that ended otherwise (it failed): nothing to keep
-        self._forget_if_idle(dest, lane, now)
+        self._let_go(dest, lane, now)
 
     async def _watch(self) -> None:
         """Notice a lane that has work but does not move (a delivery that never ends, or a

@@ -94,14 +94,13 @@ class Lane:
         self.attempt = []
         self.progress = Progress()
 
-    def idle(self, now: float) -> bool:
-        """Whether the lane holds nothing a new one would not: no message queued, no batch
-        under way, no worker, and a rate bucket whose sends no longer count (``Bucket.spent``).
-        Such a lane is forgotten (the engine makes one again when a message comes), so a
-        fan-out does not keep a lane, its worker and its bucket for every person it reached."""
-        if self.queue or self.attempt or len(self.progress) or self.task is not None:
-            return False
-        return self.bucket is None or self.bucket.spent(now)
+    def empty(self) -> bool:
+        """Whether the lane holds nothing a new one would not but its rate bucket: no message
+        queued, no batch under way, no worker. Such a lane is forgotten, its bucket kept aside
+        while its sends still count (``Bucket.spent``), and the engine makes a lane again,
+        with that bucket, when a message comes: a fan-out does not keep a lane and its worker
+        for every person it reached."""
+        return not (self.queue or self.attempt or len(self.progress) or self.task is not None)
 
     def drop(self, entry_id: int) -> None:
         """Take a finished message out, wherever it is (erasure can remove one mid-queue)."""

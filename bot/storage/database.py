@@ -5,7 +5,8 @@ erasing a person cascade; ``secure_delete`` overwrites deleted rows with zeros, 
 that has been delivered does not linger in free pages. :meth:`Database.scrub` checkpoints and
 truncates the WAL so it does not linger there either; ``journal_size_limit=0`` cuts the WAL
 back to the latest transaction whenever SQLite starts it again from the top (see
-:meth:`Database.scrub_aside`, which relies on it).
+:meth:`Database.scrub_aside`, which relies on it); SQLite checkpoints on its own only at
+``AUTOCHECKPOINT_PAGES``, well past what the outbox's scrub rounds let the WAL reach.
 """
 
 from __future__ import annotations
@@ -32,6 +33,26 @@ from bot.core.errors import SettingsError
 
 log = logging.getLogger(__name__)
 _MIGRATION = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
+
+#: The WAL's size, in pages, at which SQLite checkpoints on its own (its default is 1,000).
+#:
+#: Why higher: SQLite's own checkpoint runs inside the commit of the write that took the WAL
+#: past it, on the shared connection (the thread every query waits for, with its fsyncs, as
+#: :meth:`Database.scrub_aside` explains), and the write after it starts the WAL again from the
+#: top and cuts the file back (``journal_size_limit=0``). While messages go out, the outbox's
+#: scrub round copies the WAL aside and truncates it once a second anyway, so above about 330
+#: messages a second (3 pages each: tests/storage/test_scrub.py) both came on top of it: two
+#: more messages a second, each with 1.0 to 2.6 ms more CPU, 9 of the 20 slowest in 2,000
+#: (``python -m benchmarks.outbox_fanout --no-hog --count 300 --overhead 2000``, whose
+#: benchmark tells them apart by the ``-shm`` file). At 4,000 (16 MB) the scrub round comes
+#: first: with every limit off the WAL held 1,400 to 2,600 frames at a round's start (median
+#: of a run), at most about 3,000; only a round that cleared nothing at that rate lets SQLite's
+#: own checkpoint come, as it does for writes no scrub follows (a one-off command, a burst
+#: queued with nothing delivered yet). A round then copies more frames at once (about 1 us
+#: each on the scrub's thread, the truncation about as much): 2.1 to 4.2 ms of CPU a round
+#: against 1.2 to 2.2, the same CPU a second in all. At Telegram's 30 messages a second the
+#: WAL never gets near either.
+AUTOCHECKPOINT_PAGES = 4_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -201,6 +222,7 @@ class Database:
                 await conn.execute("PRAGMA secure_delete=ON")
                 await conn.execute("PRAGMA busy_timeout=5000")
                 await conn.execute("PRAGMA journal_size_limit=0")
+                await conn.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
                 await db._check_readable()
                 await db._check_not_newer(migrations)
             except sqlite3.DatabaseError as exc:
