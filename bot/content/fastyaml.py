@@ -42,9 +42,12 @@ import yaml_rs
 #: long on a big directory. What is left is whole UTF-8 sequences, so each pattern below can
 #: only match at the start of one: a refused ASCII byte, C1 controls with NEL (``\xc2\x80``-
 #: ``\xc2\x9f``), LS and PS (``\u2028``, ``\u2029``), surrogates and ``\ufffe``/``\uffff``.
+#: And a byte-order mark anywhere (``\ufeff``): libyaml refuses one at the start of a line
+#: after the first (``k: v\n\ufeffj: w``), where yaml-rs reads it into a key; elsewhere it is
+#: rare enough that PyYAML may read every file holding one.
 _ALLOWED_ASCII = bytes((0x09, 0x0A, 0x0D, *range(0x20, 0x7F)))
 _REFUSED_UTF8 = re.compile(
-    rb"[\x00-\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xa8\xa9]|\xed[\xa0-\xbf]|\xef\xbf[\xbe\xbf]"
+    rb"[\x00-\x7f]|\xc2[\x80-\x9f]|\xe2\x80[\xa8\xa9]|\xed[\xa0-\xbf]|\xef\xbf[\xbe\xbf]|\xef\xbb\xbf"
 )
 _SECOND_DOCUMENT = re.compile(rb"\n(?:---|\.\.\.)(?:[ \t\r\n]|$)")
 #: A document's end (``...``) before any document: PyYAML refuses the file, yaml-rs reads it.
@@ -127,7 +130,8 @@ def load(text: str, resolvers: dict[str, Any], raw: bytes | None = None) -> Any 
     ):
         return None
     try:
-        data: Any = yaml_rs.load(raw, parse_datetime=False)  # its bytes (see above)
+        # its bytes (see above); strict: bytes that are not UTF-8 are refused, never replaced
+        data: Any = yaml_rs.load(raw, parse_datetime=False, encoder_errors="strict")
     except Exception:
         return None  # any refusal: PyYAML reads it, and names the mistake if there is one
     if data is None:

@@ -172,6 +172,7 @@ SAME = [
     "a: 100\nb: -3\nc: 3.14\n",
     "a: it's fine, yes\n",
     "a: |\n  yes\n  10:30\n",
+    "k: v\n\ufeffj: w\n",  # a byte-order mark starting a later line: libyaml refuses it
 ]
 
 
@@ -358,11 +359,14 @@ def test_yaml_rs_reads_a_files_bytes_as_it_reads_its_text() -> None:
         except Exception:
             expected = "refused"
         try:
-            got = repr(yaml_rs.load(text.encode(), parse_datetime=False))
+            got = repr(yaml_rs.load(text.encode(), parse_datetime=False, encoder_errors="strict"))
         except Exception:
             got = "refused"
         assert got == expected, text
         read += expected != "refused"
+        # and the fast way reads the same, given the bytes or left to encode the text itself
+        with_raw = fastyaml.load(text, RESOLVERS, text.encode("utf-8", "surrogatepass"))
+        assert repr(with_raw) == repr(fastyaml.load(text, RESOLVERS)), text
     assert read > 1_000
 
 
