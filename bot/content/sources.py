@@ -206,9 +206,8 @@ def _begin_resources(directory: Path) -> Pending[ResourceDirectory]:
     path = directory / "resources.yaml"
     begun = in_parts.begin(path)
     if not isinstance(begun, in_parts.Whole):
-        file, building = begun
-        digest = digest_of(path, ResourcesFile, file)
-        return _Indexing(file, f"{digest}-{INDEX_FORMAT}{index_format}", building)
+        file, building, read_digest = begun  # the bytes read, whatever was kept since
+        return _Indexing(file, f"{read_digest}-{INDEX_FORMAT}{index_format}", building)
     file = load_yaml_model(path, ResourcesFile, shown_as="resources.yaml", raw=begun.raw)
     if _indexed and _indexed[0].file is file:
         return _Ready(_indexed[0])

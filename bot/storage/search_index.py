@@ -417,8 +417,10 @@ class Building:
     """An index being built on a thread of its own while the caller goes on: ``result``
     gives the index when it is done, ``discard`` drops it (the thread stopped and joined,
     its connection closed). What the caller meets is what ``SearchIndex.build`` gave:
-    the same index (the same rows in the same order: its image is the same bytes), and any
-    error of the build raised by ``result``.
+    the same index (the same rows in the same order, the same search answers; built in one
+    part its image is the same bytes, in several (``parts``) FTS5 holds them in several
+    segments, so the image, and the one kept for a warm start, differs), and any error of
+    the build raised by ``result``.
 
     Why: building the index is about a third of a cold content load, and almost all of it is
     SQLite's own work (FTS5 reading and writing every word), done without Python's GIL; the
@@ -460,6 +462,7 @@ class Building:
         self._stop = False
         self._terms: Terms | None = None
         self._staged = 0  # entries staged so far: the next part's first ``doc``
+        self._finished = False  # ``finish`` was called: no more parts
         self._tags: list[tuple[int, str, str]] = []
         self._using = threading.Lock()  # the connection: the caller staging, or the thread
         self._parts: queue.SimpleQueue[tuple[int, int] | None] = queue.SimpleQueue()
@@ -474,36 +477,34 @@ class Building:
             self._release()
             raise
         if not parts:
-            self.add(docs)
-            self.finish()
+            try:  # the thread waits for the part: a failure staging it must not leave it so
+                self.add(docs)
+                self.finish()
+            except BaseException:
+                self.discard()
+                raise
 
     def add(self, docs: Iterable[IndexedDoc]) -> None:
         """Stage the next part's entries (their positions counted from this part's start:
-        ``docs_of`` of the part alone) and let the thread fill the index with them."""
+        ``docs_of`` of the part alone) and let the thread fill the index with them. Refused
+        after ``finish`` (the thread no longer takes parts: the entries would be lost)."""
+        if self._finished:
+            raise RuntimeError("the index's build has no more parts")
         start = self._staged
         rows = list(docs)
+        staged = [  # made before taking the connection, so the thread is not held off meanwhile
+            (d[0] + start, *d[1:6], d.name.casefold(), d.cost, d.indigenous, d.peer, d.crisis)
+            for d in rows
+        ]
         with self._using:
-            self._conn.executemany(
-                _STAGED,
-                [
-                    (
-                        d[0] + start,
-                        *d[1:6],
-                        d.name.casefold(),
-                        d.cost,
-                        d.indigenous,
-                        d.peer,
-                        d.crisis,
-                    )
-                    for d in rows
-                ],
-            )
+            self._conn.executemany(_STAGED, staged)
         self._tags += [(d.position + start, kind, value) for d in rows for kind, value in d.tags]
         self._staged = start + len(rows)
         self._parts.put((start, self._staged))
 
     def finish(self) -> None:
         """No more parts: the thread ends the build (tags, commit, words)."""
+        self._finished = True
         self._parts.put(None)
 
     def _fill(self, keep_image: bool) -> None:

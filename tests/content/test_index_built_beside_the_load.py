@@ -305,3 +305,46 @@ def test_a_thread_that_cannot_start_leaves_no_connection_open(
     (conn,) = opened
     with pytest.raises(sqlite3.ProgrammingError, match="closed database"):
         conn.execute("SELECT 1")
+
+
+def test_a_failure_staging_the_entries_leaves_no_thread_or_connection(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The thread is started before the entries are staged: if staging fails (memory, a
+    broken row), it must not be left waiting for them, holding the index's connection."""
+    opened: list[sqlite3.Connection] = []
+    connect = sqlite3.connect
+
+    def recorded(*args: Any, **kwargs: Any) -> sqlite3.Connection:
+        opened.append(connect(*args, **kwargs))
+        return opened[-1]
+
+    def fails_half_way() -> Iterator[Any]:
+        file = yamlfile.load_yaml_model(
+            CONTENT / "resources.yaml", ResourcesFile, shown_as="resources.yaml"
+        )
+        yield from docs_of(file)[:3]
+        raise MemoryError
+
+    monkeypatch.setattr(search_index.sqlite3, "connect", recorded)
+    with pytest.raises(MemoryError):
+        Building(fails_half_way())
+    assert not builders()
+    (conn,) = opened
+    with pytest.raises(sqlite3.ProgrammingError, match="closed database"):
+        conn.execute("SELECT 1")
+
+
+def test_entries_given_after_the_last_part_are_refused_not_lost() -> None:
+    file = yamlfile.load_yaml_model(
+        CONTENT / "resources.yaml", ResourcesFile, shown_as="resources.yaml"
+    )
+    docs = docs_of(file)
+    building = Building(parts=True)
+    building.add(docs[:50])
+    building.finish()
+    with pytest.raises(RuntimeError, match="no more parts"):
+        building.add(docs[50:])
+    index = building.result()  # the index of the parts given before, whole
+    assert index._conn.execute("SELECT count(*) FROM docs").fetchone() == (50,)
+    index.close()
