@@ -500,7 +500,9 @@ RESTARTED = "the WAL started again and cut back (a write)"
 class Causes:
     """What ran while each message was under way, besides the message itself: a scrub round
     of the WAL (the outbox's, once a second at most), SQLite's own checkpoint (the WAL reached
-    1,000 pages: seen as the WAL file shrinking with no scrub round), garbage collections.
+    ``AUTOCHECKPOINT_PAGES``: seen in the ``-shm`` file as frames copied with no scrub round),
+    the WAL started again and cut back by a write (seen as fewer frames in the ``-shm`` file,
+    or a smaller WAL file), garbage collections.
     Printed for the slowest 1%, so the tail is explained rather than guessed at."""
 
     def __init__(self) -> None:
@@ -511,7 +513,8 @@ class Causes:
         self._now: set[str] = set()
         self._scrubbing = 0
         self._wal: Path | None = None
-        self._shm: Path | None = None
+        #: The ``-shm`` file, opened once (see ``watch``); closed by ``unwatch``.
+        self._shm: int | None = None
         self._index = (0, 0)  # the WAL index's (frames in the WAL, frames checkpointed)
         self._platform: object = None
         self._polled = 0.0
@@ -532,7 +535,15 @@ class Causes:
 
     def watch(self, db: Database, platform: TelegramPlatform) -> None:
         self._wal = Path(f"{db.path}-wal")
-        self._shm = Path(f"{db.path}-shm")
+        # Opened once and read with pread, closed only after the database is (``unwatch``):
+        # closing any descriptor of a file drops every POSIX lock this process holds on it,
+        # SQLite's too, and another process opening the database meanwhile (``python -m bot
+        # status``, ``backup``) would then take the WAL index for unused and build it again
+        # under a live writer (sqlite.org, "How To Corrupt An SQLite Database File", 2.2).
+        try:
+            self._shm = os.open(f"{db.path}-shm", os.O_RDONLY)
+        except OSError:
+            self._shm = None
         self._platform = platform
         for name in ("scrub_aside", "scrub"):
             original = getattr(db, name)
@@ -562,8 +573,13 @@ class Causes:
         gc.callbacks.append(self._collected)
 
     def unwatch(self) -> None:
+        """Stop watching; called once the database is closed (the ``-shm`` file's descriptor
+        is closed only then: see ``watch``)."""
         with contextlib.suppress(ValueError):
             gc.callbacks.remove(self._collected)
+        if self._shm is not None:
+            shm, self._shm = self._shm, None
+            os.close(shm)
 
     def _collected(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
@@ -578,9 +594,10 @@ class Causes:
         database (``nBackfill``), read from the ``-shm`` file (SQLite's WAL-index format: the
         first at byte 16 of the header, the second at byte 96, native byte order). A
         checkpoint raises the second; the WAL started again from the top lowers the first."""
+        if self._shm is None:
+            return (0, 0)
         try:
-            with open(self._shm or "", "rb") as shm:
-                head = shm.read(100)
+            head = os.pread(self._shm, 100, 0)
         except OSError:
             return (0, 0)
         if len(head) < 100:

@@ -339,10 +339,12 @@ class Outbox:
         chat to take: forgotten once the pace has passed, by the next worker to end then
         (during a fan-out, within a second or so) or else the watchdog's round.
 
-        Why the bucket alone: a lane is about a dozen small objects (its queue, ticket,
-        batch, progress, bucket), a bucket kept aside three (it, its window and the send in
-        it); a fan-out with every limit off keeps some 600 chats pacing at once, and every
-        middle collection of the garbage collector walked all of them (``bot/collector.py``).
+        Why the bucket alone: a lane is about 11 small objects the garbage collector tracks
+        (it, its queue, ticket, batch, progress, bucket and its window...), a bucket kept
+        aside 5 (it, its window, the send in it, its place in ``_pacing`` and the chat's
+        ``Destination``); a fan-out with every limit off keeps some 600 chats pacing at once,
+        and every middle collection of the garbage collector walked all of them
+        (``bot/collector.py``).
         """
         if not lane.empty() or self._lanes.get(dest) is not lane:
             return

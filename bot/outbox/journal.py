@@ -67,8 +67,8 @@ SCRUB_EVERY = 1.0  # seconds at least between WAL scrubs (a checkpoint costs a f
 #: failed otherwise would fail again at once). Why: the copying waits for fsyncs (about 20 ms
 #: of wall time on a busy machine), so while messages go out the next one is often queued
 #: meanwhile; tried again, only that write's few frames are new, and the WAL is cleared in
-#: the same round instead of growing until the next (and past the 1,000 pages where SQLite
-#: checkpoints on its own, inside some message's commit). A round's cost is mostly fixed (two
+#: the same round instead of growing until the next (towards ``AUTOCHECKPOINT_PAGES``, where
+#: SQLite checkpoints on its own, inside some message's commit). A round's cost is mostly fixed (two
 #: fsyncs, the truncation, the trips to SQLite's threads), not the frames it copies.
 SCRUB_AGAIN = 2
 #: Seconds after which a WAL that scrubbing aside could not clear (writes kept overlapping
@@ -89,7 +89,7 @@ class Journal:
         self._after: list[Callable[[], None]] = []  # to run once that deletion was tried
         self._writer: asyncio.Task[None] | None = None
         self._flushing = 0  # deletions under way (not committed yet)
-        self._dirty = False  # rows deleted since the last WAL scrub
+        self._dirty = False  # rows deleted since the last WAL scrub (or a crash left some)
         self._not_scrubbing = asyncio.Event()  # deletions wait while the WAL is scrubbed aside
         self._not_scrubbing.set()
         self._sent = SentLog(beside(db.path))
@@ -109,6 +109,11 @@ class Journal:
                 self._failed(exc)
         # Emptied only once those rows are gone, so a crash right now still finds them.
         self._sent.open(keep=len(self._done) + len(self._progress))
+        # A crash after a deletion committed and before its scrub round left the text in the
+        # WAL, and nothing may be deleted for hours to set a round off: the first round
+        # scrubs it. Only then: on a clean start that round would be one checkpoint for
+        # nothing, and the first delivery's round would wait ``SCRUB_EVERY`` behind it.
+        self._dirty = self._dirty or self._db.wal_left
         skip = set(self._done)  # by id and time: an id given out again is another message
         return [
             Entry(

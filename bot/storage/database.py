@@ -52,6 +52,15 @@ _MIGRATION = re.compile(r"^(\d{4})_([a-z0-9_]+)\.sql$")
 #: each on the scrub's thread, the truncation about as much): 2.1 to 4.2 ms of CPU a round
 #: against 1.2 to 2.2, the same CPU a second in all. At Telegram's 30 messages a second the
 #: WAL never gets near either.
+#:
+#: What bounds how long deleted text stays in the WAL is the outbox's scrub, not this: when
+#: rounds keep failing (a write overlaps every try), the outbox scrubs the way that holds up
+#: writes once the WAL has gone ``SCRUB_AT_LATEST`` (5 s, ``bot/outbox/journal.py``) without
+#: being cleared. SQLite's own checkpoint came before that only above about 200 frames a
+#: second sustained (about 70 messages a second: both platforms at full rate, or limits off),
+#: where with no round at all text was gone after about 1,000 later frames at the default and
+#: 4,000 here (1 to 5 s against 5 to 6 s). After a crash, the next start scrubs what the WAL
+#: still holds (``Database.wal_left``).
 AUTOCHECKPOINT_PAGES = 4_000
 
 
@@ -184,6 +193,11 @@ class Database:
         self._holder: asyncio.Task[Any] | None = None
         self._rollback_listeners: list[Callable[[], None]] = []
         self._aside: aiosqlite.Connection | None = None  # the checkpoints' own connection
+        #: The WAL held frames when this file was opened: the last process that wrote it did
+        #: not close it (``kill -9``, the OOM killer, a power cut), since a clean close
+        #: scrubs the WAL and removes it. What that process deleted may still be there; the
+        #: outbox scrubs it once it has started (``Journal.load``).
+        self.wal_left = False
 
     @property
     def writes(self) -> int:
@@ -208,9 +222,11 @@ class Database:
         path = Path(path)
         check_writable(path)
         migrations = bundled_migrations() if migrations is None else migrations
+        wal_left = _wal_holds_frames(path)  # before opening: the migrations may write some
         conn = await aiosqlite.connect(path, isolation_level=None)
         conn.row_factory = aiosqlite.Row
         db = cls(conn, path)
+        db.wal_left = wal_left
         try:
             # Every failure from here closes the connection: its worker thread would
             # otherwise keep the process alive after the error, and a supervisor waiting
@@ -680,6 +696,16 @@ class Database:
             "SELECT name FROM sqlite_master WHERE type='table' AND name NOT LIKE 'sqlite_%'"
         )
         return [r["name"] for r in rows]
+
+
+def _wal_holds_frames(path: Path) -> bool:
+    """Whether the database's WAL file is there and not empty (see ``Database.wal_left``)."""
+    try:
+        return path.with_name(path.name + "-wal").stat().st_size > 0
+    except FileNotFoundError:
+        return False
+    except OSError:
+        return True  # cannot tell: one scrub round too many costs a checkpoint, no more
 
 
 def _close_when_opened(opening: asyncio.Future[aiosqlite.Connection]) -> None:

@@ -21,11 +21,12 @@ from pathlib import Path
 import pytest
 
 from bot.outbox import Destination, Outbox
+from bot.outbox import journal as journal_module
 from bot.outbox.journal import Journal
 from bot.outbox.sent import beside, read
 from bot.storage.database import Database
 from bot.storage.outbox import NewItem, OutboxRepository
-from tests.outbox.test_engine import A, Scripted, msg, open_outbox
+from tests.outbox.test_engine import A, Scripted, disk_bytes, msg, open_outbox
 
 MARKER = "only-in-the-message-7f3c"
 QUEUED = "SELECT id, created_at FROM outbox ORDER BY id"
@@ -334,3 +335,40 @@ async def test_a_rolled_back_message_is_not_sent_in_place_of_the_one_that_took_i
     await db.close()
     assert platform.sent[A] == []
     assert platform.sent[B] == ["for B"]
+
+
+async def test_text_a_crash_left_in_the_wal_is_scrubbed_at_the_next_start(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Killed after a delivered row's deletion committed (the ids file emptied) but before the
+    scrub round: the WAL still holds the text, and at the next start there is nothing left to
+    delete that would set a round off. The start scrubs it all the same, while the bot runs,
+    without waiting for someone else's message to be delivered and deleted."""
+    real_every = journal_module.RETRY_EVERY
+    monkeypatch.setattr(journal_module, "RETRY_EVERY", 3600.0)  # no scrub round in this run
+    live = tmp_path / "live"
+    db, outbox = await open_outbox(live / "db.sqlite3")
+    platform = Scripted()
+    outbox.register(platform)
+    await outbox.start()
+    sent = await outbox.enqueue(A, msg(f"your check-in {MARKER}"))
+    [report] = await outbox.settled([sent], timeout=30)  # reported once the deletion committed
+    assert report.delivered
+    assert read(beside(live / "db.sqlite3")) == []  # nothing for the next start to delete
+    crash_copy(live, tmp_path / "crashed")  # the files as a kill -9 leaves them now
+    await outbox.stop()
+    await db.close()
+    crashed = tmp_path / "crashed"
+    assert MARKER.encode() in disk_bytes(crashed)
+    monkeypatch.setattr(journal_module, "RETRY_EVERY", real_every)
+
+    db, outbox, again = await restart(crashed / "db.sqlite3")
+    try:
+        try:  # ends as soon as the text is gone; the bound is a safety net only
+            await until(lambda: MARKER.encode() not in disk_bytes(crashed))
+        except TimeoutError:
+            pytest.fail("the delivered text was still in a database file 30 s after the start")
+        assert again.sent[A] == []  # not sent again either
+    finally:
+        await outbox.stop()
+        await db.close()

@@ -12,7 +12,14 @@ import pytest
 
 from bot.core.errors import SettingsError
 from bot.core.model import AccountRef, Platform, Role
-from bot.storage.database import Database, Migration, MigrationError, backup, bundled_migrations
+from bot.storage.database import (
+    AUTOCHECKPOINT_PAGES,
+    Database,
+    Migration,
+    MigrationError,
+    backup,
+    bundled_migrations,
+)
 from bot.storage.people import PeopleRepository
 
 NOW = datetime(2026, 11, 22, 18, 0, tzinfo=UTC)
@@ -38,6 +45,7 @@ async def test_a_fresh_database_gets_every_migration_and_the_pragmas(tmp_path: P
             ("journal_mode", "wal"),
             ("foreign_keys", 1),
             ("secure_delete", 1),
+            ("wal_autocheckpoint", AUTOCHECKPOINT_PAGES),
         ):
             row = await db.fetchone(f"PRAGMA {pragma}")
             assert row is not None and row[0] == expected

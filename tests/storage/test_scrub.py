@@ -476,3 +476,29 @@ async def test_a_burst_past_sqlites_default_checkpoint_is_left_to_the_scrub(
         assert MARKER.encode() not in disk_bytes(tmp_path)
     finally:
         await db.close()
+
+
+async def test_a_running_outbox_clears_a_wal_grown_past_sqlites_default_checkpoint(
+    tmp_path: Path,
+) -> None:
+    """With SQLite's own checkpoint at ``AUTOCHECKPOINT_PAGES``, only the outbox's scrub round
+    clears a WAL that grew past SQLite's default of 1,000 pages (a burst queued for a platform
+    not connected yet, then a reply delivered): the reply's text leaves every database file
+    while the bot runs, and the WAL with it."""
+    B = Destination(Platform.DISCORD, "channel", "9")  # no Discord here: its rows stay queued
+    path = tmp_path / "db.sqlite3"
+    db, outbox = await open_outbox(path)
+    platform = Scripted()
+    outbox.register(platform)
+    await outbox.start()
+    try:
+        burst = [NewItem(B, OutgoingMessage(f"queued {n} " + "x" * 3000)) for n in range(1_200)]
+        await outbox.enqueue_many(burst)  # a page or so a row; nothing deleted: no round
+        assert 1_000 < wal_frames(path) < AUTOCHECKPOINT_PAGES
+        await outbox.enqueue(A, OutgoingMessage(MARKER))
+        await until_scrubbed(tmp_path, lambda: bool(platform.sent[A]))
+        assert platform.sent[A] == [MARKER]
+        assert wal_frames(path) == 0  # nothing written since the round truncated it
+    finally:
+        await outbox.stop()
+        await db.close()
