@@ -446,7 +446,13 @@ class Building:
     of all at the end (10,000 entries, 12 loads each alternated in one process, load 1.7):
     the thread's work after the last part 107 against 131 ms (median), the load 890 against
     896 ms: the end of the thread overlaps the other files' load anyway, and its statements,
-    each taking the GIL to bind, would then cut into the parts' reading.
+    each taking the GIL to bind, would then cut into the parts' reading. Nor FTS5's automerge
+    turned off for the build (``INSERT INTO docs(docs, rank) VALUES('automerge', 0)``): the
+    thread's CPU 267 and 291 against 404 and 362 ms, cold loads 639-829 against 756-1,061 ms
+    (2 pairs alternated, load about 1), the same search answers, but a segment a part is left,
+    and ``/resources`` became slower (``python -m benchmarks.search --sizes 10000 --fresh 0``,
+    2 pairs: p50 0.90 and 0.83 against 0.77 and 0.65 ms): a search is far more common than a
+    load.
     """
 
     def __init__(
