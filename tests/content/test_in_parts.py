@@ -4,12 +4,10 @@ whole gives: the same entries, the same search answers, the same problems word f
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import random
 import shutil
 import sqlite3
-import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,7 @@ from bot.content.store import load_all
 from bot.directory import resources
 from bot.directory.resources import Query, ResourceDirectory
 from bot.storage.search_index import Building
+from tests.content.test_index_built_beside_the_load import begun_while_texts_fail, builders
 from tests.helpers import CONTENT
 
 #: Searches a member might make: words, starts, typos, several words, filters (with the tags'
@@ -146,10 +145,6 @@ def tag_filters_found(directory: ResourceDirectory) -> set[str]:
     return {
         r.id for q in searches(directory)[len(SEARCHES) :] for r in directory.search(q).resources
     }
-
-
-def builders() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "search-index-build"]
 
 
 def test_a_directory_read_in_parts_is_the_one_read_whole(
@@ -336,29 +331,7 @@ def test_an_error_on_the_index_thread_reaches_the_caller(
 def test_another_source_failing_stops_the_parts_index(
     content_dir: Path, parts: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    begun: list[Any] = []
-    begin = RESOURCES.begin
-    assert begin is not None
-
-    def begin_and_watch(directory: Path) -> Any:
-        pending = begin(directory)
-        begun.append(pending._building)
-        return pending
-
-    def fails(directory: Path) -> Any:
-        raise RuntimeError("a disk went away")
-
-    watched = [
-        dataclasses.replace(s, begin=begin_and_watch)
-        if s is RESOURCES
-        else dataclasses.replace(s, load=fails)
-        if s.key == "texts"
-        else s
-        for s in SOURCES
-    ]
-    with pytest.raises(RuntimeError, match="a disk went away"):
-        load_all(content_dir, watched)
-    (building,) = begun
+    building = begun_while_texts_fail(content_dir)
     assert len(parts) > 1  # read in parts (read whole, the index is given one)
     assert not building._thread.is_alive()
     assert not builders()

@@ -175,15 +175,15 @@ def test_an_error_on_the_index_thread_reaches_the_caller_and_nothing_is_left(
     assert not builders()
 
 
-def test_an_unexpected_failure_of_another_file_stops_the_index_thread(
-    content_dir: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    begun: list[Any] = []
+def begun_while_texts_fail(content_dir: Path) -> Building:
+    """Load ``content_dir`` with texts failing (an error no content file explains) after
+    resources.yaml's index was begun; the index's build that load began."""
+    begun: list[Building] = []
     begin = RESOURCES.begin
     assert begin is not None
 
     def begin_and_watch(directory: Path) -> Any:
-        pending = begin(directory)
+        pending: Any = begin(directory)
         begun.append(pending._building)
         return pending
 
@@ -201,6 +201,13 @@ def test_an_unexpected_failure_of_another_file_stops_the_index_thread(
     with pytest.raises(RuntimeError, match="a disk went away"):
         load_all(content_dir, watched)
     (building,) = begun
+    return building
+
+
+def test_an_unexpected_failure_of_another_file_stops_the_index_thread(
+    content_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    building = begun_while_texts_fail(content_dir)
     assert not building._thread.is_alive()
     with pytest.raises(sqlite3.ProgrammingError, match="closed database"):
         building._conn.execute("SELECT 1")

@@ -12,17 +12,23 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
-from bot.outbox import Destination, OutgoingMessage
+from bot.outbox import Destination, Outbox, OutgoingMessage
 from tests.outbox.test_engine import A, Scripted, open_outbox
 
 
-def held(platform: Scripted) -> tuple[asyncio.Event, asyncio.Event]:
-    """Make ``platform`` hold each delivery until ``release`` is set (``started`` once one is
-    held)."""
+@contextlib.asynccontextmanager
+async def one_message_held(
+    tmp_path: Path,
+) -> AsyncIterator[tuple[Outbox, Scripted, int, asyncio.Event]]:
+    """A running outbox with one message queued whose delivery the platform holds until
+    ``release`` is set (it is set, and the outbox stopped, on the way out)."""
+    db, outbox = await open_outbox(tmp_path / "db.sqlite3")
+    platform = Scripted()
     started, release = asyncio.Event(), asyncio.Event()
     deliver = platform.deliver
 
@@ -32,18 +38,20 @@ def held(platform: Scripted) -> tuple[asyncio.Event, asyncio.Event]:
         return await deliver(destination, message)
 
     platform.deliver = holding  # type: ignore[method-assign]
-    return started, release
-
-
-async def test_a_wait_that_gives_up_leaves_the_others_their_report(tmp_path: Path) -> None:
-    db, outbox = await open_outbox(tmp_path / "db.sqlite3")
-    platform = Scripted()
-    started, release = held(platform)
     outbox.register(platform)
     await outbox.start()
     try:
         queued = await outbox.enqueue(A, OutgoingMessage("hello"))
         await asyncio.wait_for(started.wait(), 30)
+        yield outbox, platform, queued, release
+    finally:
+        release.set()
+        await outbox.stop()
+        await db.close()
+
+
+async def test_a_wait_that_gives_up_leaves_the_others_their_report(tmp_path: Path) -> None:
+    async with one_message_held(tmp_path) as (outbox, platform, queued, release):
         patient = asyncio.create_task(outbox.settled([queued]))
         impatient = asyncio.create_task(outbox.settled([queued], timeout=600))
         both = asyncio.create_task(outbox.settled([queued, queued], timeout=600))
@@ -59,10 +67,6 @@ async def test_a_wait_that_gives_up_leaves_the_others_their_report(tmp_path: Pat
         release.set()
         (report,) = await asyncio.wait_for(patient, 30)
         (late_report,) = await asyncio.wait_for(late, 30)
-    finally:
-        release.set()
-        await outbox.stop()
-        await db.close()
     assert report.delivered and late_report.delivered
     assert report.outbox_id == late_report.outbox_id == queued
     assert platform.sent[A] == ["hello"]
@@ -70,21 +74,10 @@ async def test_a_wait_that_gives_up_leaves_the_others_their_report(tmp_path: Pat
 
 async def test_a_timed_out_wait_keeps_nothing_behind(tmp_path: Path) -> None:
     """A wait that timed out keeps no future waiting for a report that may never come."""
-    db, outbox = await open_outbox(tmp_path / "db.sqlite3")
-    platform = Scripted()
-    started, release = held(platform)
-    outbox.register(platform)
-    await outbox.start()
-    try:
-        queued = await outbox.enqueue(A, OutgoingMessage("hello"))
-        await asyncio.wait_for(started.wait(), 30)
+    async with one_message_held(tmp_path) as (outbox, platform, queued, release):
         with pytest.raises(TimeoutError):
             await outbox.settled([queued], timeout=0)
         assert not outbox._reports._waiters  # what a leak would be: a future kept for it
         release.set()
         assert await outbox.drain(timeout=30)
-    finally:
-        release.set()
-        await outbox.stop()
-        await db.close()
     assert platform.sent[A] == ["hello"]
