@@ -56,8 +56,6 @@ Known costs, left as they are (a review of 2026-11-30 measured them; not worth t
   most of it). A valid file can fall back too: an empty block (``hours: >``) as the last field
   before a cut fails that part's ``fastyaml`` check (``_empty_block_at_end``), so the file is
   read whole, as before;
-- the file's sha256 is taken here and again by ``load_yaml_model`` when it is read whole
-  (a warm start, an unchanged reload): about 5 ms at 8 MB;
 - after a schema change the content cache still has data for the bytes (``cache.has``) that
   no longer validates: that first start reads the file whole (about 1.2 s against 0.9 at
   10,000 entries), once.
@@ -88,10 +86,12 @@ _TOPICS = TypeAdapter(list[Topic])
 
 @dataclass(frozen=True, slots=True)
 class Whole:
-    """The file is to be read whole (``load_yaml_model``); ``raw``: its bytes, if they were
-    read here (a big file is not read twice: 20-25 ms at 10,000 entries)."""
+    """The file is to be read whole (``load_yaml_model``); ``raw`` and ``digest``: its bytes
+    and their sha256, if they were read here (a big file is neither read nor hashed twice:
+    20-25 and about 5 ms at 10,000 entries)."""
 
     raw: bytes | None = None
+    digest: bytes | None = None
 
 
 def begin(path: Path) -> tuple[ResourcesFile, Building, str] | Whole:
@@ -108,19 +108,19 @@ def begin(path: Path) -> tuple[ResourcesFile, Building, str] | Whole:
     digest = hashlib.sha256(raw).digest()
     kind = yamlfile.data_kind(SHOWN_AS, ResourcesFile)
     if yamlfile.last_good(path, ResourcesFile, digest) is not None or cache.has(kind, digest.hex()):
-        return Whole(raw)
+        return Whole(raw, digest)
     cut = _cut(raw)
     if cut is None:
-        return Whole(raw)
+        return Whole(raw, digest)
     head = _read(raw[: cut[0]])
     if not isinstance(head, dict) or not head or list(head)[-1] != "resources":
-        return Whole(raw)
+        return Whole(raw, digest)
     if head["resources"] is not None:
-        return Whole(raw)
+        return Whole(raw, digest)
     try:
         topics = _TOPICS.validate_python(head.get("topics"))
     except ValidationError:
-        return Whole(raw)
+        return Whole(raw, digest)
     building = Building(keep_image=True, parts=True)
     try:
         built = _entries(raw, cut, head, topics, building)
@@ -129,7 +129,7 @@ def begin(path: Path) -> tuple[ResourcesFile, Building, str] | Whole:
         raise
     if built is None:
         building.discard()
-        return Whole(raw)
+        return Whole(raw, digest)
     file, data = built
     building.finish()
     yamlfile.keep(path, ResourcesFile, digest, file, data, kind)

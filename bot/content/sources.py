@@ -208,7 +208,9 @@ def _begin_resources(directory: Path) -> Pending[ResourceDirectory]:
     if not isinstance(begun, in_parts.Whole):
         file, building, read_digest = begun  # the bytes read, whatever was kept since
         return _Indexing(file, f"{read_digest}-{INDEX_FORMAT}{index_format}", building)
-    file = load_yaml_model(path, ResourcesFile, shown_as="resources.yaml", raw=begun.raw)
+    file = load_yaml_model(
+        path, ResourcesFile, shown_as="resources.yaml", raw=begun.raw, digest=begun.digest
+    )
     if _indexed and _indexed[0].file is file:
         return _Ready(_indexed[0])
     digest = digest_of(path, ResourcesFile, file)

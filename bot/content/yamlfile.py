@@ -151,9 +151,19 @@ def digest_of(path: Path, model: type[BaseModel], built: BaseModel) -> str | Non
     return known[0].hex() if known is not None and known[1] is built else None
 
 
-def load_yaml_model(path: Path, model: type[M], *, shown_as: str, raw: bytes | None = None) -> M:
+def load_yaml_model(
+    path: Path,
+    model: type[M],
+    *,
+    shown_as: str,
+    raw: bytes | None = None,
+    digest: bytes | None = None,
+) -> M:
     """Parse and validate one file; raise ContentError naming file, line, entry and field.
-    ``raw``: the file's bytes, when the caller has read them already (``in_parts``)."""
+    ``raw``: the file's bytes, when the caller has read them already (``in_parts``), and
+    ``digest`` their sha256, when it has taken that too (only with ``raw``)."""
+    if raw is None:
+        digest = None  # read here: hashed here
     try:
         if raw is None:
             raw = path.read_bytes()
@@ -162,7 +172,8 @@ def load_yaml_model(path: Path, model: type[M], *, shown_as: str, raw: bytes | N
         raise ContentError([Problem(shown_as, "the file is missing")]) from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ContentError([Problem(shown_as, f"cannot be read ({exc})")]) from None
-    digest = hashlib.sha256(raw).digest()
+    if digest is None:
+        digest = hashlib.sha256(raw).digest()
     known = last_good(path, model, digest)
     if known is not None:
         return known
